@@ -1,0 +1,108 @@
+import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, SHORT_FRAME_MAX } from "./constants.js"
+
+/** Bodies at least this large are written by reference, not copied into the batch. */
+const COPY_LIMIT = 8 * 1024
+/** Size of the scratch area that small frames are packed into. */
+const BATCH_SIZE = 64 * 1024
+
+/**
+ * Sans-I/O ZMTP 3.x frame encoder (RFC 37 "Framing"). Messages are appended
+ * to a batch: headers and small bodies are packed together into one buffer,
+ * large bodies are kept as references so they are never copied. take() hands
+ * the batch over as a list of buffers to write in one go (automatic batching).
+ */
+export class FrameEncoder {
+  private scratch = Buffer.allocUnsafe(BATCH_SIZE)
+  /** Start of the part of `scratch` not yet handed to `out`. */
+  private start = 0
+  private pos = 0
+  private out: Buffer[] = []
+  private bytes = 0
+
+  /** Bytes encoded and not yet taken. */
+  get pendingBytes(): number {
+    return this.bytes + (this.pos - this.start)
+  }
+
+  /** Appends every frame of one message, MORE set on all but the last. */
+  encodeMessage(frames: readonly Buffer[]): void {
+    const last = frames.length - 1
+    for (let i = 0; i <= last; i++) {
+      this.encodeFrame(frames[i]!, i < last ? FLAG_MORE : 0)
+    }
+  }
+
+  /** Appends one command frame; `body` is name-size, name and data. */
+  encodeCommand(body: Buffer): void {
+    this.encodeFrame(body, FLAG_COMMAND)
+  }
+
+  /** Appends raw bytes (the greeting) in order with everything else. */
+  encodeRaw(bytes: Buffer): void {
+    this.flushScratch()
+    this.out.push(bytes)
+    this.bytes += bytes.length
+  }
+
+  encodeFrame(body: Buffer, flags: number): void {
+    const size = body.length
+    const long = size > SHORT_FRAME_MAX
+    const headerLen = long ? 9 : 2
+    const copy = size < COPY_LIMIT
+    this.reserve(copy ? headerLen + size : headerLen)
+    const s = this.scratch
+    let p = this.pos
+    if (long) {
+      s[p] = flags | FLAG_LONG
+      // 64-bit size, written as two 32-bit halves (sizes never exceed 2^53).
+      s.writeUInt32BE(Math.floor(size / 0x1_0000_0000), p + 1)
+      s.writeUInt32BE(size >>> 0, p + 5)
+      p += 9
+    } else {
+      s[p] = flags
+      s[p + 1] = size
+      p += 2
+    }
+    if (copy) {
+      if (size > 0) {
+        if (size < 64) {
+          for (let i = 0; i < size; i++) s[p + i] = body[i]!
+        } else {
+          body.copy(s, p)
+        }
+        p += size
+      }
+      this.pos = p
+    } else {
+      this.pos = p
+      this.flushScratch()
+      this.out.push(body)
+      this.bytes += size
+    }
+  }
+
+  /** Hands over everything encoded so far, in order, and starts a new batch. */
+  take(): Buffer[] {
+    this.flushScratch()
+    const out = this.out
+    this.out = []
+    this.bytes = 0
+    return out
+  }
+
+  private flushScratch(): void {
+    if (this.pos > this.start) {
+      this.out.push(this.scratch.subarray(this.start, this.pos))
+      this.bytes += this.pos - this.start
+      this.start = this.pos
+    }
+  }
+
+  private reserve(n: number): void {
+    if (this.scratch.length - this.pos >= n) return
+    this.flushScratch()
+    this.scratch = Buffer.allocUnsafe(Math.max(BATCH_SIZE, n))
+    this.start = 0
+    this.pos = 0
+  }
+}

@@ -1,0 +1,366 @@
+import type { Socket as NetSocket } from "node:net"
+import { decodeCommand, decodeErrorReason, encodePong, type Metadata } from "../codec/command.js"
+import { GREETING_SIZE, SIGNATURE_SIZE } from "../codec/constants.js"
+import { FrameDecoder, type DecoderSink } from "../codec/decoder.js"
+import { FrameEncoder } from "../codec/encoder.js"
+import { decodeGreeting, encodeGreeting, isValidSignature } from "../codec/greeting.js"
+import { ProtocolError } from "../codec/protocol-error.js"
+import type { Mechanism } from "../mechanism/mechanism.js"
+import type { Msg, Pipe, PipePeer } from "../pipe.js"
+import { isCompatible, type SocketTypeName } from "../sockets/socket-types.js"
+
+/** Why an engine stopped: libzmq's error_reason_t. */
+export type EngineEndReason =
+  /** The connection broke or the peer closed it: a connecting side reconnects. */
+  | { kind: "connection"; error?: Error }
+  /** The peer broke the protocol: the session ends without reconnecting. */
+  | { kind: "protocol"; error: ProtocolError; handshaking: boolean }
+  /** The handshake (or a heartbeat) timed out: treated like a broken connection. */
+  | { kind: "timeout" }
+  /** We closed it ourselves. */
+  | { kind: "closed" }
+
+export interface EngineOptions {
+  socketType: SocketTypeName
+  routingId: Buffer
+  mechanism: Mechanism
+  /** Largest frame accepted, -1 for no limit (ZMQ_MAXMSGSIZE). */
+  maxMessageSize: number
+  /** Milliseconds to finish the handshake, 0 for no limit (ZMQ_HANDSHAKE_IVL). */
+  handshakeInterval: number
+}
+
+/** What an engine reports to the session that owns it. */
+export interface EngineHost {
+  /** The handshake succeeded: return the pipe to carry this peer's messages. */
+  engineReady(engine: ZmtpEngine): Pipe
+  /** The engine has stopped for good; the stream is destroyed. */
+  engineStopped(engine: ZmtpEngine, reason: EngineEndReason): void
+}
+
+const enum State {
+  Greeting,
+  Handshake,
+  Active,
+  Stopped,
+}
+
+/** Bytes we hand to the stream per write before yielding to the event loop. */
+const WRITE_BUDGET = 256 * 1024
+
+/**
+ * One ZMTP connection: bytes from the stream go through the decoder to the
+ * mechanism (during the handshake) or into the pipe (after it), and messages
+ * from the pipe go through the encoder to the stream. Backpressure both ways:
+ * reading stops while the inbound queue is at its high-water mark, and the
+ * pipe is drained only as fast as the stream accepts bytes.
+ */
+export class ZmtpEngine implements DecoderSink, PipePeer {
+  readonly stream: NetSocket
+  readonly options: EngineOptions
+  /** The peer's READY metadata, once known. */
+  peerMetadata: Metadata = new Map()
+  peerRoutingId: Buffer = Buffer.alloc(0)
+  /** ZMTP minor version the peer announced (0 for 3.0, 1 for 3.1). */
+  peerMinor = 0
+  pipe: Pipe | null = null
+
+  private readonly host: EngineHost
+  private state = State.Greeting
+  private readonly greeting = Buffer.alloc(GREETING_SIZE)
+  private greetingFill = 0
+  private readonly decoder: FrameDecoder
+  private readonly encoder = new FrameEncoder()
+  private flushScheduled = false
+  private waitingDrain = false
+  private readPaused = false
+  private handshakeTimer: NodeJS.Timeout | null = null
+  private drainWaiters: (() => void)[] = []
+
+  constructor(stream: NetSocket, options: EngineOptions, host: EngineHost) {
+    this.stream = stream
+    this.options = options
+    this.host = host
+    this.decoder = new FrameDecoder(this, options.maxMessageSize)
+
+    stream.on("data", (chunk: Buffer) => this.onData(chunk))
+    stream.on("end", () => this.stop({ kind: "connection" }))
+    stream.on("error", (error: Error) => this.stop({ kind: "connection", error }))
+    stream.on("close", () => this.stop({ kind: "connection" }))
+    stream.on("drain", () => this.onDrain())
+
+    if (options.handshakeInterval > 0) {
+      this.handshakeTimer = setTimeout(() => this.stop({ kind: "timeout" }), options.handshakeInterval)
+      this.handshakeTimer.unref?.()
+    }
+    const mech = options.mechanism
+    this.stream.write(encodeGreeting(mech.name, mech.asServer, options.routingId.length))
+  }
+
+  get active(): boolean {
+    return this.state === State.Active
+  }
+
+  get stopped(): boolean {
+    return this.state === State.Stopped
+  }
+
+  // ---- inbound -----------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    if (this.state === State.Stopped) return
+    try {
+      if (this.state === State.Greeting) {
+        const rest = this.readGreeting(chunk)
+        if (rest === null || (this.state as State) !== State.Handshake) return
+        chunk = rest
+        if (chunk.length === 0) return
+      }
+      if (!this.decoder.push(chunk)) this.pauseReading()
+    } catch (err) {
+      this.fail(err)
+    }
+  }
+
+  /**
+   * Accumulates the peer's greeting, checking each part as soon as it is
+   * here (RFC 37 "Version Negotiation"): a non-ZMTP peer is dropped after its
+   * first bytes rather than after 64. Returns what follows the greeting.
+   */
+  private readGreeting(chunk: Buffer): Buffer | null {
+    const take = Math.min(GREETING_SIZE - this.greetingFill, chunk.length)
+    chunk.copy(this.greeting, this.greetingFill, 0, take)
+    const before = this.greetingFill
+    this.greetingFill += take
+    if (before === 0 && this.greeting[0] !== 0xff) {
+      throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", "peer is not a ZMTP peer (bad signature)")
+    }
+    if (before < SIGNATURE_SIZE && this.greetingFill >= SIGNATURE_SIZE && !isValidSignature(this.greeting)) {
+      throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", "peer speaks ZMTP 1.0, which is not supported")
+    }
+    if (before <= SIGNATURE_SIZE && this.greetingFill > SIGNATURE_SIZE && this.greeting[SIGNATURE_SIZE]! < 3) {
+      // libzmq downgrades to ZMTP 2.0 here; we only speak 3.x (RFC 37 allows refusing).
+      throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `peer speaks ZMTP revision ${this.greeting[SIGNATURE_SIZE]}, not 3.x`)
+    }
+    if (this.greetingFill < GREETING_SIZE) return null
+    const g = decodeGreeting(this.greeting)
+    this.peerMinor = g.minor
+    const mech = this.options.mechanism
+    if (g.mechanism !== mech.name) {
+      throw new ProtocolError("ERR_ZMTP_MECHANISM_MISMATCH", `peer uses ${g.mechanism}, we use ${mech.name}`)
+    }
+    this.state = State.Handshake
+    for (const cmd of mech.start()) this.encoder.encodeCommand(cmd)
+    this.writeOut()
+    return chunk.subarray(take)
+  }
+
+  onCommand(body: Buffer): boolean {
+    if (this.state === State.Handshake) {
+      const mech = this.options.mechanism
+      const replies = mech.onCommand(body)
+      for (const cmd of replies) this.encoder.encodeCommand(cmd)
+      if (replies.length) this.writeOut()
+      if (mech.status === "ready") this.handshakeDone()
+      return (this.state as State) !== State.Stopped
+    }
+    const cmd = decodeCommand(body)
+    switch (cmd.name) {
+      case "PING": {
+        // RFC 37 "PING": reply with PONG carrying the ping's context (at most 16 octets).
+        if (cmd.data.length < 2) throw new ProtocolError("ERR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED", "PING too short")
+        const context = cmd.data.subarray(2, Math.min(cmd.data.length, 18))
+        this.encoder.encodeCommand(encodePong(context))
+        this.scheduleFlush()
+        return true
+      }
+      case "PONG":
+        return true
+      case "ERROR":
+        throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `peer sent ERROR: ${decodeErrorReason(cmd.data)}`)
+      case "SUBSCRIBE":
+      case "CANCEL":
+        // RFC 37 (3.1): subscriptions travel as commands; the socket sees
+        // them as the 3.0 style \x01 / \x00 prefixed messages, as libzmq does.
+        return this.onMessage([Buffer.concat([Buffer.of(cmd.name === "SUBSCRIBE" ? 1 : 0), cmd.data])])
+      default:
+        // libzmq ignores commands it does not know after the handshake.
+        return true
+    }
+  }
+
+  onMessage(frames: Msg): boolean {
+    if (this.state !== State.Active) {
+      throw new ProtocolError("ERR_ZMTP_UNEXPECTED_COMMAND", "message before handshake completed")
+    }
+    const inbound = this.pipe!.inbound
+    inbound.push(frames)
+    // Stop decoding once the queue is at its high-water mark; checkWrite()
+    // arms the wake-up that resumes us when the socket has drained it.
+    return inbound.checkWrite()
+  }
+
+  private handshakeDone(): void {
+    const mech = this.options.mechanism
+    this.peerMetadata = mech.peerMetadata
+    const peerType = this.peerMetadata.get("socket-type")?.toString("ascii") ?? ""
+    if (!isCompatible(this.options.socketType, peerType)) {
+      throw new ProtocolError("ERR_ZMTP_INVALID_METADATA", `socket type ${this.options.socketType} cannot talk to ${peerType || "(none)"}`)
+    }
+    this.peerRoutingId = this.peerMetadata.get("identity") ?? Buffer.alloc(0)
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
+    this.handshakeTimer = null
+    this.state = State.Active
+    const pipe = this.host.engineReady(this)
+    this.pipe = pipe
+    pipe.attachPeer(this)
+    if (pipe.terminated) {
+      // The socket refused this peer while attaching it (e.g. PAIR is taken).
+      this.close()
+      return
+    }
+    if (pipe.outbound.length > 0) this.scheduleFlush()
+  }
+
+  private pauseReading(): void {
+    if (this.readPaused) return
+    this.readPaused = true
+    this.stream.pause()
+  }
+
+  /** PipePeer: the socket drained our inbound queue below its low-water mark. */
+  inboundDrained(): void {
+    if (!this.readPaused || this.state === State.Stopped) return
+    try {
+      if (!this.decoder.resume()) return
+    } catch (err) {
+      this.fail(err)
+      return
+    }
+    this.readPaused = false
+    this.stream.resume()
+  }
+
+  // ---- outbound ----------------------------------------------------------
+
+  /** PipePeer: the socket gave up the pipe. */
+  pipeClosed(): void {
+    this.close()
+  }
+
+  /** PipePeer: messages are waiting in the outbound queue. */
+  outboundReady(): void {
+    this.scheduleFlush()
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.waitingDrain || this.state === State.Stopped) return
+    this.flushScheduled = true
+    // setImmediate, not a microtask: every message sent during this turn of
+    // the event loop goes out in the same write (automatic batching), and a
+    // lone message still leaves at the end of this turn.
+    setImmediate(() => this.flush())
+  }
+
+  private flush(): void {
+    this.flushScheduled = false
+    if (this.state !== State.Active || this.waitingDrain) return
+    const queue = this.pipe!.outbound
+    let budget = WRITE_BUDGET
+    while (budget > 0) {
+      const msg = queue.read()
+      if (msg === undefined) break
+      this.encoder.encodeMessage(msg)
+      for (let i = 0; i < msg.length; i++) budget -= msg[i]!.length + 9
+    }
+    this.writeOut()
+    if (!this.waitingDrain && queue.length > 0) this.scheduleFlush()
+    if (this.encoder.pendingBytes === 0 && queue.length === 0 && !this.waitingDrain) this.notifyDrained()
+  }
+
+  private writeOut(): void {
+    if (this.encoder.pendingBytes === 0 || this.state === State.Stopped) return
+    const bufs = this.encoder.take()
+    const stream = this.stream
+    let ok = true
+    if (bufs.length === 1) {
+      ok = stream.write(bufs[0]!)
+    } else {
+      stream.cork()
+      for (const b of bufs) ok = stream.write(b)
+      stream.uncork()
+    }
+    if (!ok) this.waitingDrain = true
+  }
+
+  private onDrain(): void {
+    if (!this.waitingDrain) return
+    this.waitingDrain = false
+    if (this.state !== State.Active) return
+    if (this.pipe!.outbound.length > 0) this.scheduleFlush()
+    else this.notifyDrained()
+  }
+
+  /** True when nothing we were asked to send is still queued with us or the stream. */
+  get drained(): boolean {
+    return (
+      (this.pipe === null || this.pipe.outbound.length === 0) &&
+      this.encoder.pendingBytes === 0 &&
+      !this.waitingDrain &&
+      this.stream.writableLength === 0
+    )
+  }
+
+  /** Calls `fn` once everything queued so far has been handed to the kernel. */
+  whenDrained(fn: () => void): void {
+    if (this.drained) fn()
+    else this.drainWaiters.push(fn)
+  }
+
+  private notifyDrained(): void {
+    if (this.drainWaiters.length === 0) return
+    if (this.stream.writableLength > 0) {
+      // Node still holds bytes; 'drain' is only emitted after a write returned
+      // false, so wait for the write callback instead.
+      this.stream.write(Buffer.alloc(0), () => this.notifyDrained())
+      return
+    }
+    const waiters = this.drainWaiters
+    this.drainWaiters = []
+    for (const fn of waiters) fn()
+  }
+
+  // ---- ending ------------------------------------------------------------
+
+  private fail(err: unknown): void {
+    if (err instanceof ProtocolError) {
+      this.stop({ kind: "protocol", error: err, handshaking: this.state !== State.Active })
+    } else {
+      this.stop({ kind: "connection", error: err instanceof Error ? err : new Error(String(err)) })
+    }
+  }
+
+  /** Closes the connection now; queued messages stay in the pipe. */
+  close(): void {
+    this.stop({ kind: "closed" })
+  }
+
+  /** Half-closes after everything queued has been written (linger). */
+  end(): void {
+    if (this.state === State.Stopped) return
+    this.stream.end()
+  }
+
+  private stop(reason: EngineEndReason): void {
+    if (this.state === State.Stopped) return
+    this.state = State.Stopped
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
+    this.handshakeTimer = null
+    this.pipe?.detachPeer()
+    this.stream.destroy()
+    const waiters = this.drainWaiters
+    this.drainWaiters = []
+    for (const fn of waiters) fn()
+    this.host.engineStopped(this, reason)
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * One error type for the whole library. Like zeromq.js, errors carry the
+ * POSIX-style `code` string (EAGAIN, EBUSY, ...) and the numeric `errno`
+ * libzmq would report on Linux, plus `address` where an endpoint is involved.
+ */
+
+/** errno values as libzmq reports them on Linux (ZMQ's own codes start at 156384712). */
+const ERRNO = {
+  EPERM: 1,
+  ENOENT: 2,
+  EINTR: 4,
+  EBADF: 9,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EACCES: 13,
+  EFAULT: 14,
+  EBUSY: 16,
+  EINVAL: 22,
+  EMFILE: 24,
+  EPIPE: 32,
+  ENAMETOOLONG: 36,
+  ENOTSUP: 95,
+  EPROTONOSUPPORT: 93,
+  EAFNOSUPPORT: 97,
+  EADDRINUSE: 98,
+  EADDRNOTAVAIL: 99,
+  ENETDOWN: 100,
+  ENETUNREACH: 101,
+  ECONNABORTED: 103,
+  ECONNRESET: 104,
+  ENOTCONN: 107,
+  ETIMEDOUT: 110,
+  ECONNREFUSED: 111,
+  EHOSTUNREACH: 113,
+  EMSGSIZE: 90,
+  ENOTSOCK: 88,
+  EPROTO: 71,
+  EFSM: 156384763,
+  ENOCOMPATPROTO: 156384764,
+  ETERM: 156384765,
+  EMTHREAD: 156384766,
+} as const
+
+export type ErrorCode = keyof typeof ERRNO
+
+const MESSAGES: Partial<Record<ErrorCode, string>> = {
+  EAGAIN: "Operation was not possible or timed out",
+  EBUSY: "Socket is busy",
+  EBADF: "Socket is closed",
+  EFAULT: "Context is closed",
+  EADDRINUSE: "Address already in use",
+  ENOENT: "No such endpoint",
+  EINVAL: "Invalid argument",
+  EFSM: "Operation cannot be accomplished in current state",
+  EHOSTUNREACH: "Host unreachable",
+  EMSGSIZE: "Message too long",
+  ENOTSUP: "Operation not supported",
+  EPROTONOSUPPORT: "Protocol not supported",
+  ENOCOMPATPROTO: "The protocol is not compatible with the socket type",
+  ETERM: "Context was terminated",
+  EPROTO: "Protocol error",
+}
+
+export class ZmqError extends Error {
+  readonly code: ErrorCode
+  readonly errno: number
+  address?: string
+
+  constructor(code: ErrorCode, message?: string, address?: string) {
+    super(message ?? MESSAGES[code] ?? code)
+    this.name = "Error"
+    this.code = code
+    this.errno = ERRNO[code]
+    if (address !== undefined) this.address = address
+  }
+}
+
+export function zmqError(code: ErrorCode, message?: string, address?: string): ZmqError {
+  return new ZmqError(code, message, address)
+}
+
+/** Maps a Node.js system error (from net) to our error with the same code where we know it. */
+export function fromSystemError(err: unknown, address?: string): ZmqError {
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code === "string" && code in ERRNO) {
+    return new ZmqError(code as ErrorCode, undefined, address)
+  }
+  const msg = err instanceof Error ? err.message : String(err)
+  return new ZmqError("EINVAL", msg, address)
+}
+
+/** Narrows a caught value to an Error without hiding what it was. */
+export function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err))
+}

@@ -1,0 +1,13 @@
+/** Internals for tests and tools; not part of the public API and may change. */
+export { FrameDecoder, MAX_FRAMES_PER_MESSAGE, type DecoderSink } from "./codec/decoder.js"
+export { FrameEncoder } from "./codec/encoder.js"
+export { encodeGreeting, decodeGreeting, isValidSignature, type Greeting } from "./codec/greeting.js"
+export * from "./codec/command.js"
+export * from "./codec/constants.js"
+export { ProtocolError, type ProtocolErrorReason } from "./codec/protocol-error.js"
+export { NullMechanism } from "./mechanism/null.js"
+export { MsgQueue, Pipe, pipePair, lowWaterMark, type Msg } from "./pipe.js"
+export { LoadBalancer } from "./routing/load-balancer.js"
+export { FairQueue } from "./routing/fair-queue.js"
+export { parseEndpoint } from "./transport/address.js"
+export { isCompatible } from "./sockets/socket-types.js"

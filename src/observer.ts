@@ -1,0 +1,121 @@
+import { EventEmitter } from "node:events"
+import { zmqError, type ZmqError } from "./errors.js"
+
+/** Error details carried by failure events, as zeromq.js gives them. */
+export interface EventError {
+  code: string
+  errno?: number
+  message: string
+}
+
+/** Socket events with zeromq.js v6's names and fields. */
+export type Event =
+  | { type: "accept"; address: string }
+  | { type: "accept:error"; address: string; error: EventError }
+  | { type: "bind"; address: string }
+  | { type: "bind:error"; address: string; error: EventError }
+  | { type: "connect"; address: string }
+  | { type: "connect:delay"; address: string }
+  | { type: "connect:retry"; address: string; interval: number }
+  | { type: "close"; address: string }
+  | { type: "close:error"; address: string; error: EventError }
+  | { type: "disconnect"; address: string }
+  | { type: "end" }
+  | { type: "handshake"; address: string }
+  | { type: "handshake:error:protocol"; address: string; error: EventError }
+  | { type: "handshake:error:auth"; address: string; error: EventError & { status?: number } }
+  | { type: "handshake:error:other"; address: string; error: EventError }
+  | { type: "unknown" }
+
+export type EventType = Event["type"]
+export type EventOfType<E extends EventType = EventType> = Extract<Event, { type: E }>
+
+/** Events kept for a reader that is not reading yet; older ones are dropped past this. */
+const MAX_BACKLOG = 1000
+
+/**
+ * A socket's event stream (`socket.events`), with zeromq.js v6's two modes:
+ * receive() / async iteration, or on()/off() listeners (after which receive()
+ * is no longer available). Unlike zmq_socket_monitor it needs no extra socket.
+ */
+export class Observer {
+  private backlog: Event[] = []
+  private waiter: { resolve: (e: Event) => void; reject: (e: ZmqError) => void } | null = null
+  private emitter: EventEmitter | null = null
+  private isClosed = false
+
+  get closed(): boolean {
+    return this.isClosed
+  }
+
+  /** @internal Called by the socket. */
+  push(event: Event): void {
+    if (this.isClosed) return
+    if (this.emitter !== null) {
+      this.emitter.emit(event.type, event)
+      return
+    }
+    if (this.waiter !== null) {
+      const w = this.waiter
+      this.waiter = null
+      w.resolve(event)
+      return
+    }
+    if (this.backlog.length >= MAX_BACKLOG) this.backlog.shift()
+    this.backlog.push(event)
+  }
+
+  receive(): Promise<Event> {
+    if (this.emitter !== null) {
+      return Promise.reject(new Error("Observer is in event emitter mode. After a call to events.on() it is not possible to read events with events.receive()."))
+    }
+    const next = this.backlog.shift()
+    if (next !== undefined) return Promise.resolve(next)
+    if (this.isClosed) return Promise.reject(zmqError("EAGAIN"))
+    if (this.waiter !== null) return Promise.reject(zmqError("EBUSY", "Observer is busy reading; only one receive operation may be in progress at any time"))
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject }
+    })
+  }
+
+  on<E extends EventType>(type: E, listener: (data: EventOfType<E>) => void): this {
+    this.mode().on(type, listener as (data: Event) => void)
+    return this
+  }
+
+  off<E extends EventType>(type: E, listener: (data: EventOfType<E>) => void): this {
+    this.mode().off(type, listener as (data: Event) => void)
+    return this
+  }
+
+  close(): void {
+    if (this.isClosed) return
+    this.isClosed = true
+    const w = this.waiter
+    this.waiter = null
+    w?.reject(zmqError("EAGAIN"))
+  }
+
+  private mode(): EventEmitter {
+    if (this.emitter === null) {
+      this.emitter = new EventEmitter()
+      for (const e of this.backlog) this.emitter.emit(e.type, e)
+      this.backlog = []
+    }
+    return this.emitter
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Event, undefined> {
+    return {
+      next: async (): Promise<IteratorResult<Event, undefined>> => {
+        if (this.isClosed && this.backlog.length === 0) return { done: true, value: undefined }
+        try {
+          return { value: await this.receive(), done: false }
+        } catch (err) {
+          if (this.isClosed && (err as ZmqError).code === "EAGAIN") return { done: true, value: undefined }
+          throw err
+        }
+      },
+    }
+  }
+}

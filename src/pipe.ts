@@ -1,0 +1,245 @@
+/**
+ * Bounded message queues and the pipes built from them.
+ *
+ * A message is an array of frames and is queued whole, so a multipart message
+ * is always atomic: it is either in a queue entirely or not at all. The
+ * high-water mark counts messages, as libzmq's does.
+ */
+
+export type Msg = Buffer[]
+
+/** libzmq's low-water mark: writing resumes once the queue has drained to it. */
+export function lowWaterMark(hwm: number): number {
+  const maxDelta = 1024
+  return hwm > maxDelta * 2 ? hwm - maxDelta : Math.floor((hwm + 1) / 2)
+}
+
+/** A listener called by a queue; each queue has one for each end. */
+export type Wake = () => void
+
+/**
+ * A ring buffer of messages with a high-water mark (0 = unlimited). The
+ * writer end is told when room appears after it found the queue full; the
+ * reader end is told when the queue goes from empty to not empty.
+ */
+export class MsgQueue {
+  hwm: number
+  private lwm: number
+  private ring: (Msg | undefined)[]
+  private head = 0
+  private count = 0
+  private writerBlocked = false
+  /** Called when the queue turns non-empty. */
+  onReadable: Wake | null = null
+  /** Called when the queue drains to the low-water mark after the writer hit the high-water mark. */
+  onWritable: Wake | null = null
+
+  constructor(hwm: number) {
+    this.hwm = hwm
+    this.lwm = lowWaterMark(hwm)
+    this.ring = new Array<Msg | undefined>(16)
+  }
+
+  setHwm(hwm: number): void {
+    this.hwm = hwm
+    this.lwm = lowWaterMark(hwm)
+    if (this.writerBlocked && !this.full) this.wakeWriter()
+  }
+
+  get length(): number {
+    return this.count
+  }
+
+  get full(): boolean {
+    return this.hwm > 0 && this.count >= this.hwm
+  }
+
+  /** Checks for room; if there is none, the writer will be woken when there is. */
+  checkWrite(): boolean {
+    if (this.full) {
+      this.writerBlocked = true
+      return false
+    }
+    return true
+  }
+
+  /** Appends a message if there is room; returns false (and arms the writer wake) otherwise. */
+  write(msg: Msg): boolean {
+    if (!this.checkWrite()) return false
+    this.push(msg)
+    return true
+  }
+
+  /** Appends a message regardless of the high-water mark (the caller checked). */
+  push(msg: Msg): void {
+    if (this.count === this.ring.length) this.grow()
+    this.ring[(this.head + this.count) & (this.ring.length - 1)] = msg
+    this.count++
+    if (this.count === 1 && this.onReadable !== null) this.onReadable()
+  }
+
+  peek(): Msg | undefined {
+    return this.count === 0 ? undefined : this.ring[this.head]
+  }
+
+  read(): Msg | undefined {
+    if (this.count === 0) return undefined
+    const msg = this.ring[this.head]
+    this.ring[this.head] = undefined
+    this.head = (this.head + 1) & (this.ring.length - 1)
+    this.count--
+    if (this.writerBlocked && this.count <= this.lwm) this.wakeWriter()
+    return msg
+  }
+
+  /** Drops every queued message; returns how many were dropped. */
+  clear(): number {
+    const n = this.count
+    this.ring = new Array<Msg | undefined>(16)
+    this.head = 0
+    this.count = 0
+    if (this.writerBlocked) this.wakeWriter()
+    return n
+  }
+
+  private wakeWriter(): void {
+    this.writerBlocked = false
+    if (this.onWritable !== null) this.onWritable()
+  }
+
+  private grow(): void {
+    const old = this.ring
+    const next = new Array<Msg | undefined>(old.length * 2)
+    for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) & (old.length - 1)]
+    this.ring = next
+    this.head = 0
+    // Shrinking back happens in clear(); a long-lived queue keeps its peak size,
+    // which the high-water mark bounds.
+  }
+}
+
+/** What the socket side of a pipe is told. */
+export interface PipeOwner {
+  readActivated(pipe: Pipe): void
+  writeActivated(pipe: Pipe): void
+  pipeTerminated(pipe: Pipe): void
+}
+
+/** What the peer side of a pipe (an engine or session) is told. */
+export interface PipePeer {
+  /** Messages are waiting in `outbound`. */
+  outboundReady(): void
+  /** `inbound` drained after being full: reading may resume. */
+  inboundDrained(): void
+  /** The socket gave the pipe up: close the connection behind it. */
+  pipeClosed(): void
+}
+
+/**
+ * One socket's attachment to one peer: `inbound` carries messages from the
+ * peer to the socket and `outbound` the other way. For tcp/ipc the peer side
+ * is a session and its engine; for inproc it is another socket's pipe that
+ * shares the same two queues crosswise.
+ */
+export class Pipe {
+  readonly inbound: MsgQueue
+  readonly outbound: MsgQueue
+  /** Routing id the peer announced (READY Identity) or the socket assigned. */
+  routingId: Buffer = EMPTY
+  /** Peer's metadata from the handshake (lower-cased names). */
+  peerMetadata: Map<string, Buffer> = new Map()
+  /** The endpoint this pipe was made for, as the user wrote it. */
+  endpoint = ""
+  /** Set once the pipe is terminated: no more messages will arrive. */
+  terminated = false
+  /** Free slot for the socket type's own bookkeeping (e.g. ROUTER's state). */
+  owner: PipeOwner | null = null
+  peer: PipePeer | null = null
+  /** For inproc: the other socket's pipe over the same two queues. */
+  inprocPeer: Pipe | null = null
+
+  get inproc(): boolean {
+    return this.inprocPeer !== null
+  }
+
+  constructor(inbound: MsgQueue, outbound: MsgQueue) {
+    this.inbound = inbound
+    this.outbound = outbound
+  }
+
+  /** Connects queue wake-ups to the socket side. */
+  attachOwner(owner: PipeOwner): void {
+    this.owner = owner
+    this.inbound.onReadable = () => owner.readActivated(this)
+    this.outbound.onWritable = () => owner.writeActivated(this)
+  }
+
+  /** Connects queue wake-ups to the peer side. */
+  attachPeer(peer: PipePeer): void {
+    this.peer = peer
+    this.outbound.onReadable = () => peer.outboundReady()
+    this.inbound.onWritable = () => peer.inboundDrained()
+  }
+
+  detachPeer(): void {
+    this.peer = null
+    this.outbound.onReadable = null
+    this.inbound.onWritable = null
+  }
+
+  /** Reads the next inbound message, if any. */
+  read(): Msg | undefined {
+    return this.inbound.read()
+  }
+
+  /** Queues an outbound message; false when the high-water mark is reached. */
+  write(msg: Msg): boolean {
+    return !this.terminated && this.outbound.write(msg)
+  }
+
+  checkWrite(): boolean {
+    return !this.terminated && this.outbound.checkWrite()
+  }
+
+  /**
+   * The socket gives this pipe up (e.g. a PAIR that already has a peer): the
+   * connection behind it is closed. The socket is not called back.
+   */
+  close(): void {
+    if (this.terminated) return
+    this.terminated = true
+    const inprocPeer = this.inprocPeer
+    if (inprocPeer !== null) inprocPeer.terminate()
+    else this.peer?.pipeClosed()
+  }
+
+  /** Ends the pipe from the peer's side. Messages already inbound stay readable; outbound ones are the caller's to keep or drop. */
+  terminate(): void {
+    if (this.terminated) return
+    this.terminated = true
+    this.owner?.pipeTerminated(this)
+  }
+}
+
+const EMPTY = Buffer.alloc(0)
+
+/**
+ * Ends both sides of an inproc connection: each socket keeps the messages
+ * already queued towards it, and nothing more will arrive.
+ */
+export function terminateInproc(pipe: Pipe): void {
+  const peer = pipe.inprocPeer
+  pipe.terminate()
+  peer?.terminate()
+}
+
+/** Creates the two pipes of an inproc connection: a's outbound is b's inbound and vice versa. */
+export function pipePair(hwmAtoB: number, hwmBtoA: number): [Pipe, Pipe] {
+  const ab = new MsgQueue(hwmAtoB)
+  const ba = new MsgQueue(hwmBtoA)
+  const a = new Pipe(ba, ab)
+  const b = new Pipe(ab, ba)
+  a.inprocPeer = b
+  b.inprocPeer = a
+  return [a, b]
+}

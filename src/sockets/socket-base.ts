@@ -1,0 +1,505 @@
+import { Context } from "../context.js"
+import { defaultContext } from "../default-context.js"
+import { toError, zmqError, type ZmqError } from "../errors.js"
+import type { Mechanism } from "../mechanism/mechanism.js"
+import { NullMechanism } from "../mechanism/null.js"
+import { FrameCopier, type MessageLike } from "../msg.js"
+import { Observer, type Event } from "../observer.js"
+import { MsgQueue, Pipe, terminateInproc, type Msg, type PipeOwner } from "../pipe.js"
+import { parseEndpoint } from "../transport/address.js"
+import type { EndpointHandle } from "../transport/transport.js"
+import { bindEndpoint, connectEndpoint } from "../transport/transport.js"
+import { SOCKET_TYPES, type SocketTypeName } from "./socket-types.js"
+
+/**
+ * zeromq.js resolves at most this many send()/receive() calls in a row
+ * synchronously, then defers one to the event loop so that a tight
+ * `await send()` loop cannot starve I/O. We do the same.
+ */
+const MAX_SYNC_OPERATIONS = 512
+
+interface PendingOp<T> {
+  resolve: (value: T) => void
+  reject: (err: ZmqError) => void
+  timer: NodeJS.Timeout | null
+}
+
+interface PendingSend extends PendingOp<void> {
+  msg: Msg
+}
+
+const RESOLVED = Promise.resolve()
+
+/**
+ * The base of every socket type: options, endpoints, pipes and the
+ * promise-based send/receive of zeromq.js v6. A socket type fills the x*
+ * hooks with its routing strategy (libzmq's socket_base_t design).
+ */
+export abstract class Socket implements PipeOwner {
+  // ---- options, as zeromq.js v6 names them --------------------------------
+  affinity = 0
+  rate = 100
+  recoveryInterval = 10000
+  reconnectInterval = 100
+  backlog = 100
+  reconnectMaxInterval = 0
+  maxMessageSize = -1
+  tcpKeepalive = -1
+  tcpKeepaliveCount = -1
+  tcpKeepaliveIdle = -1
+  tcpKeepaliveInterval = -1
+  tcpAcceptFilter: string | null = null
+  immediate = false
+  ipv6 = false
+  plainServer = false
+  plainUsername: string | null = null
+  plainPassword: string | null = null
+  curveServer = false
+  curvePublicKey: string | null = null
+  curveSecretKey: string | null = null
+  curveServerKey: string | null = null
+  gssapiServer = false
+  gssapiPrincipal: string | null = null
+  gssapiServicePrincipal: string | null = null
+  gssapiPlainText = false
+  gssapiPrincipalNameType: "hostBased" | "userName" | "krb5Principal" = "hostBased"
+  gssapiServicePrincipalNameType: "hostBased" | "userName" | "krb5Principal" = "hostBased"
+  zapDomain: string | null = null
+  typeOfService = 0
+  handshakeInterval = 30000
+  socksProxy: string | null = null
+  heartbeatInterval = 0
+  heartbeatTimeToLive = 0
+  heartbeatTimeout = -1
+  connectTimeout = 0
+  tcpMaxRetransmitTimeout = 0
+  multicastMaxTransportDataUnit = 1500
+  multicastHops = 1
+  sendBufferSize = -1
+  receiveBufferSize = -1
+  vmciBufferSize = 0
+  vmciBufferMinSize = 0
+  vmciBufferMaxSize = 0
+  vmciConnectTimeout = -1
+  interface: string | null = null
+  zapEnforceDomain = false
+  loopbackFastPath = false
+  /** ZMQ_SNDTIMEO: -1 waits forever, 0 fails at once with EAGAIN, N waits N ms. */
+  sendTimeout = -1
+  /** ZMQ_RCVTIMEO, with the same meaning as sendTimeout. */
+  receiveTimeout = -1
+
+  readonly context: Context
+  readonly threadSafe = false
+  readonly securityMechanism: null | "plain" | "curve" | "gssapi" = null
+
+  /** @internal */ readonly typeName: SocketTypeName
+  /** @internal */ readonly pipes = new Set<Pipe>()
+  /** @internal Routing id sent to peers (ZMQ_ROUTING_ID); not every type exposes it. */
+  protected routingIdBytes: Buffer = Buffer.alloc(0)
+  /** @internal */ readonly copier = new FrameCopier()
+
+  private lingerMs = -1
+  private sndhwm = 1000
+  private rcvhwm = 1000
+  private lastEndpointValue: string | null = null
+  private isClosed = false
+  private busy = false
+  private readonly binds = new Map<string, EndpointHandle[]>()
+  private readonly connects = new Map<string, EndpointHandle[]>()
+  private pendingSend: PendingSend | null = null
+  private pendingRecv: PendingOp<Msg> | null = null
+  private syncOps = 0
+  private observer: Observer | null = null
+
+  protected constructor(typeName: SocketTypeName, context?: Context) {
+    this.typeName = typeName
+    this.context = context ?? defaultContext()
+    if (this.context.socketCount >= this.context.maxSockets) throw zmqError("EMFILE", "Too many open sockets")
+    this.context.socketCount++
+  }
+
+  /**
+   * Applies a constructor's options object; unknown names throw as they do on
+   * zeromq.js's sealed socket objects. Called by each concrete constructor
+   * last, so that subclass field initialisers have run.
+   */
+  protected applyOptions(options: object | undefined): void {
+    if (!options) return
+    for (const [key, value] of Object.entries(options)) {
+      if (key === "context") continue
+      if (!(key in this)) throw new TypeError(`Cannot add property ${key}, object is not extensible`)
+      ;(this as Record<string, unknown>)[key] = value
+    }
+  }
+
+  // ---- read-only properties -------------------------------------------------
+
+  get type(): number {
+    return SOCKET_TYPES[this.typeName]
+  }
+
+  get lastEndpoint(): string | null {
+    return this.lastEndpointValue
+  }
+
+  get closed(): boolean {
+    return this.isClosed
+  }
+
+  /** True when receive() would resolve at once (ZMQ_POLLIN). */
+  get readable(): boolean {
+    return !this.isClosed && this.xhasIn()
+  }
+
+  /** True when send() would resolve at once (ZMQ_POLLOUT). */
+  get writable(): boolean {
+    return !this.isClosed && this.xhasOut()
+  }
+
+  /** The socket's event stream (zeromq.js `socket.events`). */
+  get events(): Observer {
+    if (this.observer === null) {
+      this.observer = new Observer()
+      if (this.isClosed) this.observer.close()
+    }
+    return this.observer
+  }
+
+  // ---- options with side effects -------------------------------------------
+
+  /** ZMQ_LINGER: -1 delivers queued messages on close, 0 drops them, N waits at most N ms. */
+  get linger(): number {
+    return this.lingerMs
+  }
+  set linger(value: number) {
+    this.lingerMs = value < 0 ? -1 : value
+  }
+
+  /** ZMQ_SNDHWM, messages queued per peer before send blocks or drops (0: no limit). */
+  get sendHighWaterMark(): number {
+    return this.sndhwm
+  }
+  set sendHighWaterMark(value: number) {
+    if (!Number.isInteger(value) || value < 0) throw zmqError("EINVAL")
+    this.sndhwm = value
+    for (const pipe of this.pipes) if (!pipe.inproc) pipe.outbound.setHwm(value)
+  }
+
+  /** ZMQ_RCVHWM, messages queued per peer before reading from it pauses (0: no limit). */
+  get receiveHighWaterMark(): number {
+    return this.rcvhwm
+  }
+  set receiveHighWaterMark(value: number) {
+    if (!Number.isInteger(value) || value < 0) throw zmqError("EINVAL")
+    this.rcvhwm = value
+    for (const pipe of this.pipes) if (!pipe.inproc) pipe.inbound.setHwm(value)
+  }
+
+  // ---- endpoints --------------------------------------------------------------
+
+  async bind(address: string): Promise<void> {
+    this.checkOpen()
+    if (this.busy) throw zmqError("EBUSY", "Socket is blocked by a bind or unbind operation")
+    const endpoint = parseEndpoint(address, true)
+    this.busy = true
+    try {
+      const handle = await bindEndpoint(this, endpoint)
+      if (this.isClosed) {
+        void handle.close(0)
+        throw zmqError("EBADF")
+      }
+      const list = this.binds.get(handle.endpoint) ?? []
+      list.push(handle)
+      this.binds.set(handle.endpoint, list)
+      if (handle.endpoint !== address) this.binds.set(address, list)
+      this.lastEndpointValue = handle.endpoint
+      this.emit({ type: "bind", address: handle.endpoint })
+    } catch (err) {
+      const e = err as ZmqError
+      if (e.code !== "EBADF") this.emit({ type: "bind:error", address, error: { code: e.code, errno: e.errno, message: e.message } })
+      throw err
+    } finally {
+      this.busy = false
+    }
+  }
+
+  async unbind(address: string): Promise<void> {
+    this.checkOpen()
+    if (this.busy) throw zmqError("EBUSY", "Socket is blocked by a bind or unbind operation")
+    const list = this.binds.get(address)
+    if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
+    const handle = list[0]!
+    for (const [key, l] of this.binds) {
+      const i = l.indexOf(handle)
+      if (i >= 0) l.splice(i, 1)
+      if (l.length === 0) this.binds.delete(key)
+    }
+    this.busy = true
+    try {
+      await handle.close(0)
+      this.emit({ type: "close", address: handle.endpoint })
+    } finally {
+      this.busy = false
+    }
+  }
+
+  connect(address: string): void {
+    this.checkOpenSync()
+    const endpoint = parseEndpoint(address, false)
+    const handle = connectEndpoint(this, endpoint)
+    const list = this.connects.get(address) ?? []
+    list.push(handle)
+    this.connects.set(address, list)
+    if (endpoint.transport !== "inproc") this.lastEndpointValue = address
+  }
+
+  disconnect(address: string): void {
+    this.checkOpenSync()
+    const list = this.connects.get(address)
+    if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
+    const handle = list.shift()!
+    if (list.length === 0) this.connects.delete(address)
+    void handle.close(0)
+  }
+
+  /**
+   * Closes the socket at once for the application; queued outgoing messages
+   * are still delivered in the background within `linger` (libzmq's rule).
+   */
+  close(): void {
+    if (this.isClosed) return
+    this.isClosed = true
+    this.context.socketCount--
+    const linger = this.lingerMs
+    if (this.pendingSend) this.settleSend(zmqError("EAGAIN"))
+    if (this.pendingRecv) this.settleRecv(null, zmqError("EAGAIN"))
+    const handles = [...new Set([...this.binds.values(), ...this.connects.values()].flat())]
+    this.binds.clear()
+    this.connects.clear()
+    const closing = handles.map((h) => h.close(linger))
+    for (const pipe of [...this.pipes]) if (pipe.inproc) terminateInproc(pipe)
+    const done = (): void => {
+      this.emit({ type: "end" })
+      this.observer?.close()
+    }
+    if (closing.length === 0) done()
+    else Promise.all(closing).then(done, done)
+  }
+
+  // ---- send / receive ---------------------------------------------------------
+
+  /** @internal The send() of zeromq.js; concrete writable types expose it. */
+  protected sendMessage(message: MessageLike | MessageLike[]): Promise<void> {
+    if (this.isClosed) return Promise.reject(zmqError("EBADF"))
+    if (this.pendingSend !== null) {
+      return Promise.reject(zmqError("EBUSY", "Socket is busy writing; only one send operation may be in progress at any time"))
+    }
+    let msg: Msg
+    try {
+      msg = this.copier.toFrames(message)
+    } catch (err) {
+      return Promise.reject(toError(err))
+    }
+    if (this.syncOps < MAX_SYNC_OPERATIONS || this.sendTimeout === 0) {
+      this.countSyncOp()
+      try {
+        if (this.xsend(msg)) return RESOLVED
+      } catch (err) {
+        return Promise.reject(toError(err))
+      }
+      if (this.sendTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
+    }
+    return new Promise<void>((resolve, reject) => {
+      const pending: PendingSend = { msg, resolve, reject, timer: null }
+      this.pendingSend = pending
+      if (this.sendTimeout > 0) {
+        pending.timer = setTimeout(() => this.settleSend(zmqError("EAGAIN")), this.sendTimeout)
+      }
+      // Deferred rather than retried here: either we ran out of synchronous
+      // operations, or there is no room and a wake-up will retry.
+      setImmediate(() => this.retrySend())
+    })
+  }
+
+  /** @internal The receive() of zeromq.js; concrete readable types expose it. */
+  protected receiveMessage(): Promise<Msg> {
+    if (this.isClosed) return Promise.reject(zmqError("EBADF"))
+    if (this.pendingRecv !== null) {
+      return Promise.reject(zmqError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time"))
+    }
+    if (this.syncOps < MAX_SYNC_OPERATIONS || this.receiveTimeout === 0) {
+      this.countSyncOp()
+      let msg: Msg | undefined
+      try {
+        msg = this.xrecv()
+      } catch (err) {
+        return Promise.reject(toError(err))
+      }
+      if (msg !== undefined) return Promise.resolve(msg)
+      if (this.receiveTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
+    }
+    return new Promise<Msg>((resolve, reject) => {
+      const pending: PendingOp<Msg> = { resolve, reject, timer: null }
+      this.pendingRecv = pending
+      if (this.receiveTimeout > 0) {
+        pending.timer = setTimeout(() => this.settleRecv(null, zmqError("EAGAIN")), this.receiveTimeout)
+      }
+      setImmediate(() => this.retryRecv())
+    })
+  }
+
+  private countSyncOp(): void {
+    if (this.syncOps++ === 0) {
+      setImmediate(() => {
+        this.syncOps = 0
+      })
+    }
+  }
+
+  private retrySend(): void {
+    const p = this.pendingSend
+    if (p === null) return
+    let sent: boolean
+    try {
+      sent = this.xsend(p.msg)
+    } catch (err) {
+      this.settleSend(err as ZmqError)
+      return
+    }
+    if (sent) this.settleSend(null)
+  }
+
+  private retryRecv(): void {
+    if (this.pendingRecv === null) return
+    let msg: Msg | undefined
+    try {
+      msg = this.xrecv()
+    } catch (err) {
+      this.settleRecv(null, err as ZmqError)
+      return
+    }
+    if (msg !== undefined) this.settleRecv(msg, null)
+  }
+
+  private settleSend(err: ZmqError | null): void {
+    const p = this.pendingSend
+    if (p === null) return
+    this.pendingSend = null
+    if (p.timer) clearTimeout(p.timer)
+    if (err) p.reject(err)
+    else p.resolve()
+  }
+
+  private settleRecv(msg: Msg | null, err: ZmqError | null): void {
+    const p = this.pendingRecv
+    if (p === null) return
+    this.pendingRecv = null
+    if (p.timer) clearTimeout(p.timer)
+    if (err) p.reject(err)
+    else p.resolve(msg!)
+  }
+
+  /** Async iteration as zeromq.js does it: ends quietly once the socket is closed. */
+  protected iterate(): AsyncIterator<Msg, undefined> {
+    return {
+      next: async (): Promise<IteratorResult<Msg, undefined>> => {
+        if (this.isClosed) return { done: true, value: undefined }
+        try {
+          return { value: await this.receiveMessage(), done: false }
+        } catch (err) {
+          if (this.isClosed && (err as ZmqError).code === "EAGAIN") return { done: true, value: undefined }
+          throw err
+        }
+      },
+    }
+  }
+
+  // ---- pipes (PipeOwner) --------------------------------------------------------
+
+  /** @internal Creates a pipe for a tcp/ipc peer with this socket's high-water marks. */
+  newPipe(endpoint: string): Pipe {
+    const pipe = new Pipe(new MsgQueue(this.rcvhwm), new MsgQueue(this.sndhwm))
+    pipe.endpoint = endpoint
+    return pipe
+  }
+
+  /** @internal A transport has a pipe ready for this socket. */
+  attachPipe(pipe: Pipe): void {
+    this.pipes.add(pipe)
+    pipe.attachOwner(this)
+    this.xattachPipe(pipe)
+    if (this.pendingSend) this.retrySend()
+    if (this.pendingRecv && pipe.inbound.length > 0) this.retryRecv()
+  }
+
+  /** Gives up a pipe the socket type does not want; its connection is closed. */
+  protected refusePipe(pipe: Pipe): void {
+    this.pipes.delete(pipe)
+    pipe.close()
+  }
+
+  /** @internal */
+  readActivated(pipe: Pipe): void {
+    this.xreadActivated(pipe)
+    if (this.pendingRecv) this.retryRecv()
+  }
+
+  /** @internal */
+  writeActivated(pipe: Pipe): void {
+    this.xwriteActivated(pipe)
+    if (this.pendingSend) this.retrySend()
+  }
+
+  /** @internal */
+  pipeTerminated(pipe: Pipe): void {
+    this.pipes.delete(pipe)
+    this.xpipeTerminated(pipe)
+  }
+
+  // ---- transports' view ----------------------------------------------------------
+
+  /** @internal The mechanism for a new connection, from the security options. */
+  makeMechanism(): Mechanism {
+    return new NullMechanism({ socketType: this.typeName, routingId: this.routingIdBytes })
+  }
+
+  /** @internal */
+  get routingIdForPeers(): Buffer {
+    return this.routingIdBytes
+  }
+
+  /** @internal Reports a socket event to the observer, if anyone asked for it. */
+  emit(event: Event): void {
+    this.observer?.push(event)
+  }
+
+  private checkOpen(): void {
+    if (this.isClosed) throw zmqError("EBADF")
+  }
+
+  private checkOpenSync(): void {
+    if (this.isClosed) throw zmqError("EBADF")
+  }
+
+  // ---- hooks for socket types -------------------------------------------------------
+
+  protected abstract xattachPipe(pipe: Pipe): void
+  protected abstract xpipeTerminated(pipe: Pipe): void
+  protected xreadActivated(_pipe: Pipe): void {}
+  protected xwriteActivated(_pipe: Pipe): void {}
+  /** Queues one whole message; false if it would block. May throw (EFSM, EHOSTUNREACH, ENOTSUP). */
+  protected xsend(_msg: Msg): boolean {
+    throw zmqError("ENOTSUP")
+  }
+  /** Takes one whole message, or undefined if none is ready. May throw (EFSM, ENOTSUP). */
+  protected xrecv(): Msg | undefined {
+    throw zmqError("ENOTSUP")
+  }
+  protected xhasIn(): boolean {
+    return false
+  }
+  protected xhasOut(): boolean {
+    return false
+  }
+}

@@ -1,0 +1,80 @@
+import { zmqError } from "../errors.js"
+
+export type Endpoint =
+  | { transport: "tcp"; host: string; port: number; raw: string; source?: { host: string; port: number } }
+  | { transport: "ipc"; path: string; raw: string }
+  | { transport: "inproc"; name: string; raw: string }
+
+/**
+ * Parses "transport://address" as libzmq accepts it (zmq_tcp, zmq_ipc,
+ * zmq_inproc man pages). For tcp, the host may be `*`, an IPv4 address, an
+ * IPv6 address in brackets or a host name; the port may be `*` or 0 for an
+ * ephemeral one on bind. A connect may name a source: "tcp://src:port;dst:port".
+ */
+export function parseEndpoint(raw: string, forBind: boolean): Endpoint {
+  if (typeof raw !== "string") throw zmqError("EINVAL", "Address must be a string")
+  const sep = raw.indexOf("://")
+  if (sep <= 0) throw zmqError("EINVAL", "Invalid argument", raw)
+  const transport = raw.slice(0, sep)
+  const rest = raw.slice(sep + 3)
+  switch (transport) {
+    case "tcp": {
+      let target = rest
+      let source: { host: string; port: number } | undefined
+      const semi = rest.indexOf(";")
+      if (semi >= 0 && !forBind) {
+        source = splitHostPort(rest.slice(0, semi), true, raw)
+        target = rest.slice(semi + 1)
+      }
+      const { host, port } = splitHostPort(target, forBind, raw)
+      if (!forBind && (host === "*" || port === 0)) throw zmqError("EINVAL", "Invalid argument", raw)
+      return source ? { transport, host, port, raw, source } : { transport, host, port, raw }
+    }
+    case "ipc": {
+      if (rest.length === 0) throw zmqError("EINVAL", "Invalid argument", raw)
+      // Linux abstract namespace: libzmq maps a leading '@' to a NUL byte.
+      const path = rest.startsWith("@") ? "\0" + rest.slice(1) : rest
+      if (Buffer.byteLength(path) > 107) throw zmqError("ENAMETOOLONG", "File name too long", raw)
+      return { transport, path, raw }
+    }
+    case "inproc":
+      if (rest.length === 0) throw zmqError("EINVAL", "Invalid argument", raw)
+      return { transport, name: rest, raw }
+    case "ws":
+    case "wss":
+    case "udp":
+    case "pgm":
+    case "epgm":
+    case "tipc":
+    case "vmci":
+    case "norm":
+      throw zmqError("EPROTONOSUPPORT", "Protocol not supported", raw)
+    default:
+      throw zmqError("EPROTONOSUPPORT", "Protocol not supported", raw)
+  }
+}
+
+function splitHostPort(s: string, allowWildcard: boolean, raw: string): { host: string; port: number } {
+  const colon = s.lastIndexOf(":")
+  if (colon < 0) throw zmqError("EINVAL", "Invalid argument", raw)
+  let host = s.slice(0, colon)
+  const portText = s.slice(colon + 1)
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1)
+  // libzmq accepts an interface zone suffix ("fe80::1%eth0") as part of the host.
+  if (host.length === 0) throw zmqError("EINVAL", "Invalid argument", raw)
+  let port: number
+  if (portText === "*" || portText === "0") {
+    if (!allowWildcard) throw zmqError("EINVAL", "Invalid argument", raw)
+    port = 0
+  } else {
+    if (!/^\d+$/.test(portText)) throw zmqError("EINVAL", "Invalid argument", raw)
+    port = Number(portText)
+    if (port > 65535) throw zmqError("EINVAL", "Invalid argument", raw)
+  }
+  return { host, port }
+}
+
+/** Formats a tcp endpoint as libzmq reports it in ZMQ_LAST_ENDPOINT. */
+export function formatTcp(host: string, port: number): string {
+  return host.includes(":") ? `tcp://[${host}]:${port}` : `tcp://${host}:${port}`
+}

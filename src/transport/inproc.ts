@@ -1,0 +1,109 @@
+import { zmqError } from "../errors.js"
+import { pipePair, terminateInproc, type Pipe } from "../pipe.js"
+import type { Socket } from "../sockets/socket-base.js"
+import type { EndpointHandle } from "./transport.js"
+
+/** A connect that happened before the bind (libzmq allows this for inproc since 4.0). */
+interface PendingConnect {
+  connecter: Socket
+  /** The connecter's end, already attached to it. */
+  own: Pipe
+  /** The end the binder will attach. */
+  other: Pipe
+}
+
+/**
+ * The inproc endpoints of one context. Two sockets are joined by a pair of
+ * pipes sharing their queues crosswise: a message goes from one socket's
+ * send() to the other's receive() with no encoding and no copy.
+ */
+export class InprocRegistry {
+  private readonly bound = new Map<string, Socket>()
+  private readonly pending = new Map<string, PendingConnect[]>()
+
+  bind(socket: Socket, name: string): void {
+    if (this.bound.has(name)) throw zmqError("EADDRINUSE", undefined, `inproc://${name}`)
+    this.bound.set(name, socket)
+    const waiting = this.pending.get(name)
+    if (waiting) {
+      this.pending.delete(name)
+      for (const p of waiting) {
+        if (p.own.terminated) continue
+        // Now that both sides are known, use libzmq's combined high-water marks.
+        p.own.outbound.setHwm(combinedHwm(p.connecter.sendHighWaterMark, socket.receiveHighWaterMark))
+        p.own.inbound.setHwm(combinedHwm(socket.sendHighWaterMark, p.connecter.receiveHighWaterMark))
+        p.other.routingId = p.connecter.routingIdForPeers
+        p.own.routingId = socket.routingIdForPeers
+        socket.attachPipe(p.other)
+      }
+    }
+  }
+
+  unbind(socket: Socket, name: string): void {
+    if (this.bound.get(name) === socket) this.bound.delete(name)
+  }
+
+  connect(connecter: Socket, name: string): Pipe {
+    const binder = this.bound.get(name)
+    if (binder) {
+      const [own, other] = pipePair(
+        combinedHwm(connecter.sendHighWaterMark, binder.receiveHighWaterMark),
+        combinedHwm(binder.sendHighWaterMark, connecter.receiveHighWaterMark),
+      )
+      own.endpoint = other.endpoint = `inproc://${name}`
+      own.routingId = binder.routingIdForPeers
+      other.routingId = connecter.routingIdForPeers
+      connecter.attachPipe(own)
+      binder.attachPipe(other)
+      return own
+    }
+    // No binder yet: queue on our own high-water marks until one appears.
+    const [own, other] = pipePair(connecter.sendHighWaterMark, connecter.receiveHighWaterMark)
+    own.endpoint = other.endpoint = `inproc://${name}`
+    connecter.attachPipe(own)
+    const list = this.pending.get(name) ?? []
+    list.push({ connecter, own, other })
+    this.pending.set(name, list)
+    return own
+  }
+
+  /** Forgets a pending connect whose socket went away. */
+  cancel(own: Pipe, name: string): void {
+    const list = this.pending.get(name)
+    if (!list) return
+    const rest = list.filter((p) => p.own !== own)
+    if (rest.length) this.pending.set(name, rest)
+    else this.pending.delete(name)
+  }
+}
+
+/** libzmq: an inproc pipe holds the sender's SNDHWM plus the receiver's RCVHWM, 0 if either is unlimited. */
+function combinedHwm(sndhwm: number, rcvhwm: number): number {
+  return sndhwm === 0 || rcvhwm === 0 ? 0 : sndhwm + rcvhwm
+}
+
+export function bindInproc(socket: Socket, name: string, raw: string): EndpointHandle {
+  const registry = socket.context.inproc
+  registry.bind(socket, name)
+  return {
+    endpoint: raw,
+    close: () => {
+      // libzmq: unbinding an inproc endpoint leaves established connections alone.
+      registry.unbind(socket, name)
+      return Promise.resolve()
+    },
+  }
+}
+
+export function connectInproc(socket: Socket, name: string, raw: string): EndpointHandle {
+  const registry = socket.context.inproc
+  const own = registry.connect(socket, name)
+  return {
+    endpoint: raw,
+    close: () => {
+      registry.cancel(own, name)
+      terminateInproc(own)
+      return Promise.resolve()
+    },
+  }
+}

@@ -1,0 +1,284 @@
+import * as net from "node:net"
+import { unlink } from "node:fs/promises"
+import { lingerThenClose, describePeer, protocolEvent, startEngine } from "../engine/session.js"
+import type { EngineEndReason, ZmtpEngine } from "../engine/engine.js"
+import { fromSystemError } from "../errors.js"
+import type { Pipe } from "../pipe.js"
+import type { Socket } from "../sockets/socket-base.js"
+import { formatTcp, type Endpoint } from "./address.js"
+import type { EndpointHandle } from "./transport.js"
+
+type StreamEndpoint = Extract<Endpoint, { transport: "tcp" | "ipc" }>
+
+function tuneStream(socket: Socket, stream: net.Socket, endpoint: StreamEndpoint): void {
+  if (endpoint.transport === "tcp") {
+    // Batching happens in the engine; Nagle would only add latency.
+    stream.setNoDelay(true)
+    if (socket.tcpKeepalive === 1) {
+      stream.setKeepAlive(true, socket.tcpKeepaliveIdle > 0 ? socket.tcpKeepaliveIdle * 1000 : 0)
+    }
+  }
+}
+
+// ---- bind side ----------------------------------------------------------------
+
+/** One accepted connection: its pipe lives exactly as long as the connection. */
+class AcceptedSession {
+  private pipe: Pipe | null = null
+  readonly engine: ZmtpEngine
+
+  constructor(
+    private readonly socket: Socket,
+    stream: net.Socket,
+    private readonly address: string,
+    private readonly onEnd: (s: AcceptedSession) => void,
+  ) {
+    this.engine = startEngine(socket, stream, this)
+  }
+
+  engineReady(engine: ZmtpEngine): Pipe {
+    const pipe = this.socket.newPipe(this.address)
+    describePeer(pipe, engine)
+    this.pipe = pipe
+    this.socket.attachPipe(pipe)
+    this.socket.emit({ type: "handshake", address: this.address })
+    return pipe
+  }
+
+  engineStopped(_engine: ZmtpEngine, reason: EngineEndReason): void {
+    if (reason.kind === "protocol") this.socket.emit(protocolEvent(this.address, reason.error))
+    if (this.pipe) {
+      // Messages still queued towards this peer can no longer reach it
+      // (libzmq drops them too); those it sent us stay readable.
+      this.pipe.outbound.clear()
+      this.pipe.terminate()
+      this.pipe = null
+    }
+    this.socket.emit({ type: "disconnect", address: this.address })
+    this.onEnd(this)
+  }
+
+  close(linger: number): Promise<void> {
+    return lingerThenClose(this.engine, linger)
+  }
+}
+
+class Listener implements EndpointHandle {
+  readonly endpoint: string
+  private readonly sessions = new Set<AcceptedSession>()
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly server: net.Server,
+    private readonly spec: StreamEndpoint,
+    endpoint: string,
+  ) {
+    this.endpoint = endpoint
+    server.on("connection", (stream: net.Socket) => this.accept(stream))
+    server.on("error", (err: Error) => {
+      const e = fromSystemError(err, this.endpoint)
+      socket.emit({ type: "accept:error", address: this.endpoint, error: { code: e.code, errno: e.errno, message: e.message } })
+    })
+  }
+
+  private accept(stream: net.Socket): void {
+    tuneStream(this.socket, stream, this.spec)
+    this.socket.emit({ type: "accept", address: this.endpoint })
+    const session = new AcceptedSession(this.socket, stream, this.endpoint, (s) => this.sessions.delete(s))
+    this.sessions.add(session)
+  }
+
+  async close(linger: number): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    await Promise.all([...this.sessions].map((s) => s.close(linger)))
+    await closed
+    if (this.spec.transport === "ipc" && !this.spec.path.startsWith("\0")) {
+      await unlink(this.spec.path).catch(() => undefined)
+    }
+  }
+}
+
+export async function bindStream(socket: Socket, spec: StreamEndpoint): Promise<EndpointHandle> {
+  const server = net.createServer({ noDelay: spec.transport === "tcp", pauseOnConnect: false })
+  if (spec.transport === "ipc" && !spec.path.startsWith("\0")) {
+    // libzmq removes a stale socket file before binding (ipc_listener_t).
+    await unlink(spec.path).catch(() => undefined)
+  }
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error): void => reject(fromSystemError(err, spec.raw))
+    server.once("error", onError)
+    const done = (): void => {
+      server.off("error", onError)
+      resolve()
+    }
+    if (spec.transport === "ipc") {
+      server.listen({ path: spec.path, backlog: socket.backlog }, done)
+    } else {
+      const host = spec.host === "*" ? (socket.ipv6 ? "::" : "0.0.0.0") : spec.host
+      server.listen({ host, port: spec.port, backlog: socket.backlog, ipv6Only: false }, done)
+    }
+  })
+  let endpoint: string
+  if (spec.transport === "ipc") {
+    endpoint = spec.raw
+  } else {
+    const addr = server.address() as net.AddressInfo
+    endpoint = formatTcp(addr.address, addr.port)
+  }
+  return new Listener(socket, server, spec, endpoint)
+}
+
+// ---- connect side ---------------------------------------------------------------
+
+/**
+ * A connecting endpoint: dials, reconnects with backoff after the connection
+ * breaks, and (unless `immediate`) keeps one pipe across reconnects so that
+ * messages queued while disconnected are delivered afterwards.
+ */
+class Connecter implements EndpointHandle {
+  readonly endpoint: string
+  private pipe: Pipe | null = null
+  private engine: ZmtpEngine | null = null
+  private stream: net.Socket | null = null
+  private timer: NodeJS.Timeout | null = null
+  private currentInterval: number
+  private closed = false
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly spec: StreamEndpoint,
+  ) {
+    this.endpoint = spec.raw
+    this.currentInterval = socket.reconnectInterval
+    if (!socket.immediate) {
+      this.pipe = socket.newPipe(this.endpoint)
+      socket.attachPipe(this.pipe)
+    }
+    this.dial()
+  }
+
+  private dial(): void {
+    this.timer = null
+    if (this.closed) return
+    const spec = this.spec
+    const stream =
+      spec.transport === "ipc"
+        ? net.createConnection({ path: spec.path })
+        : net.createConnection({
+            host: spec.host,
+            port: spec.port,
+            noDelay: true,
+            ...(spec.source ? { localAddress: spec.source.host === "*" ? undefined : spec.source.host, localPort: spec.source.port || undefined } : {}),
+          })
+    this.stream = stream
+    let connectTimer: NodeJS.Timeout | null = null
+    if (this.socket.connectTimeout > 0) {
+      connectTimer = setTimeout(() => stream.destroy(new Error("connect timeout")), this.socket.connectTimeout)
+    }
+    const onError = (): void => {
+      if (connectTimer) clearTimeout(connectTimer)
+      this.stream = null
+      stream.destroy()
+      this.socket.emit({ type: "connect:delay", address: this.endpoint })
+      this.scheduleReconnect()
+    }
+    stream.once("error", onError)
+    stream.once("connect", () => {
+      if (connectTimer) clearTimeout(connectTimer)
+      stream.off("error", onError)
+      this.stream = null
+      if (this.closed) {
+        stream.destroy()
+        return
+      }
+      tuneStream(this.socket, stream, spec)
+      this.socket.emit({ type: "connect", address: this.endpoint })
+      this.engine = startEngine(this.socket, stream, this)
+    })
+  }
+
+  /** libzmq's backoff: interval plus random jitter, doubling up to reconnectMaxInterval. */
+  private scheduleReconnect(): void {
+    if (this.closed) return
+    const base = this.socket.reconnectInterval
+    if (base < 0) return // -1 disables reconnection (libzmq)
+    const jitter = base > 0 ? Math.floor(Math.random() * base) : 0
+    const interval = this.currentInterval + jitter
+    const max = this.socket.reconnectMaxInterval
+    if (max > 0 && max > base) this.currentInterval = Math.min(this.currentInterval * 2, max)
+    this.socket.emit({ type: "connect:retry", address: this.endpoint, interval })
+    this.timer = setTimeout(() => this.dial(), interval)
+  }
+
+  engineReady(engine: ZmtpEngine): Pipe {
+    this.currentInterval = this.socket.reconnectInterval
+    let pipe = this.pipe
+    if (pipe === null) {
+      pipe = this.socket.newPipe(this.endpoint)
+      describePeer(pipe, engine)
+      this.pipe = pipe
+      this.socket.attachPipe(pipe)
+    } else {
+      describePeer(pipe, engine)
+    }
+    this.socket.emit({ type: "handshake", address: this.endpoint })
+    return pipe
+  }
+
+  engineStopped(_engine: ZmtpEngine, reason: EngineEndReason): void {
+    this.engine = null
+    if (this.pipe?.terminated) this.pipe = null
+    if (reason.kind === "protocol") this.socket.emit(protocolEvent(this.endpoint, reason.error))
+    this.socket.emit({ type: "disconnect", address: this.endpoint })
+    if (this.closed) return
+    if (reason.kind === "protocol") {
+      // libzmq ends the session after a protocol error instead of reconnecting.
+      this.closed = true
+      this.dropPipe()
+      return
+    }
+    if (this.socket.immediate) this.dropPipe()
+    this.scheduleReconnect()
+  }
+
+  private dropPipe(): void {
+    const pipe = this.pipe
+    this.pipe = null
+    if (pipe) {
+      pipe.outbound.clear()
+      pipe.terminate()
+    }
+  }
+
+  async close(linger: number): Promise<void> {
+    if (this.closed && this.engine === null) {
+      this.dropPipe()
+      return
+    }
+    const pending = this.pipe !== null && this.pipe.outbound.length > 0
+    if (this.engine === null && pending && linger !== 0) {
+      // Not connected, but messages wait: keep trying for up to `linger` ms.
+      await new Promise<void>((resolve) => {
+        const timer = linger > 0 ? setTimeout(resolve, linger) : null
+        const check = setInterval(() => {
+          if (this.engine !== null || this.pipe === null || this.pipe.outbound.length === 0) {
+            clearInterval(check)
+            if (timer) clearTimeout(timer)
+            resolve()
+          }
+        }, 10)
+      })
+    }
+    this.closed = true
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    this.stream?.destroy()
+    this.stream = null
+    if (this.engine) await lingerThenClose(this.engine, linger)
+    this.dropPipe()
+  }
+}
+
+export function connectStream(socket: Socket, spec: StreamEndpoint): EndpointHandle {
+  return new Connecter(socket, spec)
+}
