@@ -1,0 +1,155 @@
+// Runs the selected scenarios: for every case, `rounds` rounds in which the
+// implementations take turns (the order flips each round so neither always
+// runs first), then the median of each metric over the rounds.
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { WorkerProcess, killAllWorkers } from "./child.mjs"
+import { median } from "./stats.mjs"
+import { sizeLabel } from "../scenarios/common.mjs"
+
+/** Metrics aggregated per scenario kind; the first one is used for the ratio. */
+export const METRICS = {
+  throughput: ["msgsPerSec", "mbPerSec"],
+  latency: ["medianUs", "p99Us"],
+}
+
+/** Shared per-invocation state: a temporary directory for ipc endpoints and unique names. */
+class Session {
+  constructor(opts) {
+    this.opts = opts
+    this.counter = 0
+    this.dir = null
+    // Also clean up when the harness is interrupted (process.exit skips finally blocks).
+    this.cleanup = this.cleanup.bind(this)
+    process.once("exit", this.cleanup)
+  }
+  uniqueName() {
+    return `zmq-bench-${process.pid}-${++this.counter}`
+  }
+  ipcPath() {
+    this.dir ??= mkdtempSync(join(tmpdir(), "zmq-bench-"))
+    return join(this.dir, `${++this.counter}.sock`)
+  }
+  cleanup() {
+    killAllWorkers()
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true })
+    this.dir = null
+  }
+}
+
+/** Runs one measurement with a fresh context; kills any worker left behind. */
+async function measureOnce(session, scenario, impl, c) {
+  const workers = []
+  const warnings = []
+  const ctx = {
+    spawn: (i, label) => {
+      const w = new WorkerProcess(i, { timeoutMs: session.opts.timeoutMs, verbose: session.opts.verbose, label: `${scenario.id} ${label}` })
+      workers.push(w)
+      return w
+    },
+    warn: (msg) => warnings.push(msg),
+    ipcPath: () => session.ipcPath(),
+    uniqueName: () => session.uniqueName(),
+  }
+  try {
+    const metrics = await scenario.run(impl, c, ctx)
+    return { metrics, warnings }
+  } finally {
+    for (const w of workers) w.kill()
+  }
+}
+
+/** Imports each implementation once in a worker to learn what it exports (or why it cannot load). */
+async function probe(impl, opts) {
+  const w = new WorkerProcess(impl, { timeoutMs: opts.timeoutMs, verbose: opts.verbose, label: "probe" })
+  try {
+    w.start("probe", {})
+    const { result } = await w.finish()
+    return { ok: true, exports: new Set(result.exports) }
+  } catch (err) {
+    return { ok: false, unsupported: err.unsupported, reason: err.message }
+  } finally {
+    w.kill()
+  }
+}
+
+function formatProgress(scenario, value) {
+  if (scenario.kind === "throughput") return `${Math.round(value.msgsPerSec).toLocaleString("en-US")} msg/s in ${value.seconds.toFixed(2)} s`
+  return `median ${value.medianUs.toFixed(1)} us, p99 ${value.p99Us.toFixed(1)} us`
+}
+
+/**
+ * Runs everything. `log` receives progress lines. Returns
+ * [{ scenario, cases: [{ size, count, impls: { [impl]: { status, reason?, rounds, median } }, ratio }] }].
+ */
+export async function runAll(scenarioList, opts, log) {
+  const session = new Session(opts)
+  const results = []
+  try {
+    const probes = {}
+    for (const impl of opts.impls) probes[impl] = await probe(impl, opts)
+
+    for (const scenario of scenarioList) {
+      const entry = { scenario, cases: [] }
+      results.push(entry)
+      // Reason an implementation cannot run this scenario at all (n/a for all sizes).
+      const blocked = {}
+      for (const impl of opts.impls) {
+        const p = probes[impl]
+        if (!p.ok) blocked[impl] = { status: p.unsupported ? "n/a" : "error", reason: p.reason }
+        else {
+          const missing = scenario.requires.filter((cls) => !p.exports.has(cls))
+          if (missing.length) blocked[impl] = { status: "n/a", reason: `socket type ${missing.join(", ")} not implemented` }
+        }
+      }
+
+      for (const c of scenario.cases(opts)) {
+        const row = { size: c.size, count: c.count, impls: {} }
+        entry.cases.push(row)
+        for (const impl of opts.impls) row.impls[impl] = { status: "ok", rounds: [], warnings: [], ...blocked[impl] }
+
+        for (let round = 0; round < opts.rounds; round++) {
+          const order = round % 2 === 0 ? opts.impls : [...opts.impls].reverse()
+          for (const impl of order) {
+            const st = row.impls[impl]
+            if (st.status !== "ok") continue // n/a or failed: do not retry
+            const what = `[${scenario.id}] ${sizeLabel(c.size)} x${c.count} ${impl} round ${round + 1}/${opts.rounds}`
+            try {
+              const { metrics, warnings } = await measureOnce(session, scenario, impl, c)
+              st.rounds.push(metrics)
+              st.warnings.push(...warnings)
+              log(`${what}: ${formatProgress(scenario, metrics)}`)
+              for (const w of warnings) log(`  warning: ${w}`)
+            } catch (err) {
+              st.status = err.unsupported ? "n/a" : "error"
+              st.reason = err.message
+              st.detail = err.detail
+              log(`${what}: ${st.status}: ${err.message}`)
+              if (session.opts.verbose && err.detail) log(err.detail)
+              // "Not implemented" does not depend on the message size: skip the rest.
+              if (err.unsupported) blocked[impl] = { status: "n/a", reason: err.message }
+            }
+          }
+        }
+        finishRow(scenario, row, opts)
+      }
+    }
+  } finally {
+    session.cleanup()
+  }
+  return results
+}
+
+/** Medians over rounds and the zmq-ts/zeromq ratio of the primary metric. */
+function finishRow(scenario, row, opts) {
+  const keys = METRICS[scenario.kind]
+  for (const impl of opts.impls) {
+    const st = row.impls[impl]
+    if (st.status !== "ok") continue
+    st.median = {}
+    for (const k of keys) st.median[k] = median(st.rounds.map((r) => r[k]))
+  }
+  const [a, b] = [row.impls["zmq-ts"], row.impls["zeromq"]]
+  row.ratio = a?.status === "ok" && b?.status === "ok" ? a.median[keys[0]] / b.median[keys[0]] : null
+}

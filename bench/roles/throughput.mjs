@@ -1,0 +1,101 @@
+// Worker roles for PUSH->PULL throughput.
+//
+// The stream the sender produces on the socket is:
+//   WARMUP (1 byte)  - proves the connection is up; not timed
+//   count x payload  - `size` bytes each; the timed part
+//   END (0 bytes)    - end-of-stream marker, so the receiver counts what actually
+//                      arrived instead of waiting for a fixed number forever
+// The receiver times from the first payload message received to the last one.
+import { socketClass } from "../lib/impl.mjs"
+import { nowSeconds } from "../lib/stats.mjs"
+
+const WARMUP = Buffer.from("W")
+const END = Buffer.alloc(0)
+/** Sender linger: long enough that close() never drops queued messages. */
+export const SENDER_LINGER_MS = 30_000
+
+/** Receives payload messages up to the END marker; returns counts and timing. */
+export async function receiveStream(sock, size) {
+  let received = 0
+  let badSize = 0
+  let badFrames = 0
+  let first = 0
+  let last = 0
+  for (;;) {
+    const frames = await sock.receive()
+    const msg = frames[0]
+    if (frames.length === 1 && msg.length === 0) break // END
+    last = nowSeconds()
+    if (received === 0) first = last
+    received++
+    if (frames.length !== 1) badFrames++
+    else if (msg.length !== size) badSize++
+  }
+  return { received, badSize, badFrames, seconds: last - first }
+}
+
+/** Sends `count` messages of `size` bytes, then END. */
+export async function sendStream(sock, count, size) {
+  const payload = Buffer.alloc(size, 0x61)
+  const start = nowSeconds()
+  for (let i = 0; i < count; i++) await sock.send(payload)
+  await sock.send(END)
+  return { sent: count, seconds: nowSeconds() - start }
+}
+
+/** PULL side in its own process: bind, report the endpoint, receive the stream. */
+export async function pullReceiver(zmq, p, control) {
+  const Pull = socketClass(zmq, "Pull")
+  const sock = new Pull({ ...p.socketOptions })
+  try {
+    await sock.bind(p.endpoint)
+    await control.send("ready", { endpoint: sock.lastEndpoint })
+    await sock.receive() // WARMUP
+    await control.send("warm")
+    const stats = await receiveStream(sock, p.size)
+    await control.send("result", stats)
+    await control.next("close")
+  } finally {
+    sock.close()
+  }
+}
+
+/** PUSH side in its own process: connect, send WARMUP, wait for "go", send the stream. */
+export async function pushSender(zmq, p, control) {
+  const Push = socketClass(zmq, "Push")
+  const sock = new Push({ linger: SENDER_LINGER_MS, ...p.socketOptions })
+  try {
+    sock.connect(p.endpoint)
+    await sock.send(WARMUP)
+    await control.send("ready")
+    await control.next("go")
+    const stats = await sendStream(sock, p.count, p.size)
+    await control.send("result", stats)
+    // Stay open until the parent saw the receiver's result, then close.
+    await control.next("close")
+  } finally {
+    sock.close()
+  }
+}
+
+/** Both ends in this process (inproc transport): sender and receiver loops run concurrently. */
+export async function inprocPair(zmq, p, control) {
+  const Pull = socketClass(zmq, "Pull")
+  const Push = socketClass(zmq, "Push")
+  const pull = new Pull({ ...p.socketOptions })
+  let push
+  try {
+    await pull.bind(p.endpoint)
+    push = new Push({ linger: SENDER_LINGER_MS, ...p.socketOptions })
+    push.connect(p.endpoint)
+    await push.send(WARMUP)
+    await pull.receive()
+    // Start receiving before sending, so the first payload is timed as soon as it lands.
+    const [recv, sent] = await Promise.all([receiveStream(pull, p.size), sendStream(push, p.count, p.size)])
+    await control.send("result", { ...recv, sent: sent.sent, sendSeconds: sent.seconds })
+    await control.next("close")
+  } finally {
+    push?.close()
+    pull.close()
+  }
+}

@@ -1,0 +1,47 @@
+// Helpers shared by the scenario definitions (parent side).
+
+export const KiB = 1024
+export const MiB = 1024 * KiB
+
+/** "16 B", "4 KiB", "1 MiB". */
+export function sizeLabel(bytes) {
+  if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB} MiB`
+  if (bytes >= KiB && bytes % KiB === 0) return `${bytes / KiB} KiB`
+  return `${bytes} B`
+}
+
+/**
+ * Message count for a throughput run: a byte budget divided by the message size,
+ * clamped to [min, max], then scaled by --scale (and by `quickFactor` under
+ * --quick). The same count is used for both implementations.
+ */
+export function throughputCount(size, budget, opts) {
+  const scale = opts.scale * (opts.quick ? budget.quickFactor : 1)
+  const raw = Math.min(budget.maxCount, Math.max(budget.minCount, Math.round(budget.bytes / size)))
+  return Math.max(10, Math.round(raw * scale))
+}
+
+/** Endpoint a worker binds for a transport; tcp uses a wildcard port (read back via lastEndpoint). */
+export function bindEndpoint(transport, ctx) {
+  switch (transport) {
+    case "tcp":
+      return "tcp://127.0.0.1:*"
+    case "ipc":
+      return `ipc://${ctx.ipcPath()}`
+    case "inproc":
+      return `inproc://${ctx.uniqueName()}`
+    default:
+      throw new Error(`unknown transport ${transport}`)
+  }
+}
+
+/**
+ * Asks every worker to close its sockets and waits until each one is done and
+ * exited. Collects "did not exit" warnings into the run context.
+ */
+export async function closeWorkers(ctx, ...workers) {
+  for (const w of workers) w.post("close")
+  const finished = await Promise.all(workers.map((w) => w.finish()))
+  for (const f of finished) if (f.warning) ctx.warn(f.warning)
+  return finished.map((f) => f.result)
+}

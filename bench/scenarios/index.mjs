@@ -1,0 +1,41 @@
+// Scenario registry.
+//
+// A scenario is a plain object:
+//   id        unique name, "family/transport" (e.g. "push-pull/tcp") or just "family"
+//   name      family name; `--scenario NAME` matches either the id or the family
+//   kind      "throughput" (msgsPerSec, mbPerSec) or "latency" (medianUs, p99Us);
+//             selects how results are aggregated and printed (lib/report.mjs)
+//   title     one line shown above its table
+//   requires  socket classes the implementation must export, else n/a
+//   optIn     if set, the scenario runs only with that flag (e.g. --ipc) or
+//             when named explicitly with --scenario
+//   cases(opts)              -> [{ size, count, ... }], the same for both implementations
+//   run(impl, case, ctx)     -> one measurement for one implementation (numbers),
+//                               throwing BenchError on failure; ctx.spawn(impl, label)
+//                               forks workers that are killed after the run whatever happens
+//
+// To add one (PUB -> 4 SUB fan-out, CURVE, ...): write the worker roles in
+// roles/, the scenario in scenarios/, and list it here.
+import { pushPull } from "./push-pull.mjs"
+import { inproc } from "./inproc.mjs"
+import { reqRep } from "./req-rep.mjs"
+
+export const scenarios = [pushPull("tcp"), pushPull("ipc"), inproc, reqRep("tcp"), reqRep("ipc")]
+
+/**
+ * Scenarios selected by the command line: `filters` (from --scenario, may be
+ * empty) match ids or family names; opt-in scenarios need their flag unless
+ * named by id.
+ */
+export function selectScenarios(filters, flags) {
+  const known = new Set(scenarios.flatMap((s) => [s.id, s.name]))
+  const unknown = filters.filter((f) => !known.has(f))
+  if (unknown.length) {
+    throw new Error(`unknown scenario ${unknown.join(", ")}; available: ${scenarios.map((s) => s.id).join(", ")}`)
+  }
+  return scenarios.filter((s) => {
+    if (filters.includes(s.id)) return true
+    if (filters.length && !filters.includes(s.name)) return false
+    return !s.optIn || flags[s.optIn]
+  })
+}
