@@ -12,6 +12,12 @@ export type { SocketOptions } from "./sockets/options.js"
 export { Push } from "./sockets/push.js"
 export { Pull } from "./sockets/pull.js"
 export { Pair } from "./sockets/pair.js"
+export { Dealer } from "./sockets/dealer.js"
+export { Router, type RouterConnectOptions } from "./sockets/router.js"
+export { Request } from "./sockets/request.js"
+export { Reply } from "./sockets/reply.js"
+export { Publisher, XPublisher } from "./sockets/xpub.js"
+export { Subscriber, XSubscriber } from "./sockets/xsub.js"
 export { SOCKET_TYPES as SocketType } from "./sockets/socket-types.js"
 
 /** The libzmq version whose behaviour zmq-ts matches (zeromq.js reports its bundled libzmq's). */

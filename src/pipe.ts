@@ -24,6 +24,8 @@ export type Wake = () => void
  */
 export class MsgQueue {
   hwm: number
+  /** ZMQ_CONFLATE: keep only the newest message (libzmq's ypipe_conflate). */
+  conflate = false
   private lwm: number
   private ring: (Msg | undefined)[]
   private head = 0
@@ -56,7 +58,7 @@ export class MsgQueue {
 
   /** Checks for room; if there is none, the writer will be woken when there is. */
   checkWrite(): boolean {
-    if (this.full) {
+    if (this.full && !this.conflate) {
       this.writerBlocked = true
       return false
     }
@@ -72,6 +74,10 @@ export class MsgQueue {
 
   /** Appends a message regardless of the high-water mark (the caller checked). */
   push(msg: Msg): void {
+    if (this.conflate && this.count > 0) {
+      this.ring[this.head] = msg
+      return
+    }
     if (this.count === this.ring.length) this.grow()
     this.ring[(this.head + this.count) & (this.ring.length - 1)] = msg
     this.count++
@@ -155,6 +161,12 @@ export class Pipe {
   /** Free slot for the socket type's own bookkeeping (e.g. ROUTER's state). */
   owner: PipeOwner | null = null
   peer: PipePeer | null = null
+  /** Handshakes completed over this pipe (a connecting pipe survives reconnects). */
+  handshakes = 0
+  /** Scratch mark for a distributor's de-duplication pass. */
+  mark = 0
+  /** Routing id chosen locally for this peer (ROUTER/STREAM `connect(addr, { routingId })`). */
+  connectRoutingId: Buffer | null = null
   /** For inproc: the other socket's pipe over the same two queues. */
   inprocPeer: Pipe | null = null
 

@@ -1,5 +1,5 @@
 import type { Socket as NetSocket } from "node:net"
-import { decodeCommand, decodeErrorReason, encodePong, type Metadata } from "../codec/command.js"
+import { decodeCommand, decodeErrorReason, encodeCommand, encodePong, type Metadata } from "../codec/command.js"
 import { GREETING_SIZE, SIGNATURE_SIZE } from "../codec/constants.js"
 import { FrameDecoder, type DecoderSink } from "../codec/decoder.js"
 import { FrameEncoder } from "../codec/encoder.js"
@@ -179,10 +179,13 @@ export class ZmtpEngine implements DecoderSink, PipePeer {
       case "ERROR":
         throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `peer sent ERROR: ${decodeErrorReason(cmd.data)}`)
       case "SUBSCRIBE":
-      case "CANCEL":
+      case "CANCEL": {
         // RFC 37 (3.1): subscriptions travel as commands; the socket sees
         // them as the 3.0 style \x01 / \x00 prefixed messages, as libzmq does.
+        const type = this.options.socketType
+        if (type !== "PUB" && type !== "XPUB") return true
         return this.onMessage([Buffer.concat([Buffer.of(cmd.name === "SUBSCRIBE" ? 1 : 0), cmd.data])])
+      }
       default:
         // libzmq ignores commands it does not know after the handshake.
         return true
@@ -198,6 +201,12 @@ export class ZmtpEngine implements DecoderSink, PipePeer {
     // Stop decoding once the queue is at its high-water mark; checkWrite()
     // arms the wake-up that resumes us when the socket has drained it.
     return inbound.checkWrite()
+  }
+
+  /** SUB and XSUB talking to a ZMTP 3.1 peer send subscriptions as commands. */
+  private get sendsSubscribeCommands(): boolean {
+    const type = this.options.socketType
+    return this.peerMinor >= 1 && (type === "SUB" || type === "XSUB")
   }
 
   private handshakeDone(): void {
@@ -267,9 +276,18 @@ export class ZmtpEngine implements DecoderSink, PipePeer {
     if (this.state !== State.Active || this.waitingDrain) return
     const queue = this.pipe!.outbound
     let budget = WRITE_BUDGET
+    const subCommands = this.sendsSubscribeCommands
     while (budget > 0) {
       const msg = queue.read()
       if (msg === undefined) break
+      if (subCommands && msg.length === 1 && msg[0]!.length > 0 && msg[0]![0]! <= 1) {
+        // RFC 37 (ZMTP 3.1): (un)subscriptions travel as SUBSCRIBE / CANCEL
+        // commands; to ZMTP 3.0 peers they stay \x01 / \x00 messages.
+        const m = msg[0]!
+        this.encoder.encodeCommand(encodeCommand(m[0] === 1 ? "SUBSCRIBE" : "CANCEL", m.subarray(1)))
+        budget -= m.length
+        continue
+      }
       this.encoder.encodeMessage(msg)
       for (let i = 0; i < msg.length; i++) budget -= msg[i]!.length + 9
     }

@@ -23,6 +23,7 @@ export function startEngine(socket: Socket, stream: NetSocket, host: { engineRea
 export function describePeer(pipe: Pipe, engine: ZmtpEngine): void {
   pipe.routingId = engine.peerRoutingId
   pipe.peerMetadata = engine.peerMetadata
+  pipe.handshakes++
 }
 
 export function protocolEvent(address: string, error: ProtocolError) {

@@ -98,6 +98,8 @@ export abstract class Socket implements PipeOwner {
   /** @internal Routing id sent to peers (ZMQ_ROUTING_ID); not every type exposes it. */
   protected routingIdBytes: Buffer = Buffer.alloc(0)
   /** @internal */ readonly copier = new FrameCopier()
+  /** Set by `connect(address, { routingId })` on the types that have it. */
+  protected nextConnectRoutingId: Buffer | null = null
 
   private lingerMs = -1
   private sndhwm = 1000
@@ -194,6 +196,20 @@ export abstract class Socket implements PipeOwner {
     if (!Number.isInteger(value) || value < 0) throw zmqError("EINVAL")
     this.rcvhwm = value
     for (const pipe of this.pipes) if (!pipe.inproc) pipe.inbound.setHwm(value)
+  }
+
+  /**
+   * ZMQ_ROUTING_ID: the identity this socket announces to ROUTER peers.
+   * zeromq.js has it on Request, Reply, Dealer and Router; it is harmless elsewhere.
+   */
+  get routingId(): string | null {
+    return this.routingIdBytes.length === 0 ? null : this.routingIdBytes.toString("latin1")
+  }
+  set routingId(value: string | Buffer | null) {
+    const id = value === null ? Buffer.alloc(0) : Buffer.isBuffer(value) ? Buffer.from(value) : Buffer.from(value, "utf8")
+    // libzmq: 1 to 255 bytes; ids starting with a zero byte are reserved for generated ones.
+    if (id.length > 255 || (id.length > 0 && id[0] === 0)) throw zmqError("EINVAL")
+    this.routingIdBytes = id
   }
 
   // ---- endpoints --------------------------------------------------------------
@@ -421,6 +437,7 @@ export abstract class Socket implements PipeOwner {
   newPipe(endpoint: string): Pipe {
     const pipe = new Pipe(new MsgQueue(this.rcvhwm), new MsgQueue(this.sndhwm))
     pipe.endpoint = endpoint
+    if (this.conflateQueues) pipe.inbound.conflate = pipe.outbound.conflate = true
     return pipe
   }
 
@@ -433,10 +450,27 @@ export abstract class Socket implements PipeOwner {
     if (this.pendingRecv && pipe.inbound.length > 0) this.retryRecv()
   }
 
+  /** A socket type made a message available outside of its pipes (e.g. XPUB's subscriptions). */
+  protected wakeReader(): void {
+    if (this.pendingRecv) this.retryRecv()
+  }
+
   /** Gives up a pipe the socket type does not want; its connection is closed. */
   protected refusePipe(pipe: Pipe): void {
     this.pipes.delete(pipe)
     pipe.close()
+  }
+
+  /** @internal A pipe's peer (re)completed its handshake after the pipe was attached. */
+  pipeHandshaken(pipe: Pipe): void {
+    if (this.pipes.has(pipe)) this.xpipeHandshaken(pipe)
+  }
+
+  /** @internal The routing id set for the next connect only (ZMQ_CONNECT_ROUTING_ID). */
+  takeConnectRoutingId(): Buffer | null {
+    const id = this.nextConnectRoutingId
+    this.nextConnectRoutingId = null
+    return id
   }
 
   /** @internal */
@@ -458,6 +492,11 @@ export abstract class Socket implements PipeOwner {
   }
 
   // ---- transports' view ----------------------------------------------------------
+
+  /** Types with a `conflate` option override this (ZMQ_CONFLATE). */
+  protected get conflateQueues(): boolean {
+    return false
+  }
 
   /** @internal The mechanism for a new connection, from the security options. */
   makeMechanism(): Mechanism {
@@ -487,6 +526,7 @@ export abstract class Socket implements PipeOwner {
   protected abstract xattachPipe(pipe: Pipe): void
   protected abstract xpipeTerminated(pipe: Pipe): void
   protected xreadActivated(_pipe: Pipe): void {}
+  protected xpipeHandshaken(_pipe: Pipe): void {}
   protected xwriteActivated(_pipe: Pipe): void {}
   /** Queues one whole message; false if it would block. May throw (EFSM, EHOSTUNREACH, ENOTSUP). */
   protected xsend(_msg: Msg): boolean {

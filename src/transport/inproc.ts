@@ -34,7 +34,10 @@ export class InprocRegistry {
         p.own.inbound.setHwm(combinedHwm(socket.sendHighWaterMark, p.connecter.receiveHighWaterMark))
         p.other.routingId = p.connecter.routingIdForPeers
         p.own.routingId = socket.routingIdForPeers
+        p.own.handshakes = p.other.handshakes = 1
         socket.attachPipe(p.other)
+        // The connecter's pipe now has a known peer (ROUTER identifies it).
+        p.connecter.pipeHandshaken(p.own)
       }
     }
   }
@@ -45,6 +48,7 @@ export class InprocRegistry {
 
   connect(connecter: Socket, name: string): Pipe {
     const binder = this.bound.get(name)
+    const connectRoutingId = connecter.takeConnectRoutingId()
     if (binder) {
       const [own, other] = pipePair(
         combinedHwm(connecter.sendHighWaterMark, binder.receiveHighWaterMark),
@@ -52,7 +56,9 @@ export class InprocRegistry {
       )
       own.endpoint = other.endpoint = `inproc://${name}`
       own.routingId = binder.routingIdForPeers
+      own.connectRoutingId = connectRoutingId
       other.routingId = connecter.routingIdForPeers
+      own.handshakes = other.handshakes = 1
       connecter.attachPipe(own)
       binder.attachPipe(other)
       return own
@@ -60,6 +66,7 @@ export class InprocRegistry {
     // No binder yet: queue on our own high-water marks until one appears.
     const [own, other] = pipePair(connecter.sendHighWaterMark, connecter.receiveHighWaterMark)
     own.endpoint = other.endpoint = `inproc://${name}`
+    own.connectRoutingId = connectRoutingId
     connecter.attachPipe(own)
     const list = this.pending.get(name) ?? []
     list.push({ connecter, own, other })

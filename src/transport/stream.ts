@@ -143,6 +143,7 @@ class Connecter implements EndpointHandle {
   private timer: NodeJS.Timeout | null = null
   private currentInterval: number
   private closed = false
+  private readonly connectRoutingId: Buffer | null
 
   constructor(
     private readonly socket: Socket,
@@ -150,11 +151,18 @@ class Connecter implements EndpointHandle {
   ) {
     this.endpoint = spec.raw
     this.currentInterval = socket.reconnectInterval
+    this.connectRoutingId = socket.takeConnectRoutingId()
     if (!socket.immediate) {
-      this.pipe = socket.newPipe(this.endpoint)
+      this.pipe = this.newPipe()
       socket.attachPipe(this.pipe)
     }
     this.dial()
+  }
+
+  private newPipe(): Pipe {
+    const pipe = this.socket.newPipe(this.endpoint)
+    pipe.connectRoutingId = this.connectRoutingId
+    return pipe
   }
 
   private dial(): void {
@@ -214,12 +222,15 @@ class Connecter implements EndpointHandle {
     this.currentInterval = this.socket.reconnectInterval
     let pipe = this.pipe
     if (pipe === null) {
-      pipe = this.socket.newPipe(this.endpoint)
+      pipe = this.newPipe()
       describePeer(pipe, engine)
       this.pipe = pipe
       this.socket.attachPipe(pipe)
     } else {
       describePeer(pipe, engine)
+      // The pipe outlived a reconnect: let the socket type react (XSUB
+      // resends its subscriptions, ROUTER re-reads the peer's identity).
+      this.socket.pipeHandshaken(pipe)
     }
     this.socket.emit({ type: "handshake", address: this.endpoint })
     return pipe

@@ -1,0 +1,37 @@
+import type { Msg, Pipe } from "../pipe.js"
+
+/**
+ * Sends one message to many pipes (libzmq's dist_t): the frames are shared,
+ * never copied per peer. A pipe at its high-water mark simply misses the
+ * message (RFC 29: the publisher drops rather than blocks), unless the caller
+ * checked hasRoom() first (ZMQ_XPUB_NODROP).
+ */
+export class Distributor {
+  readonly pipes = new Set<Pipe>()
+
+  attach(pipe: Pipe): void {
+    this.pipes.add(pipe)
+  }
+
+  terminated(pipe: Pipe): void {
+    this.pipes.delete(pipe)
+  }
+
+  /** Writes to every pipe in `targets`; returns how many got it. */
+  sendTo(targets: Iterable<Pipe>, msg: Msg): number {
+    let n = 0
+    for (const pipe of targets) if (pipe.write(msg)) n++
+    return n
+  }
+
+  sendToAll(msg: Msg): number {
+    return this.sendTo(this.pipes, msg)
+  }
+
+  /** True if every pipe in `targets` has room (arms the wake-up of those that do not). */
+  hasRoom(targets: Iterable<Pipe>): boolean {
+    let ok = true
+    for (const pipe of targets) if (!pipe.checkWrite()) ok = false
+    return ok
+  }
+}

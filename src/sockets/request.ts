@@ -1,0 +1,92 @@
+import { zmqError } from "../errors.js"
+import type { Msg, Pipe } from "../pipe.js"
+import { Dealer } from "./dealer.js"
+import type { SocketOptions } from "./options.js"
+
+const EMPTY = Buffer.alloc(0)
+
+/**
+ * REQ (RFC 28): a DEALER that alternates strictly between sending one request
+ * and receiving one reply. Requests carry an empty delimiter frame (and, with
+ * `correlate`, a request id before it); replies are accepted only from the
+ * peer the request went to and must carry the same envelope.
+ */
+export class Request extends Dealer {
+  /** ZMQ_REQ_CORRELATE: prefix requests with an id and match replies by it. */
+  correlate = false
+  /** ZMQ_REQ_RELAXED: allow a new request before the reply to the last one. */
+  relaxed = false
+  private receivingReply = false
+  private replyPipe: Pipe | null = null
+  private requestId = Math.floor(Math.random() * 0x1_0000_0000)
+
+  constructor(options?: SocketOptions<Request>) {
+    super(undefined, "REQ")
+    this.applyOptions(options)
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    if (this.receivingReply) {
+      // RFC 28: REQ SHALL NOT send a request before the previous reply arrived (EFSM), unless relaxed.
+      if (!this.relaxed) throw zmqError("EFSM")
+      this.receivingReply = false
+    }
+    let envelope: Msg
+    if (this.correlate) {
+      this.requestId = (this.requestId + 1) >>> 0
+      const id = Buffer.allocUnsafe(4)
+      // libzmq copies the uint32 in host order (little-endian here); peers echo it opaquely.
+      id.writeUInt32LE(this.requestId, 0)
+      envelope = [id, EMPTY]
+    } else {
+      envelope = [EMPTY]
+    }
+    const pipe = this.lb.sendTo(envelope.concat(msg))
+    if (pipe === null) return false
+    // libzmq discards replies that arrived before this request was sent, so a
+    // late reply to an older request is never taken for this one's.
+    while (this.fq.recv() !== undefined) {
+      /* drop */
+    }
+    this.replyPipe = pipe
+    this.receivingReply = true
+    return true
+  }
+
+  protected override xrecv(): Msg | undefined {
+    // RFC 28: REQ SHALL NOT receive before it has sent a request (EFSM).
+    if (!this.receivingReply) throw zmqError("EFSM")
+    for (;;) {
+      const msg = this.fq.recv()
+      if (msg === undefined) return undefined
+      // RFC 28: accept replies only from the peer the request was sent to.
+      // libzmq accepts from anyone once that peer has gone (reply pipe cleared).
+      if (this.replyPipe !== null && this.fq.lastPipe !== this.replyPipe) continue
+      let at = 0
+      if (this.correlate) {
+        const id = msg[0]
+        if (msg.length < 2 || id === undefined || id.length !== 4 || id.readUInt32LE(0) !== this.requestId) continue
+        at = 1
+      }
+      // The delimiter must be empty and followed by at least one body frame.
+      if (msg.length < at + 2 || msg[at]!.length !== 0) continue
+      this.receivingReply = false
+      this.replyPipe = null
+      return at + 1 === 1 ? msg.slice(1) : msg.slice(at + 1)
+    }
+  }
+
+  protected override xpipeTerminated(pipe: Pipe): void {
+    if (this.replyPipe === pipe) this.replyPipe = null
+    super.xpipeTerminated(pipe)
+  }
+
+  protected override xhasIn(): boolean {
+    return this.receivingReply && super.xhasIn()
+  }
+
+  protected override xhasOut(): boolean {
+    if (this.receivingReply && !this.relaxed) return false
+    return super.xhasOut()
+  }
+}
