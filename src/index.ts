@@ -18,6 +18,7 @@ export { Request } from "./sockets/request.js"
 export { Reply } from "./sockets/reply.js"
 export { Publisher, XPublisher } from "./sockets/xpub.js"
 export { Subscriber, XSubscriber } from "./sockets/xsub.js"
+export { Stream, type StreamConnectOptions } from "./sockets/stream.js"
 export { SOCKET_TYPES as SocketType } from "./sockets/socket-types.js"
 
 /** The libzmq version whose behaviour zmq-ts matches (zeromq.js reports its bundled libzmq's). */

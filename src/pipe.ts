@@ -165,6 +165,8 @@ export class Pipe {
   handshakes = 0
   /** Scratch mark for a distributor's de-duplication pass. */
   mark = 0
+  /** The id a ROUTER or STREAM socket knows this peer by (kept after termination). */
+  localRoutingId: Buffer | null = null
   /** Routing id chosen locally for this peer (ROUTER/STREAM `connect(addr, { routingId })`). */
   connectRoutingId: Buffer | null = null
   /** For inproc: the other socket's pipe over the same two queues. */

@@ -30,12 +30,24 @@ export interface EngineOptions {
   handshakeInterval: number
 }
 
+/** One connection as its session sees it: ZMTP, or raw bytes for STREAM. */
+export interface Engine {
+  readonly active: boolean
+  readonly stopped: boolean
+  readonly peerRoutingId: Buffer
+  readonly peerMetadata: Metadata
+  /** Closes the connection now; queued messages stay in the pipe. */
+  close(): void
+  /** Calls `fn` once everything queued so far has been handed to the kernel (or the engine stopped). */
+  whenDrained(fn: () => void): void
+}
+
 /** What an engine reports to the session that owns it. */
 export interface EngineHost {
   /** The handshake succeeded: return the pipe to carry this peer's messages. */
-  engineReady(engine: ZmtpEngine): Pipe
+  engineReady(engine: Engine): Pipe
   /** The engine has stopped for good; the stream is destroyed. */
-  engineStopped(engine: ZmtpEngine, reason: EngineEndReason): void
+  engineStopped(engine: Engine, reason: EngineEndReason): void
 }
 
 const enum State {
@@ -55,7 +67,7 @@ const WRITE_BUDGET = 256 * 1024
  * reading stops while the inbound queue is at its high-water mark, and the
  * pipe is drained only as fast as the stream accepts bytes.
  */
-export class ZmtpEngine implements DecoderSink, PipePeer {
+export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   readonly stream: NetSocket
   readonly options: EngineOptions
   /** The peer's READY metadata, once known. */

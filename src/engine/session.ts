@@ -2,10 +2,12 @@ import type { Socket as NetSocket } from "node:net"
 import type { ProtocolError } from "../codec/protocol-error.js"
 import type { Pipe } from "../pipe.js"
 import type { Socket } from "../sockets/socket-base.js"
-import { ZmtpEngine, type EngineEndReason } from "./engine.js"
+import { ZmtpEngine, type Engine, type EngineHost } from "./engine.js"
+import { RawEngine } from "./raw-engine.js"
 
-/** Starts the ZMTP engine for a freshly connected or accepted stream. */
-export function startEngine(socket: Socket, stream: NetSocket, host: { engineReady(e: ZmtpEngine): Pipe; engineStopped(e: ZmtpEngine, r: EngineEndReason): void }): ZmtpEngine {
+/** Starts the engine for a freshly connected or accepted stream: raw for STREAM sockets, ZMTP otherwise. */
+export function startEngine(socket: Socket, stream: NetSocket, host: EngineHost): Engine {
+  if (socket.typeName === "STREAM") return new RawEngine(stream, socket.rawNotify, host)
   return new ZmtpEngine(
     stream,
     {
@@ -20,7 +22,7 @@ export function startEngine(socket: Socket, stream: NetSocket, host: { engineRea
 }
 
 /** Copies what the handshake told us about the peer onto its pipe. */
-export function describePeer(pipe: Pipe, engine: ZmtpEngine): void {
+export function describePeer(pipe: Pipe, engine: Engine): void {
   pipe.routingId = engine.peerRoutingId
   pipe.peerMetadata = engine.peerMetadata
   pipe.handshakes++
@@ -38,7 +40,7 @@ export function protocolEvent(address: string, error: ProtocolError) {
  * Waits until `engine` has handed every queued message to the kernel, or
  * `linger` ms have passed (-1: no limit), then closes it (ZMQ_LINGER).
  */
-export function lingerThenClose(engine: ZmtpEngine, linger: number): Promise<void> {
+export function lingerThenClose(engine: Engine, linger: number): Promise<void> {
   return new Promise((resolve) => {
     if (engine.stopped) return resolve()
     let timer: NodeJS.Timeout | null = null

@@ -130,6 +130,7 @@ export class Router extends Socket {
   private register(pipe: Pipe, id: Buffer): void {
     this.outPipes.set(id.toString("latin1"), pipe)
     this.idOf.set(pipe, id)
+    pipe.localRoutingId = id
   }
 
   private forget(pipe: Pipe): void {
@@ -168,7 +169,8 @@ export class Router extends Socket {
   protected override xrecv(): Msg | undefined {
     const msg = this.fq.recv()
     if (msg === undefined) return undefined
-    const id = this.idOf.get(this.fq.lastPipe!) ?? Buffer.alloc(0)
+    // The id stays on the pipe, so messages left by a peer that has gone keep theirs.
+    const id = this.fq.lastPipe!.localRoutingId ?? Buffer.alloc(0)
     msg.unshift(id)
     return msg
   }

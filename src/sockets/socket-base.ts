@@ -493,6 +493,11 @@ export abstract class Socket implements PipeOwner {
 
   // ---- transports' view ----------------------------------------------------------
 
+  /** @internal STREAM overrides this (ZMQ_STREAM_NOTIFY). */
+  get rawNotify(): boolean {
+    return false
+  }
+
   /** Types with a `conflate` option override this (ZMQ_CONFLATE). */
   protected get conflateQueues(): boolean {
     return false

@@ -1,7 +1,7 @@
 import * as net from "node:net"
 import { unlink } from "node:fs/promises"
 import { lingerThenClose, describePeer, protocolEvent, startEngine } from "../engine/session.js"
-import type { EngineEndReason, ZmtpEngine } from "../engine/engine.js"
+import type { Engine, EngineEndReason } from "../engine/engine.js"
 import { fromSystemError } from "../errors.js"
 import type { Pipe } from "../pipe.js"
 import type { Socket } from "../sockets/socket-base.js"
@@ -25,7 +25,7 @@ function tuneStream(socket: Socket, stream: net.Socket, endpoint: StreamEndpoint
 /** One accepted connection: its pipe lives exactly as long as the connection. */
 class AcceptedSession {
   private pipe: Pipe | null = null
-  readonly engine: ZmtpEngine
+  readonly engine: Engine
 
   constructor(
     private readonly socket: Socket,
@@ -36,7 +36,7 @@ class AcceptedSession {
     this.engine = startEngine(socket, stream, this)
   }
 
-  engineReady(engine: ZmtpEngine): Pipe {
+  engineReady(engine: Engine): Pipe {
     const pipe = this.socket.newPipe(this.address)
     describePeer(pipe, engine)
     this.pipe = pipe
@@ -45,7 +45,7 @@ class AcceptedSession {
     return pipe
   }
 
-  engineStopped(_engine: ZmtpEngine, reason: EngineEndReason): void {
+  engineStopped(_engine: Engine, reason: EngineEndReason): void {
     if (reason.kind === "protocol") this.socket.emit(protocolEvent(this.address, reason.error))
     if (this.pipe) {
       // Messages still queued towards this peer can no longer reach it
@@ -138,7 +138,7 @@ export async function bindStream(socket: Socket, spec: StreamEndpoint): Promise<
 class Connecter implements EndpointHandle {
   readonly endpoint: string
   private pipe: Pipe | null = null
-  private engine: ZmtpEngine | null = null
+  private engine: Engine | null = null
   private stream: net.Socket | null = null
   private timer: NodeJS.Timeout | null = null
   private currentInterval: number
@@ -218,7 +218,7 @@ class Connecter implements EndpointHandle {
     this.timer = setTimeout(() => this.dial(), interval)
   }
 
-  engineReady(engine: ZmtpEngine): Pipe {
+  engineReady(engine: Engine): Pipe {
     this.currentInterval = this.socket.reconnectInterval
     let pipe = this.pipe
     if (pipe === null) {
@@ -236,7 +236,7 @@ class Connecter implements EndpointHandle {
     return pipe
   }
 
-  engineStopped(_engine: ZmtpEngine, reason: EngineEndReason): void {
+  engineStopped(_engine: Engine, reason: EngineEndReason): void {
     this.engine = null
     if (this.pipe?.terminated) this.pipe = null
     if (reason.kind === "protocol") this.socket.emit(protocolEvent(this.endpoint, reason.error))
