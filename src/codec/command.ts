@@ -77,7 +77,8 @@ export function encodeReady(props: Iterable<readonly [string, Buffer | string]>)
 
 /** ERROR: reason-size (1) and reason text (RFC 37 "The ERROR Command"). */
 export function encodeError(reason: string): Buffer {
-  const r = Buffer.from(reason.slice(0, 255))
+  // RFC 37: the reason is ASCII, at most 255 octets.
+  const r = Buffer.from(reason, "ascii")
   const data = Buffer.allocUnsafe(1 + Math.min(r.length, 255))
   data[0] = data.length - 1
   r.copy(data, 1, 0, data.length - 1)
@@ -93,9 +94,11 @@ export function decodeErrorReason(data: Buffer): string {
 
 /** PING: TTL in deciseconds (2 octets) and up to 16 octets of context (RFC 37). */
 export function encodePing(ttlDeciseconds: number, context: Buffer): Buffer {
-  const data = Buffer.allocUnsafe(2 + context.length)
+  // RFC 37: the context is at most 16 octets.
+  const ctx = context.subarray(0, 16)
+  const data = Buffer.allocUnsafe(2 + ctx.length)
   data.writeUInt16BE(Math.min(ttlDeciseconds, 0xffff), 0)
-  context.copy(data, 2)
+  ctx.copy(data, 2)
   return encodeCommand("PING", data)
 }
 

@@ -200,12 +200,10 @@ export class FrameDecoder {
     if (flags & FLAG_COMMAND) return this.sink.onCommand(body)
     const frames = this.frames
     frames.push(body)
-    if (flags & FLAG_MORE) {
-      if (frames.length > MAX_FRAMES_PER_MESSAGE) {
-        throw new ProtocolError("EPROTO", `message has more than ${MAX_FRAMES_PER_MESSAGE} frames`)
-      }
-      return true
+    if (frames.length > MAX_FRAMES_PER_MESSAGE) {
+      throw new ProtocolError("EPROTO", `message has more than ${MAX_FRAMES_PER_MESSAGE} frames`)
     }
+    if (flags & FLAG_MORE) return true
     this.frames = []
     return this.sink.onMessage(frames)
   }
