@@ -5,7 +5,9 @@ import { FrameDecoder, type DecoderSink } from "../codec/decoder.js"
 import { FrameEncoder } from "../codec/encoder.js"
 import { decodeGreeting, encodeGreeting, isValidSignature } from "../codec/greeting.js"
 import { ProtocolError } from "../codec/protocol-error.js"
+import { MechanismFailure } from "../mechanism/failure.js"
 import type { Mechanism } from "../mechanism/mechanism.js"
+import { AuthError, encodeZapRequest } from "../mechanism/zap.js"
 import type { Msg, Pipe, PipePeer } from "../pipe.js"
 import { isCompatible, type SocketTypeName } from "../sockets/socket-types.js"
 
@@ -15,6 +17,10 @@ export type EngineEndReason =
   | { kind: "connection"; error?: Error }
   /** The peer broke the protocol: the session ends without reconnecting. */
   | { kind: "protocol"; error: ProtocolError; handshaking: boolean }
+  /** Authentication refused the peer (ZAP status 300/400/500, or the peer's ERROR saying so). */
+  | { kind: "auth"; error: AuthError }
+  /** The handshake could not proceed for a local reason (e.g. no ZAP handler). */
+  | { kind: "other"; error: MechanismFailure }
   /** The handshake (or a heartbeat) timed out: treated like a broken connection. */
   | { kind: "timeout" }
   /** We closed it ourselves. */
@@ -28,6 +34,8 @@ export interface EngineOptions {
   maxMessageSize: number
   /** Milliseconds to finish the handshake, 0 for no limit (ZMQ_HANDSHAKE_IVL). */
   handshakeInterval: number
+  /** Sends a ZAP request to the handler; null when no handler is bound. */
+  zap: (request: Buffer[]) => Promise<Buffer[]> | null
 }
 
 /** One connection as its session sees it: ZMTP, or raw bytes for STREAM. */
@@ -87,6 +95,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   private waitingDrain = false
   private readPaused = false
   private handshakeTimer: NodeJS.Timeout | null = null
+  private zapWaiting = false
+  private heldInput: Buffer[] = []
   private drainWaiters: (() => void)[] = []
 
   constructor(stream: NetSocket, options: EngineOptions, host: EngineHost) {
@@ -128,6 +138,11 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
         chunk = rest
         if (chunk.length === 0) return
       }
+      if (this.zapWaiting) {
+        // Bytes that came with the greeting, held until ZAP has answered.
+        this.heldInput.push(chunk)
+        return
+      }
       if (!this.decoder.push(chunk)) this.pauseReading()
     } catch (err) {
       this.fail(err)
@@ -162,19 +177,55 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
       throw new ProtocolError("ERR_ZMTP_MECHANISM_MISMATCH", `peer uses ${g.mechanism}, we use ${mech.name}`)
     }
     this.state = State.Handshake
-    for (const cmd of mech.start()) this.encoder.encodeCommand(cmd)
-    this.writeOut()
+    this.mechanismStep(mech.start())
     return chunk.subarray(take)
   }
 
+  /** Sends what the mechanism produced, then asks ZAP or finishes the handshake as it requires. */
+  private mechanismStep(commands: Buffer[]): void {
+    for (const cmd of commands) this.encoder.encodeCommand(cmd)
+    if (commands.length) this.writeOut()
+    const mech = this.options.mechanism
+    if (mech.zapRequest !== null) this.askZap()
+    else if (mech.status === "ready") this.handshakeDone()
+  }
+
+  /**
+   * RFC 27: the handshake waits for the ZAP handler's verdict. Reading stops
+   * meanwhile, so nothing the peer sends is acted on before the reply.
+   */
+  private askZap(): void {
+    const mech = this.options.mechanism
+    const request = mech.zapRequest!
+    mech.zapRequest = null
+    const pending = this.options.zap(encodeZapRequest(request))
+    if (pending === null) {
+      this.mechanismStep(mech.onZapMissing())
+      return
+    }
+    this.zapWaiting = true
+    this.pauseReading()
+    pending.then(
+      (reply) => {
+        if (this.state === State.Stopped) return
+        this.zapWaiting = false
+        try {
+          this.mechanismStep(mech.onZapReply(reply))
+        } catch (err) {
+          this.fail(err)
+          return
+        }
+        this.resumeReading()
+      },
+      (err: unknown) => this.fail(err),
+    )
+  }
+
   onCommand(body: Buffer): boolean {
+    if (this.state === State.Stopped) return false
     if (this.state === State.Handshake) {
-      const mech = this.options.mechanism
-      const replies = mech.onCommand(body)
-      for (const cmd of replies) this.encoder.encodeCommand(cmd)
-      if (replies.length) this.writeOut()
-      if (mech.status === "ready") this.handshakeDone()
-      return (this.state as State) !== State.Stopped
+      this.mechanismStep(this.options.mechanism.onCommand(body))
+      return (this.state as State) !== State.Stopped && !this.zapWaiting
     }
     const cmd = decodeCommand(body)
     switch (cmd.name) {
@@ -205,6 +256,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   }
 
   onMessage(frames: Msg): boolean {
+    if (this.state === State.Stopped) return false
     if (this.state !== State.Active) {
       throw new ProtocolError("ERR_ZMTP_UNEXPECTED_COMMAND", "message before handshake completed")
     }
@@ -251,9 +303,16 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
 
   /** PipePeer: the socket drained our inbound queue below its low-water mark. */
   inboundDrained(): void {
-    if (!this.readPaused || this.state === State.Stopped) return
+    this.resumeReading()
+  }
+
+  private resumeReading(): void {
+    if (!this.readPaused || this.state === State.Stopped || this.zapWaiting) return
     try {
       if (!this.decoder.resume()) return
+      while (this.heldInput.length > 0) {
+        if (!this.decoder.push(this.heldInput.shift()!)) return
+      }
     } catch (err) {
       this.fail(err)
       return
@@ -365,6 +424,13 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   private fail(err: unknown): void {
     if (err instanceof ProtocolError) {
       this.stop({ kind: "protocol", error: err, handshaking: this.state !== State.Active })
+    } else if (err instanceof AuthError) {
+      // Tell the peer why (an ERROR for 400/500) before closing.
+      for (const cmd of err.farewell) this.encoder.encodeCommand(cmd)
+      this.writeOut()
+      this.stop({ kind: "auth", error: err }, true)
+    } else if (err instanceof MechanismFailure) {
+      this.stop({ kind: "other", error: err })
     } else {
       this.stop({ kind: "connection", error: err instanceof Error ? err : new Error(String(err)) })
     }
@@ -381,13 +447,20 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     this.stream.end()
   }
 
-  private stop(reason: EngineEndReason): void {
+  private stop(reason: EngineEndReason, flushFirst = false): void {
     if (this.state === State.Stopped) return
     this.state = State.Stopped
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
     this.handshakeTimer = null
+    this.heldInput = []
     this.pipe?.detachPeer()
-    this.stream.destroy()
+    if (flushFirst && !this.stream.destroyed) {
+      // Let what we just wrote leave, but do not wait on the peer for long.
+      this.stream.end()
+      setTimeout(() => this.stream.destroy(), 1000).unref()
+    } else {
+      this.stream.destroy()
+    }
     const waiters = this.drainWaiters
     this.drainWaiters = []
     for (const fn of waiters) fn()

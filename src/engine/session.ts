@@ -1,8 +1,8 @@
 import type { Socket as NetSocket } from "node:net"
-import type { ProtocolError } from "../codec/protocol-error.js"
+import type { Event } from "../observer.js"
 import type { Pipe } from "../pipe.js"
 import type { Socket } from "../sockets/socket-base.js"
-import { ZmtpEngine, type Engine, type EngineHost } from "./engine.js"
+import { ZmtpEngine, type Engine, type EngineEndReason, type EngineHost } from "./engine.js"
 import { RawEngine } from "./raw-engine.js"
 
 /** Starts the engine for a freshly connected or accepted stream: raw for STREAM sockets, ZMTP otherwise. */
@@ -13,9 +13,10 @@ export function startEngine(socket: Socket, stream: NetSocket, host: EngineHost)
     {
       socketType: socket.typeName,
       routingId: socket.routingIdForPeers,
-      mechanism: socket.makeMechanism(),
+      mechanism: socket.makeMechanism(stream.remoteAddress ?? ""),
       maxMessageSize: socket.maxMessageSize,
       handshakeInterval: socket.handshakeInterval,
+      zap: (request) => socket.context.inproc.requestZap(request),
     },
     host,
   )
@@ -28,12 +29,23 @@ export function describePeer(pipe: Pipe, engine: Engine): void {
   pipe.handshakes++
 }
 
-export function protocolEvent(address: string, error: ProtocolError) {
-  return {
-    type: "handshake:error:protocol" as const,
-    address,
-    error: { code: error.reason, message: error.message },
+/** The Observer event for an engine that stopped with an error, if it is one zeromq.js reports. */
+export function failureEvent(address: string, reason: EngineEndReason): Event | null {
+  switch (reason.kind) {
+    case "protocol":
+      return { type: "handshake:error:protocol", address, error: { code: reason.error.reason, message: reason.error.message } }
+    case "auth":
+      return { type: "handshake:error:auth", address, error: { code: "EACCES", message: reason.error.message, status: reason.error.status } }
+    case "other":
+      return { type: "handshake:error:other", address, error: { code: reason.error.code, message: reason.error.message } }
+    default:
+      return null
   }
+}
+
+/** libzmq ends a session without reconnecting after these (protocol_error). */
+export function isFatal(reason: EngineEndReason): boolean {
+  return reason.kind === "protocol" || reason.kind === "auth" || reason.kind === "other"
 }
 
 /**

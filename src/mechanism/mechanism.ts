@@ -1,4 +1,6 @@
-import type { Metadata } from "../codec/command.js"
+import { decodeErrorReason, encodeError, type Metadata } from "../codec/command.js"
+import { ProtocolError } from "../codec/protocol-error.js"
+import { AuthError, decodeZapReply, type ZapRequest } from "./zap.js"
 
 /** Where a security handshake stands. */
 export type MechanismStatus = "handshaking" | "ready" | "error"
@@ -7,6 +9,8 @@ export type MechanismStatus = "handshaking" | "ready" | "error"
  * A security mechanism's handshake as a state machine without I/O
  * (RFC 37 "Authentication and Confidentiality"). The engine feeds it the
  * command frames it receives and writes out the command frames it returns.
+ * A server that must ask ZAP sets `zapRequest`; the engine performs the
+ * request and hands the reply (or its absence) back.
  */
 export interface Mechanism {
   readonly name: string
@@ -14,16 +18,32 @@ export interface Mechanism {
   readonly status: MechanismStatus
   /** The peer's metadata once the handshake has finished (names lower-cased). */
   readonly peerMetadata: Metadata
+  /** A ZAP request waiting to be sent; the engine takes it (sets it back to null). */
+  zapRequest: ZapRequest | null
+  /** User-Id from the ZAP reply, once authenticated. */
+  readonly userId: string
   /** Commands to send as soon as the greetings have been exchanged. */
   start(): Buffer[]
-  /** Handles one handshake command; returns the commands to send. Throws ProtocolError. */
+  /** Handles one handshake command; returns the commands to send. Throws ProtocolError or AuthError. */
   onCommand(body: Buffer): Buffer[]
+  /** Handles the ZAP handler's reply frames; returns the commands to send. */
+  onZapReply(frames: Buffer[]): Buffer[]
+  /** No ZAP handler is bound: returns the commands to send, or throws. */
+  onZapMissing(): Buffer[]
+  /** Turns an outgoing message into what goes on the wire (CURVE encrypts). */
+  encode?(frames: Buffer[]): Buffer[]
 }
 
-/** What every mechanism needs from the socket to build READY/INITIATE metadata. */
+/** What every mechanism needs from the socket to build READY/INITIATE metadata and ZAP requests. */
 export interface MechanismContext {
   socketType: string
   routingId: Buffer
+  /** ZMQ_ZAP_DOMAIN; null when unset. */
+  zapDomain: string | null
+  /** ZMQ_ZAP_ENFORCE_DOMAIN: fail when ZAP is required but no handler is bound. */
+  zapEnforceDomain: boolean
+  /** The peer's address as ZAP reports it (an IP for tcp). */
+  peerAddress: string
 }
 
 /**
@@ -37,4 +57,64 @@ export function basicProperties(ctx: MechanismContext): [string, Buffer | string
     props.push(["Identity", ctx.routingId])
   }
   return props
+}
+
+/** Shared by the mechanisms: ZAP bookkeeping and ERROR handling as libzmq does them. */
+export abstract class MechanismBase {
+  status: MechanismStatus = "handshaking"
+  peerMetadata: Metadata = new Map()
+  zapRequest: ZapRequest | null = null
+  userId = ""
+  protected readonly ctx: MechanismContext
+
+  constructor(ctx: MechanismContext) {
+    this.ctx = ctx
+  }
+
+  protected requestZap(mechanism: string, credentials: Buffer[]): void {
+    this.zapRequest = {
+      domain: this.ctx.zapDomain ?? "",
+      address: this.ctx.peerAddress,
+      identity: this.ctx.routingId,
+      mechanism,
+      credentials,
+    }
+  }
+
+  /**
+   * Applies a ZAP reply. 200 lets the handshake go on; 400 and 500 are
+   * answered with an ERROR carrying the status code, 300 with none (libzmq);
+   * either way the handshake fails with an AuthError the engine reports as
+   * `handshake:error:auth`.
+   */
+  protected applyZapReply(frames: Buffer[], makeError: (status: string) => Buffer = encodeError): void {
+    let reply
+    try {
+      reply = decodeZapReply(frames)
+    } catch (err) {
+      this.status = "error"
+      throw err
+    }
+    if (reply.status === 200) {
+      this.userId = reply.userId
+      for (const [k, v] of reply.metadata) this.peerMetadata.set(k, v)
+      if (reply.userId) this.peerMetadata.set("user-id", Buffer.from(reply.userId))
+      return
+    }
+    this.status = "error"
+    const refusal = reply.status === 300 ? [] : [makeError(String(reply.status))]
+    throw new AuthError(reply.status, `ZAP refused the peer: ${reply.status} ${reply.statusText}`, refusal)
+  }
+
+  /**
+   * An ERROR from the peer during the handshake. A reason that is a ZAP status
+   * code (300, 400, 500) is an authentication failure (libzmq's
+   * handle_error_reason); anything else a protocol error.
+   */
+  protected peerError(data: Buffer): never {
+    this.status = "error"
+    const reason = decodeErrorReason(data)
+    if (/^[345]00$/.test(reason)) throw new AuthError(Number(reason), `peer refused authentication: ${reason}`, [])
+    throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `peer sent ERROR: ${reason}`)
+  }
 }

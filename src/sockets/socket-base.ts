@@ -1,8 +1,10 @@
 import { Context } from "../context.js"
 import { defaultContext } from "../default-context.js"
 import { toError, zmqError, type ZmqError } from "../errors.js"
-import type { Mechanism } from "../mechanism/mechanism.js"
+import type { Mechanism, MechanismContext } from "../mechanism/mechanism.js"
 import { NullMechanism } from "../mechanism/null.js"
+import { PlainClient, PlainServer } from "../mechanism/plain.js"
+import { makeCurve } from "../mechanism/curve-options.js"
 import { FrameCopier, type MessageLike } from "../msg.js"
 import { Observer, type Event } from "../observer.js"
 import { MsgQueue, Pipe, terminateInproc, type Msg, type PipeOwner } from "../pipe.js"
@@ -91,7 +93,6 @@ export abstract class Socket implements PipeOwner {
 
   readonly context: Context
   readonly threadSafe = false
-  readonly securityMechanism: null | "plain" | "curve" | "gssapi" = null
 
   /** @internal */ readonly typeName: SocketTypeName
   /** @internal */ readonly pipes = new Set<Pipe>()
@@ -503,9 +504,30 @@ export abstract class Socket implements PipeOwner {
     return false
   }
 
+  /** The security mechanism the options select (zeromq.js `securityMechanism`). */
+  get securityMechanism(): null | "plain" | "curve" {
+    if (this.curveServer || this.curveServerKey !== null) return "curve"
+    if (this.plainServer || this.plainUsername !== null) return "plain"
+    return null
+  }
+
   /** @internal The mechanism for a new connection, from the security options. */
-  makeMechanism(): Mechanism {
-    return new NullMechanism({ socketType: this.typeName, routingId: this.routingIdBytes })
+  makeMechanism(peerAddress: string): Mechanism {
+    const ctx: MechanismContext = {
+      socketType: this.typeName,
+      routingId: this.routingIdBytes,
+      zapDomain: this.zapDomain,
+      zapEnforceDomain: this.zapEnforceDomain,
+      peerAddress,
+    }
+    switch (this.securityMechanism) {
+      case "plain":
+        return this.plainServer ? new PlainServer(ctx) : new PlainClient(ctx, this.plainUsername ?? "", this.plainPassword ?? "")
+      case "curve":
+        return makeCurve(this, ctx)
+      default:
+        return new NullMechanism(ctx)
+    }
   }
 
   /** @internal */

@@ -2,6 +2,7 @@ import { zmqError } from "../errors.js"
 import { pipePair, terminateInproc, type Pipe } from "../pipe.js"
 import type { Socket } from "../sockets/socket-base.js"
 import type { EndpointHandle } from "./transport.js"
+import { ZAP_ENDPOINT } from "../mechanism/zap.js"
 
 /** A connect that happened before the bind (libzmq allows this for inproc since 4.0). */
 interface PendingConnect {
@@ -72,6 +73,33 @@ export class InprocRegistry {
     list.push({ connecter, own, other })
     this.pending.set(name, list)
     return own
+  }
+
+  /**
+   * Sends one ZAP request to the handler bound at inproc://zeromq.zap.01 and
+   * resolves with its reply (RFC 27); null when no handler is bound. Like
+   * libzmq, no time limit of its own: the handshake interval bounds it.
+   */
+  requestZap(frames: Buffer[]): Promise<Buffer[]> | null {
+    const handler = this.bound.get(ZAP_ENDPOINT)
+    if (handler === undefined || handler.closed) return null
+    const [own, other] = pipePair(0, 0)
+    own.endpoint = other.endpoint = `inproc://${ZAP_ENDPOINT}`
+    own.handshakes = other.handshakes = 1
+    return new Promise((resolve) => {
+      own.attachOwner({
+        readActivated: () => {
+          const reply = own.read()
+          if (reply === undefined) return
+          terminateInproc(own)
+          resolve(reply)
+        },
+        writeActivated: () => undefined,
+        pipeTerminated: () => undefined,
+      })
+      handler.attachPipe(other)
+      own.outbound.push(frames)
+    })
   }
 
   /** Forgets a pending connect whose socket went away. */

@@ -1,6 +1,6 @@
 import * as net from "node:net"
 import { unlink } from "node:fs/promises"
-import { lingerThenClose, describePeer, protocolEvent, startEngine } from "../engine/session.js"
+import { describePeer, failureEvent, isFatal, lingerThenClose, startEngine } from "../engine/session.js"
 import type { Engine, EngineEndReason } from "../engine/engine.js"
 import { fromSystemError } from "../errors.js"
 import type { Pipe } from "../pipe.js"
@@ -46,7 +46,8 @@ class AcceptedSession {
   }
 
   engineStopped(_engine: Engine, reason: EngineEndReason): void {
-    if (reason.kind === "protocol") this.socket.emit(protocolEvent(this.address, reason.error))
+    const failure = failureEvent(this.address, reason)
+    if (failure) this.socket.emit(failure)
     if (this.pipe) {
       // Messages still queued towards this peer can no longer reach it
       // (libzmq drops them too); those it sent us stay readable.
@@ -239,10 +240,11 @@ class Connecter implements EndpointHandle {
   engineStopped(_engine: Engine, reason: EngineEndReason): void {
     this.engine = null
     if (this.pipe?.terminated) this.pipe = null
-    if (reason.kind === "protocol") this.socket.emit(protocolEvent(this.endpoint, reason.error))
+    const failure = failureEvent(this.endpoint, reason)
+    if (failure) this.socket.emit(failure)
     this.socket.emit({ type: "disconnect", address: this.endpoint })
     if (this.closed) return
-    if (reason.kind === "protocol") {
+    if (isFatal(reason)) {
       // libzmq ends the session after a protocol error instead of reconnecting.
       this.closed = true
       this.dropPipe()
