@@ -33,7 +33,7 @@ Options:
   --only IMPL       run only one side: zmq-ts or zeromq
   --scenario NAME   run only this scenario (an id or a family name; repeatable,
                     or comma-separated). Available: ${scenarios.map((s) => s.id).join(", ")}
-  --ipc             also run the ipc variants (push-pull/ipc, req-rep/ipc)
+  --ipc             also run push-pull/ipc (req-rep/ipc runs by default)
   --scale F         multiply every message / round-trip count by F (default 1)
   --timeout S       give up on a worker step after S seconds (default 60)
   --verbose         echo worker output to stderr

@@ -2,11 +2,18 @@
 import { cpus } from "node:os"
 import { moduleSpecifier } from "./impl.mjs"
 import { sizeLabel } from "../scenarios/common.mjs"
+import { RATIOS } from "./runner.mjs"
 
 const int = (v) => Math.round(v).toLocaleString("en-US")
 const fixed = (digits) => (v) => v.toFixed(digits)
+const pct = (v) => (v === 0 ? "0%" : v < 0.01 ? "<0.01%" : `${v.toFixed(2)}%`)
+const ratioCell = (r) => (r == null ? "n/a" : `${r.toFixed(2)}x`)
 
-/** Columns per scenario kind: per implementation, a header suffix and a formatter for each metric. */
+/**
+ * Per scenario kind: the count column, per implementation a header suffix and
+ * a formatter for each metric, the ratio columns (keys of RATIOS in
+ * runner.mjs), a note under the table, and how the summary table shows it.
+ */
 const LAYOUTS = {
   throughput: {
     countHeader: "messages",
@@ -14,7 +21,21 @@ const LAYOUTS = {
       { key: "msgsPerSec", header: "msgs/s", format: int },
       { key: "mbPerSec", header: "MB/s", format: fixed(1) },
     ],
+    ratios: [{ key: "msgsPerSec", header: "ratio" }],
     ratioNote: "ratio = zmq-ts msgs/s / zeromq msgs/s (higher is better for zmq-ts); MB = 10^6 bytes",
+    summary: { metric: "msgs/s", higherIsBetter: true },
+  },
+  fanout: {
+    countHeader: "published",
+    columns: [
+      { key: "msgsPerSec", header: "deliv/s", format: int },
+      { key: "mbPerSec", header: "MB/s", format: fixed(1) },
+      // Fewest delivered in any round, and the largest loss: "20,000 (0% lost)".
+      { key: "delivered", header: "delivered", format: (v, m) => `${int(v)} (${pct(m.lossPct)} lost)` },
+    ],
+    ratios: [{ key: "msgsPerSec", header: "ratio" }],
+    ratioNote: "ratio = zmq-ts deliv/s / zeromq deliv/s (higher is better for zmq-ts); MB = 10^6 bytes delivered",
+    summary: { metric: "deliv/s", higherIsBetter: true },
   },
   latency: {
     countHeader: "round trips",
@@ -22,14 +43,23 @@ const LAYOUTS = {
       { key: "medianUs", header: "median us", format: fixed(1) },
       { key: "p99Us", header: "p99 us", format: fixed(1) },
     ],
-    ratioNote: "ratio = zmq-ts median / zeromq median (lower is better for zmq-ts); us = microseconds",
+    ratios: [
+      { key: "medianUs", header: "median ratio" },
+      { key: "p99Us", header: "p99 ratio" },
+    ],
+    ratioNote: "median ratio = zmq-ts median / zeromq median, p99 ratio = zmq-ts p99 / zeromq p99 " +
+      "(lower is better for zmq-ts; each is the median over rounds); us = microseconds",
+    summary: { metric: "median / p99 us", higherIsBetter: false },
   },
 }
 
-/** Pads cells into aligned columns: first column left-aligned, the rest right-aligned. */
-function formatTable(header, rows) {
+/**
+ * Pads cells into aligned columns. `align` has one letter per column, "l" or
+ * "r"; by default the first column is left-aligned and the rest right-aligned.
+ */
+function formatTable(header, rows, align = "l" + "r".repeat(header.length - 1)) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")
+  const line = (cells) => cells.map((c, i) => (align[i] === "l" ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd()
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n")
 }
 
@@ -45,41 +75,104 @@ export function textReport(results, opts) {
   out.push(`zmq-ts benchmark: node ${process.version}, ${cpu.length} x ${cpu[0]?.model ?? "cpu"}, ` +
     `median of ${opts.rounds} round${opts.rounds === 1 ? "" : "s"}${opts.quick ? " (--quick)" : ""}`)
   out.push(`implementations: ${opts.impls.map(implHeading).join(" vs ")}`)
+  const compared = opts.impls.length === 2
 
   for (const { scenario, cases } of results) {
     const layout = LAYOUTS[scenario.kind]
     const header = ["size", layout.countHeader]
     for (const impl of opts.impls) for (const col of layout.columns) header.push(`${impl} ${col.header}`)
-    header.push("ratio")
+    for (const r of layout.ratios) header.push(r.header)
 
     const notes = new Map() // one footnote per distinct impl + reason
     const rows = cases.map((row) => {
       const cells = [sizeLabel(row.size), int(row.count)]
       for (const impl of opts.impls) {
         const st = row.impls[impl]
-        for (const col of layout.columns) cells.push(st.status === "ok" ? col.format(st.median[col.key]) : st.status)
+        for (const col of layout.columns) cells.push(st.status === "ok" ? col.format(st.median[col.key], st.median) : st.status)
         if (st.status !== "ok") notes.set(`${impl}: ${st.status}: ${firstLine(st.reason)}`, true)
         for (const w of st.warnings ?? []) notes.set(`${impl}: warning: ${w}`, true)
       }
-      cells.push(row.ratio == null ? (opts.impls.length === 2 ? "n/a" : "-") : `${row.ratio.toFixed(2)}x`)
+      for (const r of layout.ratios) cells.push(compared ? ratioCell(row.ratios?.[r.key]) : "-")
       return cells
     })
 
     out.push("", `== ${scenario.id}: ${scenario.title}`, formatTable(header, rows))
-    if (opts.impls.length === 2) out.push(`   ${layout.ratioNote}`)
+    for (const note of scenario.notes ?? []) out.push(`   ${note}`)
+    if (compared) out.push(`   ${layout.ratioNote}`)
     for (const note of notes.keys()) out.push(`   ${note}`)
   }
+
+  if (compared && results.length) out.push("", ...summaryText(results))
   return out.join("\n")
+}
+
+/** "2.51x faster" / "1.49x slower" for a zmq-ts/zeromq ratio. */
+function verdict(ratio, higherIsBetter) {
+  if (ratio == null || !Number.isFinite(ratio) || ratio <= 0) return "n/a"
+  const speedup = higherIsBetter ? ratio : 1 / ratio
+  return speedup >= 1 ? `${speedup.toFixed(2)}x faster` : `${(1 / speedup).toFixed(2)}x slower`
+}
+
+/** The cell for one implementation in the summary table. */
+function summaryValue(kind, st) {
+  if (st.status !== "ok") return st.status
+  if (kind === "latency") return `${st.median.medianUs.toFixed(1)} / ${st.median.p99Us.toFixed(1)}`
+  return int(st.median.msgsPerSec)
+}
+
+/** One summary entry per scenario and size (shared by the text and JSON reports). */
+function summaryEntries(results) {
+  const entries = []
+  for (const { scenario, cases } of results) {
+    const layout = LAYOUTS[scenario.kind]
+    for (const row of cases) {
+      const a = row.impls["zmq-ts"]
+      const b = row.impls["zeromq"]
+      let text
+      if (scenario.kind === "latency") {
+        text = row.ratio == null ? "n/a" : `${verdict(row.ratios.medianUs, false)} median, ${verdict(row.ratios.p99Us, false)} p99`
+      } else {
+        text = verdict(row.ratio, layout.summary.higherIsBetter)
+      }
+      if (scenario.kind === "fanout") {
+        const losses = ["zmq-ts", "zeromq"].filter((i) => row.impls[i]?.status === "ok" && row.impls[i].median.lossPct > 0)
+        for (const impl of losses) text += `; ${impl} lost ${pct(row.impls[impl].median.lossPct)}`
+      }
+      entries.push({ scenario, row, a, b, text })
+    }
+  }
+  return entries
+}
+
+function summaryText(results) {
+  const header = ["scenario", "size", "metric", "zmq-ts", "zeromq", "ratio", "p99 ratio", "zmq-ts vs zeromq"]
+  const rows = summaryEntries(results).map(({ scenario, row, a, b, text }) => [
+    scenario.id,
+    sizeLabel(row.size),
+    LAYOUTS[scenario.kind].summary.metric,
+    summaryValue(scenario.kind, a),
+    summaryValue(scenario.kind, b),
+    ratioCell(row.ratio),
+    scenario.kind === "latency" ? ratioCell(row.ratios?.p99Us) : "-",
+    text,
+  ])
+  return [
+    "== summary: zmq-ts / zeromq for every scenario and size",
+    formatTable(header, rows, "lllrrrrl"),
+    "   ratio = zmq-ts / zeromq of the metric: msgs/s and deliv/s higher is better for zmq-ts, latency (us) lower is better;",
+    "   for latency the values are median / p99 us and \"ratio\" is the median ratio",
+  ]
 }
 
 function firstLine(text) {
   return String(text ?? "").split("\n")[0]
 }
 
-/** The machine-readable report (--json). */
+/** The machine-readable report (--json). Version 2 added the fanout kind, `ratios`, `subscribers` and `summary`. */
 export function jsonReport(results, opts) {
+  const compared = opts.impls.length === 2
   return {
-    version: 1,
+    version: 2,
     date: new Date().toISOString(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
@@ -92,10 +185,14 @@ export function jsonReport(results, opts) {
       transport: scenario.transport,
       kind: scenario.kind,
       title: scenario.title,
-      ratioOf: scenario.kind === "throughput" ? "msgsPerSec" : "medianUs",
+      ...(scenario.notes ? { notes: scenario.notes } : {}),
+      /** The metric of the primary `ratio`; `ratios` holds one ratio per key of `ratiosOf`. */
+      ratioOf: RATIOS[scenario.kind][0],
+      ratiosOf: RATIOS[scenario.kind],
       results: cases.map((row) => ({
         size: row.size,
         count: row.count,
+        ...(row.subscribers ? { subscribers: row.subscribers } : {}),
         impls: Object.fromEntries(Object.entries(row.impls).map(([impl, st]) => [impl, {
           status: st.status,
           ...(st.median ? st.median : {}),
@@ -105,7 +202,32 @@ export function jsonReport(results, opts) {
           rounds: st.rounds,
         }])),
         ratio: row.ratio,
+        ratios: row.ratios,
       })),
     })),
+    /** One entry per scenario and size: zmq-ts / zeromq (empty unless both implementations ran). */
+    summary: compared ? summaryEntries(results).map(({ scenario, row, a, b, text }) => {
+      const value = (st) => {
+        if (st.status !== "ok") return null
+        return scenario.kind === "latency" ? { medianUs: st.median.medianUs, p99Us: st.median.p99Us } : { msgsPerSec: st.median.msgsPerSec }
+      }
+      return {
+        scenario: scenario.id,
+        kind: scenario.kind,
+        size: row.size,
+        count: row.count,
+        metric: RATIOS[scenario.kind][0],
+        higherIsBetter: LAYOUTS[scenario.kind].summary.higherIsBetter,
+        status: { "zmq-ts": a.status, zeromq: b.status },
+        "zmq-ts": value(a),
+        zeromq: value(b),
+        ratio: row.ratio,
+        ...(scenario.kind === "latency" ? { p99Ratio: row.ratios?.p99Us ?? null } : {}),
+        ...(scenario.kind === "fanout"
+          ? { lossPct: { "zmq-ts": a.status === "ok" ? a.median.lossPct : null, zeromq: b.status === "ok" ? b.median.lossPct : null } }
+          : {}),
+        verdict: text,
+      }
+    }) : [],
   }
 }

@@ -8,9 +8,23 @@ import { WorkerProcess, killAllWorkers } from "./child.mjs"
 import { median } from "./stats.mjs"
 import { sizeLabel } from "../scenarios/common.mjs"
 
-/** Metrics aggregated per scenario kind; the first one is used for the ratio. */
+/**
+ * Metrics aggregated over the rounds per scenario kind: the median, except
+ * that delivery counts take the worst round (fewest delivered, most lost).
+ */
 export const METRICS = {
-  throughput: ["msgsPerSec", "mbPerSec"],
+  throughput: { msgsPerSec: median, mbPerSec: median },
+  fanout: { msgsPerSec: median, mbPerSec: median, delivered: (v) => Math.min(...v), lossPct: (v) => Math.max(...v) },
+  latency: { medianUs: median, p99Us: median },
+}
+
+/**
+ * zmq-ts / zeromq ratios computed per scenario kind (of the aggregated
+ * metrics); the first one is the primary ratio (`row.ratio`).
+ */
+export const RATIOS = {
+  throughput: ["msgsPerSec"],
+  fanout: ["msgsPerSec"],
   latency: ["medianUs", "p99Us"],
 }
 
@@ -75,13 +89,18 @@ async function probe(impl, opts) {
 }
 
 function formatProgress(scenario, value) {
-  if (scenario.kind === "throughput") return `${Math.round(value.msgsPerSec).toLocaleString("en-US")} msg/s in ${value.seconds.toFixed(2)} s`
+  const int = (v) => Math.round(v).toLocaleString("en-US")
+  if (scenario.kind === "throughput") return `${int(value.msgsPerSec)} msg/s in ${value.seconds.toFixed(2)} s`
+  if (scenario.kind === "fanout") {
+    return `${int(value.msgsPerSec)} delivered msg/s in ${value.seconds.toFixed(2)} s, ` +
+      `${int(value.delivered)}/${int(value.expected)} delivered (${value.lossPct === 0 ? "no loss" : `${value.lossPct.toFixed(3)}% lost`})`
+  }
   return `median ${value.medianUs.toFixed(1)} us, p99 ${value.p99Us.toFixed(1)} us`
 }
 
 /**
  * Runs everything. `log` receives progress lines. Returns
- * [{ scenario, cases: [{ size, count, impls: { [impl]: { status, reason?, rounds, median } }, ratio }] }].
+ * [{ scenario, cases: [{ size, count, subscribers?, impls: { [impl]: { status, reason?, rounds, median } }, ratio, ratios }] }].
  */
 export async function runAll(scenarioList, opts, log) {
   const session = new Session(opts)
@@ -105,7 +124,7 @@ export async function runAll(scenarioList, opts, log) {
       }
 
       for (const c of scenario.cases(opts)) {
-        const row = { size: c.size, count: c.count, impls: {} }
+        const row = { size: c.size, count: c.count, ...(c.subscribers ? { subscribers: c.subscribers } : {}), impls: {} }
         entry.cases.push(row)
         for (const impl of opts.impls) row.impls[impl] = { status: "ok", rounds: [], warnings: [], ...blocked[impl] }
 
@@ -141,15 +160,21 @@ export async function runAll(scenarioList, opts, log) {
   return results
 }
 
-/** Medians over rounds and the zmq-ts/zeromq ratio of the primary metric. */
+/**
+ * Aggregates over rounds (`st.median`, medians unless METRICS says otherwise)
+ * and the zmq-ts/zeromq ratios: `row.ratios` per RATIOS key, `row.ratio` the
+ * primary one.
+ */
 function finishRow(scenario, row, opts) {
-  const keys = METRICS[scenario.kind]
+  const metrics = METRICS[scenario.kind]
   for (const impl of opts.impls) {
     const st = row.impls[impl]
     if (st.status !== "ok") continue
     st.median = {}
-    for (const k of keys) st.median[k] = median(st.rounds.map((r) => r[k]))
+    for (const [k, aggregate] of Object.entries(metrics)) st.median[k] = aggregate(st.rounds.map((r) => r[k]))
   }
   const [a, b] = [row.impls["zmq-ts"], row.impls["zeromq"]]
-  row.ratio = a?.status === "ok" && b?.status === "ok" ? a.median[keys[0]] / b.median[keys[0]] : null
+  const both = a?.status === "ok" && b?.status === "ok"
+  row.ratios = Object.fromEntries(RATIOS[scenario.kind].map((k) => [k, both ? a.median[k] / b.median[k] : null]))
+  row.ratio = row.ratios[RATIOS[scenario.kind][0]]
 }

@@ -4,6 +4,7 @@
 // close every socket it opened before it returns.
 import { pullReceiver, pushSender, inprocPair } from "./throughput.mjs"
 import { repServer, reqClient } from "./latency.mjs"
+import { pubSender, subReceiver } from "./pubsub.mjs"
 
 export const roles = {
   /** Imports the implementation and lists its exports; used to skip unsupported scenarios early. */
@@ -15,4 +16,6 @@ export const roles = {
   "inproc-pair": inprocPair,
   "rep-server": repServer,
   "req-client": reqClient,
+  "pub-sender": pubSender,
+  "sub-receiver": subReceiver,
 }

@@ -3,24 +3,28 @@
 // A scenario is a plain object:
 //   id        unique name, "family/transport" (e.g. "push-pull/tcp") or just "family"
 //   name      family name; `--scenario NAME` matches either the id or the family
-//   kind      "throughput" (msgsPerSec, mbPerSec) or "latency" (medianUs, p99Us);
-//             selects how results are aggregated and printed (lib/report.mjs)
+//   kind      "throughput" (msgsPerSec, mbPerSec), "fanout" (msgsPerSec, mbPerSec
+//             delivered in total over all receivers, plus delivered and lossPct)
+//             or "latency" (medianUs, p99Us); selects how results are
+//             aggregated (lib/runner.mjs) and printed (lib/report.mjs)
 //   title     one line shown above its table
+//   notes     optional lines printed under its table (and listed in --json)
 //   requires  socket classes the implementation must export, else n/a
 //   optIn     if set, the scenario runs only with that flag (e.g. --ipc) or
 //             when named explicitly with --scenario
-//   cases(opts)              -> [{ size, count, ... }], the same for both implementations
+//   cases(opts)              -> [{ size, count, subscribers?, ... }], the same for both implementations
 //   run(impl, case, ctx)     -> one measurement for one implementation (numbers),
 //                               throwing BenchError on failure; ctx.spawn(impl, label)
 //                               forks workers that are killed after the run whatever happens
 //
-// To add one (PUB -> 4 SUB fan-out, CURVE, ...): write the worker roles in
-// roles/, the scenario in scenarios/, and list it here.
+// To add one (CURVE, ...): write the worker roles in roles/, the scenario in
+// scenarios/, and list it here.
 import { pushPull } from "./push-pull.mjs"
 import { inproc } from "./inproc.mjs"
 import { reqRep } from "./req-rep.mjs"
+import { pubSub } from "./pub-sub.mjs"
 
-export const scenarios = [pushPull("tcp"), pushPull("ipc"), inproc, reqRep("tcp"), reqRep("ipc")]
+export const scenarios = [pushPull("tcp"), pushPull("ipc"), inproc, pubSub("tcp"), reqRep("tcp"), reqRep("ipc")]
 
 /**
  * Scenarios selected by the command line: `filters` (from --scenario, may be

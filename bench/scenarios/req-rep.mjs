@@ -18,7 +18,7 @@ export function reqRep(transport) {
     kind: "latency",
     title: `REQ -> REP round-trip latency over ${transport}, client and server in separate processes`,
     requires: ["Request", "Reply"],
-    optIn: transport === "ipc" ? "ipc" : undefined,
+    // Both transports run by default: latency runs are short.
 
     cases(opts) {
       const base = opts.quick ? QUICK_ROUND_TRIPS : ROUND_TRIPS
