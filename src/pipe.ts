@@ -158,6 +158,8 @@ export class Pipe {
   endpoint = ""
   /** Set once the pipe is terminated: no more messages will arrive. */
   terminated = false
+  /** Set when the socket gave the pipe up (close()): its connection must end. */
+  refused = false
   /** Free slot for the socket type's own bookkeeping (e.g. ROUTER's state). */
   owner: PipeOwner | null = null
   peer: PipePeer | null = null
@@ -222,6 +224,7 @@ export class Pipe {
   close(): void {
     if (this.terminated) return
     this.terminated = true
+    this.refused = true
     const inprocPeer = this.inprocPeer
     if (inprocPeer !== null) inprocPeer.terminate()
     else this.peer?.pipeClosed()

@@ -1,12 +1,12 @@
 import type { Socket as NetSocket } from "node:net"
-import { decodeCommand, decodeErrorReason, encodeCommand, encodePong, type Metadata } from "../codec/command.js"
+import { decodeCommand, decodeErrorReason, encodeCommand, encodePing, encodePong, type Metadata } from "../codec/command.js"
 import { GREETING_SIZE, SIGNATURE_SIZE } from "../codec/constants.js"
-import { FrameDecoder, type DecoderSink } from "../codec/decoder.js"
+import { FrameDecoder, MAX_FRAMES_PER_MESSAGE, type DecoderSink } from "../codec/decoder.js"
 import { FrameEncoder } from "../codec/encoder.js"
 import { decodeGreeting, encodeGreeting, isValidSignature } from "../codec/greeting.js"
 import { ProtocolError } from "../codec/protocol-error.js"
 import { MechanismFailure } from "../mechanism/failure.js"
-import type { Mechanism } from "../mechanism/mechanism.js"
+import { SECURE_COMMAND, SECURE_MORE, type SecureCodec, type Mechanism } from "../mechanism/mechanism.js"
 import { AuthError, encodeZapRequest } from "../mechanism/zap.js"
 import type { Msg, Pipe, PipePeer } from "../pipe.js"
 import { isCompatible, type SocketTypeName } from "../sockets/socket-types.js"
@@ -34,6 +34,12 @@ export interface EngineOptions {
   maxMessageSize: number
   /** Milliseconds to finish the handshake, 0 for no limit (ZMQ_HANDSHAKE_IVL). */
   handshakeInterval: number
+  /** ZMQ_HEARTBEAT_IVL: ms between PINGs we send, 0 for none. */
+  heartbeatInterval: number
+  /** ZMQ_HEARTBEAT_TIMEOUT: ms to wait for any traffic after a PING (-1: the interval). */
+  heartbeatTimeout: number
+  /** ZMQ_HEARTBEAT_TTL: ms the peer should wait for our traffic, sent in deciseconds. */
+  heartbeatTimeToLive: number
   /** Sends a ZAP request to the handler; null when no handler is bound. */
   zap: (request: Buffer[]) => Promise<Buffer[]> | null
 }
@@ -96,6 +102,14 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   private readPaused = false
   private handshakeTimer: NodeJS.Timeout | null = null
   private zapWaiting = false
+  private pingTimer: NodeJS.Timeout | null = null
+  /** Armed when we PING; any traffic from the peer disarms it (libzmq's heartbeat timeout). */
+  private pongTimer: NodeJS.Timeout | null = null
+  /** Armed by the peer's PING TTL; any traffic from the peer disarms it. */
+  private ttlTimer: NodeJS.Timeout | null = null
+  /** The CURVE box codec once the handshake is done; null for NULL and PLAIN. */
+  private secure: SecureCodec | null = null
+  private secureFrames: Buffer[] = []
   private heldInput: Buffer[] = []
   private drainWaiters: (() => void)[] = []
 
@@ -227,13 +241,28 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
       this.mechanismStep(this.options.mechanism.onCommand(body))
       return (this.state as State) !== State.Stopped && !this.zapWaiting
     }
+    if (this.pongTimer !== null || this.ttlTimer !== null) this.peerAlive()
+    // CURVE: after the handshake every frame is a MESSAGE box, whatever its flags.
+    if (this.secure !== null) return this.onSecureFrame(body)
+    return this.handleCommand(body)
+  }
+
+  /** A command after the handshake (in the clear, or from inside a CURVE box). */
+  private handleCommand(body: Buffer): boolean {
     const cmd = decodeCommand(body)
     switch (cmd.name) {
       case "PING": {
         // RFC 37 "PING": reply with PONG carrying the ping's context (at most 16 octets).
         if (cmd.data.length < 2) throw new ProtocolError("ERR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED", "PING too short")
         const context = cmd.data.subarray(2, Math.min(cmd.data.length, 18))
-        this.encoder.encodeCommand(encodePong(context))
+        // The peer's TTL (deciseconds): without traffic from it for that
+        // long, the connection is considered dead (libzmq's TTL timer).
+        const ttl = cmd.data.readUInt16BE(0) * 100
+        if (ttl > 0 && this.ttlTimer === null) {
+          this.ttlTimer = setTimeout(() => this.stop({ kind: "timeout" }), ttl)
+          this.ttlTimer.unref()
+        }
+        this.sendCommand(encodePong(context))
         this.scheduleFlush()
         return true
       }
@@ -260,11 +289,63 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     if (this.state !== State.Active) {
       throw new ProtocolError("ERR_ZMTP_UNEXPECTED_COMMAND", "message before handshake completed")
     }
+    if (this.pongTimer !== null || this.ttlTimer !== null) this.peerAlive()
+    if (this.secure !== null) {
+      // Outer frames are MESSAGE boxes; a peer that bundles several under MORE
+      // has sent them all already, so they are all decrypted into the queue
+      // (past the high-water mark by at most this one outer message).
+      let more = true
+      for (const body of frames) more = this.onSecureFrame(body) && more
+      return more
+    }
+    return this.deliver(frames)
+  }
+
+  /** Decrypts one CURVE MESSAGE and reassembles frames by the flags inside the box (RFC 25). */
+  private onSecureFrame(body: Buffer): boolean {
+    const { flags, data } = this.secure!.decodeFrame(body)
+    if (flags & SECURE_COMMAND) return this.handleCommand(data)
+    this.secureFrames.push(data)
+    if (this.secureFrames.length > MAX_FRAMES_PER_MESSAGE) throw new ProtocolError("EPROTO", "message has too many frames")
+    if (flags & SECURE_MORE) return true
+    const frames = this.secureFrames
+    this.secureFrames = []
+    return this.deliver(frames)
+  }
+
+  private deliver(frames: Msg): boolean {
     const inbound = this.pipe!.inbound
     inbound.push(frames)
     // Stop decoding once the queue is at its high-water mark; checkWrite()
     // arms the wake-up that resumes us when the socket has drained it.
     return inbound.checkWrite()
+  }
+
+  /** RFC 37 PING with our TTL and no context, as libzmq sends it. */
+  private ping(): void {
+    if (this.state !== State.Active) return
+    const o = this.options
+    this.sendCommand(encodePing(Math.floor(o.heartbeatTimeToLive / 100), Buffer.alloc(0)))
+    this.scheduleFlush()
+    const timeout = o.heartbeatTimeout >= 0 ? o.heartbeatTimeout : o.heartbeatInterval
+    if (this.pongTimer === null && timeout > 0) {
+      this.pongTimer = setTimeout(() => this.stop({ kind: "timeout" }), timeout)
+      this.pongTimer.unref()
+    }
+  }
+
+  /** Any frame from the peer proves it alive: disarm both heartbeat timers. */
+  private peerAlive(): void {
+    if (this.pongTimer !== null) clearTimeout(this.pongTimer)
+    if (this.ttlTimer !== null) clearTimeout(this.ttlTimer)
+    this.pongTimer = null
+    this.ttlTimer = null
+  }
+
+  /** Sends a command after the handshake: in a CURVE box when the mechanism encrypts. */
+  private sendCommand(body: Buffer): void {
+    if (this.secure !== null) this.encoder.encodeFrame(this.secure.encodeFrame(SECURE_COMMAND, body), 0)
+    else this.encoder.encodeCommand(body)
   }
 
   /** SUB and XSUB talking to a ZMTP 3.1 peer send subscriptions as commands. */
@@ -281,18 +362,24 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
       throw new ProtocolError("ERR_ZMTP_INVALID_METADATA", `socket type ${this.options.socketType} cannot talk to ${peerType || "(none)"}`)
     }
     this.peerRoutingId = this.peerMetadata.get("identity") ?? Buffer.alloc(0)
+    this.secure = mech.decodeFrame !== undefined && mech.encodeFrame !== undefined ? (mech as SecureCodec) : null
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
     this.handshakeTimer = null
     this.state = State.Active
+    if (this.options.heartbeatInterval > 0) {
+      this.pingTimer = setInterval(() => this.ping(), this.options.heartbeatInterval)
+      this.pingTimer.unref()
+    }
     const pipe = this.host.engineReady(this)
     this.pipe = pipe
     pipe.attachPeer(this)
-    if (pipe.terminated) {
+    if (pipe.refused) {
       // The socket refused this peer while attaching it (e.g. PAIR is taken).
       this.close()
       return
     }
     if (pipe.outbound.length > 0) this.scheduleFlush()
+    else this.notifyDrained()
   }
 
   private pauseReading(): void {
@@ -348,6 +435,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     const queue = this.pipe!.outbound
     let budget = WRITE_BUDGET
     const subCommands = this.sendsSubscribeCommands
+    const secure = this.secure
     while (budget > 0) {
       const msg = queue.read()
       if (msg === undefined) break
@@ -355,8 +443,18 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
         // RFC 37 (ZMTP 3.1): (un)subscriptions travel as SUBSCRIBE / CANCEL
         // commands; to ZMTP 3.0 peers they stay \x01 / \x00 messages.
         const m = msg[0]!
-        this.encoder.encodeCommand(encodeCommand(m[0] === 1 ? "SUBSCRIBE" : "CANCEL", m.subarray(1)))
+        this.sendCommand(encodeCommand(m[0] === 1 ? "SUBSCRIBE" : "CANCEL", m.subarray(1)))
         budget -= m.length
+        continue
+      }
+      if (secure !== null) {
+        // RFC 25: each frame becomes one MESSAGE box carrying its MORE flag;
+        // libzmq sends the boxes as plain frames without flags of their own.
+        const last = msg.length - 1
+        for (let i = 0; i <= last; i++) {
+          this.encoder.encodeFrame(secure.encodeFrame(i < last ? SECURE_MORE : 0, msg[i]!), 0)
+          budget -= msg[i]!.length + 33
+        }
         continue
       }
       this.encoder.encodeMessage(msg)
@@ -393,6 +491,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   /** True when nothing we were asked to send is still queued with us or the stream. */
   get drained(): boolean {
     return (
+      this.state === State.Active &&
       (this.pipe === null || this.pipe.outbound.length === 0) &&
       this.encoder.pendingBytes === 0 &&
       !this.waitingDrain &&
@@ -452,6 +551,9 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     this.state = State.Stopped
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
     this.handshakeTimer = null
+    if (this.pingTimer) clearInterval(this.pingTimer)
+    this.pingTimer = null
+    this.peerAlive()
     this.heldInput = []
     this.pipe?.detachPeer()
     if (flushFirst && !this.stream.destroyed) {

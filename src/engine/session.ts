@@ -16,6 +16,9 @@ export function startEngine(socket: Socket, stream: NetSocket, host: EngineHost)
       mechanism: socket.makeMechanism(stream.remoteAddress ?? ""),
       maxMessageSize: socket.maxMessageSize,
       handshakeInterval: socket.handshakeInterval,
+      heartbeatInterval: socket.heartbeatInterval,
+      heartbeatTimeout: socket.heartbeatTimeout,
+      heartbeatTimeToLive: socket.heartbeatTimeToLive,
       zap: (request) => socket.context.inproc.requestZap(request),
     },
     host,
@@ -49,20 +52,33 @@ export function isFatal(reason: EngineEndReason): boolean {
 }
 
 /**
- * Waits until `engine` has handed every queued message to the kernel, or
- * `linger` ms have passed (-1: no limit), then closes it (ZMQ_LINGER).
+ * Waits until every message queued in `pipe` has been handed to the kernel,
+ * across reconnects if `nextEngine` brings new connections, or until `linger`
+ * ms have passed (-1: no limit) (ZMQ_LINGER). Resolves true if all left.
  */
-export function lingerThenClose(engine: Engine, linger: number): Promise<void> {
+export function lingerOn(pipe: Pipe, linger: number, current: () => Engine | null, onEngine: (watch: () => void) => void): Promise<boolean> {
   return new Promise((resolve) => {
-    if (engine.stopped) return resolve()
+    if (linger === 0) return resolve(pipe.outbound.length === 0)
+    let done = false
     let timer: NodeJS.Timeout | null = null
-    const finish = (): void => {
+    const finish = (ok: boolean): void => {
+      if (done) return
+      done = true
       if (timer) clearTimeout(timer)
-      engine.close()
-      resolve()
+      resolve(ok)
     }
-    if (linger === 0 || !engine.active) return finish()
-    if (linger > 0) timer = setTimeout(finish, linger)
-    engine.whenDrained(finish)
+    const watch = (): void => {
+      const engine = current()
+      if (engine === null) return
+      engine.whenDrained(() => {
+        // Called when drained, or when the engine stopped; then we wait for the next one.
+        if (pipe.outbound.length === 0 && engine.active) finish(true)
+      })
+    }
+    const engine = current()
+    if (pipe.outbound.length === 0 && (engine === null || !engine.active)) return finish(true)
+    if (linger > 0) timer = setTimeout(() => finish(false), linger)
+    onEngine(watch)
+    watch()
   })
 }

@@ -223,7 +223,7 @@ export abstract class Socket implements PipeOwner {
     try {
       const handle = await bindEndpoint(this, endpoint)
       if (this.isClosed) {
-        void handle.close(0)
+        void handle.close(this.lingerMs)
         throw zmqError("EBADF")
       }
       const list = this.binds.get(handle.endpoint) ?? []
@@ -277,7 +277,7 @@ export abstract class Socket implements PipeOwner {
     if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
     const handle = list.shift()!
     if (list.length === 0) this.connects.delete(address)
-    void handle.close(0)
+    void handle.close(this.lingerMs)
   }
 
   /**

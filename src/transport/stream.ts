@@ -1,6 +1,6 @@
 import * as net from "node:net"
 import { unlink } from "node:fs/promises"
-import { describePeer, failureEvent, isFatal, lingerThenClose, startEngine } from "../engine/session.js"
+import { describePeer, failureEvent, isFatal, lingerOn, startEngine } from "../engine/session.js"
 import type { Engine, EngineEndReason } from "../engine/engine.js"
 import { fromSystemError } from "../errors.js"
 import type { Pipe } from "../pipe.js"
@@ -59,8 +59,14 @@ class AcceptedSession {
     this.onEnd(this)
   }
 
-  close(linger: number): Promise<void> {
-    return lingerThenClose(this.engine, linger)
+  async close(linger: number): Promise<void> {
+    const pipe = this.pipe
+    if (pipe !== null) {
+      // Nothing new is routed here; what is queued gets `linger` ms to leave.
+      pipe.terminate()
+      await lingerOn(pipe, linger, () => (this.engine.stopped ? null : this.engine), () => undefined)
+    }
+    this.engine.close()
   }
 }
 
@@ -144,6 +150,9 @@ class Connecter implements EndpointHandle {
   private timer: NodeJS.Timeout | null = null
   private currentInterval: number
   private closed = false
+  private closing: Promise<void> | null = null
+  /** Set while lingering: told when a new connection is up, to watch it drain. */
+  private onEngineReady: (() => void) | null = null
   private readonly connectRoutingId: Buffer | null
 
   constructor(
@@ -234,12 +243,13 @@ class Connecter implements EndpointHandle {
       this.socket.pipeHandshaken(pipe)
     }
     this.socket.emit({ type: "handshake", address: this.endpoint })
+    if (this.onEngineReady !== null) queueMicrotask(this.onEngineReady)
     return pipe
   }
 
   engineStopped(_engine: Engine, reason: EngineEndReason): void {
     this.engine = null
-    if (this.pipe?.terminated) this.pipe = null
+    if (this.pipe?.refused) this.pipe = null
     const failure = failureEvent(this.endpoint, reason)
     if (failure) this.socket.emit(failure)
     this.socket.emit({ type: "disconnect", address: this.endpoint })
@@ -264,30 +274,30 @@ class Connecter implements EndpointHandle {
   }
 
   async close(linger: number): Promise<void> {
-    if (this.closed && this.engine === null) {
-      this.dropPipe()
-      return
+    if (this.closing === null) this.closing = this.shutdown(linger)
+    return this.closing
+  }
+
+  private async shutdown(linger: number): Promise<void> {
+    const pipe = this.pipe
+    if (pipe !== null && !this.closed) {
+      // libzmq stops routing to the pipe at once (zmq_disconnect); what is
+      // already queued keeps trying to leave, across reconnects, for `linger` ms.
+      pipe.terminate()
+      await lingerOn(
+        pipe,
+        linger,
+        () => this.engine,
+        (watch) => (this.onEngineReady = watch),
+      )
     }
-    const pending = this.pipe !== null && this.pipe.outbound.length > 0
-    if (this.engine === null && pending && linger !== 0) {
-      // Not connected, but messages wait: keep trying for up to `linger` ms.
-      await new Promise<void>((resolve) => {
-        const timer = linger > 0 ? setTimeout(resolve, linger) : null
-        const check = setInterval(() => {
-          if (this.engine !== null || this.pipe === null || this.pipe.outbound.length === 0) {
-            clearInterval(check)
-            if (timer) clearTimeout(timer)
-            resolve()
-          }
-        }, 10)
-      })
-    }
+    this.onEngineReady = null
     this.closed = true
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     this.stream?.destroy()
     this.stream = null
-    if (this.engine) await lingerThenClose(this.engine, linger)
+    this.engine?.close()
     this.dropPipe()
   }
 }
