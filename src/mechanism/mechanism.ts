@@ -30,9 +30,18 @@ export interface Mechanism {
   onZapReply(frames: Buffer[]): Buffer[]
   /** No ZAP handler is bound: returns the commands to send, or throws. */
   onZapMissing(): Buffer[]
-  /** Turns an outgoing message into what goes on the wire (CURVE encrypts). */
-  encode?(frames: Buffer[]): Buffer[]
+  /** CURVE: encrypts one frame into a MESSAGE command body. */
+  encodeFrame?(flags: number, data: Buffer): Buffer
+  /** CURVE: decrypts a MESSAGE command body. Throws ProtocolError. */
+  decodeFrame?(body: Buffer): { flags: number; data: Buffer }
 }
+
+/** A mechanism that encrypts frames after the handshake (CURVE). */
+export type SecureCodec = Required<Pick<Mechanism, "encodeFrame" | "decodeFrame">>
+
+/** Frame flags inside a CURVE MESSAGE box (RFC 25): bit 0 MORE, bit 1 COMMAND. */
+export const SECURE_MORE = 0x01
+export const SECURE_COMMAND = 0x02
 
 /** What every mechanism needs from the socket to build READY/INITIATE metadata and ZAP requests. */
 export interface MechanismContext {
