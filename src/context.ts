@@ -28,6 +28,50 @@ export class Context {
   readonly inproc = new InprocRegistry()
   /** @internal Number of sockets open in this context. */
   socketCount = 0
+  /** @internal Sockets that may still have messages to deliver (open or lingering). */
+  readonly live = new Set<{ hasUnsentMessages(): boolean }>()
+  /** Keeps the process alive while some send() or receive() is waiting (zeromq.js does). */
+  private keepAlive: NodeJS.Timeout | null = null
+  private waiting = 0
+  private exitHook: (() => void) | null = null
+  private warned = false
+
+  /** @internal A send() or receive() started waiting. */
+  holdOpen(): void {
+    if (this.waiting++ === 0) {
+      if (this.keepAlive === null) this.keepAlive = setInterval(() => undefined, 0x7fffffff)
+      else this.keepAlive.ref()
+    }
+  }
+
+  /** @internal A waiting send() or receive() finished. */
+  release(): void {
+    if (--this.waiting === 0) this.keepAlive?.unref()
+  }
+
+  /**
+   * @internal Sockets hold no event-loop reference of their own, so a program
+   * that is done exits even with sockets open, as with zeromq.js. When it is
+   * about to exit with messages still queued, we keep it alive until they
+   * are delivered (or linger runs out), as zeromq.js does with `blocky`.
+   */
+  watchExit(): void {
+    if (this.exitHook !== null) return
+    this.exitHook = () => {
+      if (!this.blocky) return
+      for (const s of this.live) {
+        if (!s.hasUnsentMessages()) continue
+        if (!this.warned) {
+          this.warned = true
+          process.emitWarning("Waiting for queued ZeroMQ messages to be delivered. Set 'context.blocky = false' to change this behaviour.")
+        }
+        // A short referenced timer keeps the loop turning; beforeExit comes back after it.
+        setTimeout(() => undefined, 10)
+        return
+      }
+    }
+    process.on("beforeExit", this.exitHook)
+  }
 
   constructor(options?: ContextOptions) {
     if (options) {

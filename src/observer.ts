@@ -40,12 +40,27 @@ const MAX_BACKLOG = 1000
  */
 export class Observer {
   private backlog: Event[] = []
+  /** Keeps the process alive while someone waits for events (as zeromq.js's observer does). */
+  private readonly hold: { holdOpen(): void; release(): void } | null
+  private holding = false
   private waiter: { resolve: (e: Event) => void; reject: (e: ZmqError) => void } | null = null
   private emitter: EventEmitter | null = null
   private isClosed = false
 
+  /** @internal */
+  constructor(hold: { holdOpen(): void; release(): void } | null = null) {
+    this.hold = hold
+  }
+
   get closed(): boolean {
     return this.isClosed
+  }
+
+  private setHolding(on: boolean): void {
+    if (this.hold === null || on === this.holding) return
+    this.holding = on
+    if (on) this.hold.holdOpen()
+    else this.hold.release()
   }
 
   /** @internal Called by the socket. */
@@ -58,6 +73,7 @@ export class Observer {
     if (this.waiter !== null) {
       const w = this.waiter
       this.waiter = null
+      this.setHolding(false)
       w.resolve(event)
       return
     }
@@ -73,6 +89,7 @@ export class Observer {
     if (next !== undefined) return Promise.resolve(next)
     if (this.isClosed) return Promise.reject(zmqError("EAGAIN"))
     if (this.waiter !== null) return Promise.reject(zmqError("EBUSY", "Observer is busy reading; only one receive operation may be in progress at any time"))
+    this.setHolding(true)
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject }
     })
@@ -91,6 +108,7 @@ export class Observer {
   close(): void {
     if (this.isClosed) return
     this.isClosed = true
+    this.setHolding(false)
     const w = this.waiter
     this.waiter = null
     w?.reject(zmqError("EAGAIN"))
@@ -99,6 +117,8 @@ export class Observer {
   private mode(): EventEmitter {
     if (this.emitter === null) {
       this.emitter = new EventEmitter()
+      // zeromq.js keeps reading events for its listeners until the socket closes.
+      if (!this.isClosed) this.setHolding(true)
       for (const e of this.backlog) this.emitter.emit(e.type, e)
       this.backlog = []
     }

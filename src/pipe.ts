@@ -139,6 +139,8 @@ export interface PipePeer {
   inboundDrained(): void
   /** The socket gave the pipe up: close the connection behind it. */
   pipeClosed(): void
+  /** True while bytes taken from the pipe are not yet handed to the kernel. */
+  readonly busy: boolean
 }
 
 /**
@@ -160,6 +162,8 @@ export class Pipe {
   terminated = false
   /** Set when the socket gave the pipe up (close()): its connection must end. */
   refused = false
+  /** STREAM: the application asked to close this connection (no disconnect notification). */
+  closedByApp = false
   /** Free slot for the socket type's own bookkeeping (e.g. ROUTER's state). */
   owner: PipeOwner | null = null
   peer: PipePeer | null = null

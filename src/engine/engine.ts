@@ -499,6 +499,11 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     )
   }
 
+  /** PipePeer: bytes are still on their way to the kernel. */
+  get busy(): boolean {
+    return this.encoder.pendingBytes > 0 || this.waitingDrain || this.stream.writableLength > 0
+  }
+
   /** Calls `fn` once everything queued so far has been handed to the kernel. */
   whenDrained(fn: () => void): void {
     if (this.drained) fn()

@@ -118,6 +118,10 @@ export class RawEngine implements Engine, PipePeer {
     else this.notifyDrained()
   }
 
+  get busy(): boolean {
+    return this.waitingDrain || this.stream.writableLength > 0
+  }
+
   whenDrained(fn: () => void): void {
     if ((this.pipe === null || this.pipe.outbound.length === 0) && !this.waitingDrain && this.stream.writableLength === 0) fn()
     else this.drainWaiters.push(fn)
@@ -144,7 +148,7 @@ export class RawEngine implements Engine, PipePeer {
     const pipe = this.pipe
     if (pipe !== null) {
       pipe.detachPeer()
-      if (this.notify) pipe.inbound.push([EMPTY])
+      if (this.notify && !pipe.closedByApp) pipe.inbound.push([EMPTY])
     }
     this.stream.destroy()
     const waiters = this.drainWaiters

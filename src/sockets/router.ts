@@ -133,7 +133,7 @@ export class Router extends Socket {
     pipe.localRoutingId = id
   }
 
-  private forget(pipe: Pipe): void {
+  protected forget(pipe: Pipe): void {
     const id = this.idOf.get(pipe)
     if (id === undefined) return
     this.idOf.delete(pipe)

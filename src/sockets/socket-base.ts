@@ -114,12 +114,23 @@ export abstract class Socket implements PipeOwner {
   private pendingRecv: PendingOp<Msg> | null = null
   private syncOps = 0
   private observer: Observer | null = null
+  /** Endpoints still closing (lingering) after close(). */
+  private lingering = 0
 
   protected constructor(typeName: SocketTypeName, context?: Context) {
     this.typeName = typeName
     this.context = context ?? defaultContext()
     if (this.context.socketCount >= this.context.maxSockets) throw zmqError("EMFILE", "Too many open sockets")
     this.context.socketCount++
+    this.context.live.add(this)
+    this.context.watchExit()
+  }
+
+  /** @internal True while messages wait to be written to some peer (tcp/ipc). */
+  hasUnsentMessages(): boolean {
+    if (this.lingering > 0) return true
+    for (const pipe of this.pipes) if (!pipe.inproc && (pipe.outbound.length > 0 || pipe.peer?.busy === true)) return true
+    return false
   }
 
   /**
@@ -163,7 +174,7 @@ export abstract class Socket implements PipeOwner {
   /** The socket's event stream (zeromq.js `socket.events`). */
   get events(): Observer {
     if (this.observer === null) {
-      this.observer = new Observer()
+      this.observer = new Observer(this.context)
       if (this.isClosed) this.observer.close()
     }
     return this.observer
@@ -296,7 +307,10 @@ export abstract class Socket implements PipeOwner {
     this.connects.clear()
     const closing = handles.map((h) => h.close(linger))
     for (const pipe of [...this.pipes]) if (pipe.inproc) terminateInproc(pipe)
+    this.lingering = closing.length
     const done = (): void => {
+      this.lingering = 0
+      this.context.live.delete(this)
       this.emit({ type: "end" })
       this.observer?.close()
     }
@@ -330,6 +344,7 @@ export abstract class Socket implements PipeOwner {
     return new Promise<void>((resolve, reject) => {
       const pending: PendingSend = { msg, resolve, reject, timer: null }
       this.pendingSend = pending
+      this.context.holdOpen()
       if (this.sendTimeout > 0) {
         pending.timer = setTimeout(() => this.settleSend(zmqError("EAGAIN")), this.sendTimeout)
       }
@@ -359,6 +374,7 @@ export abstract class Socket implements PipeOwner {
     return new Promise<Msg>((resolve, reject) => {
       const pending: PendingOp<Msg> = { resolve, reject, timer: null }
       this.pendingRecv = pending
+      this.context.holdOpen()
       if (this.receiveTimeout > 0) {
         pending.timer = setTimeout(() => this.settleRecv(null, zmqError("EAGAIN")), this.receiveTimeout)
       }
@@ -403,6 +419,7 @@ export abstract class Socket implements PipeOwner {
     const p = this.pendingSend
     if (p === null) return
     this.pendingSend = null
+    this.context.release()
     if (p.timer) clearTimeout(p.timer)
     if (err) p.reject(err)
     else p.resolve()
@@ -412,6 +429,7 @@ export abstract class Socket implements PipeOwner {
     const p = this.pendingRecv
     if (p === null) return
     this.pendingRecv = null
+    this.context.release()
     if (p.timer) clearTimeout(p.timer)
     if (err) p.reject(err)
     else p.resolve(msg!)

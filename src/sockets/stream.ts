@@ -47,6 +47,12 @@ export class Stream extends Router {
     if (pipe === undefined || pipe.terminated) throw zmqError("EHOSTUNREACH")
     if (!pipe.checkWrite()) return false
     pipe.outbound.push([msg[1]!])
+    if (msg[1]!.length === 0) {
+      // The application closed this peer: libzmq forgets its id at once and
+      // sends no disconnect notification for it.
+      pipe.closedByApp = true
+      this.forget(pipe)
+    }
     return true
   }
 

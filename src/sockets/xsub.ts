@@ -10,8 +10,8 @@ import type { SocketTypeName } from "./socket-types.js"
 /**
  * The subscriber side of RFC 29. Subscriptions are counted per prefix,
  * forwarded to every publisher, and replayed to each new (or reconnected)
- * publisher. Incoming messages are filtered here too, since a publisher may
- * not filter (libzmq xsub_t does the same).
+ * publisher. SUB also filters incoming messages itself, since a publisher
+ * may not filter; XSUB passes everything on (libzmq's ZMQ_FILTER).
  */
 abstract class SubscriberBase extends Socket {
   /** ZMQ_INVERT_MATCHING: receive the messages that match no subscription. */
@@ -24,6 +24,12 @@ abstract class SubscriberBase extends Socket {
 
   protected constructor(typeName: SocketTypeName, options: SocketOptions<SubscriberBase> | undefined) {
     super(typeName, options?.context)
+    // libzmq: a closing (X)SUB does not wait for subscriptions to reach the wire.
+    this.linger = 0
+  }
+
+  private get filters(): boolean {
+    return this.typeName === "SUB"
   }
 
   receive(): Promise<Buffer[]> {
@@ -110,7 +116,8 @@ abstract class SubscriberBase extends Socket {
     for (;;) {
       const msg = this.fq.recv()
       if (msg === undefined) return undefined
-      if (this.subscriptions.hasMatch(msg[0]!) !== this.invertMatching) return msg
+      // Only SUB filters (libzmq sets ZMQ_FILTER for SUB alone); XSUB passes everything on.
+      if (!this.filters || this.subscriptions.hasMatch(msg[0]!) !== this.invertMatching) return msg
     }
   }
 

@@ -11,6 +11,8 @@ import type { EndpointHandle } from "./transport.js"
 type StreamEndpoint = Extract<Endpoint, { transport: "tcp" | "ipc" }>
 
 function tuneStream(socket: Socket, stream: net.Socket, endpoint: StreamEndpoint): void {
+  // Connections hold no event-loop reference: the context decides (see Context.watchExit).
+  stream.unref()
   if (endpoint.transport === "tcp") {
     // Batching happens in the engine; Nagle would only add latency.
     stream.setNoDelay(true)
@@ -132,6 +134,7 @@ export async function bindStream(socket: Socket, spec: StreamEndpoint): Promise<
     const addr = server.address() as net.AddressInfo
     endpoint = formatTcp(addr.address, addr.port)
   }
+  server.unref()
   return new Listener(socket, server, spec, endpoint)
 }
 
@@ -189,6 +192,7 @@ class Connecter implements EndpointHandle {
             ...(spec.source ? { localAddress: spec.source.host === "*" ? undefined : spec.source.host, localPort: spec.source.port || undefined } : {}),
           })
     this.stream = stream
+    stream.unref()
     let connectTimer: NodeJS.Timeout | null = null
     if (this.socket.connectTimeout > 0) {
       connectTimer = setTimeout(() => stream.destroy(new Error("connect timeout")), this.socket.connectTimeout)
@@ -226,6 +230,7 @@ class Connecter implements EndpointHandle {
     if (max > 0 && max > base) this.currentInterval = Math.min(this.currentInterval * 2, max)
     this.socket.emit({ type: "connect:retry", address: this.endpoint, interval })
     this.timer = setTimeout(() => this.dial(), interval)
+    this.timer.unref()
   }
 
   engineReady(engine: Engine): Pipe {

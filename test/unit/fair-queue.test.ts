@@ -154,7 +154,7 @@ void describe("FairQueue", () => {
     const a = new Pipe(new MsgQueue(4), new MsgQueue(0))
     let drained = 0
     a.attachOwner({ readActivated: (x) => fq.activated(x), writeActivated: () => {}, pipeTerminated: (x) => fq.terminated(x) })
-    a.attachPeer({ outboundReady: () => {}, inboundDrained: () => drained++, pipeClosed: () => {} })
+    a.attachPeer({ outboundReady: () => {}, inboundDrained: () => drained++, pipeClosed: () => {}, busy: false })
     fq.attach(a)
     for (let i = 0; i < 4; i++) deliver(a, `m${i}`)
     assert.equal(a.inbound.checkWrite(), false, "engine sees the queue full")

@@ -244,6 +244,7 @@ void describe("Pipe and pipePair", () => {
       outboundReady: () => log.push("outbound"),
       inboundDrained: () => log.push("drained"),
       pipeClosed: () => log.push("closed"),
+      busy: false,
     })
     pipe.write(msg(1))
     assert.deepEqual(log, ["outbound"])
