@@ -12,11 +12,11 @@ import type { Msg, Pipe, PipePeer } from "../pipe.js"
 import { isCompatible, type SocketTypeName } from "../sockets/socket-types.js"
 
 /** Why an engine stopped: libzmq's error_reason_t. */
-export type EngineEndReason =
+export type EngineEndReason = (
   /** The connection broke or the peer closed it: a connecting side reconnects. */
   | { kind: "connection"; error?: Error }
   /** The peer broke the protocol: the session ends without reconnecting. */
-  | { kind: "protocol"; error: ProtocolError; handshaking: boolean }
+  | { kind: "protocol"; error: ProtocolError }
   /** Authentication refused the peer (ZAP status 300/400/500, or the peer's ERROR saying so). */
   | { kind: "auth"; error: AuthError }
   /** The handshake could not proceed for a local reason (e.g. no ZAP handler). */
@@ -25,6 +25,10 @@ export type EngineEndReason =
   | { kind: "timeout" }
   /** We closed it ourselves. */
   | { kind: "closed" }
+) & {
+  /** Whether the handshake was still under way (libzmq reports handshake failures only then). */
+  handshaking?: boolean
+}
 
 export interface EngineOptions {
   socketType: SocketTypeName
@@ -102,6 +106,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   private readPaused = false
   private handshakeTimer: NodeJS.Timeout | null = null
   private zapWaiting = false
+  private pongQueued = false
   private pingTimer: NodeJS.Timeout | null = null
   /** Armed when we PING; any traffic from the peer disarms it (libzmq's heartbeat timeout). */
   private pongTimer: NodeJS.Timeout | null = null
@@ -262,8 +267,13 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
           this.ttlTimer = setTimeout(() => this.stop({ kind: "timeout" }), ttl)
           this.ttlTimer.unref()
         }
-        this.sendCommand(encodePong(context))
-        this.scheduleFlush()
+        // One PONG at a time, as libzmq keeps: a peer that PINGs without
+        // reading cannot make replies pile up in memory.
+        if (!this.waitingDrain && !this.pongQueued) {
+          this.pongQueued = true
+          this.sendCommand(encodePong(context))
+          this.scheduleFlush()
+        }
         return true
       }
       case "PONG":
@@ -466,6 +476,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   }
 
   private writeOut(): void {
+    this.pongQueued = false
     if (this.encoder.pendingBytes === 0 || this.state === State.Stopped) return
     const bufs = this.encoder.take()
     const stream = this.stream
@@ -527,7 +538,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
 
   private fail(err: unknown): void {
     if (err instanceof ProtocolError) {
-      this.stop({ kind: "protocol", error: err, handshaking: this.state !== State.Active })
+      this.stop({ kind: "protocol", error: err })
     } else if (err instanceof AuthError) {
       // Tell the peer why (an ERROR for 400/500) before closing.
       for (const cmd of err.farewell) this.encoder.encodeCommand(cmd)
@@ -553,6 +564,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
 
   private stop(reason: EngineEndReason, flushFirst = false): void {
     if (this.state === State.Stopped) return
+    reason.handshaking = this.state !== State.Active
     this.state = State.Stopped
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
     this.handshakeTimer = null

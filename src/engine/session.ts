@@ -34,9 +34,15 @@ export function describePeer(pipe: Pipe, engine: Engine): void {
 
 /** The Observer event for an engine that stopped with an error, if it is one zeromq.js reports. */
 export function failureEvent(address: string, reason: EngineEndReason): Event | null {
+  // libzmq reports handshake failures only; after it, a broken connection is a plain disconnect.
+  if (reason.handshaking !== true) return null
   switch (reason.kind) {
     case "protocol":
       return { type: "handshake:error:protocol", address, error: { code: reason.error.reason, message: reason.error.message } }
+    case "connection":
+      return { type: "handshake:error:other", address, error: { code: "EPIPE", message: "connection closed during the handshake" } }
+    case "timeout":
+      return { type: "handshake:error:other", address, error: { code: "EAGAIN", message: "handshake timed out" } }
     case "auth":
       return { type: "handshake:error:auth", address, error: { code: "EACCES", message: reason.error.message, status: reason.error.status } }
     case "other":
