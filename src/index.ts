@@ -22,6 +22,9 @@ export { Subscriber, XSubscriber } from "./sockets/xsub.js"
 export { Stream, type StreamConnectOptions } from "./sockets/stream.js"
 export { SOCKET_TYPES as SocketType } from "./sockets/socket-types.js"
 
+export { z85Encode, z85Decode } from "./crypto/z85.js"
+export { curveKeyPair } from "./curve-keypair.js"
+
 /** The libzmq version whose behaviour zmq-ts matches (zeromq.js reports its bundled libzmq's). */
 export const version = "4.3.5"
 
@@ -31,7 +34,7 @@ export const capability: Readonly<Partial<Record<"ipc" | "pgm" | "tipc" | "norm"
   pgm: false,
   tipc: false,
   norm: false,
-  curve: false,
+  curve: true,
   gssapi: false,
   draft: false,
 })

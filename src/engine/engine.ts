@@ -77,6 +77,8 @@ const enum State {
 
 /** Bytes we hand to the stream per write before yielding to the event loop. */
 const WRITE_BUDGET = 256 * 1024
+/** Bytes we let Node's stream hold before we stop taking messages from the pipe. */
+const STREAM_LIMIT = 2 * 1024 * 1024
 
 /**
  * One ZMTP connection: bytes from the stream go through the decoder to the
@@ -488,7 +490,9 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
       for (const b of bufs) ok = stream.write(b)
       stream.uncork()
     }
-    if (!ok) this.waitingDrain = true
+    // Node's stream says "full" past 16 KiB; we keep feeding it up to
+    // STREAM_LIMIT so large messages stream back to back, then wait for drain.
+    if (!ok && stream.writableLength >= STREAM_LIMIT) this.waitingDrain = true
   }
 
   private onDrain(): void {

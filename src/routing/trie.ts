@@ -58,8 +58,9 @@ export class PrefixTree<V> {
         continue
       }
       // Split the child's edge at the point where it differs from the prefix.
-      const mid = new Node<V>(child.edge.subarray(0, common))
-      child.edge = child.edge.subarray(common)
+      // Copies, not views: a short prefix must not keep a long edge's buffer alive.
+      const mid = new Node<V>(Buffer.from(child.edge.subarray(0, common)))
+      child.edge = Buffer.from(child.edge.subarray(common))
       mid.children = new Map([[child.edge[0]!, child]])
       node.children!.set(first, mid)
       node = mid

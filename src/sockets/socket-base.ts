@@ -4,7 +4,7 @@ import { toError, zmqError, type ZmqError } from "../errors.js"
 import type { Mechanism, MechanismContext } from "../mechanism/mechanism.js"
 import { NullMechanism } from "../mechanism/null.js"
 import { PlainClient, PlainServer } from "../mechanism/plain.js"
-import { makeCurve } from "../mechanism/curve-options.js"
+import { checkCurveOptions, makeCurve } from "../mechanism/curve-options.js"
 import { FrameCopier, type MessageLike } from "../msg.js"
 import { Observer, type Event } from "../observer.js"
 import { MsgQueue, Pipe, terminateInproc, type Msg, type PipeOwner } from "../pipe.js"
@@ -31,6 +31,7 @@ interface PendingSend extends PendingOp<void> {
 }
 
 const RESOLVED = Promise.resolve()
+const ITER_DONE: IteratorResult<Buffer[], undefined> = Object.freeze({ done: true, value: undefined })
 
 /**
  * The base of every socket type: options, endpoints, pipes and the
@@ -57,9 +58,9 @@ export abstract class Socket implements PipeOwner {
   plainUsername: string | null = null
   plainPassword: string | null = null
   curveServer = false
-  curvePublicKey: string | null = null
-  curveSecretKey: string | null = null
-  curveServerKey: string | null = null
+  curvePublicKey: string | Buffer | null = null
+  curveSecretKey: string | Buffer | null = null
+  curveServerKey: string | Buffer | null = null
   gssapiServer = false
   gssapiPrincipal: string | null = null
   gssapiServicePrincipal: string | null = null
@@ -113,6 +114,8 @@ export abstract class Socket implements PipeOwner {
   private pendingSend: PendingSend | null = null
   private pendingRecv: PendingOp<Msg> | null = null
   private syncOps = 0
+  private inRetryRecv = false
+  private inRetrySend = false
   private observer: Observer | null = null
   /** Endpoints still closing (lingering) after close(). */
   private lingering = 0
@@ -230,6 +233,7 @@ export abstract class Socket implements PipeOwner {
     this.checkOpen()
     if (this.busy) throw zmqError("EBUSY", "Socket is blocked by a bind or unbind operation")
     const endpoint = parseEndpoint(address, true)
+    this.checkSecurityOptions()
     this.busy = true
     try {
       const handle = await bindEndpoint(this, endpoint)
@@ -275,6 +279,7 @@ export abstract class Socket implements PipeOwner {
   connect(address: string): void {
     this.checkOpenSync()
     const endpoint = parseEndpoint(address, false)
+    this.checkSecurityOptions()
     const handle = connectEndpoint(this, endpoint)
     const list = this.connects.get(address) ?? []
     list.push(handle)
@@ -392,25 +397,33 @@ export abstract class Socket implements PipeOwner {
 
   private retrySend(): void {
     const p = this.pendingSend
-    if (p === null) return
+    if (p === null || this.inRetrySend) return
     let sent: boolean
+    this.inRetrySend = true
     try {
       sent = this.xsend(p.msg)
     } catch (err) {
       this.settleSend(err as ZmqError)
       return
+    } finally {
+      this.inRetrySend = false
     }
     if (sent) this.settleSend(null)
   }
 
   private retryRecv(): void {
-    if (this.pendingRecv === null) return
+    // xrecv() may wake us again (XPUB refilling from a stalled pipe): the
+    // outer call settles the pending receive, nested ones must not.
+    if (this.pendingRecv === null || this.inRetryRecv) return
     let msg: Msg | undefined
+    this.inRetryRecv = true
     try {
       msg = this.xrecv()
     } catch (err) {
       this.settleRecv(null, err as ZmqError)
       return
+    } finally {
+      this.inRetryRecv = false
     }
     if (msg !== undefined) this.settleRecv(msg, null)
   }
@@ -437,15 +450,28 @@ export abstract class Socket implements PipeOwner {
 
   /** Async iteration as zeromq.js does it: ends quietly once the socket is closed. */
   protected iterate(): AsyncIterator<Msg, undefined> {
+    const toResult = (value: Msg): IteratorResult<Msg, undefined> => ({ value, done: false })
+    const onError = (err: unknown): IteratorResult<Msg, undefined> => {
+      if (this.isClosed && (err as ZmqError).code === "EAGAIN") return ITER_DONE
+      throw err
+    }
     return {
-      next: async (): Promise<IteratorResult<Msg, undefined>> => {
-        if (this.isClosed) return { done: true, value: undefined }
-        try {
-          return { value: await this.receiveMessage(), done: false }
-        } catch (err) {
-          if (this.isClosed && (err as ZmqError).code === "EAGAIN") return { done: true, value: undefined }
-          throw err
+      next: (): Promise<IteratorResult<Msg, undefined>> => {
+        if (this.isClosed) return Promise.resolve(ITER_DONE)
+        // Fast path: a message is already queued; one promise, no extra hops.
+        if (this.pendingRecv === null && this.syncOps < MAX_SYNC_OPERATIONS) {
+          let msg: Msg | undefined
+          try {
+            msg = this.xrecv()
+          } catch (err) {
+            return Promise.reject(toError(err))
+          }
+          if (msg !== undefined) {
+            this.countSyncOp()
+            return Promise.resolve({ value: msg, done: false })
+          }
         }
+        return this.receiveMessage().then(toResult, onError)
       },
     }
   }
@@ -527,6 +553,16 @@ export abstract class Socket implements PipeOwner {
     if (this.curveServer || this.curveServerKey !== null) return "curve"
     if (this.plainServer || this.plainUsername !== null) return "plain"
     return null
+  }
+
+  /** Refuses to bind or connect with security options no connection could use. */
+  private checkSecurityOptions(): void {
+    if (this.securityMechanism === "curve") checkCurveOptions(this)
+    if (this.securityMechanism === "plain" && !this.plainServer) {
+      if (Buffer.byteLength(this.plainUsername ?? "") > 255 || Buffer.byteLength(this.plainPassword ?? "") > 255) {
+        throw zmqError("EINVAL", "PLAIN username and password are at most 255 bytes")
+      }
+    }
   }
 
   /** @internal The mechanism for a new connection, from the security options. */

@@ -30,6 +30,8 @@ abstract class PublisherBase extends Socket {
   private readonly topicsOf = new Map<Pipe, Set<string>>()
   /** What the application will receive: subscriptions and upstream messages. */
   private readonly pending: Msg[] = []
+  /** The pipe each pending subscription came from (null for other messages). */
+  private readonly pendingFrom: (Pipe | null)[] = []
   private pendingHead = 0
   /** Pipes left unread because `pending` was full. */
   private readonly stalled = new Set<Pipe>()
@@ -152,11 +154,9 @@ abstract class PublisherBase extends Socket {
   private passUp(msg: Msg, from: Pipe | null): void {
     if (!this.passesUp) return
     this.pending.push(msg)
-    if (from !== null) this.lastPipeOf.set(msg, from)
+    this.pendingFrom.push(from)
     this.wakeReader()
   }
-
-  private readonly lastPipeOf = new WeakMap<Msg, Pipe>()
 
   private pendingCount(): number {
     return this.pending.length - this.pendingHead
@@ -190,16 +190,18 @@ abstract class PublisherBase extends Socket {
   protected override xrecv(): Msg | undefined {
     if (this.pendingCount() === 0) return undefined
     const msg = this.pending[this.pendingHead]!
+    const from = this.pendingFrom[this.pendingHead]
     this.pendingHead++
     if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
       this.pending.splice(0, this.pendingHead)
+      this.pendingFrom.splice(0, this.pendingHead)
       this.pendingHead = 0
     } else if (this.pendingHead === this.pending.length) {
       this.pending.length = 0
+      this.pendingFrom.length = 0
       this.pendingHead = 0
     }
-    const from = this.lastPipeOf.get(msg)
-    if (from !== undefined) this.lastPipe = from
+    if (from) this.lastPipe = from
     if (this.stalled.size > 0) for (const pipe of [...this.stalled]) this.xreadActivated(pipe)
     return msg
   }

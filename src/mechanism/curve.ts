@@ -1,0 +1,325 @@
+import { decodeCommand, decodeMetadata, encodeMetadata } from "../codec/command.js"
+import { MECHANISM_CURVE } from "../codec/constants.js"
+import { ProtocolError, type ProtocolErrorReason } from "../codec/protocol-error.js"
+import { generateKeyPair, openAfter, openAfterInPlace, precompute, randomBytes, sealAfter, sealAfterInPlace } from "../crypto/box.js"
+import { MechanismFailure } from "./failure.js"
+import { basicProperties, MechanismBase, type Mechanism, type MechanismContext } from "./mechanism.js"
+
+/*
+ * CurveZMQ (RFC 26) over ZMTP (RFC 25). Names follow RFC 26: C/c and S/s are
+ * the client's and server's long-term public/secret keys, C'/c' and S'/s'
+ * the transient ones made for this connection. Every command's size is
+ * checked before any decryption, every box must open, and short nonces must
+ * strictly increase in each direction (a replayed or reordered command or
+ * message ends the connection).
+ */
+
+const HELLO_SIZE = 200
+const WELCOME_SIZE = 168
+const INITIATE_MIN = 257
+const READY_MIN = 30
+const MESSAGE_MIN = 33
+
+const ZERO64 = Buffer.alloc(64)
+
+function nonce(prefix: string, tail: Uint8Array): Buffer {
+  const n = Buffer.allocUnsafe(24)
+  n.write(prefix, 0, "latin1")
+  n.set(tail, prefix.length)
+  return n
+}
+
+function shortNonce(prefix16: string, value: bigint): Buffer {
+  const n = Buffer.allocUnsafe(24)
+  n.write(prefix16, 0, "latin1")
+  n.writeBigUInt64BE(value, 16)
+  return n
+}
+
+
+/** What the CURVE handshake shares with the message codec once it is done. */
+abstract class CurveBase extends MechanismBase {
+  readonly name = MECHANISM_CURVE
+  /** Precomputed crypto_box key for C' and S' (crypto_box_beforenm). */
+  protected precom: Uint8Array | null = null
+  /** Our next short nonce (libzmq starts at 1). */
+  protected nonceOut = 1n
+  /** The peer's last short nonce; the next must be greater. */
+  protected nonceIn = 0n
+  protected abstract readonly sendPrefix: string
+  protected abstract readonly recvPrefix: string
+
+  protected fail(reason: ProtocolErrorReason, message: string): ProtocolError {
+    this.status = "error"
+    return new ProtocolError(reason, message)
+  }
+
+  /** Accepts the peer's short nonce only if it is greater than the last one. */
+  protected checkNonce(value: bigint): void {
+    if (value <= this.nonceIn) throw this.fail("ERR_ZMTP_INVALID_SEQUENCE", "CURVE nonce did not increase")
+    this.nonceIn = value
+  }
+
+  protected nextNonce(prefix16: string): Buffer {
+    const n = shortNonce(prefix16, this.nonceOut)
+    this.nonceOut++
+    return n
+  }
+
+  /** Encrypts one frame as a MESSAGE command body (RFC 25 "MESSAGE"). */
+  encodeFrame(flags: number, data: Buffer): Buffer {
+    const n = this.nextNonce(this.sendPrefix)
+    // Sealed in place in the command buffer: [16 header][16 MAC][flags + data].
+    const out = Buffer.allocUnsafe(33 + data.length)
+    out[32] = flags
+    data.copy(out, 33)
+    sealAfterInPlace(this.precom!, n, out)
+    out.write("\x07MESSAGE", 0, "latin1")
+    n.copy(out, 8, 16, 24)
+    return out
+  }
+
+  /** Decrypts a MESSAGE command body into its flags and frame. Throws ProtocolError. */
+  decodeFrame(body: Buffer): { flags: number; data: Buffer } {
+    if (body.length < 8 || body.toString("latin1", 0, 8) !== "\x07MESSAGE") {
+      throw this.fail("ERR_ZMTP_UNEXPECTED_COMMAND", "expected a CURVE MESSAGE")
+    }
+    if (body.length < MESSAGE_MIN) throw this.fail("ERR_ZMTP_MALFORMED_COMMAND_MESSAGE", "CURVE MESSAGE too short")
+    const value = body.readBigUInt64BE(8)
+    if (value <= this.nonceIn) throw this.fail("ERR_ZMTP_INVALID_SEQUENCE", "CURVE MESSAGE nonce did not increase")
+    // Opened in place: the command's first 16 octets are the headroom.
+    const plain = openAfterInPlace(this.precom!, shortNonce(this.recvPrefix, value), body)
+    if (plain === null) throw this.fail("ERR_ZMTP_CRYPTOGRAPHIC", "CURVE MESSAGE box did not open")
+    this.nonceIn = value
+    return { flags: body[32]!, data: body.subarray(33) }
+  }
+
+  /** The CURVE ERROR command is RFC 37's, spelled correctly by libzmq here. */
+  protected handleError(body: Buffer): never {
+    const cmd = decodeCommand(body)
+    this.peerError(cmd.data)
+  }
+}
+
+/** CURVE client: HELLO, then INITIATE after WELCOME; done at READY. */
+export class CurveClient extends CurveBase implements Mechanism {
+  readonly asServer = false
+  protected readonly sendPrefix = "CurveZMQMESSAGEC"
+  protected readonly recvPrefix = "CurveZMQMESSAGES"
+  private state: "welcome" | "ready" = "welcome"
+  private readonly serverKey: Uint8Array
+  private readonly publicKey: Uint8Array
+  private readonly secretKey: Uint8Array
+  private readonly transient = generateKeyPair()
+  /** Box key for C' and S, used by HELLO and WELCOME. */
+  private readonly helloKey: Uint8Array
+
+  constructor(ctx: MechanismContext, serverKey: Uint8Array, publicKey: Uint8Array, secretKey: Uint8Array) {
+    super(ctx)
+    this.serverKey = serverKey
+    this.publicKey = publicKey
+    this.secretKey = secretKey
+    this.helloKey = precompute(serverKey, this.transient.secretKey)
+  }
+
+  start(): Buffer[] {
+    // HELLO: version 1.0, 72 octets of anti-amplification padding, C', short nonce, Box[64 zeros](C'->S).
+    const n = this.nextNonce("CurveZMQHELLO---")
+    const box = sealAfter(this.helloKey, n, ZERO64)
+    const hello = Buffer.alloc(HELLO_SIZE)
+    hello.write("\x05HELLO", 0, "latin1")
+    hello[6] = 1
+    hello[7] = 0
+    hello.set(this.transient.publicKey, 80)
+    n.copy(hello, 112, 16, 24)
+    hello.set(box, 120)
+    return [hello]
+  }
+
+  onCommand(body: Buffer): Buffer[] {
+    if (body.length >= 6 && body.toString("latin1", 0, 6) === "\x05ERROR") this.handleError(body)
+    if (this.state === "welcome" && body.length >= 8 && body.toString("latin1", 0, 8) === "\x07WELCOME") {
+      return [this.onWelcome(body)]
+    }
+    if (this.state === "ready" && body.length >= 6 && body.toString("latin1", 0, 6) === "\x05READY") {
+      this.onReady(body)
+      return []
+    }
+    throw this.fail("ERR_ZMTP_UNEXPECTED_COMMAND", "unexpected command during CURVE handshake")
+  }
+
+  private onWelcome(body: Buffer): Buffer {
+    if (body.length !== WELCOME_SIZE) throw this.fail("ERR_ZMTP_MALFORMED_COMMAND_WELCOME", "CURVE WELCOME has the wrong size")
+    // Box[S' + cookie](S->C'), long nonce "WELCOME-" + 16 octets.
+    const plain = openAfter(this.helloKey, nonce("WELCOME-", body.subarray(8, 24)), body.subarray(24))
+    if (plain === null) throw this.fail("ERR_ZMTP_CRYPTOGRAPHIC", "CURVE WELCOME box did not open (wrong server key?)")
+    const serverTransient = plain.subarray(0, 32)
+    const cookie = plain.subarray(32, 128)
+    this.precom = this.precomputeOrFail(serverTransient, this.transient.secretKey)
+
+    // Vouch: Box[C' + S](C->S'), long nonce "VOUCH---" + 16 random octets.
+    const vouchNonce = randomBytes(16)
+    const vouchPlain = Buffer.concat([this.transient.publicKey, this.serverKey])
+    const vouch = sealAfter(this.precomputeOrFail(serverTransient, this.secretKey), nonce("VOUCH---", vouchNonce), vouchPlain)
+    const metadata = encodeMetadata(basicProperties(this.ctx))
+    const inner = Buffer.concat([this.publicKey, vouchNonce, vouch, metadata])
+    const n = this.nextNonce("CurveZMQINITIATE")
+    const box = sealAfter(this.precom, n, inner)
+    this.state = "ready"
+    return Buffer.concat([Buffer.from("\x08INITIATE", "latin1"), cookie, n.subarray(16, 24), box])
+  }
+
+  private onReady(body: Buffer): void {
+    if (body.length < READY_MIN) throw this.fail("ERR_ZMTP_MALFORMED_COMMAND_READY", "CURVE READY too short")
+    const value = body.readBigUInt64BE(6)
+    const plain = openAfter(this.precom!, shortNonce("CurveZMQREADY---", value), body.subarray(14))
+    if (plain === null) throw this.fail("ERR_ZMTP_CRYPTOGRAPHIC", "CURVE READY box did not open")
+    this.checkNonce(value)
+    this.peerMetadata = readMetadata(Buffer.from(plain), this)
+    this.status = "ready"
+  }
+
+  private precomputeOrFail(pub: Uint8Array, sec: Uint8Array): Uint8Array {
+    try {
+      return precompute(pub, sec)
+    } catch {
+      throw this.fail("ERR_ZMTP_KEY_EXCHANGE", "CURVE peer key is weak (low order)")
+    }
+  }
+
+  onZapReply(): Buffer[] {
+    return []
+  }
+
+  onZapMissing(): Buffer[] {
+    return []
+  }
+}
+
+/** CURVE server: WELCOME after HELLO, READY after INITIATE (and ZAP, when a handler is bound). */
+export class CurveServer extends CurveBase implements Mechanism {
+  readonly asServer = true
+  protected readonly sendPrefix = "CurveZMQMESSAGES"
+  protected readonly recvPrefix = "CurveZMQMESSAGEC"
+  private state: "hello" | "initiate" | "zap" | "done" = "hello"
+  private readonly publicKey: Uint8Array
+  private readonly secretKey: Uint8Array
+  private readonly transient = generateKeyPair()
+  /** Key of the cookie, made fresh for each connection (libzmq). */
+  private readonly cookieKey = randomBytes(32)
+  private clientTransient: Uint8Array | null = null
+
+  constructor(ctx: MechanismContext, publicKey: Uint8Array, secretKey: Uint8Array) {
+    super(ctx)
+    this.publicKey = publicKey
+    this.secretKey = secretKey
+  }
+
+  start(): Buffer[] {
+    return []
+  }
+
+  onCommand(body: Buffer): Buffer[] {
+    if (body.length >= 6 && body.toString("latin1", 0, 6) === "\x05ERROR") this.handleError(body)
+    if (this.state === "hello" && body.length >= 6 && body.toString("latin1", 0, 6) === "\x05HELLO") return [this.onHello(body)]
+    if (this.state === "initiate" && body.length >= 9 && body.toString("latin1", 0, 9) === "\x08INITIATE") return this.onInitiate(body)
+    throw this.fail("ERR_ZMTP_UNEXPECTED_COMMAND", "unexpected command during CURVE handshake")
+  }
+
+  private onHello(body: Buffer): Buffer {
+    if (body.length !== HELLO_SIZE) throw this.fail("ERR_ZMTP_MALFORMED_COMMAND_HELLO", "CURVE HELLO has the wrong size")
+    if (body[6] !== 1 || body[7] !== 0) throw this.fail("ERR_ZMTP_MALFORMED_COMMAND_HELLO", "CURVE HELLO has an unknown version")
+    const clientTransient = Buffer.from(body.subarray(80, 112))
+    const value = body.readBigUInt64BE(112)
+    let key: Uint8Array
+    try {
+      key = precompute(clientTransient, this.secretKey)
+    } catch {
+      throw this.fail("ERR_ZMTP_KEY_EXCHANGE", "CURVE client transient key is weak (low order)")
+    }
+    const plain = openAfter(key, shortNonce("CurveZMQHELLO---", value), body.subarray(120, 200))
+    // RFC 26: the signature box holds 64 zero octets.
+    if (plain === null || !Buffer.from(plain).equals(ZERO64)) {
+      throw this.fail("ERR_ZMTP_CRYPTOGRAPHIC", "CURVE HELLO box did not open (wrong server key?)")
+    }
+    this.checkNonce(value)
+    this.clientTransient = clientTransient
+
+    // Cookie: Box[C' + s'](K) under a fresh cookie key, long nonce "COOKIE--".
+    const cookieNonce = randomBytes(16)
+    const cookie = sealAfter(this.cookieKey, nonce("COOKIE--", cookieNonce), Buffer.concat([clientTransient, this.transient.secretKey]))
+    // WELCOME: Box[S' + cookie](S->C'), long nonce "WELCOME-".
+    const welcomeNonce = randomBytes(16)
+    const box = sealAfter(key, nonce("WELCOME-", welcomeNonce), Buffer.concat([this.transient.publicKey, cookieNonce, cookie]))
+    this.state = "initiate"
+    return Buffer.concat([Buffer.from("\x07WELCOME", "latin1"), welcomeNonce, box])
+  }
+
+  private onInitiate(body: Buffer): Buffer[] {
+    if (body.length < INITIATE_MIN) throw this.fail("ERR_ZMTP_MALFORMED_COMMAND_INITIATE", "CURVE INITIATE too short")
+    const clientTransient = this.clientTransient!
+    // The cookie must be ours and name this connection's transient keys.
+    const cookie = openAfter(this.cookieKey, nonce("COOKIE--", body.subarray(9, 25)), body.subarray(25, 105))
+    if (cookie === null || !Buffer.from(cookie.subarray(0, 32)).equals(clientTransient) || !Buffer.from(cookie.subarray(32, 64)).equals(this.transient.secretKey)) {
+      throw this.fail("ERR_ZMTP_CRYPTOGRAPHIC", "CURVE INITIATE cookie is not valid")
+    }
+    const value = body.readBigUInt64BE(105)
+    this.precom = precompute(clientTransient, this.transient.secretKey)
+    const plain = openAfter(this.precom, shortNonce("CurveZMQINITIATE", value), body.subarray(113))
+    if (plain === null) throw this.fail("ERR_ZMTP_CRYPTOGRAPHIC", "CURVE INITIATE box did not open")
+    this.checkNonce(value)
+    const p = Buffer.from(plain)
+    const clientKey = p.subarray(0, 32)
+    // Vouch: Box[C' + S](C->S') proves the long-term key C belongs to this connection.
+    let vouchKey: Uint8Array
+    try {
+      vouchKey = precompute(clientKey, this.transient.secretKey)
+    } catch {
+      throw this.fail("ERR_ZMTP_KEY_EXCHANGE", "CURVE client key is weak (low order)")
+    }
+    const vouch = openAfter(vouchKey, nonce("VOUCH---", p.subarray(32, 48)), p.subarray(48, 128))
+    if (vouch === null) throw this.fail("ERR_ZMTP_CRYPTOGRAPHIC", "CURVE vouch box did not open")
+    // libzmq checks C'; RFC 26 also names S, which we check as well.
+    if (!Buffer.from(vouch.subarray(0, 32)).equals(clientTransient) || !Buffer.from(vouch.subarray(32, 64)).equals(Buffer.from(this.publicKey))) {
+      throw this.fail("ERR_ZMTP_KEY_EXCHANGE", "CURVE vouch does not match this connection")
+    }
+    this.peerMetadata = readMetadata(p.subarray(128), this)
+    this.requestZap(MECHANISM_CURVE, [Buffer.from(clientKey)])
+    this.state = "zap"
+    return []
+  }
+
+  onZapReply(frames: Buffer[]): Buffer[] {
+    this.applyZapReply(frames)
+    return this.ready()
+  }
+
+  onZapMissing(): Buffer[] {
+    // No handler: libzmq lets anyone with the server key in (the "Stonehouse"
+    // pattern) unless ZAP is enforced.
+    if (this.ctx.zapEnforceDomain) {
+      this.status = "error"
+      throw new MechanismFailure("EFAULT", "CURVE ZAP is enforced but no ZAP handler is bound")
+    }
+    return this.ready()
+  }
+
+  private ready(): Buffer[] {
+    const n = this.nextNonce("CurveZMQREADY---")
+    const box = sealAfter(this.precom!, n, encodeMetadata(basicProperties(this.ctx)))
+    this.state = "done"
+    this.status = "ready"
+    return [Buffer.concat([Buffer.from("\x05READY", "latin1"), n.subarray(16, 24), box])]
+  }
+}
+
+function readMetadata(data: Buffer, mech: CurveBase): Map<string, Buffer> {
+  try {
+    return decodeMetadata(data)
+  } catch {
+    mech.status = "error"
+    throw new ProtocolError("ERR_ZMTP_INVALID_METADATA", "CURVE metadata is malformed")
+  }
+}
+
+
