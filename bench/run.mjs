@@ -34,7 +34,7 @@ Options:
   --scenario NAME   run only this scenario (an id or a family name; repeatable,
                     or comma-separated). Available: ${scenarios.map((s) => s.id).join(", ")}
   --ipc             also run push-pull/ipc (req-rep/ipc runs by default)
-  --scale F         multiply every message / round-trip count by F (default 1)
+  --scale F         multiply every message / round-trip / handshake count by F (default 1)
   --timeout S       give up on a worker step after S seconds (default 60)
   --verbose         echo worker output to stderr
   -h, --help        show this help

@@ -234,6 +234,19 @@ export class Pipe {
     else this.peer?.pipeClosed()
   }
 
+  /**
+   * The socket stops using this pipe but leaves its connection open and idle
+   * (libzmq's ROUTER handover): what the peer sends piles up to the
+   * high-water mark and then waits; nothing reaches the socket.
+   */
+  abandon(): void {
+    this.terminated = true
+    this.owner = null
+    this.inbound.onReadable = null
+    this.outbound.onWritable = null
+    this.outbound.clear()
+  }
+
   /** Ends the pipe from the peer's side. Messages already inbound stay readable; outbound ones are the caller's to keep or drop. */
   terminate(): void {
     if (this.terminated) return

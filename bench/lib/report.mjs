@@ -1,7 +1,7 @@
 // Output: a plain-text table per scenario, or one JSON document (--json).
 import { cpus } from "node:os"
 import { moduleSpecifier } from "./impl.mjs"
-import { sizeLabel } from "../scenarios/common.mjs"
+import { caseLabel } from "../scenarios/common.mjs"
 import { RATIOS } from "./runner.mjs"
 
 const int = (v) => Math.round(v).toLocaleString("en-US")
@@ -51,6 +51,17 @@ const LAYOUTS = {
       "(lower is better for zmq-ts; each is the median over rounds); us = microseconds",
     summary: { metric: "median / p99 us", higherIsBetter: false },
   },
+  handshake: {
+    caseHeader: "case",
+    countHeader: "handshakes",
+    columns: [
+      { key: "handshakesPerSec", header: "handshakes/s", format: int },
+      { key: "medianMs", header: "ms each", format: fixed(2) },
+    ],
+    ratios: [{ key: "handshakesPerSec", header: "ratio" }],
+    ratioNote: "ratio = zmq-ts handshakes/s / zeromq handshakes/s (higher is better for zmq-ts); ms each = median per handshake",
+    summary: { metric: "handshakes/s", higherIsBetter: true },
+  },
 }
 
 /**
@@ -79,13 +90,13 @@ export function textReport(results, opts) {
 
   for (const { scenario, cases } of results) {
     const layout = LAYOUTS[scenario.kind]
-    const header = ["size", layout.countHeader]
+    const header = [layout.caseHeader ?? "size", layout.countHeader]
     for (const impl of opts.impls) for (const col of layout.columns) header.push(`${impl} ${col.header}`)
     for (const r of layout.ratios) header.push(r.header)
 
     const notes = new Map() // one footnote per distinct impl + reason
     const rows = cases.map((row) => {
-      const cells = [sizeLabel(row.size), int(row.count)]
+      const cells = [caseLabel(row), int(row.count)]
       for (const impl of opts.impls) {
         const st = row.impls[impl]
         for (const col of layout.columns) cells.push(st.status === "ok" ? col.format(st.median[col.key], st.median) : st.status)
@@ -117,6 +128,7 @@ function verdict(ratio, higherIsBetter) {
 function summaryValue(kind, st) {
   if (st.status !== "ok") return st.status
   if (kind === "latency") return `${st.median.medianUs.toFixed(1)} / ${st.median.p99Us.toFixed(1)}`
+  if (kind === "handshake") return int(st.median.handshakesPerSec)
   return int(st.median.msgsPerSec)
 }
 
@@ -145,10 +157,10 @@ function summaryEntries(results) {
 }
 
 function summaryText(results) {
-  const header = ["scenario", "size", "metric", "zmq-ts", "zeromq", "ratio", "p99 ratio", "zmq-ts vs zeromq"]
+  const header = ["scenario", "case", "metric", "zmq-ts", "zeromq", "ratio", "p99 ratio", "zmq-ts vs zeromq"]
   const rows = summaryEntries(results).map(({ scenario, row, a, b, text }) => [
     scenario.id,
-    sizeLabel(row.size),
+    caseLabel(row),
     LAYOUTS[scenario.kind].summary.metric,
     summaryValue(scenario.kind, a),
     summaryValue(scenario.kind, b),
@@ -157,9 +169,9 @@ function summaryText(results) {
     text,
   ])
   return [
-    "== summary: zmq-ts / zeromq for every scenario and size",
+    "== summary: zmq-ts / zeromq for every scenario and case (message size, or connections in flight for handshakes)",
     formatTable(header, rows, "lllrrrrl"),
-    "   ratio = zmq-ts / zeromq of the metric: msgs/s and deliv/s higher is better for zmq-ts, latency (us) lower is better;",
+    "   ratio = zmq-ts / zeromq of the metric: msgs/s, deliv/s and handshakes/s higher is better for zmq-ts, latency (us) lower is better;",
     "   for latency the values are median / p99 us and \"ratio\" is the median ratio",
   ]
 }
@@ -168,11 +180,14 @@ function firstLine(text) {
   return String(text ?? "").split("\n")[0]
 }
 
-/** The machine-readable report (--json). Version 2 added the fanout kind, `ratios`, `subscribers` and `summary`. */
+/**
+ * The machine-readable report (--json). Version 2 added the fanout kind, `ratios`, `subscribers` and `summary`;
+ * version 3 the handshake kind, whose results have `parallel` and `label` instead of `size`.
+ */
 export function jsonReport(results, opts) {
   const compared = opts.impls.length === 2
   return {
-    version: 2,
+    version: 3,
     date: new Date().toISOString(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
@@ -193,6 +208,8 @@ export function jsonReport(results, opts) {
         size: row.size,
         count: row.count,
         ...(row.subscribers ? { subscribers: row.subscribers } : {}),
+        ...(row.parallel ? { parallel: row.parallel } : {}),
+        ...(row.label ? { label: row.label } : {}),
         impls: Object.fromEntries(Object.entries(row.impls).map(([impl, st]) => [impl, {
           status: st.status,
           ...(st.median ? st.median : {}),
@@ -209,12 +226,16 @@ export function jsonReport(results, opts) {
     summary: compared ? summaryEntries(results).map(({ scenario, row, a, b, text }) => {
       const value = (st) => {
         if (st.status !== "ok") return null
-        return scenario.kind === "latency" ? { medianUs: st.median.medianUs, p99Us: st.median.p99Us } : { msgsPerSec: st.median.msgsPerSec }
+        if (scenario.kind === "latency") return { medianUs: st.median.medianUs, p99Us: st.median.p99Us }
+        if (scenario.kind === "handshake") return { handshakesPerSec: st.median.handshakesPerSec }
+        return { msgsPerSec: st.median.msgsPerSec }
       }
       return {
         scenario: scenario.id,
         kind: scenario.kind,
         size: row.size,
+        ...(row.parallel ? { parallel: row.parallel } : {}),
+        ...(row.label ? { label: row.label } : {}),
         count: row.count,
         metric: RATIOS[scenario.kind][0],
         higherIsBetter: LAYOUTS[scenario.kind].summary.higherIsBetter,

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { WorkerProcess, killAllWorkers } from "./child.mjs"
 import { median } from "./stats.mjs"
-import { sizeLabel } from "../scenarios/common.mjs"
+import { caseLabel } from "../scenarios/common.mjs"
 
 /**
  * Metrics aggregated over the rounds per scenario kind: the median, except
@@ -16,6 +16,7 @@ export const METRICS = {
   throughput: { msgsPerSec: median, mbPerSec: median },
   fanout: { msgsPerSec: median, mbPerSec: median, delivered: (v) => Math.min(...v), lossPct: (v) => Math.max(...v) },
   latency: { medianUs: median, p99Us: median },
+  handshake: { handshakesPerSec: median, medianMs: median, p99Ms: median },
 }
 
 /**
@@ -26,6 +27,7 @@ export const RATIOS = {
   throughput: ["msgsPerSec"],
   fanout: ["msgsPerSec"],
   latency: ["medianUs", "p99Us"],
+  handshake: ["handshakesPerSec"],
 }
 
 /** Shared per-invocation state: a temporary directory for ipc endpoints and unique names. */
@@ -95,12 +97,15 @@ function formatProgress(scenario, value) {
     return `${int(value.msgsPerSec)} delivered msg/s in ${value.seconds.toFixed(2)} s, ` +
       `${int(value.delivered)}/${int(value.expected)} delivered (${value.lossPct === 0 ? "no loss" : `${value.lossPct.toFixed(3)}% lost`})`
   }
+  if (scenario.kind === "handshake") {
+    return `${int(value.handshakesPerSec)} handshakes/s in ${value.seconds.toFixed(2)} s, median ${value.medianMs.toFixed(2)} ms, p99 ${value.p99Ms.toFixed(2)} ms each`
+  }
   return `median ${value.medianUs.toFixed(1)} us, p99 ${value.p99Us.toFixed(1)} us`
 }
 
 /**
  * Runs everything. `log` receives progress lines. Returns
- * [{ scenario, cases: [{ size, count, subscribers?, impls: { [impl]: { status, reason?, rounds, median } }, ratio, ratios }] }].
+ * [{ scenario, cases: [{ size, count, subscribers?, parallel?, label?, impls: { [impl]: { status, reason?, rounds, median } }, ratio, ratios }] }].
  */
 export async function runAll(scenarioList, opts, log) {
   const session = new Session(opts)
@@ -124,7 +129,14 @@ export async function runAll(scenarioList, opts, log) {
       }
 
       for (const c of scenario.cases(opts)) {
-        const row = { size: c.size, count: c.count, ...(c.subscribers ? { subscribers: c.subscribers } : {}), impls: {} }
+        const row = {
+          size: c.size,
+          count: c.count,
+          ...(c.subscribers ? { subscribers: c.subscribers } : {}),
+          ...(c.parallel ? { parallel: c.parallel } : {}),
+          ...(c.label ? { label: c.label } : {}),
+          impls: {},
+        }
         entry.cases.push(row)
         for (const impl of opts.impls) row.impls[impl] = { status: "ok", rounds: [], warnings: [], ...blocked[impl] }
 
@@ -133,7 +145,7 @@ export async function runAll(scenarioList, opts, log) {
           for (const impl of order) {
             const st = row.impls[impl]
             if (st.status !== "ok") continue // n/a or failed: do not retry
-            const what = `[${scenario.id}] ${sizeLabel(c.size)} x${c.count} ${impl} round ${round + 1}/${opts.rounds}`
+            const what = `[${scenario.id}] ${caseLabel(c)} x${c.count} ${impl} round ${round + 1}/${opts.rounds}`
             try {
               const { metrics, warnings } = await measureOnce(session, scenario, impl, c)
               st.rounds.push(metrics)

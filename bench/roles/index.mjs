@@ -5,6 +5,7 @@
 import { pullReceiver, pushSender, inprocPair } from "./throughput.mjs"
 import { repServer, reqClient } from "./latency.mjs"
 import { pubSender, subReceiver } from "./pubsub.mjs"
+import { curveHandshakeServer, curveHandshakeClient } from "./curve.mjs"
 
 export const roles = {
   /** Imports the implementation and lists its exports; used to skip unsupported scenarios early. */
@@ -18,4 +19,6 @@ export const roles = {
   "req-client": reqClient,
   "pub-sender": pubSender,
   "sub-receiver": subReceiver,
+  "curve-handshake-server": curveHandshakeServer,
+  "curve-handshake-client": curveHandshakeClient,
 }

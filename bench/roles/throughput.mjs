@@ -6,7 +6,12 @@
 //   END (0 bytes)    - end-of-stream marker, so the receiver counts what actually
 //                      arrived instead of waiting for a fixed number forever
 // The receiver times from the first payload message received to the last one.
+//
+// With `curve` in the params (scenario "curve") both ends use CURVE: the PULL
+// is the server ({ server: true }) and reports its public key with "ready",
+// the PUSH is the client ({ serverKey }); see roles/curve.mjs.
 import { socketClass } from "../lib/impl.mjs"
+import { curveSocketOptions } from "./curve.mjs"
 import { nowSeconds } from "../lib/stats.mjs"
 
 const WARMUP = Buffer.from("W")
@@ -46,10 +51,11 @@ export async function sendStream(sock, count, size) {
 /** PULL side in its own process: bind, report the endpoint, receive the stream. */
 export async function pullReceiver(zmq, p, control) {
   const Pull = socketClass(zmq, "Pull")
-  const sock = new Pull({ ...p.socketOptions })
+  const curve = curveSocketOptions(zmq, p.curve)
+  const sock = new Pull({ ...curve.options, ...p.socketOptions })
   try {
     await sock.bind(p.endpoint)
-    await control.send("ready", { endpoint: sock.lastEndpoint })
+    await control.send("ready", { endpoint: sock.lastEndpoint, serverKey: curve.serverKey })
     await sock.receive() // WARMUP
     await control.send("warm")
     const stats = await receiveStream(sock, p.size)
@@ -63,7 +69,8 @@ export async function pullReceiver(zmq, p, control) {
 /** PUSH side in its own process: connect, send WARMUP, wait for "go", send the stream. */
 export async function pushSender(zmq, p, control) {
   const Push = socketClass(zmq, "Push")
-  const sock = new Push({ linger: SENDER_LINGER_MS, ...p.socketOptions })
+  const curve = curveSocketOptions(zmq, p.curve)
+  const sock = new Push({ linger: SENDER_LINGER_MS, ...curve.options, ...p.socketOptions })
   try {
     sock.connect(p.endpoint)
     await sock.send(WARMUP)

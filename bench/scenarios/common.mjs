@@ -10,6 +10,11 @@ export function sizeLabel(bytes) {
   return `${bytes} B`
 }
 
+/** How a case is named in tables and progress lines: its `label`, else its message size. */
+export function caseLabel(c) {
+  return c.label ?? sizeLabel(c.size)
+}
+
 /**
  * Message count for a throughput run: a byte budget divided by the message size,
  * clamped to [min, max], then scaled by --scale (and by `quickFactor` under

@@ -4,27 +4,40 @@
 //   id        unique name, "family/transport" (e.g. "push-pull/tcp") or just "family"
 //   name      family name; `--scenario NAME` matches either the id or the family
 //   kind      "throughput" (msgsPerSec, mbPerSec), "fanout" (msgsPerSec, mbPerSec
-//             delivered in total over all receivers, plus delivered and lossPct)
-//             or "latency" (medianUs, p99Us); selects how results are
-//             aggregated (lib/runner.mjs) and printed (lib/report.mjs)
+//             delivered in total over all receivers, plus delivered and lossPct),
+//             "latency" (medianUs, p99Us) or "handshake" (handshakesPerSec,
+//             medianMs, p99Ms); selects how results are aggregated
+//             (lib/runner.mjs) and printed (lib/report.mjs)
 //   title     one line shown above its table
 //   notes     optional lines printed under its table (and listed in --json)
 //   requires  socket classes the implementation must export, else n/a
 //   optIn     if set, the scenario runs only with that flag (e.g. --ipc) or
 //             when named explicitly with --scenario
-//   cases(opts)              -> [{ size, count, subscribers?, ... }], the same for both implementations
+//   cases(opts)              -> [{ size, count, subscribers?, parallel?, label?, ... }], the same
+//                               for both implementations; `label` names the case in the tables
+//                               instead of the size (for cases without a message size)
 //   run(impl, case, ctx)     -> one measurement for one implementation (numbers),
 //                               throwing BenchError on failure; ctx.spawn(impl, label)
 //                               forks workers that are killed after the run whatever happens
 //
-// To add one (CURVE, ...): write the worker roles in roles/, the scenario in
-// scenarios/, and list it here.
+// To add one: write the worker roles in roles/, the scenario in scenarios/,
+// and list it here.
 import { pushPull } from "./push-pull.mjs"
 import { inproc } from "./inproc.mjs"
 import { reqRep } from "./req-rep.mjs"
 import { pubSub } from "./pub-sub.mjs"
+import { curve, curveHandshake } from "./curve.mjs"
 
-export const scenarios = [pushPull("tcp"), pushPull("ipc"), inproc, pubSub("tcp"), reqRep("tcp"), reqRep("ipc")]
+export const scenarios = [
+  pushPull("tcp"),
+  pushPull("ipc"),
+  inproc,
+  pubSub("tcp"),
+  reqRep("tcp"),
+  reqRep("ipc"),
+  curve,
+  curveHandshake,
+]
 
 /**
  * Scenarios selected by the command line: `filters` (from --scenario, may be

@@ -50,18 +50,27 @@ export function pushPull(transport) {
     },
 
     /** One measurement for one implementation. */
-    async run(impl, { size, count }, ctx) {
-      const receiver = ctx.spawn(impl, "receiver")
-      const sender = ctx.spawn(impl, "sender")
-      receiver.start("pull-receiver", { endpoint: bindEndpoint(transport, ctx), size })
-      const { endpoint } = await receiver.expect("ready")
-      sender.start("push-sender", { endpoint, size, count })
-      await Promise.all([sender.expect("ready"), receiver.expect("warm")])
-      sender.post("go")
-      const recv = await receiver.expect("result")
-      const sent = await sender.expect("result")
-      await closeWorkers(ctx, receiver, sender)
-      return throughputResult(recv, sent.sent, size, sent.seconds)
+    run(impl, c, ctx) {
+      return runPushPull(transport, impl, c, ctx)
     },
   }
+}
+
+/**
+ * One PUSH -> PULL measurement in two processes. With `curve` both sockets
+ * use CURVE: the receiver is the server and reports its public key with
+ * "ready", the sender is the client (scenario "curve").
+ */
+export async function runPushPull(transport, impl, { size, count }, ctx, { curve = false } = {}) {
+  const receiver = ctx.spawn(impl, "receiver")
+  const sender = ctx.spawn(impl, "sender")
+  receiver.start("pull-receiver", { endpoint: bindEndpoint(transport, ctx), size, curve: curve ? { server: true } : undefined })
+  const { endpoint, serverKey } = await receiver.expect("ready")
+  sender.start("push-sender", { endpoint, size, count, curve: curve ? { serverKey } : undefined })
+  await Promise.all([sender.expect("ready"), receiver.expect("warm")])
+  sender.post("go")
+  const recv = await receiver.expect("result")
+  const sent = await sender.expect("result")
+  await closeWorkers(ctx, receiver, sender)
+  return throughputResult(recv, sent.sent, size, sent.seconds)
 }

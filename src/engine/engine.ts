@@ -75,10 +75,17 @@ const enum State {
   Stopped,
 }
 
+/** A reply as libzmq's REQ session accepts it: [4-byte id,] empty delimiter, at least one body frame. */
+function isWellFormedReply(frames: Msg): boolean {
+  const first = frames[0]!
+  if (first.length === 0) return frames.length >= 2
+  return first.length === 4 && frames.length >= 3 && frames[1]!.length === 0
+}
+
 /** Bytes we hand to the stream per write before yielding to the event loop. */
 const WRITE_BUDGET = 256 * 1024
 /** Bytes we let Node's stream hold before we stop taking messages from the pipe. */
-const STREAM_LIMIT = 2 * 1024 * 1024
+const STREAM_LIMIT = 4 * 1024 * 1024
 
 /**
  * One ZMTP connection: bytes from the stream go through the decoder to the
@@ -326,6 +333,11 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   }
 
   private deliver(frames: Msg): boolean {
+    // libzmq's req_session_t: a reply that is not [request id,] "", body... is
+    // a protocol error on tcp/ipc (the connection ends, without reconnecting).
+    if (this.options.socketType === "REQ" && !isWellFormedReply(frames)) {
+      throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", "malformed reply to a REQ socket")
+    }
     const inbound = this.pipe!.inbound
     inbound.push(frames)
     // Stop decoding once the queue is at its high-water mark; checkWrite()

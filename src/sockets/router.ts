@@ -106,11 +106,13 @@ export class Router extends Socket {
           this.anonymous.add(pipe)
           return
         }
-        // Handover: the new peer takes the id; the old connection is closed.
+        // Handover: the new peer takes the id. Like libzmq, the old connection
+        // is detached but left open (closing it would make a reconnecting
+        // peer take the id back, and so on forever).
         this.forget(existing)
         this.fq.remove(existing)
         this.pipes.delete(existing)
-        existing.close()
+        existing.abandon()
       }
     } else {
       id = this.generateId()

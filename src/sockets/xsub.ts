@@ -135,7 +135,8 @@ abstract class SubscriberBase extends Socket {
   private peeked: Msg | null = null
 
   protected override xhasOut(): boolean {
-    return true
+    // XSUB can always send (subscriptions); SUB has no send at all.
+    return this.typeName === "XSUB"
   }
 }
 
