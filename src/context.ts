@@ -1,5 +1,11 @@
 import { InprocRegistry } from "./transport/inproc.js"
 
+/** What the context needs of a socket to decide whether the process may exit. */
+export interface LiveSocket {
+  /** True while queued messages should keep the process alive (`now` in ms, for linger). */
+  pendingAtExit(now: number): boolean
+}
+
 export interface ContextOptions {
   blocky?: boolean
   ioThreads?: number
@@ -28,13 +34,34 @@ export class Context {
   readonly inproc = new InprocRegistry()
   /** @internal Number of sockets open in this context. */
   socketCount = 0
-  /** @internal Sockets that may still have messages to deliver (open or lingering). */
-  readonly live = new Set<{ hasUnsentMessages(): boolean }>()
+  /**
+   * @internal Sockets that have bound or connected and not finished closing:
+   * they may have messages to deliver at exit. (Their connections reference
+   * them anyway.) A socket that never bound or connected is not held, so it
+   * can be collected when the application drops it, as with zeromq.js.
+   */
+  private readonly live = new Set<LiveSocket>()
+  /** Uncounts sockets collected without close(). */
+  private readonly reaper = new FinalizationRegistry<null>(() => {
+    this.socketCount--
+  })
   /** Keeps the process alive while some send() or receive() is waiting (zeromq.js does). */
   private keepAlive: NodeJS.Timeout | null = null
   private waiting = 0
   private exitHook: (() => void) | null = null
   private warned = false
+
+  /** @internal A new socket: counted against maxSockets until closed or collected. */
+  opened(socket: object, token: object): void {
+    this.reaper.register(socket, null, token)
+    this.socketCount++
+  }
+
+  /** @internal The application closed the socket. */
+  closed(token: object): void {
+    this.reaper.unregister(token)
+    this.socketCount--
+  }
 
   /** @internal A send() or receive() started waiting. */
   holdOpen(): void {
@@ -50,17 +77,37 @@ export class Context {
   }
 
   /**
-   * @internal Sockets hold no event-loop reference of their own, so a program
+   * @internal A socket bound or connected: it may have messages to deliver at exit.
+   * Sockets hold no event-loop reference of their own, so a program
    * that is done exits even with sockets open, as with zeromq.js. When it is
    * about to exit with messages still queued, we keep it alive until they
    * are delivered (or linger runs out), as zeromq.js does with `blocky`.
    */
-  watchExit(): void {
+  goLive(socket: LiveSocket): void {
+    this.live.add(socket)
+    this.watchExit()
+  }
+
+  /**
+   * @internal The socket has finished closing. The exit hook goes with the
+   * last live socket, so that contexts created and dropped one after the
+   * other do not pile up process listeners.
+   */
+  leave(socket: LiveSocket): void {
+    this.live.delete(socket)
+    if (this.live.size === 0 && this.exitHook !== null) {
+      process.off("beforeExit", this.exitHook)
+      this.exitHook = null
+    }
+  }
+
+  private watchExit(): void {
     if (this.exitHook !== null) return
     this.exitHook = () => {
       if (!this.blocky) return
+      const now = Date.now()
       for (const s of this.live) {
-        if (!s.hasUnsentMessages()) continue
+        if (!s.pendingAtExit(now)) continue
         if (!this.warned) {
           this.warned = true
           process.emitWarning("Waiting for queued ZeroMQ messages to be delivered. Set 'context.blocky = false' to change this behaviour.")

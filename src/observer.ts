@@ -87,7 +87,8 @@ export class Observer {
     }
     const next = this.backlog.shift()
     if (next !== undefined) return Promise.resolve(next)
-    if (this.isClosed) return Promise.reject(zmqError("EAGAIN"))
+    // As zeromq.js: EBADF once closed (a receive pending at close gets EAGAIN).
+    if (this.isClosed) return Promise.reject(zmqError("EBADF"))
     if (this.waiter !== null) return Promise.reject(zmqError("EBUSY", "Observer is busy reading; only one receive operation may be in progress at any time"))
     this.setHolding(true)
     return new Promise((resolve, reject) => {
@@ -132,7 +133,8 @@ export class Observer {
         try {
           return { value: await this.receive(), done: false }
         } catch (err) {
-          if (this.isClosed && (err as ZmqError).code === "EAGAIN") return { done: true, value: undefined }
+          const code = (err as ZmqError).code
+          if (this.isClosed && (code === "EAGAIN" || code === "EBADF")) return { done: true, value: undefined }
           throw err
         }
       },

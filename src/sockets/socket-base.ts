@@ -117,6 +117,9 @@ export abstract class Socket implements PipeOwner {
   private inRetryRecv = false
   private inRetrySend = false
   private observer: Observer | null = null
+  /** Identifies this socket to the context's count without referencing it. */
+  private readonly countToken = {}
+  private exitDeadline: number | undefined
   /** Endpoints still closing (lingering) after close(). */
   private lingering = 0
 
@@ -124,16 +127,22 @@ export abstract class Socket implements PipeOwner {
     this.typeName = typeName
     this.context = context ?? defaultContext()
     if (this.context.socketCount >= this.context.maxSockets) throw zmqError("EMFILE", "Too many open sockets")
-    this.context.socketCount++
-    this.context.live.add(this)
-    this.context.watchExit()
+    this.context.opened(this, this.countToken)
   }
 
-  /** @internal True while messages wait to be written to some peer (tcp/ipc). */
-  hasUnsentMessages(): boolean {
+  /**
+   * @internal At process exit: true while messages wait to be written to some
+   * peer (tcp/ipc) and `linger` still allows waiting for them. A closing
+   * socket's endpoints enforce linger themselves.
+   */
+  pendingAtExit(now: number): boolean {
     if (this.lingering > 0) return true
-    for (const pipe of this.pipes) if (!pipe.inproc && (pipe.outbound.length > 0 || pipe.peer?.busy === true)) return true
-    return false
+    let unsent = false
+    for (const pipe of this.pipes) if (!pipe.inproc && (pipe.outbound.length > 0 || pipe.peer?.busy === true)) unsent = true
+    if (!unsent || this.lingerMs === 0) return false
+    if (this.lingerMs < 0) return true
+    this.exitDeadline ??= now + this.lingerMs
+    return now < this.exitDeadline
   }
 
   /**
@@ -177,8 +186,9 @@ export abstract class Socket implements PipeOwner {
   /** The socket's event stream (zeromq.js `socket.events`). */
   get events(): Observer {
     if (this.observer === null) {
+      // zeromq.js cannot attach an observer to a closed socket.
+      if (this.isClosed) throw zmqError("ENOTSOCK", "Socket is closed")
       this.observer = new Observer(this.context)
-      if (this.isClosed) this.observer.close()
     }
     return this.observer
   }
@@ -234,6 +244,7 @@ export abstract class Socket implements PipeOwner {
     if (this.busy) throw zmqError("EBUSY", "Socket is blocked by a bind or unbind operation")
     const endpoint = parseEndpoint(address, true)
     this.checkSecurityOptions()
+    this.goLive()
     this.busy = true
     try {
       const handle = await bindEndpoint(this, endpoint)
@@ -280,6 +291,7 @@ export abstract class Socket implements PipeOwner {
     this.checkOpenSync()
     const endpoint = parseEndpoint(address, false)
     this.checkSecurityOptions()
+    this.goLive()
     const handle = connectEndpoint(this, endpoint)
     const list = this.connects.get(address) ?? []
     list.push(handle)
@@ -303,19 +315,25 @@ export abstract class Socket implements PipeOwner {
   close(): void {
     if (this.isClosed) return
     this.isClosed = true
-    this.context.socketCount--
+    this.context.closed(this.countToken)
     const linger = this.lingerMs
     if (this.pendingSend) this.settleSend(zmqError("EAGAIN"))
     if (this.pendingRecv) this.settleRecv(null, zmqError("EAGAIN"))
     const handles = [...new Set([...this.binds.values(), ...this.connects.values()].flat())]
+    const bound = new Set([...this.binds.values()].flat())
     this.binds.clear()
     this.connects.clear()
-    const closing = handles.map((h) => h.close(linger))
+    const closing = handles.map((h) =>
+      h.close(linger).then(() => {
+        // zeromq.js reports each listener's close, then the socket's end.
+        if (bound.has(h)) this.emit({ type: "close", address: h.endpoint })
+      }),
+    )
     for (const pipe of [...this.pipes]) if (pipe.inproc) terminateInproc(pipe)
     this.lingering = closing.length
     const done = (): void => {
       this.lingering = 0
-      this.context.live.delete(this)
+      this.context.leave(this)
       this.emit({ type: "end" })
       this.observer?.close()
     }
@@ -553,6 +571,11 @@ export abstract class Socket implements PipeOwner {
     if (this.curveServer || this.curveServerKey !== null) return "curve"
     if (this.plainServer || this.plainUsername !== null) return "plain"
     return null
+  }
+
+  /** From the first bind or connect on, the context watches us at exit. */
+  private goLive(): void {
+    this.context.goLive(this)
   }
 
   /** Refuses to bind or connect with security options no connection could use. */

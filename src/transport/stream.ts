@@ -57,7 +57,8 @@ class AcceptedSession {
       this.pipe.terminate()
       this.pipe = null
     }
-    this.socket.emit({ type: "disconnect", address: this.address })
+    // A connection we end because the socket closes is no disconnect for zeromq.js.
+    if (!this.socket.closed) this.socket.emit({ type: "disconnect", address: this.address })
     this.onEnd(this)
   }
 
@@ -92,9 +93,10 @@ class Listener implements EndpointHandle {
 
   private accept(stream: net.Socket): void {
     tuneStream(this.socket, stream, this.spec)
-    this.socket.emit({ type: "accept", address: this.endpoint })
     const session = new AcceptedSession(this.socket, stream, this.endpoint, (s) => this.sessions.delete(s))
     this.sessions.add(session)
+    // After registering it, so that a listener closing the socket closes this connection too.
+    this.socket.emit({ type: "accept", address: this.endpoint })
   }
 
   async close(linger: number): Promise<void> {
@@ -193,6 +195,8 @@ class Connecter implements EndpointHandle {
           })
     this.stream = stream
     stream.unref()
+    // libzmq reports a tcp connect in progress (EINPROGRESS) as connect:delay; ipc connects at once.
+    if (spec.transport === "tcp") this.socket.emit({ type: "connect:delay", address: this.endpoint })
     let connectTimer: NodeJS.Timeout | null = null
     if (this.socket.connectTimeout > 0) {
       connectTimer = setTimeout(() => stream.destroy(new Error("connect timeout")), this.socket.connectTimeout)
@@ -201,7 +205,8 @@ class Connecter implements EndpointHandle {
       if (connectTimer) clearTimeout(connectTimer)
       this.stream = null
       stream.destroy()
-      this.socket.emit({ type: "connect:delay", address: this.endpoint })
+      // libzmq closes the failed attempt's socket (close) and then schedules a retry.
+      this.socket.emit({ type: "close", address: this.endpoint })
       this.scheduleReconnect()
     }
     stream.once("error", onError)
@@ -257,7 +262,7 @@ class Connecter implements EndpointHandle {
     if (this.pipe?.refused) this.pipe = null
     const failure = failureEvent(this.endpoint, reason)
     if (failure) this.socket.emit(failure)
-    this.socket.emit({ type: "disconnect", address: this.endpoint })
+    if (!this.socket.closed) this.socket.emit({ type: "disconnect", address: this.endpoint })
     if (this.closed) return
     if (isFatal(reason)) {
       // libzmq ends the session after a protocol error instead of reconnecting.

@@ -183,9 +183,9 @@ function peers(t: TestContext): <S extends zeromq.Socket>(s: S) => S {
  * Registers a test that runs `fn` for both libraries at once, as two
  * subtests named after the library.
  */
-function bothLibs(name: string, fn: (lib: LibName, t: TestContext) => Promise<void>): void {
+function bothLibs(name: string, fn: (lib: LibName, t: TestContext) => Promise<void>, libs: readonly LibName[] = LIBS): void {
   void test(name, async (t) => {
-    await Promise.all(LIBS.map((lib) => t.test(`${name} [${lib}]`, { timeout: START_GUARD_MS + 10_000 }, (st) => fn(lib, st))))
+    await Promise.all(libs.map((lib) => t.test(`${name} [${lib}]`, { timeout: START_GUARD_MS + 10_000 }, (st) => fn(lib, st))))
   })
 }
 
@@ -269,7 +269,11 @@ void describe("process lifetime", { concurrency: 4 }, () => {
       const [received] = await Promise.all([receiveAll(pull, COUNT, "mixed"), child.exitsCleanly(last, 2 * GUARD_MS)])
       assert.equal(received, COUNT)
       assert.deepEqual(child.lines, [`queued ${COUNT}`, last])
-    })
+    },
+    // zeromq is not a reliable reference here: under a loaded test run its
+    // child has exited (code 0) with a send() still pending and nothing
+    // printed, i.e. a pending send did not hold the process open there.
+    ending === "open" ? ["zmq-ts"] : LIBS)
   }
 
   for (const ending of ["close", "open"] as const) {
@@ -303,6 +307,8 @@ void describe("process lifetime", { concurrency: 4 }, () => {
       const endpoint = ipcEndpoint()
       const child = run(t, "lifecycle-send.ts", lib, [endpoint, "20", "1000", "-1", ending])
       await child.line(last)
+      // Nothing is bound yet, so nothing can have been delivered: the child must still be there.
+      assert.ok(child.running, `the child is still running with its messages undelivered\n${child.describe()}`)
       const pull = own(new zeromq.Pull())
       await pull.bind(endpoint)
       assert.equal(await receiveAll(pull, 20, "1000"), 20)

@@ -342,9 +342,25 @@ const SCENARIOS: readonly [string, (lib: Lib, t: Transport) => Promise<ScenarioR
 
 for (const [name, scenario] of SCENARIOS) {
   for (const t of TRANSPORTS) {
+    // A documented difference: on a failed tcp bind libzmq 4.3.5 also emits a
+    // "close" without an address and gives bind:error the address without
+    // "tcp://"; zmq-ts emits bind:error alone, with the endpoint as written.
+    // The tcp case is checked on its own below.
+    if (scenario === bindTwice && t === "tcp") continue
     void test(`events as zeromq.js gives them: ${name} [${t}]`, { timeout: 10_000 }, () => compare(t, scenario))
   }
 }
+
+void test("bind twice on one tcp endpoint: bind:error EADDRINUSE with the endpoint, and nothing else (zmq-ts)", { timeout: 10_000 }, async () => {
+  const result = await bindTwice(ZMQ_TS, "tcp")
+  assert.deepEqual(result.secondBind, { code: "EADDRINUSE", errno: 98, address: "<endpoint>" })
+  const second = result.second as Normal[]
+  assert.deepEqual(
+    second.map((e) => e.type),
+    ["bind:error"],
+  )
+  assert.equal(second[0]!.address, "<endpoint>")
+})
 
 // ---- zmq-ts on its own: every event carries the socket's address ---------------------
 

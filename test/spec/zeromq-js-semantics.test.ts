@@ -6,7 +6,8 @@
  * checked against the `zeromq` 6.8.0 package.
  */
 import assert from "node:assert/strict"
-import { Pair, Pull, Push, ZmqError } from "../../src/index.js"
+import { test } from "node:test"
+import { Context, Pair, Pull, Push, ZmqError } from "../../src/index.js"
 import {
   bindFresh,
   disconnects,
@@ -218,4 +219,18 @@ eachTransport("zeromq.js: close() with linger -1 delivers messages queued while 
     if (!(err instanceof ZmqError && err.code === "EAGAIN")) throw err
   }
   assert.deepEqual(got, labels("m", 3), "linger -1 waits for the handshake and delivers everything queued")
+})
+
+void test("contexts created and closed one after another leave no process listeners behind", async () => {
+  const before = process.listenerCount("beforeExit")
+  for (let i = 0; i < 20; i++) {
+    const context = new Context()
+    const pull = new Pull({ context, linger: 0 })
+    await pull.bind(`inproc://listeners-${i}`)
+    assert.equal(process.listenerCount("beforeExit"), before + 1, "one exit hook while the socket is live")
+    const ended = new Promise<void>((resolve) => pull.events.on("end", () => resolve()))
+    pull.close()
+    await ended
+  }
+  assert.equal(process.listenerCount("beforeExit"), before)
 })
