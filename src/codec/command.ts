@@ -23,7 +23,8 @@ export function decodeCommand(body: Buffer): Command {
   if (nameLen === 0 || body.length < 1 + nameLen) {
     throw new ProtocolError("ERR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED", "command name truncated")
   }
-  return { name: body.toString("ascii", 1, 1 + nameLen), data: body.subarray(1 + nameLen) }
+  // latin1, not ascii: Node's ascii decoder drops bit 7, which would turn "R\xC5ADY" into "READY".
+  return { name: body.toString("latin1", 1, 1 + nameLen), data: body.subarray(1 + nameLen) }
 }
 
 /**
@@ -48,6 +49,11 @@ export function encodeMetadata(props: Iterable<readonly [string, Buffer | string
   return Buffer.concat(parts)
 }
 
+/** libzmq compares property names with strncasecmp in the C locale: only A-Z fold. */
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase())
+}
+
 export function decodeMetadata(buf: Buffer): Metadata {
   const props: Metadata = new Map()
   let off = 0
@@ -57,7 +63,7 @@ export function decodeMetadata(buf: Buffer): Metadata {
     if (nameLen === 0 || off + nameLen + 4 > buf.length) {
       throw new ProtocolError("ERR_ZMTP_INVALID_METADATA", "metadata property truncated")
     }
-    const name = buf.toString("ascii", off, off + nameLen).toLowerCase()
+    const name = asciiLower(buf.toString("latin1", off, off + nameLen))
     off += nameLen
     const valueLen = buf.readUInt32BE(off)
     off += 4

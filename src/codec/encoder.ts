@@ -4,6 +4,8 @@ import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, SHORT_FRAME_MAX } from "./constants
 const COPY_LIMIT = 8 * 1024
 /** Size of the scratch area that small frames are packed into. */
 const BATCH_SIZE = 64 * 1024
+/** Until a connection sends its first frame it holds no scratch area. */
+const NO_SCRATCH = Buffer.alloc(0)
 
 /**
  * Sans-I/O ZMTP 3.x frame encoder (RFC 37 "Framing"). Messages are appended
@@ -12,7 +14,7 @@ const BATCH_SIZE = 64 * 1024
  * the batch over as a list of buffers to write in one go (automatic batching).
  */
 export class FrameEncoder {
-  private scratch = Buffer.allocUnsafe(BATCH_SIZE)
+  private scratch = NO_SCRATCH
   /** Start of the part of `scratch` not yet handed to `out`. */
   private start = 0
   private pos = 0

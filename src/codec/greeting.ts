@@ -46,7 +46,8 @@ export function decodeGreeting(buf: Buffer): Greeting {
   const minor = buf[11]!
   let end = 12
   while (end < 32 && buf[end] !== 0) end++
-  const mechanism = buf.toString("ascii", 12, end)
+  // latin1 keeps bit 7, so "\xCEULL" never matches "NULL".
+  const mechanism = buf.toString("latin1", 12, end)
   // RFC 37: mechanism names are upper-case letters, digits, '-', '_', '.', '+'.
   for (let i = end; i < 32; i++) {
     if (buf[i] !== 0) throw new ProtocolError("ERR_ZMTP_MECHANISM_MISMATCH", "mechanism name not null-padded")

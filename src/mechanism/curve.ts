@@ -1,7 +1,7 @@
 import { decodeCommand, decodeMetadata, encodeMetadata } from "../codec/command.js"
 import { MECHANISM_CURVE } from "../codec/constants.js"
 import { ProtocolError, type ProtocolErrorReason } from "../codec/protocol-error.js"
-import { generateKeyPair, openAfter, openAfterInPlace, precompute, randomBytes, sealAfter, sealAfterInPlace } from "../crypto/box.js"
+import { generateKeyPair, LowOrderKeyError, openAfter, openAfterInPlace, precompute, randomBytes, sealAfter, sealAfterInPlace } from "../crypto/box.js"
 import { MechanismFailure } from "./failure.js"
 import { basicProperties, MechanismBase, type Mechanism, type MechanismContext } from "./mechanism.js"
 
@@ -21,6 +21,7 @@ const READY_MIN = 30
 const MESSAGE_MIN = 33
 
 const ZERO64 = Buffer.alloc(64)
+const ZERO32 = new Uint8Array(32)
 
 function nonce(prefix: string, tail: Uint8Array): Buffer {
   const n = Buffer.allocUnsafe(24)
@@ -111,18 +112,25 @@ export class CurveClient extends CurveBase implements Mechanism {
   private readonly publicKey: Uint8Array
   private readonly secretKey: Uint8Array
   private readonly transient = generateKeyPair()
-  /** Box key for C' and S, used by HELLO and WELCOME. */
-  private readonly helloKey: Uint8Array
+  /** Box key for C' and S, used by HELLO and WELCOME; set by start(). */
+  private helloKey: Uint8Array = ZERO32
 
   constructor(ctx: MechanismContext, serverKey: Uint8Array, publicKey: Uint8Array, secretKey: Uint8Array) {
     super(ctx)
     this.serverKey = serverKey
     this.publicKey = publicKey
     this.secretKey = secretKey
-    this.helloKey = precompute(serverKey, this.transient.secretKey)
   }
 
   start(): Buffer[] {
+    // libzmq accepts any 32 octets as ZMQ_CURVE_SERVERKEY; a low-order key
+    // makes crypto_box fail when HELLO is built, so the handshake fails then.
+    try {
+      this.helloKey = precompute(this.serverKey, this.transient.secretKey)
+    } catch (err) {
+      if (err instanceof LowOrderKeyError) throw this.fail("ERR_ZMTP_CRYPTOGRAPHIC", "CURVE server key is a low-order point")
+      throw err
+    }
     // HELLO: version 1.0, 72 octets of anti-amplification padding, C', short nonce, Box[64 zeros](C'->S).
     const n = this.nextNonce("CurveZMQHELLO---")
     const box = sealAfter(this.helloKey, n, ZERO64)
@@ -284,6 +292,10 @@ export class CurveServer extends CurveBase implements Mechanism {
       throw this.fail("ERR_ZMTP_KEY_EXCHANGE", "CURVE vouch does not match this connection")
     }
     this.peerMetadata = readMetadata(p.subarray(128), this)
+    // libzmq's curve_server_t asks ZAP only "if (zap_required () ||
+    // !options.zap_enforce_domain)": enforcing without a domain skips ZAP
+    // (checked against libzmq 4.3.4 and 4.3.5).
+    if (!this.ctx.zapDomain && this.ctx.zapEnforceDomain) return this.ready()
     this.requestZap(MECHANISM_CURVE, [Buffer.from(clientKey)])
     this.state = "zap"
     return []
@@ -305,6 +317,9 @@ export class CurveServer extends CurveBase implements Mechanism {
   }
 
   private ready(): Buffer[] {
+    // libzmq asks ZAP before it looks at the metadata, and refuses an
+    // incompatible peer before READY: so the check sits here.
+    this.checkPeerType(this.peerMetadata)
     const n = this.nextNonce("CurveZMQREADY---")
     const box = sealAfter(this.precom!, n, encodeMetadata(basicProperties(this.ctx)))
     this.state = "done"

@@ -1,5 +1,6 @@
 import { decodeErrorReason, encodeError, type Metadata } from "../codec/command.js"
 import { ProtocolError } from "../codec/protocol-error.js"
+import { isCompatible, type SocketTypeName } from "../sockets/socket-types.js"
 import { AuthError, decodeZapReply, type ZapRequest } from "./zap.js"
 
 /** Where a security handshake stands. */
@@ -45,7 +46,7 @@ export const SECURE_COMMAND = 0x02
 
 /** What every mechanism needs from the socket to build READY/INITIATE metadata and ZAP requests. */
 export interface MechanismContext {
-  socketType: string
+  socketType: SocketTypeName
   routingId: Buffer
   /** ZMQ_ZAP_DOMAIN; null when unset. */
   zapDomain: string | null
@@ -78,6 +79,19 @@ export abstract class MechanismBase {
 
   constructor(ctx: MechanismContext) {
     this.ctx = ctx
+  }
+
+  /**
+   * A server checks the client's Socket-Type before it answers with READY:
+   * libzmq's parse_metadata refuses an incompatible peer there, so the peer
+   * never sees our READY.
+   */
+  protected checkPeerType(meta: Metadata): void {
+    const peer = meta.get("socket-type")?.toString("latin1") ?? ""
+    if (!isCompatible(this.ctx.socketType, peer)) {
+      this.status = "error"
+      throw new ProtocolError("ERR_ZMTP_INVALID_METADATA", `socket type ${this.ctx.socketType} cannot talk to ${peer || "(none)"}`)
+    }
   }
 
   protected requestZap(mechanism: string, credentials: Buffer[]): void {

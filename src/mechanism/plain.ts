@@ -109,6 +109,7 @@ export class PlainServer extends MechanismBase implements Mechanism {
     }
     if (this.state === "initiate" && cmd.name === "INITIATE") {
       for (const [k, v] of readMetadata(cmd.data, "ERR_ZMTP_MALFORMED_COMMAND_INITIATE")) this.peerMetadata.set(k, v)
+      this.checkPeerType(this.peerMetadata)
       this.status = "ready"
       return [encodeCommand("READY", encodeMetadata(basicProperties(this.ctx)))]
     }

@@ -99,7 +99,7 @@ interface Logged {
 }
 
 function firstEvent(log: EventLog<Logged>, type: string): Promise<Logged> {
-  return log.first(type) as unknown as Promise<Logged>
+  return log.first(type)
 }
 
 interface Server {
@@ -614,6 +614,7 @@ async function libzmqScenario(
   until: (server: EventLog<Logged>, client: EventLog<Logged>) => Promise<unknown>,
 ): Promise<{ server: EventLog<Logged>; client: EventLog<Logged>; zap: ZapHandler | null }> {
   const zctx = new zeromq.Context()
+  ZEROMQ_CONTEXTS.push(zctx)
   const zap = policy === null ? null : r.add(await ZapHandler.start(new zeromq.Reply({ linger: 0, context: zctx }), policy), (h) => h.close())
   const log = new EventLog<Logged>()
   const s = r.add(new zeromq.Pull({ linger: 0, context: zctx, ...serverOpts }), (x) => x.close())
@@ -623,6 +624,14 @@ async function libzmqScenario(
   await until(log, c.log)
   return { server: log, client: c.log, zap }
 }
+
+/**
+ * Every zeromq context made, kept referenced until the process exits: when
+ * one is garbage-collected after its sockets (with observers) were closed,
+ * zeromq 6.8.0 sometimes leaves a libuv poll handle active and the process
+ * never exits.
+ */
+const ZEROMQ_CONTEXTS: zeromq.Context[] = []
 
 void describe("libzmq reference (zeromq server, handler and client)", () => {
   const curveServer = { curveServer: true, curveSecretKey: serverKeys.secretKey }
@@ -663,11 +672,13 @@ void describe("libzmq reference (zeromq server, handler and client)", () => {
     }, GUARD_MS),
   )
 
-  void test("PLAIN, no handler: EFAULT on the server; the client sees the connection close", TIMEOUT, () =>
+  // libzmq does not reliably close the connection right after reporting
+  // EFAULT (it was seen to keep it open, silent, until the handshake
+  // interval), so only the server's event is pinned here.
+  void test("PLAIN, no handler: EFAULT", TIMEOUT, () =>
     guarded(async (r) => {
-      const { server, client: c } = await libzmqScenario(r, PLAIN.server, PLAIN.client, null, (s, c) => Promise.all([s.first("handshake:error:other"), c.first("connect:retry")]))
+      const { server } = await libzmqScenario(r, PLAIN.server, PLAIN.client, null, (s) => s.first("handshake:error:other"))
       await expectEvent(server, "handshake:error:other", { code: "EFAULT" }, "libzmq server")
-      await expectEvent(c, "handshake:error:other", { code: "EPIPE" }, "libzmq client")
     }, GUARD_MS),
   )
 
