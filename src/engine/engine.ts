@@ -84,8 +84,14 @@ function isWellFormedReply(frames: Msg): boolean {
 
 /** Bytes we hand to the stream per write before yielding to the event loop. */
 const WRITE_BUDGET = 256 * 1024
-/** Bytes we let Node's stream hold before we stop taking messages from the pipe. */
-const STREAM_LIMIT = 4 * 1024 * 1024
+/**
+ * Bytes we let Node's stream hold before we stop taking messages from the
+ * pipe. Kept small: what sits in the stream when the connection resets is
+ * lost, whereas what stays in the pipe survives a reconnect (libzmq keeps
+ * only one batch outside its pipe). 256 KiB still keeps 1 MiB messages
+ * streaming back to back (test/fault/reset-backlog.test.ts measures the loss).
+ */
+const STREAM_LIMIT = 256 * 1024
 
 /**
  * One ZMTP connection: bytes from the stream go through the decoder to the
@@ -295,7 +301,9 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
         // them as the 3.0 style \x01 / \x00 prefixed messages, as libzmq does.
         const type = this.options.socketType
         if (type !== "PUB" && type !== "XPUB") return true
-        return this.onMessage([Buffer.concat([Buffer.of(cmd.name === "SUBSCRIBE" ? 1 : 0), cmd.data])])
+        // Straight to the pipe: under CURVE this command came out of a box
+        // already, and onMessage would try to open it a second time.
+        return this.deliver([Buffer.concat([Buffer.of(cmd.name === "SUBSCRIBE" ? 1 : 0), cmd.data])])
       }
       default:
         // libzmq ignores commands it does not know after the handshake.
@@ -381,7 +389,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   private handshakeDone(): void {
     const mech = this.options.mechanism
     this.peerMetadata = mech.peerMetadata
-    const peerType = this.peerMetadata.get("socket-type")?.toString("ascii") ?? ""
+    const peerType = this.peerMetadata.get("socket-type")?.toString("latin1") ?? ""
     if (!isCompatible(this.options.socketType, peerType)) {
       throw new ProtocolError("ERR_ZMTP_INVALID_METADATA", `socket type ${this.options.socketType} cannot talk to ${peerType || "(none)"}`)
     }
@@ -503,7 +511,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
       stream.uncork()
     }
     // Node's stream says "full" past 16 KiB; we keep feeding it up to
-    // STREAM_LIMIT so large messages stream back to back, then wait for drain.
+    // STREAM_LIMIT, then wait for drain.
     if (!ok && stream.writableLength >= STREAM_LIMIT) this.waitingDrain = true
   }
 
