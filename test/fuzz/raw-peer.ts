@@ -200,13 +200,22 @@ export class EventLog {
   }
 
   /** Resolves once at least `count` events of `type` have been recorded in total. */
-  waitFor(type: string, count: number): Promise<void> {
+  waitFor(type: string, count: number, deadlineMs = 20_000): Promise<void> {
     if (this.count(type) >= count) return Promise.resolve()
-    // Holds the event loop open while we wait (it never fires: no polling).
+    // The deadline timer also holds the event loop open while we wait:
     // zeromq.js keeps a process with Observer listeners alive by itself; the
-    // tests should not depend on whether zmq-ts does.
-    const keepAlive = setInterval(() => undefined, 0x7fffffff)
-    return new Promise<void>((resolve) => this.waiters.push({ type, count, resolve })).finally(() => clearInterval(keepAlive))
+    // tests should not depend on whether zmq-ts does. It rejects rather than
+    // hang the test file when the events never come.
+    let timer: NodeJS.Timeout | undefined
+    const waiter = { type, count, resolve: (): void => undefined }
+    return new Promise<void>((resolve, reject) => {
+      waiter.resolve = resolve
+      this.waiters.push(waiter)
+      timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter)
+        reject(new Error(`waited ${deadlineMs} ms for ${count} "${type}" events, saw ${this.count(type)}: ${this.typesSince(0).join(", ")}`))
+      }, deadlineMs)
+    }).finally(() => clearTimeout(timer))
   }
 
   /** The event types recorded from index `from` on. */
