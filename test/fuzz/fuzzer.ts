@@ -1184,7 +1184,10 @@ function sentAsSubscription(note: Buffer, sent: SentRecord[]): boolean {
   for (const rec of sent) {
     const frames = recordFrames(rec)
     if (frames.some((f) => f.command && commands.some((c) => c.equals(f.data)))) return true
-    if (messagesOf(frames).some((m) => m.length === 1 && forms.some((x) => x.equals(m[0]!)))) return true
+    // The first frame of a multipart message counts too: XPUB reads a
+    // subscription from it and drops the rest (libzmq reads one from every
+    // frame that starts with \x00/\x01).
+    if (messagesOf(frames).some((m) => forms.some((x) => x.equals(m[0]!)))) return true
   }
   return false
 }
