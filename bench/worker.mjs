@@ -6,8 +6,8 @@
 // the fork IPC channel, as small JSON messages:
 //
 //   parent -> worker  { cmd: "run", role, params }   start a role (see roles/index.mjs)
-//                     { cmd: "go" } / { cmd: "close" } steps that a role waits for
-//   worker -> parent  { ev: "ready" | "warm" | "result", ... }   sent by the role
+//                     { cmd: "go" } / { cmd: "close" } / { cmd: "measure" }  steps that a role waits for
+//   worker -> parent  { ev: "ready" | "warm" | "result" | "measured", ... }   sent by the role
 //                     { ev: "done", result }   the role returned; its sockets are closed
 //                     { ev: "error", message, unsupported, ... }   the role threw
 //
@@ -15,7 +15,11 @@
 // drain: if the implementation leaked a handle (an unclosed socket or timer),
 // the process does not exit and the parent reports it.
 import { loadImplementation, isUnsupportedError } from "./lib/impl.mjs"
-import { roles } from "./roles/index.mjs"
+import { roles as commonRoles } from "./roles/index.mjs"
+import { connRouter, connDealers } from "./roles/connections.mjs"
+
+/** Every role by name: roles/index.mjs, plus the "connections" scenarios' roles. */
+const roles = { ...commonRoles, "conn-router": connRouter, "conn-dealers": connDealers }
 
 const impl = process.argv[2]
 

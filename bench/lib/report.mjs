@@ -8,11 +8,16 @@ const int = (v) => Math.round(v).toLocaleString("en-US")
 const fixed = (digits) => (v) => v.toFixed(digits)
 const pct = (v) => (v === 0 ? "0%" : v < 0.01 ? "<0.01%" : `${v.toFixed(2)}%`)
 const ratioCell = (r) => (r == null ? "n/a" : `${r.toFixed(2)}x`)
+const mib = (v) => (v / 2 ** 20).toFixed(1)
+/** Verdict words for a memory ratio (lower is better): "2.00x less memory". */
+const MEMORY_WORDS = ["less memory", "more memory"]
 
 /**
  * Per scenario kind: the count column, per implementation a header suffix and
  * a formatter for each metric, the ratio columns (keys of RATIOS in
- * runner.mjs), a note under the table, and how the summary table shows it.
+ * runner.mjs), a note under the table, and how the summary table shows it
+ * (`higherIsBetter` of the primary ratio; kinds whose metrics are all lower-is-better
+ * memory or time say so in the verdict: "faster"/"slower", "less"/"more memory").
  */
 const LAYOUTS = {
   throughput: {
@@ -61,6 +66,38 @@ const LAYOUTS = {
     ratios: [{ key: "handshakesPerSec", header: "ratio" }],
     ratioNote: "ratio = zmq-ts handshakes/s / zeromq handshakes/s (higher is better for zmq-ts); ms each = median per handshake",
     summary: { metric: "handshakes/s", higherIsBetter: true },
+  },
+  memory: {
+    caseHeader: "case",
+    countHeader: "connections",
+    columns: [
+      { key: "routerBytesPerConn", header: "ROUTER B/conn", format: int },
+      { key: "dealerBytesPerConn", header: "DEALER B/conn", format: int },
+      { key: "routerHeapPerConn", header: "heap B/conn", format: (v, m) => `${int(v)} / ${int(m.dealerHeapPerConn)}` },
+    ],
+    ratios: [
+      { key: "routerBytesPerConn", header: "ROUTER ratio" },
+      { key: "dealerBytesPerConn", header: "DEALER ratio" },
+    ],
+    ratioNote: "ROUTER ratio = zmq-ts ROUTER B/conn / zeromq ROUTER B/conn, DEALER ratio likewise " +
+      "(lower is better for zmq-ts); B/conn = bytes of RSS per connection",
+    summary: { metric: "ROUTER / DEALER B/conn", higherIsBetter: false },
+  },
+  capacity: {
+    caseHeader: "case",
+    countHeader: "connections",
+    columns: [
+      { key: "seconds", header: "s", format: fixed(2) },
+      { key: "routerRss", header: "ROUTER RSS MiB", format: mib },
+      { key: "replied", header: "replied", format: int },
+    ],
+    ratios: [
+      { key: "seconds", header: "time ratio" },
+      { key: "routerRss", header: "RSS ratio" },
+    ],
+    ratioNote: "time ratio = zmq-ts s / zeromq s, RSS ratio = zmq-ts ROUTER RSS / zeromq ROUTER RSS " +
+      "(lower is better for zmq-ts); MiB = 2^20 bytes",
+    summary: { metric: "s / ROUTER RSS MiB", higherIsBetter: false },
   },
 }
 
@@ -117,11 +154,14 @@ export function textReport(results, opts) {
   return out.join("\n")
 }
 
-/** "2.51x faster" / "1.49x slower" for a zmq-ts/zeromq ratio. */
-function verdict(ratio, higherIsBetter) {
+/**
+ * "2.51x faster" / "1.49x slower" for a zmq-ts/zeromq ratio; `words` replaces
+ * "faster"/"slower" (e.g. MEMORY_WORDS for a lower-is-better memory ratio).
+ */
+function verdict(ratio, higherIsBetter, [better, worse] = ["faster", "slower"]) {
   if (ratio == null || !Number.isFinite(ratio) || ratio <= 0) return "n/a"
   const speedup = higherIsBetter ? ratio : 1 / ratio
-  return speedup >= 1 ? `${speedup.toFixed(2)}x faster` : `${(1 / speedup).toFixed(2)}x slower`
+  return speedup >= 1 ? `${speedup.toFixed(2)}x ${better}` : `${(1 / speedup).toFixed(2)}x ${worse}`
 }
 
 /** The cell for one implementation in the summary table. */
@@ -129,6 +169,8 @@ function summaryValue(kind, st) {
   if (st.status !== "ok") return st.status
   if (kind === "latency") return `${st.median.medianUs.toFixed(1)} / ${st.median.p99Us.toFixed(1)}`
   if (kind === "handshake") return int(st.median.handshakesPerSec)
+  if (kind === "memory") return `${int(st.median.routerBytesPerConn)} / ${int(st.median.dealerBytesPerConn)}`
+  if (kind === "capacity") return `${st.median.seconds.toFixed(2)} / ${mib(st.median.routerRss)}`
   return int(st.median.msgsPerSec)
 }
 
@@ -143,6 +185,12 @@ function summaryEntries(results) {
       let text
       if (scenario.kind === "latency") {
         text = row.ratio == null ? "n/a" : `${verdict(row.ratios.medianUs, false)} median, ${verdict(row.ratios.p99Us, false)} p99`
+      } else if (scenario.kind === "memory") {
+        text = row.ratio == null
+          ? "n/a"
+          : `ROUTER ${verdict(row.ratios.routerBytesPerConn, false, MEMORY_WORDS)}, DEALER ${verdict(row.ratios.dealerBytesPerConn, false, MEMORY_WORDS)}`
+      } else if (scenario.kind === "capacity") {
+        text = row.ratio == null ? "n/a" : `${verdict(row.ratios.seconds, false)}, ROUTER RSS ${verdict(row.ratios.routerRss, false, MEMORY_WORDS)}`
       } else {
         text = verdict(row.ratio, layout.summary.higherIsBetter)
       }
@@ -173,6 +221,12 @@ function summaryText(results) {
     formatTable(header, rows, "lllrrrrl"),
     "   ratio = zmq-ts / zeromq of the metric: msgs/s, deliv/s and handshakes/s higher is better for zmq-ts, latency (us) lower is better;",
     "   for latency the values are median / p99 us and \"ratio\" is the median ratio",
+    ...(results.some(({ scenario }) => scenario.kind === "memory" || scenario.kind === "capacity")
+      ? [
+        "   connections: memory (B/conn, MiB) and time (s) lower is better; for idle-rss the values are ROUTER / DEALER B/conn and \"ratio\" is the ROUTER ratio,",
+        "   for router-10k they are s / ROUTER RSS MiB and \"ratio\" is the time ratio; the verdict gives both",
+      ]
+      : []),
   ]
 }
 
@@ -182,12 +236,14 @@ function firstLine(text) {
 
 /**
  * The machine-readable report (--json). Version 2 added the fanout kind, `ratios`, `subscribers` and `summary`;
- * version 3 the handshake kind, whose results have `parallel` and `label` instead of `size`.
+ * version 3 the handshake kind, whose results have `parallel` and `label` instead of `size`;
+ * version 4 the memory and capacity kinds (lower is better, `label` instead of `size`; their
+ * summary entries carry both ratios in `ratios`).
  */
 export function jsonReport(results, opts) {
   const compared = opts.impls.length === 2
   return {
-    version: 3,
+    version: 4,
     date: new Date().toISOString(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
@@ -228,6 +284,10 @@ export function jsonReport(results, opts) {
         if (st.status !== "ok") return null
         if (scenario.kind === "latency") return { medianUs: st.median.medianUs, p99Us: st.median.p99Us }
         if (scenario.kind === "handshake") return { handshakesPerSec: st.median.handshakesPerSec }
+        if (scenario.kind === "memory") {
+          return { routerBytesPerConn: st.median.routerBytesPerConn, dealerBytesPerConn: st.median.dealerBytesPerConn }
+        }
+        if (scenario.kind === "capacity") return { seconds: st.median.seconds, routerRss: st.median.routerRss, replied: st.median.replied }
         return { msgsPerSec: st.median.msgsPerSec }
       }
       return {
@@ -244,6 +304,7 @@ export function jsonReport(results, opts) {
         zeromq: value(b),
         ratio: row.ratio,
         ...(scenario.kind === "latency" ? { p99Ratio: row.ratios?.p99Us ?? null } : {}),
+        ...(scenario.kind === "memory" || scenario.kind === "capacity" ? { ratios: row.ratios } : {}),
         ...(scenario.kind === "fanout"
           ? { lossPct: { "zmq-ts": a.status === "ok" ? a.median.lossPct : null, zeromq: b.status === "ok" ? b.median.lossPct : null } }
           : {}),

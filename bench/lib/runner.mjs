@@ -17,6 +17,8 @@ export const METRICS = {
   fanout: { msgsPerSec: median, mbPerSec: median, delivered: (v) => Math.min(...v), lossPct: (v) => Math.max(...v) },
   latency: { medianUs: median, p99Us: median },
   handshake: { handshakesPerSec: median, medianMs: median, p99Ms: median },
+  memory: { routerBytesPerConn: median, dealerBytesPerConn: median, routerHeapPerConn: median, dealerHeapPerConn: median },
+  capacity: { seconds: median, routerRss: median, replied: (v) => Math.min(...v), connections: (v) => Math.min(...v) },
 }
 
 /**
@@ -28,6 +30,8 @@ export const RATIOS = {
   fanout: ["msgsPerSec"],
   latency: ["medianUs", "p99Us"],
   handshake: ["handshakesPerSec"],
+  memory: ["routerBytesPerConn", "dealerBytesPerConn"],
+  capacity: ["seconds", "routerRss"],
 }
 
 /** Shared per-invocation state: a temporary directory for ipc endpoints and unique names. */
@@ -99,6 +103,14 @@ function formatProgress(scenario, value) {
   }
   if (scenario.kind === "handshake") {
     return `${int(value.handshakesPerSec)} handshakes/s in ${value.seconds.toFixed(2)} s, median ${value.medianMs.toFixed(2)} ms, p99 ${value.p99Ms.toFixed(2)} ms each`
+  }
+  if (scenario.kind === "memory") {
+    return `ROUTER ${int(value.routerBytesPerConn)} B/conn, DEALER ${int(value.dealerBytesPerConn)} B/conn (RSS), ` +
+      `heap ${int(value.routerHeapPerConn)} / ${int(value.dealerHeapPerConn)} B/conn`
+  }
+  if (scenario.kind === "capacity") {
+    return `${int(value.replied)}/${int(value.connections)} replied in ${value.seconds.toFixed(2)} s, ` +
+      `ROUTER RSS ${(value.routerRss / 2 ** 20).toFixed(1)} MiB at the end`
   }
   return `median ${value.medianUs.toFixed(1)} us, p99 ${value.p99Us.toFixed(1)} us`
 }

@@ -5,14 +5,18 @@
 //   name      family name; `--scenario NAME` matches either the id or the family
 //   kind      "throughput" (msgsPerSec, mbPerSec), "fanout" (msgsPerSec, mbPerSec
 //             delivered in total over all receivers, plus delivered and lossPct),
-//             "latency" (medianUs, p99Us) or "handshake" (handshakesPerSec,
-//             medianMs, p99Ms); selects how results are aggregated
-//             (lib/runner.mjs) and printed (lib/report.mjs)
+//             "latency" (medianUs, p99Us), "handshake" (handshakesPerSec,
+//             medianMs, p99Ms), "memory" (routerBytesPerConn, dealerBytesPerConn,
+//             routerHeapPerConn, dealerHeapPerConn; lower is better) or
+//             "capacity" (seconds, routerRss, replied, connections; lower is
+//             better); selects how results are aggregated (lib/runner.mjs)
+//             and printed (lib/report.mjs)
 //   title     one line shown above its table
 //   notes     optional lines printed under its table (and listed in --json)
 //   requires  socket classes the implementation must export, else n/a
-//   optIn     if set, the scenario runs only with that flag (e.g. --ipc) or
-//             when named explicitly with --scenario
+//   optIn     if set, the scenario runs only with that flag (e.g. "ipc" for
+//             --ipc) or when named explicitly with --scenario; `true`: only
+//             when named with --scenario (by id or by family name)
 //   cases(opts)              -> [{ size, count, subscribers?, parallel?, label?, ... }], the same
 //                               for both implementations; `label` names the case in the tables
 //                               instead of the size (for cases without a message size)
@@ -27,6 +31,7 @@ import { inproc } from "./inproc.mjs"
 import { reqRep } from "./req-rep.mjs"
 import { pubSub } from "./pub-sub.mjs"
 import { curve, curveHandshake } from "./curve.mjs"
+import { idleRss, router10k } from "./connections.mjs"
 
 export const scenarios = [
   pushPull("tcp"),
@@ -37,12 +42,14 @@ export const scenarios = [
   reqRep("ipc"),
   curve,
   curveHandshake,
+  { ...idleRss, optIn: true },
+  { ...router10k, optIn: true },
 ]
 
 /**
  * Scenarios selected by the command line: `filters` (from --scenario, may be
  * empty) match ids or family names; opt-in scenarios need their flag unless
- * named by id.
+ * named by id (or, for `optIn: true`, by family name).
  */
 export function selectScenarios(filters, flags) {
   const known = new Set(scenarios.flatMap((s) => [s.id, s.name]))
@@ -53,6 +60,7 @@ export function selectScenarios(filters, flags) {
   return scenarios.filter((s) => {
     if (filters.includes(s.id)) return true
     if (filters.length && !filters.includes(s.name)) return false
+    if (s.optIn === true) return filters.includes(s.name)
     return !s.optIn || flags[s.optIn]
   })
 }

@@ -12,7 +12,7 @@ export class Pair extends Socket {
   private pipe: Pipe | null = null
 
   constructor(options?: SocketOptions<Pair>) {
-    super("PAIR", (options)?.context)
+    super("PAIR", options?.context)
     this.applyOptions(options)
   }
 

@@ -8,7 +8,7 @@ export class Pull extends Socket {
   private readonly fq = new FairQueue()
 
   constructor(options?: SocketOptions<Pull>) {
-    super("PULL", (options)?.context)
+    super("PULL", options?.context)
     this.applyOptions(options)
   }
 

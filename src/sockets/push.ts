@@ -13,7 +13,7 @@ export class Push extends Socket {
   private readonly lb = new LoadBalancer()
 
   constructor(options?: SocketOptions<Push>) {
-    super("PUSH", (options)?.context)
+    super("PUSH", options?.context)
     this.applyOptions(options)
   }
 
