@@ -28,13 +28,15 @@ const HELP = `Usage: node bench/run.mjs [options]
 
 Options:
   --rounds N        rounds per case; medians are reported (default 3, 1 with --quick)
-  --quick           smoke run: about a tenth of the messages, 1 round
+  --quick           smoke run: about a tenth of the messages (and connections), 1 round
   --json            print one JSON document instead of tables
   --only IMPL       run only one side: zmq-ts or zeromq
   --scenario NAME   run only this scenario (an id or a family name; repeatable,
                     or comma-separated). Available: ${scenarios.map((s) => s.id).join(", ")}
   --ipc             also run push-pull/ipc (req-rep/ipc runs by default)
-  --scale F         multiply every message / round-trip / handshake count by F (default 1)
+  --scale F         multiply every message / round-trip / handshake / connection count by F (default 1;
+                    connections/router-10k opens 10,000 x F connections, so keep F x 10,000 below
+                    the open-file limit, ulimit -n)
   --timeout S       give up on a worker step after S seconds (default 60)
   --verbose         echo worker output to stderr
   -h, --help        show this help

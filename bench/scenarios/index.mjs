@@ -42,8 +42,8 @@ export const scenarios = [
   reqRep("ipc"),
   curve,
   curveHandshake,
-  { ...idleRss, optIn: true },
-  { ...router10k, optIn: true },
+  idleRss,
+  router10k,
 ]
 
 /**
