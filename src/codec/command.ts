@@ -51,7 +51,10 @@ export function encodeMetadata(props: Iterable<readonly [string, Buffer | string
 
 /** libzmq compares property names with strncasecmp in the C locale: only A-Z fold. */
 function asciiLower(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase())
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) > 0x7f) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase())
+  }
+  return s.toLowerCase()
 }
 
 export function decodeMetadata(buf: Buffer): Metadata {

@@ -207,3 +207,17 @@ void describe("PING / PONG", () => {
     assert.deepEqual([...encodePong(Buffer.alloc(0))], [4, ...ascii("PONG")])
   })
 })
+
+void describe("names keep every octet (RFC 37: names are octets, compared exactly)", () => {
+  void test("a command name with bit 7 set is not READY", () => {
+    const body = Buffer.from([5, 0x52, 0xc5, 0x41, 0x44, 0x59])
+    assert.notEqual(decodeCommand(body).name, "READY")
+    assert.equal(decodeCommand(body).name, "R\u00c5ADY")
+  })
+
+  void test("metadata names fold A-Z only, as libzmq's strncasecmp in the C locale", () => {
+    const meta = decodeMetadata(Buffer.concat([encodeMetadata([["Socket-Type", "PUSH"]]), Buffer.from([3, 0xc9, 0x41, 0x42, 0, 0, 0, 1, 0x78])]))
+    assert.equal(meta.get("socket-type")?.toString(), "PUSH")
+    assert.deepEqual([...meta.keys()], ["socket-type", "\u00c9ab"])
+  })
+})
