@@ -1,9 +1,11 @@
 // Worker roles for PUB -> N x SUB fan-out throughput.
 //
 // The stream the publisher produces is:
-//   WARMUP (1 byte)   - repeated every WARMUP_INTERVAL_MS until the parent says
-//                       "go"; a SUB that received one is subscribed and
-//                       connected. Not timed; SUBs skip any that arrive late.
+//   WARMUP (1 byte)   - bursts of WARMUP_BURST every WARMUP_INTERVAL_MS until
+//                       the parent says "go"; a SUB that received `warm` of
+//                       them is subscribed, connected and past the JIT
+//                       warm-up of its hot path. Not timed; SUBs skip any
+//                       that arrive late.
 //   count x payload   - `size` bytes each (size >= 2); the timed part
 //   END (0 bytes)     - end-of-stream marker; repeated every END_REPEAT_MS
 //                       until the parent says "close", so that a SUB still
@@ -20,6 +22,7 @@ import { nowSeconds } from "../lib/stats.mjs"
 const WARMUP = Buffer.from("W")
 const END = Buffer.alloc(0)
 const WARMUP_INTERVAL_MS = 2
+const WARMUP_BURST = 200
 const END_REPEAT_MS = 20
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -38,8 +41,8 @@ export async function pubSender(zmq, p, control) {
     const goCmd = control.next("go").then(() => (go = true))
     let warmups = 0
     while (!go) {
-      await sock.send(WARMUP)
-      warmups++
+      for (let i = 0; i < WARMUP_BURST; i++) await sock.send(WARMUP)
+      warmups += WARMUP_BURST
       await Promise.race([goCmd, sleep(WARMUP_INTERVAL_MS)])
     }
 
@@ -72,9 +75,10 @@ export async function subReceiver(zmq, p, control) {
   try {
     sock.connect(p.endpoint)
     sock.subscribe()
-    for (;;) {
+    const warm = Math.max(1, p.warm ?? 1)
+    for (let seen = 0; seen < warm; ) {
       const frames = await sock.receive()
-      if (frames.length === 1 && frames[0].length === WARMUP.length) break
+      if (frames.length === 1 && frames[0].length === WARMUP.length) seen++
     }
     await control.send("warm")
 

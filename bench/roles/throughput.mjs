@@ -2,6 +2,10 @@
 //
 // The stream the sender produces on the socket is:
 //   WARMUP (1 byte)  - proves the connection is up; not timed
+//   warm x payload, END - a first untimed stream, so that both libraries are
+//                      measured in their steady state (V8 optimises a JS hot
+//                      path only after thousands of calls; without this the
+//                      small-message runs mostly timed zmq-ts's JIT warm-up)
 //   count x payload  - `size` bytes each; the timed part
 //   END (0 bytes)    - end-of-stream marker, so the receiver counts what actually
 //                      arrived instead of waiting for a fixed number forever
@@ -57,6 +61,7 @@ export async function pullReceiver(zmq, p, control) {
     await sock.bind(p.endpoint)
     await control.send("ready", { endpoint: sock.lastEndpoint, serverKey: curve.serverKey })
     await sock.receive() // WARMUP
+    await receiveStream(sock, p.size) // the untimed warm-up stream
     await control.send("warm")
     const stats = await receiveStream(sock, p.size)
     await control.send("result", stats)
@@ -74,6 +79,7 @@ export async function pushSender(zmq, p, control) {
   try {
     sock.connect(p.endpoint)
     await sock.send(WARMUP)
+    await sendStream(sock, p.warm ?? 0, p.size)
     await control.send("ready")
     await control.next("go")
     const stats = await sendStream(sock, p.count, p.size)
@@ -97,6 +103,7 @@ export async function inprocPair(zmq, p, control) {
     push.connect(p.endpoint)
     await push.send(WARMUP)
     await pull.receive()
+    await Promise.all([receiveStream(pull, p.size), sendStream(push, p.warm ?? 0, p.size)])
     // Start receiving before sending, so the first payload is timed as soon as it lands.
     const [recv, sent] = await Promise.all([receiveStream(pull, p.size), sendStream(push, p.count, p.size)])
     await control.send("result", { ...recv, sent: sent.sent, sendSeconds: sent.seconds })

@@ -13,7 +13,7 @@
 //
 // Keys come from each implementation's own curveKeyPair(), in the workers.
 import { BenchError } from "../lib/child.mjs"
-import { bindEndpoint, closeWorkers, throughputCount, KiB, MiB } from "./common.mjs"
+import { bindEndpoint, closeWorkers, throughputCount, warmupCount, KiB, MiB } from "./common.mjs"
 import { runPushPull } from "./push-pull.mjs"
 
 const SIZES = [64, 1 * KiB, 64 * KiB]
@@ -34,7 +34,7 @@ export const curve = {
   requires: ["Push", "Pull"],
 
   cases(opts) {
-    return SIZES.map((size) => ({ size, count: throughputCount(size, BUDGET, opts) }))
+    return SIZES.map((size) => ({ size, count: throughputCount(size, BUDGET, opts), warm: warmupCount(size, opts) }))
   },
 
   run(impl, c, ctx) {

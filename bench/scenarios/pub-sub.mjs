@@ -17,7 +17,7 @@
 // are set above the message count: nothing should be lost. Loss is measured
 // anyway (delivered vs SUBs x count) and reported, never hidden.
 import { BenchError } from "../lib/child.mjs"
-import { bindEndpoint, closeWorkers, sizeLabel, throughputCount, KiB, MiB } from "./common.mjs"
+import { bindEndpoint, closeWorkers, sizeLabel, throughputCount, warmupCount, KiB, MiB } from "./common.mjs"
 
 export const SUBSCRIBERS = 4
 const SIZES = [16, 256, 4 * KiB]
@@ -79,16 +79,16 @@ export function pubSub(transport) {
     cases(opts) {
       return SIZES.map((size) => {
         const count = throughputCount(size, BUDGET, opts)
-        return { size, count, subscribers: SUBSCRIBERS, hwm: Math.max(MIN_HWM, count + 1_000) }
+        return { size, count, subscribers: SUBSCRIBERS, hwm: Math.max(MIN_HWM, count + 1_000), warm: warmupCount(size, opts) }
       })
     },
 
-    async run(impl, { size, count, subscribers, hwm }, ctx) {
+    async run(impl, { size, count, subscribers, hwm, warm }, ctx) {
       const pub = ctx.spawn(impl, "publisher")
       const subs = Array.from({ length: subscribers }, (_, i) => ctx.spawn(impl, `subscriber ${i + 1}`))
       pub.start("pub-sender", { endpoint: bindEndpoint(transport, ctx), size, count, hwm })
       const { endpoint } = await pub.expect("ready")
-      for (const s of subs) s.start("sub-receiver", { endpoint, size, hwm })
+      for (const s of subs) s.start("sub-receiver", { endpoint, size, hwm, warm })
       await Promise.all(subs.map((s) => s.expect("warm")))
       pub.post("go")
       const sent = await pub.expect("result")

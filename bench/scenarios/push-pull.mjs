@@ -6,7 +6,7 @@
 // first to the last payload message and counts what arrived before the END
 // marker; the count must equal what the sender sent.
 import { BenchError } from "../lib/child.mjs"
-import { bindEndpoint, closeWorkers, throughputCount, KiB, MiB } from "./common.mjs"
+import { bindEndpoint, closeWorkers, throughputCount, warmupCount, KiB, MiB } from "./common.mjs"
 
 export const THROUGHPUT_SIZES = [16, 256, 4 * KiB, 64 * KiB, 1 * MiB]
 
@@ -15,7 +15,7 @@ export const THROUGHPUT_SIZES = [16, 256, 4 * KiB, 64 * KiB, 1 * MiB]
  * one run takes roughly 0.5-2 s: small messages are bound by per-message cost
  * (hence the max count), large ones by bandwidth.
  */
-const BUDGET = { bytes: 768 * MiB, minCount: 500, maxCount: 120_000, quickFactor: 0.1 }
+const BUDGET = { bytes: 768 * MiB, minCount: 500, maxCount: 400_000, quickFactor: 0.1 }
 
 /**
  * Checks the receiver's counts against the sender's and turns them into rates.
@@ -46,7 +46,7 @@ export function pushPull(transport) {
     optIn: transport === "ipc" ? "ipc" : undefined,
 
     cases(opts) {
-      return THROUGHPUT_SIZES.map((size) => ({ size, count: throughputCount(size, BUDGET, opts) }))
+      return THROUGHPUT_SIZES.map((size) => ({ size, count: throughputCount(size, BUDGET, opts), warm: warmupCount(size, opts) }))
     },
 
     /** One measurement for one implementation. */
@@ -61,12 +61,12 @@ export function pushPull(transport) {
  * use CURVE: the receiver is the server and reports its public key with
  * "ready", the sender is the client (scenario "curve").
  */
-export async function runPushPull(transport, impl, { size, count }, ctx, { curve = false } = {}) {
+export async function runPushPull(transport, impl, { size, count, warm }, ctx, { curve = false } = {}) {
   const receiver = ctx.spawn(impl, "receiver")
   const sender = ctx.spawn(impl, "sender")
   receiver.start("pull-receiver", { endpoint: bindEndpoint(transport, ctx), size, curve: curve ? { server: true } : undefined })
   const { endpoint, serverKey } = await receiver.expect("ready")
-  sender.start("push-sender", { endpoint, size, count, curve: curve ? { serverKey } : undefined })
+  sender.start("push-sender", { endpoint, size, count, warm, curve: curve ? { serverKey } : undefined })
   await Promise.all([sender.expect("ready"), receiver.expect("warm")])
   sender.post("go")
   const recv = await receiver.expect("result")
