@@ -48,6 +48,8 @@ export class Context {
   /** Keeps the process alive while some send() or receive() is waiting (zeromq.js does). */
   private keepAlive: NodeJS.Timeout | null = null
   private waiting = 0
+  private held = false
+  private releaseScheduled = false
   private exitHook: (() => void) | null = null
   private warned = false
 
@@ -65,15 +67,30 @@ export class Context {
 
   /** @internal A send() or receive() started waiting. */
   holdOpen(): void {
-    if (this.waiting++ === 0) {
+    if (this.waiting++ === 0 && !this.held) {
       if (this.keepAlive === null) this.keepAlive = setInterval(() => undefined, 0x7fffffff)
       else this.keepAlive.ref()
+      this.held = true
     }
   }
 
-  /** @internal A waiting send() or receive() finished. */
+  /**
+   * @internal A waiting send() or receive() finished. The timer is let go at
+   * the end of the event-loop turn, not at once: a receive loop waits and is
+   * woken once per message, and toggling the timer each time cost more than
+   * the rest of an inproc receive.
+   */
   release(): void {
-    if (--this.waiting === 0) this.keepAlive?.unref()
+    if (--this.waiting === 0 && !this.releaseScheduled) {
+      this.releaseScheduled = true
+      setImmediate(() => {
+        this.releaseScheduled = false
+        if (this.waiting === 0 && this.held) {
+          this.keepAlive?.unref()
+          this.held = false
+        }
+      })
+    }
   }
 
   /**

@@ -383,7 +383,8 @@ export abstract class Socket implements PipeOwner {
     if (this.pendingRecv !== null) {
       return Promise.reject(zmqError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time"))
     }
-    if (this.syncOps < MAX_SYNC_OPERATIONS || this.receiveTimeout === 0) {
+    const tried = this.syncOps < MAX_SYNC_OPERATIONS || this.receiveTimeout === 0
+    if (tried) {
       this.countSyncOp()
       let msg: Msg | undefined
       try {
@@ -401,7 +402,10 @@ export abstract class Socket implements PipeOwner {
       if (this.receiveTimeout > 0) {
         pending.timer = setTimeout(() => this.settleRecv(null, zmqError("EAGAIN")), this.receiveTimeout)
       }
-      setImmediate(() => this.retryRecv())
+      // Nothing was queued just now: readActivated / wakeReader settle this
+      // receive when a message comes. Only a receive deferred by the cap on
+      // synchronous operations needs a retry of its own.
+      if (!tried) setImmediate(() => this.retryRecv())
     })
   }
 
