@@ -25,7 +25,7 @@ const SIZES = [16, 256, 4 * KiB]
  * Byte budget per run (bytes published; each is delivered SUBSCRIBERS times).
  * Calibrated on a 2-core machine so that a run takes about 0.5-2 s.
  */
-const BUDGET = { bytes: 128 * MiB, minCount: 1_000, maxCount: 50_000, quickFactor: 0.1 }
+const BUDGET = { bytes: 128 * MiB, minCount: 1_000, maxCount: 200_000, quickFactor: 0.1 }
 /** High-water marks: at least this, and always above the message count. */
 const MIN_HWM = 100_000
 
