@@ -26,11 +26,12 @@ traceback on stderr and a non-zero status; it exits as soon as stdin closes.
 """
 
 import json
-import os
 import sys
 from collections import deque
 
 import zmq
+
+from peer_io import Commands, Registration
 
 TYPES = {
     "REQ": zmq.REQ,
@@ -81,49 +82,31 @@ def main() -> int:
         emit({"endpoint": endpoint})
         out.flush()
 
-        stdin_fd = sys.stdin.fileno()
-        os.set_blocking(stdin_fd, False)
-        pending = b""
         outgoing = deque()
         poller = zmq.Poller()
-        poller.register(stdin_fd, zmq.POLLIN)
-        sock_flags = -1
+        commands = Commands(poller)
+        registration = Registration(poller, sock)
 
         while True:
-            flags = (zmq.POLLIN if can_recv else 0) | (zmq.POLLOUT if outgoing else 0)
-            if flags != sock_flags:
-                if flags:
-                    poller.register(sock, flags)
-                elif sock_flags > 0:
-                    poller.unregister(sock)
-                sock_flags = flags
+            registration.want((zmq.POLLIN if can_recv else 0) | (zmq.POLLOUT if outgoing else 0))
             events = dict(poller.poll())
 
-            if events.get(stdin_fd):
-                try:
-                    chunk = os.read(stdin_fd, 1 << 20)
-                except BlockingIOError:
-                    chunk = None
-                if chunk == b"":
-                    return 0  # stdin closed: the test is done with us
-                if chunk:
-                    pending += chunk
-                    *lines, pending = pending.split(b"\n")
-                    for line in lines:
-                        if not line.strip():
-                            continue
-                        cmd = json.loads(line)
-                        if "send" in cmd:
-                            outgoing.append([bytes.fromhex(f) for f in cmd["send"]])
-                        elif "subscribe" in cmd:
-                            sock.setsockopt(zmq.SUBSCRIBE, bytes.fromhex(cmd["subscribe"]))
-                        elif "unsubscribe" in cmd:
-                            sock.setsockopt(zmq.UNSUBSCRIBE, bytes.fromhex(cmd["unsubscribe"]))
-                        elif "ping" in cmd:
-                            outgoing.append(Pong(cmd["ping"]))
-                        else:
-                            raise ValueError("unknown command: %r" % (cmd,))
-                    out.flush()
+            cmds = commands.read(events)
+            if cmds is None:
+                return 0  # stdin closed: the test is done with us
+            if cmds:
+                for cmd in cmds:
+                    if "send" in cmd:
+                        outgoing.append([bytes.fromhex(f) for f in cmd["send"]])
+                    elif "subscribe" in cmd:
+                        sock.setsockopt(zmq.SUBSCRIBE, bytes.fromhex(cmd["subscribe"]))
+                    elif "unsubscribe" in cmd:
+                        sock.setsockopt(zmq.UNSUBSCRIBE, bytes.fromhex(cmd["unsubscribe"]))
+                    elif "ping" in cmd:
+                        outgoing.append(Pong(cmd["ping"]))
+                    else:
+                        raise ValueError("unknown command: %r" % (cmd,))
+                out.flush()
 
             # Ask the socket itself what it can do (ZMQ_EVENTS) rather than
             # trusting the poll: a REQ or REP changes state with every

@@ -34,11 +34,12 @@ peer never blocks, and it exits as soon as stdin closes.
 """
 
 import json
-import os
 import sys
 from collections import deque
 
 import zmq
+
+from peer_io import Commands, Registration
 from zmq.utils.monitor import recv_monitor_message
 
 TYPES = {"PUSH": zmq.PUSH, "PULL": zmq.PULL, "DEALER": zmq.DEALER, "ROUTER": zmq.ROUTER}
@@ -131,46 +132,28 @@ def main() -> int:
             sock.connect(endpoint)
         emit({"endpoint": endpoint})
 
-        stdin_fd = sys.stdin.fileno()
-        os.set_blocking(stdin_fd, False)
-        pending = b""
         outgoing = deque()
         poller = zmq.Poller()
-        poller.register(stdin_fd, zmq.POLLIN)
+        commands = Commands(poller)
         poller.register(mon, zmq.POLLIN)
         if zap is not None:
             poller.register(zap, zmq.POLLIN)
         can_recv = opts["type"] != "PUSH"
-        sock_flags = -1
+        registration = Registration(poller, sock)
 
         while True:
-            flags = (zmq.POLLIN if can_recv else 0) | (zmq.POLLOUT if outgoing else 0)
-            if flags != sock_flags:
-                if flags:
-                    poller.register(sock, flags)
-                elif sock_flags > 0:
-                    poller.unregister(sock)
-                sock_flags = flags
+            registration.want((zmq.POLLIN if can_recv else 0) | (zmq.POLLOUT if outgoing else 0))
             events = dict(poller.poll())
 
-            if events.get(stdin_fd):
-                try:
-                    chunk = os.read(stdin_fd, 1 << 20)
-                except BlockingIOError:
-                    chunk = None
-                if chunk == b"":
-                    return 0  # stdin closed: the test is done with us
-                if chunk:
-                    pending += chunk
-                    *lines, pending = pending.split(b"\n")
-                    for line in lines:
-                        if not line.strip():
-                            continue
-                        cmd = json.loads(line)
-                        if "send" in cmd:
-                            outgoing.append([bytes.fromhex(f) for f in cmd["send"]])
-                        else:
-                            raise ValueError("unknown command: %r" % (cmd,))
+            cmds = commands.read(events)
+            if cmds is None:
+                return 0  # stdin closed: the test is done with us
+            if cmds:
+                for cmd in cmds:
+                    if "send" in cmd:
+                        outgoing.append([bytes.fromhex(f) for f in cmd["send"]])
+                    else:
+                        raise ValueError("unknown command: %r" % (cmd,))
 
             if events.get(mon):
                 while True:
