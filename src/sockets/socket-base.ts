@@ -137,9 +137,7 @@ export abstract class Socket implements PipeOwner {
    */
   pendingAtExit(now: number): boolean {
     if (this.lingering > 0) return true
-    let unsent = false
-    for (const pipe of this.pipes) if (!pipe.inproc && (pipe.outbound.length > 0 || pipe.peer?.busy === true)) unsent = true
-    if (!unsent || this.lingerMs === 0) return false
+    if (this.lingerMs === 0 || !this.hasUnsentMessages()) return false
     if (this.lingerMs < 0) return true
     this.exitDeadline ??= now + this.lingerMs
     return now < this.exitDeadline
@@ -575,6 +573,11 @@ export abstract class Socket implements PipeOwner {
     if (this.curveServer || this.curveServerKey !== null) return "curve"
     if (this.plainServer || this.plainUsername !== null) return "plain"
     return null
+  }
+
+  private hasUnsentMessages(): boolean {
+    for (const pipe of this.pipes) if (!pipe.inproc && (pipe.outbound.length > 0 || pipe.peer?.busy === true)) return true
+    return false
   }
 
   /** From the first bind or connect on, the context watches us at exit. */
