@@ -6,10 +6,10 @@ import { FrameEncoder } from "../codec/encoder.js"
 import { decodeGreeting, encodeGreeting, isValidSignature } from "../codec/greeting.js"
 import { ProtocolError } from "../codec/protocol-error.js"
 import { MechanismFailure } from "../mechanism/failure.js"
-import { SECURE_COMMAND, SECURE_MORE, type SecureCodec, type Mechanism } from "../mechanism/mechanism.js"
+import { checkPeerSocketType, SECURE_COMMAND, SECURE_MORE, type SecureCodec, type Mechanism } from "../mechanism/mechanism.js"
 import { AuthError, encodeZapRequest } from "../mechanism/zap.js"
 import type { Msg, Pipe, PipePeer } from "../pipe.js"
-import { isCompatible, type SocketTypeName } from "../sockets/socket-types.js"
+import type { SocketTypeName } from "../sockets/socket-types.js"
 
 /** Why an engine stopped: libzmq's error_reason_t. */
 export type EngineEndReason = (
@@ -389,10 +389,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   private handshakeDone(): void {
     const mech = this.options.mechanism
     this.peerMetadata = mech.peerMetadata
-    const peerType = this.peerMetadata.get("socket-type")?.toString("latin1") ?? ""
-    if (!isCompatible(this.options.socketType, peerType)) {
-      throw new ProtocolError("ERR_ZMTP_INVALID_METADATA", `socket type ${this.options.socketType} cannot talk to ${peerType || "(none)"}`)
-    }
+    checkPeerSocketType(this.options.socketType, this.peerMetadata)
     this.peerRoutingId = this.peerMetadata.get("identity") ?? Buffer.alloc(0)
     this.secure = mech.decodeFrame !== undefined && mech.encodeFrame !== undefined ? (mech as SecureCodec) : null
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)

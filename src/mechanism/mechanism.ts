@@ -69,6 +69,17 @@ export function basicProperties(ctx: MechanismContext): [string, Buffer | string
   return props
 }
 
+/**
+ * Refuses a peer whose Socket-Type cannot talk to ours (RFC 37 "The READY
+ * Command"; libzmq's mechanism_t::check_socket_type).
+ */
+export function checkPeerSocketType(ours: SocketTypeName, meta: Metadata): void {
+  const peer = meta.get("socket-type")?.toString("latin1") ?? ""
+  if (!isCompatible(ours, peer)) {
+    throw new ProtocolError("ERR_ZMTP_INVALID_METADATA", `socket type ${ours} cannot talk to ${peer || "(none)"}`)
+  }
+}
+
 /** Shared by the mechanisms: ZAP bookkeeping and ERROR handling as libzmq does them. */
 export abstract class MechanismBase {
   status: MechanismStatus = "handshaking"
@@ -87,10 +98,11 @@ export abstract class MechanismBase {
    * never sees our READY.
    */
   protected checkPeerType(meta: Metadata): void {
-    const peer = meta.get("socket-type")?.toString("latin1") ?? ""
-    if (!isCompatible(this.ctx.socketType, peer)) {
+    try {
+      checkPeerSocketType(this.ctx.socketType, meta)
+    } catch (err) {
       this.status = "error"
-      throw new ProtocolError("ERR_ZMTP_INVALID_METADATA", `socket type ${this.ctx.socketType} cannot talk to ${peer || "(none)"}`)
+      throw err
     }
   }
 
