@@ -20,8 +20,9 @@ const SLAB_SIZE = 64 * 1024
  * than one per frame (the way Node's own Buffer pool works). Each socket owns one.
  */
 export class FrameCopier {
-  private slab = Buffer.allocUnsafe(SLAB_SIZE)
-  private pos = 0
+  /** Allocated on the first small frame: a socket that never sends holds none. */
+  private slab = Buffer.alloc(0)
+  private pos = SLAB_SIZE
 
   copy(src: Uint8Array): Buffer {
     const n = src.length
