@@ -529,23 +529,26 @@ const PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC = 0x11000001
 const pyPlainClient = (user: string, password: string): string[] => ["--plain-client", user, password]
 const pyCurveClient = (server: string, keys: { publicKey: string; secretKey: string }): string[] => ["--curve-client", server, keys.publicKey, keys.secretKey]
 
+/** A zmq-ts ROUTER server with a ZAP handler answers a pyzmq DEALER client. */
+async function routerServesPyDealer(r: Resources, mech: typeof PLAIN, pyArgs: string[]): Promise<void> {
+  const c = newContexts()
+  const zap = await startZap(r, c, "zmq-ts", mech.policy)
+  const router = open(r, c, "zmq-ts", "ROUTER", mech.server)
+  const endpoint = await router.bind(bindEndpoint("tcp"))
+  const py = await PySecurePeer.start(r, "DEALER", "connect", endpoint, pyArgs)
+  await py.send([...REQUEST])
+  const [id, ...got] = await router.receive()
+  assertFrames(got, REQUEST, "zmq-ts ROUTER received")
+  await router.send([id!, ...REPLY])
+  assertFrames(await py.receive(), REPLY, "pyzmq DEALER received")
+  await assertCleanHandshake(router)
+  await py.log.first("HANDSHAKE_SUCCEEDED")
+  assertZapRequest(await zap.request(0), mech, mech.credentials, "tcp")
+}
+
 void describe("pyzmq peer", () => {
   void test("PLAIN: zmq-ts ROUTER server ↔ pyzmq DEALER client, both ways", TIMEOUT, () =>
-    guarded(async (r) => {
-      const c = newContexts()
-      const zap = await startZap(r, c, "zmq-ts", PLAIN.policy)
-      const router = open(r, c, "zmq-ts", "ROUTER", PLAIN.server)
-      const endpoint = await router.bind(bindEndpoint("tcp"))
-      const py = await PySecurePeer.start(r, "DEALER", "connect", endpoint, pyPlainClient("admin", "secret"))
-      await py.send([...REQUEST])
-      const [id, ...got] = await router.receive()
-      assertFrames(got, REQUEST, "zmq-ts ROUTER received")
-      await router.send([id!, ...REPLY])
-      assertFrames(await py.receive(), REPLY, "pyzmq DEALER received")
-      await assertCleanHandshake(router)
-      await py.log.first("HANDSHAKE_SUCCEEDED")
-      assertZapRequest(await zap.request(0), PLAIN, PLAIN.credentials, "tcp")
-    }),
+    guarded((r) => routerServesPyDealer(r, PLAIN, pyPlainClient("admin", "secret"))),
   )
 
   void test("PLAIN: pyzmq PULL server (own ZAP handler) ← zmq-ts PUSH client", TIMEOUT, () =>
@@ -585,21 +588,7 @@ void describe("pyzmq peer", () => {
   )
 
   void test("CURVE: zmq-ts ROUTER server ↔ pyzmq DEALER client, both ways", TIMEOUT, () =>
-    guarded(async (r) => {
-      const c = newContexts()
-      const zap = await startZap(r, c, "zmq-ts", CURVE.policy)
-      const router = open(r, c, "zmq-ts", "ROUTER", CURVE.server)
-      const endpoint = await router.bind(bindEndpoint("tcp"))
-      const py = await PySecurePeer.start(r, "DEALER", "connect", endpoint, pyCurveClient(serverKeys.publicKey, clientKeys))
-      await py.send([...REQUEST])
-      const [id, ...got] = await router.receive()
-      assertFrames(got, REQUEST, "zmq-ts ROUTER received")
-      await router.send([id!, ...REPLY])
-      assertFrames(await py.receive(), REPLY, "pyzmq DEALER received")
-      await assertCleanHandshake(router)
-      await py.log.first("HANDSHAKE_SUCCEEDED")
-      assertZapRequest(await zap.request(0), CURVE, CURVE.credentials, "tcp")
-    }),
+    guarded((r) => routerServesPyDealer(r, CURVE, pyCurveClient(serverKeys.publicKey, clientKeys))),
   )
 
   void test("CURVE: pyzmq ROUTER server without ZAP handler accepts a zmq-ts DEALER client, both ways", TIMEOUT, () =>
