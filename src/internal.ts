@@ -1,5 +1,5 @@
 /** Internals for tests and tools; not part of the public API and may change. */
-export { FrameDecoder, MAX_FRAMES_PER_MESSAGE, type DecoderSink } from "./codec/decoder.js"
+export { FrameDecoder, type DecoderSink } from "./codec/decoder.js"
 export { FrameEncoder } from "./codec/encoder.js"
 export { encodeGreeting, decodeGreeting, isValidSignature, type Greeting } from "./codec/greeting.js"
 export * from "./codec/command.js"

@@ -6,7 +6,17 @@
  * high-water mark counts messages, as libzmq's does.
  */
 
+import { FRAME_OVERHEAD } from "./codec/constants.js"
+
 export type Msg = Buffer[]
+
+
+/** The memory a message holds, as the receive budget counts it. */
+export function msgCost(msg: Msg): number {
+  let cost = 0
+  for (let i = 0; i < msg.length; i++) cost += msg[i]!.length + FRAME_OVERHEAD
+  return cost
+}
 
 /** libzmq's low-water mark: writing resumes once the queue has drained to it. */
 export function lowWaterMark(hwm: number): number {
@@ -26,6 +36,14 @@ export class MsgQueue {
   hwm: number
   /** ZMQ_CONFLATE: keep only the newest message (libzmq's ypipe_conflate). */
   conflate = false
+  /**
+   * Memory budget (msgCost of what is queued) past which the queue counts as
+   * full, whatever the message count; 0 for none. Fixed at construction, so
+   * that what push() added is what read() takes off.
+   */
+  readonly byteLimit: number
+  /** msgCost of the queued messages, kept only when byteLimit > 0. */
+  private bytes = 0
   private lwm: number
   private ring: (Msg | undefined)[]
   private head = 0
@@ -36,8 +54,9 @@ export class MsgQueue {
   /** Called when the queue drains to the low-water mark after the writer hit the high-water mark. */
   onWritable: Wake | null = null
 
-  constructor(hwm: number) {
+  constructor(hwm: number, byteLimit = 0) {
     this.hwm = hwm
+    this.byteLimit = byteLimit > 0 ? byteLimit : 0
     this.lwm = lowWaterMark(hwm)
     this.ring = new Array<Msg | undefined>(16)
   }
@@ -52,8 +71,13 @@ export class MsgQueue {
     return this.count
   }
 
+  /** msgCost of what is queued (0 when the queue keeps no budget). */
+  get queuedBytes(): number {
+    return this.bytes
+  }
+
   get full(): boolean {
-    return this.hwm > 0 && this.count >= this.hwm
+    return (this.hwm > 0 && this.count >= this.hwm) || (this.byteLimit > 0 && this.bytes >= this.byteLimit)
   }
 
   /** Checks for room; if there is none, the writer will be woken when there is. */
@@ -75,9 +99,11 @@ export class MsgQueue {
   /** Appends a message regardless of the high-water mark (the caller checked). */
   push(msg: Msg): void {
     if (this.conflate && this.count > 0) {
+      if (this.byteLimit > 0) this.bytes += msgCost(msg) - msgCost(this.ring[this.head]!)
       this.ring[this.head] = msg
       return
     }
+    if (this.byteLimit > 0) this.bytes += msgCost(msg)
     if (this.count === this.ring.length) this.grow()
     this.ring[(this.head + this.count) & (this.ring.length - 1)] = msg
     this.count++
@@ -94,7 +120,9 @@ export class MsgQueue {
     this.ring[this.head] = undefined
     this.head = (this.head + 1) & (this.ring.length - 1)
     this.count--
-    if (this.writerBlocked && this.count <= this.lwm) this.wakeWriter()
+    if (this.byteLimit > 0) this.bytes -= msgCost(msg!)
+    // Writing resumes at the low-water mark, and (with a budget) once half of it is free.
+    if (this.writerBlocked && this.count <= this.lwm && this.bytes <= this.byteLimit / 2) this.wakeWriter()
     return msg
   }
 
@@ -104,6 +132,7 @@ export class MsgQueue {
     this.ring = new Array<Msg | undefined>(16)
     this.head = 0
     this.count = 0
+    this.bytes = 0
     if (this.writerBlocked) this.wakeWriter()
     return n
   }
@@ -192,6 +221,13 @@ export class Pipe {
     this.owner = owner
     this.inbound.onReadable = () => owner.readActivated(this)
     this.outbound.onWritable = () => owner.writeActivated(this)
+  }
+
+  /** Stops telling the socket side about this pipe. */
+  detachOwner(): void {
+    this.owner = null
+    this.inbound.onReadable = null
+    this.outbound.onWritable = null
   }
 
   /** Connects queue wake-ups to the peer side. */

@@ -1,5 +1,5 @@
 import { constants as bufferConstants } from "node:buffer"
-import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE } from "./constants.js"
+import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, FRAME_OVERHEAD } from "./constants.js"
 import { ProtocolError } from "./protocol-error.js"
 
 /** Receives what the decoder produces. Returning false pauses the decoder. */
@@ -18,12 +18,6 @@ const HARD_MAX_FRAME = bufferConstants.MAX_LENGTH
  * merely *claims* a huge size makes us hold only the bytes it really sent.
  */
 const PREALLOCATE_LIMIT = 1 << 20
-/**
- * libzmq bounds frames (maxMessageSize) but not the number of frames in one
- * message. An endless MORE chain would grow memory without bound, so we cap
- * it: a message with more frames than this is a protocol error.
- */
-export const MAX_FRAMES_PER_MESSAGE = 1 << 16
 
 const enum State {
   Flags,
@@ -37,8 +31,15 @@ const enum State {
  * of that chunk; only a frame that spans chunks is copied.
  */
 export class FrameDecoder {
-  /** Largest frame body accepted; -1 means no limit (ZMQ_MAXMSGSIZE). */
+  /** Largest frame body accepted; -1 means no limit (ZMQ_MAXMSGSIZE, or a handshake command's bound). */
   maxFrameSize: number
+  /**
+   * Largest message accepted, as msgCost counts it (bytes plus FRAME_OVERHEAD
+   * a frame); -1 for no limit. libzmq bounds frames but neither their number
+   * nor their sum: an endless MORE chain would grow memory until the process
+   * dies, so the message being assembled is held to the connection's budget.
+   */
+  messageBudget: number
 
   private readonly sink: DecoderSink
   private state = State.Flags
@@ -51,12 +52,15 @@ export class FrameDecoder {
   private body: Buffer | null = null
   private bodyParts: Buffer[] | null = null
   private frames: Buffer[] = []
+  /** msgCost of `frames`. */
+  private framesCost = 0
   private chunk: Buffer | null = null
   private offset = 0
 
-  constructor(sink: DecoderSink, maxFrameSize = -1) {
+  constructor(sink: DecoderSink, maxFrameSize = -1, messageBudget = -1) {
     this.sink = sink
     this.maxFrameSize = maxFrameSize
+    this.messageBudget = messageBudget
   }
 
   /** True while a chunk is held because the sink asked us to pause. */
@@ -172,6 +176,10 @@ export class FrameDecoder {
     if (size > HARD_MAX_FRAME) {
       throw new ProtocolError("EMSGSIZE", `frame of ${size} bytes cannot be held`)
     }
+    // Refused at the header, before its bytes are read (a claim costs nothing to make).
+    if (this.messageBudget >= 0 && !(this.flags & FLAG_COMMAND) && this.framesCost + size + FRAME_OVERHEAD > this.messageBudget) {
+      throw new ProtocolError("EMSGSIZE", `message of more than ${this.messageBudget} bytes (receive budget) refused`)
+    }
   }
 
   private beginBody(size: number): void {
@@ -200,11 +208,12 @@ export class FrameDecoder {
     if (flags & FLAG_COMMAND) return this.sink.onCommand(body)
     const frames = this.frames
     frames.push(body)
-    if (frames.length > MAX_FRAMES_PER_MESSAGE) {
-      throw new ProtocolError("EPROTO", `message has more than ${MAX_FRAMES_PER_MESSAGE} frames`)
+    if (flags & FLAG_MORE) {
+      this.framesCost += body.length + FRAME_OVERHEAD
+      return true
     }
-    if (flags & FLAG_MORE) return true
     this.frames = []
+    this.framesCost = 0
     return this.sink.onMessage(frames)
   }
 }

@@ -1,14 +1,15 @@
 import type { Socket as NetSocket } from "node:net"
 import { decodeCommand, decodeErrorReason, encodeCommand, encodePing, encodePong, type Metadata } from "../codec/command.js"
-import { GREETING_SIZE, SIGNATURE_SIZE } from "../codec/constants.js"
-import { FrameDecoder, MAX_FRAMES_PER_MESSAGE, type DecoderSink } from "../codec/decoder.js"
+import { FRAME_OVERHEAD, GREETING_SIZE, SIGNATURE_SIZE } from "../codec/constants.js"
+import { FrameDecoder, type DecoderSink } from "../codec/decoder.js"
 import { FrameEncoder } from "../codec/encoder.js"
 import { decodeGreeting, encodeGreeting, isValidSignature } from "../codec/greeting.js"
 import { ProtocolError } from "../codec/protocol-error.js"
 import { MechanismFailure } from "../mechanism/failure.js"
-import { checkPeerSocketType, SECURE_COMMAND, SECURE_MORE, type SecureCodec, type Mechanism } from "../mechanism/mechanism.js"
+import { checkPeerSocketType, HANDSHAKE_COMMAND_MAX, SECURE_COMMAND, SECURE_MORE, type SecureCodec, type Mechanism } from "../mechanism/mechanism.js"
 import { AuthError, encodeZapRequest } from "../mechanism/zap.js"
 import type { Msg, Pipe, PipePeer } from "../pipe.js"
+import type { ZapCall } from "../transport/inproc.js"
 import type { SocketTypeName } from "../sockets/socket-types.js"
 
 /** Why an engine stopped: libzmq's error_reason_t. */
@@ -36,6 +37,8 @@ export interface EngineOptions {
   mechanism: Mechanism
   /** Largest frame accepted, -1 for no limit (ZMQ_MAXMSGSIZE). */
   maxMessageSize: number
+  /** Largest message accepted, as msgCost counts it, -1 for no limit (the connection's receive budget). */
+  receiveMemoryLimit: number
   /** Milliseconds to finish the handshake, 0 for no limit (ZMQ_HANDSHAKE_IVL). */
   handshakeInterval: number
   /** ZMQ_HEARTBEAT_IVL: ms between PINGs we send, 0 for none. */
@@ -45,7 +48,7 @@ export interface EngineOptions {
   /** ZMQ_HEARTBEAT_TTL: ms the peer should wait for our traffic, sent in deciseconds. */
   heartbeatTimeToLive: number
   /** Sends a ZAP request to the handler; null when no handler is bound. */
-  zap: (request: Buffer[]) => Promise<Buffer[]> | null
+  zap: (request: Buffer[]) => ZapCall | null
 }
 
 /** One connection as its session sees it: ZMTP, or raw bytes for STREAM. */
@@ -80,6 +83,11 @@ function isWellFormedReply(frames: Msg): boolean {
   const first = frames[0]!
   if (first.length === 0) return frames.length >= 2
   return first.length === 4 && frames.length >= 3 && frames[1]!.length === 0
+}
+
+/** The frame bound while the handshake runs: HANDSHAKE_COMMAND_MAX, or maxMessageSize if that is smaller. */
+function handshakeFrameMax(maxMessageSize: number): number {
+  return maxMessageSize >= 0 ? Math.min(maxMessageSize, HANDSHAKE_COMMAND_MAX) : HANDSHAKE_COMMAND_MAX
 }
 
 /** Bytes we hand to the stream per write before yielding to the event loop. */
@@ -121,6 +129,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   private readPaused = false
   private handshakeTimer: NodeJS.Timeout | null = null
   private zapWaiting = false
+  /** The ZAP request under way, cancelled if we stop first. */
+  private zapCall: ZapCall | null = null
   private pongQueued = false
   private pingTimer: NodeJS.Timeout | null = null
   /** Armed when we PING; any traffic from the peer disarms it (libzmq's heartbeat timeout). */
@@ -130,6 +140,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   /** The CURVE box codec once the handshake is done; null for NULL and PLAIN. */
   private secure: SecureCodec | null = null
   private secureFrames: Buffer[] = []
+  /** msgCost of secureFrames, held to the same budget as the decoder's message. */
+  private secureCost = 0
   private heldInput: Buffer[] = []
   private drainWaiters: (() => void)[] = []
 
@@ -137,7 +149,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     this.stream = stream
     this.options = options
     this.host = host
-    this.decoder = new FrameDecoder(this, options.maxMessageSize)
+    this.decoder = new FrameDecoder(this, handshakeFrameMax(options.maxMessageSize), options.receiveMemoryLimit)
 
     stream.on("data", (chunk: Buffer) => this.onData(chunk))
     stream.on("end", () => this.stop({ kind: "connection" }))
@@ -232,15 +244,17 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     const mech = this.options.mechanism
     const request = mech.zapRequest!
     mech.zapRequest = null
-    const pending = this.options.zap(encodeZapRequest(request))
-    if (pending === null) {
+    const call = this.options.zap(encodeZapRequest(request))
+    if (call === null) {
       this.mechanismStep(mech.onZapMissing())
       return
     }
     this.zapWaiting = true
+    this.zapCall = call
     this.pauseReading()
-    pending.then(
+    call.reply.then(
       (reply) => {
+        this.zapCall = null
         if (this.state === State.Stopped) return
         this.zapWaiting = false
         try {
@@ -333,10 +347,15 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     const { flags, data } = this.secure!.decodeFrame(body)
     if (flags & SECURE_COMMAND) return this.handleCommand(data)
     this.secureFrames.push(data)
-    if (this.secureFrames.length > MAX_FRAMES_PER_MESSAGE) throw new ProtocolError("EPROTO", "message has too many frames")
+    this.secureCost += data.length + FRAME_OVERHEAD
+    const budget = this.options.receiveMemoryLimit
+    if (budget >= 0 && this.secureCost > budget) {
+      throw new ProtocolError("EMSGSIZE", `message of more than ${budget} bytes (receive budget) refused`)
+    }
     if (flags & SECURE_MORE) return true
     const frames = this.secureFrames
     this.secureFrames = []
+    this.secureCost = 0
     return this.deliver(frames)
   }
 
@@ -348,7 +367,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     }
     const inbound = this.pipe!.inbound
     inbound.push(frames)
-    // Stop decoding once the queue is at its high-water mark; checkWrite()
+    // Stop decoding once the queue is at its high-water mark or memory budget; checkWrite()
     // arms the wake-up that resumes us when the socket has drained it.
     return inbound.checkWrite()
   }
@@ -394,6 +413,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     this.secure = mech.decodeFrame !== undefined && mech.encodeFrame !== undefined ? (mech as SecureCodec) : null
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
     this.handshakeTimer = null
+    this.decoder.maxFrameSize = this.options.maxMessageSize
     this.state = State.Active
     if (this.options.heartbeatInterval > 0) {
       this.pingTimer = setInterval(() => this.ping(), this.options.heartbeatInterval)
@@ -593,6 +613,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     this.pingTimer = null
     this.peerAlive()
     this.heldInput = []
+    this.zapCall?.cancel()
+    this.zapCall = null
     this.pipe?.detachPeer()
     if (flushFirst && !this.stream.destroyed) {
       // Let what we just wrote leave, but do not wait on the peer for long.

@@ -15,6 +15,7 @@ export function startEngine(socket: Socket, stream: NetSocket, host: EngineHost)
       routingId: socket.routingIdForPeers,
       mechanism: socket.makeMechanism(stream.remoteAddress ?? ""),
       maxMessageSize: socket.maxMessageSize,
+      receiveMemoryLimit: socket.receiveMemoryLimit,
       handshakeInterval: socket.handshakeInterval,
       heartbeatInterval: socket.heartbeatInterval,
       heartbeatTimeout: socket.heartbeatTimeout,

@@ -174,6 +174,9 @@ export class CurveClient extends CurveBase implements Mechanism {
     const n = this.nextNonce("CurveZMQINITIATE")
     const box = sealAfter(this.precom, n, inner)
     this.state = "ready"
+    // c' and the HELLO key have done their work: only the session key (precom) stays.
+    this.transient.secretKey.fill(0)
+    this.helloKey.fill(0)
     return Buffer.concat([Buffer.from("\x08INITIATE", "latin1"), cookie, n.subarray(16, 24), box])
   }
 
@@ -183,7 +186,7 @@ export class CurveClient extends CurveBase implements Mechanism {
     const plain = openAfter(this.precom!, shortNonce("CurveZMQREADY---", value), body.subarray(14))
     if (plain === null) throw this.fail("ERR_ZMTP_CRYPTOGRAPHIC", "CURVE READY box did not open")
     this.checkNonce(value)
-    this.peerMetadata = readMetadata(Buffer.from(plain), this)
+    this.takePeerMetadata(readMetadata(Buffer.from(plain), this))
     this.status = "ready"
   }
 
@@ -291,7 +294,11 @@ export class CurveServer extends CurveBase implements Mechanism {
     if (!Buffer.from(vouch.subarray(0, 32)).equals(clientTransient) || !Buffer.from(vouch.subarray(32, 64)).equals(Buffer.from(this.publicKey))) {
       throw this.fail("ERR_ZMTP_KEY_EXCHANGE", "CURVE vouch does not match this connection")
     }
-    this.peerMetadata = readMetadata(p.subarray(128), this)
+    this.takePeerMetadata(readMetadata(p.subarray(128), this))
+    // RFC 26: the server discards the cookie key at a valid INITIATE; s' has
+    // made the session key and is not needed either.
+    this.cookieKey.fill(0)
+    this.transient.secretKey.fill(0)
     // libzmq's curve_server_t asks ZAP only "if (zap_required () ||
     // !options.zap_enforce_domain)": enforcing without a domain skips ZAP
     // (checked against libzmq 4.3.4 and 4.3.5).

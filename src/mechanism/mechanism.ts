@@ -80,6 +80,19 @@ export function checkPeerSocketType(ours: SocketTypeName, meta: Metadata): void 
   }
 }
 
+/**
+ * The largest frame accepted before the handshake is done. libzmq reads any
+ * size up to maxMessageSize here, so a peer's "4 GB HELLO" is buffered until
+ * the handshake times out; we refuse it at its header. The fixed-size
+ * commands (a CURVE HELLO is 200 octets, an ERROR at most 262) are far
+ * below; the bound is for the metadata of READY and INITIATE, which libzmq
+ * does not bound: 64 KiB holds Socket-Type, a 255-octet Identity and plenty
+ * of application properties (ZMQ_METADATA). Anything smaller but still wrong
+ * reaches the mechanism, which reports it as libzmq does (a malformed HELLO
+ * is ERR_ZMTP_MALFORMED_COMMAND_HELLO, not a size error).
+ */
+export const HANDSHAKE_COMMAND_MAX = 64 * 1024 + 1024
+
 /** Shared by the mechanisms: ZAP bookkeeping and ERROR handling as libzmq does them. */
 export abstract class MechanismBase {
   status: MechanismStatus = "handshaking"
@@ -87,9 +100,20 @@ export abstract class MechanismBase {
   zapRequest: ZapRequest | null = null
   userId = ""
   protected readonly ctx: MechanismContext
+  /** Properties the ZAP handler set: the peer's own metadata cannot override them (libzmq). */
+  private readonly zapProperties = new Set<string>()
 
   constructor(ctx: MechanismContext) {
     this.ctx = ctx
+  }
+
+  /**
+   * Takes the peer's metadata, except names the ZAP handler already set:
+   * libzmq's stream_engine_base inserts the ZAP properties first into a map
+   * that keeps the first value, so a peer cannot claim its own User-Id.
+   */
+  protected takePeerMetadata(meta: Metadata): void {
+    for (const [k, v] of meta) if (!this.zapProperties.has(k)) this.peerMetadata.set(k, v)
   }
 
   /**
@@ -132,8 +156,12 @@ export abstract class MechanismBase {
     }
     if (reply.status === 200) {
       this.userId = reply.userId
-      for (const [k, v] of reply.metadata) this.peerMetadata.set(k, v)
-      if (reply.userId) this.peerMetadata.set("user-id", Buffer.from(reply.userId))
+      const props = new Map(reply.metadata)
+      if (reply.userId) props.set("user-id", Buffer.from(reply.userId))
+      for (const [k, v] of props) {
+        this.peerMetadata.set(k, v)
+        this.zapProperties.add(k)
+      }
       return
     }
     this.status = "error"

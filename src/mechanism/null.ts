@@ -54,7 +54,7 @@ export class NullMechanism extends MechanismBase implements Mechanism {
     }
     const cmd = decodeCommand(body)
     if (cmd.name === "READY") {
-      for (const [k, v] of decodeMetadata(cmd.data)) this.peerMetadata.set(k, v)
+      this.takePeerMetadata(decodeMetadata(cmd.data))
       this.peerReady = true
       if (this.readySent) this.status = "ready"
       return []

@@ -30,6 +30,7 @@ export class PlainClient extends MechanismBase implements Mechanism {
   readonly asServer = false
   private state: "welcome" | "ready" = "welcome"
   private readonly username: Buffer
+
   private readonly password: Buffer
 
   constructor(ctx: MechanismContext, username: string, password: string) {
@@ -55,7 +56,7 @@ export class PlainClient extends MechanismBase implements Mechanism {
       return [encodeCommand("INITIATE", encodeMetadata(basicProperties(this.ctx)))]
     }
     if (this.state === "ready" && cmd.name === "READY") {
-      this.peerMetadata = readMetadata(cmd.data, "ERR_ZMTP_MALFORMED_COMMAND_READY")
+      this.takePeerMetadata(readMetadata(cmd.data, "ERR_ZMTP_MALFORMED_COMMAND_READY"))
       this.status = "ready"
       return []
     }
@@ -108,7 +109,7 @@ export class PlainServer extends MechanismBase implements Mechanism {
       return []
     }
     if (this.state === "initiate" && cmd.name === "INITIATE") {
-      for (const [k, v] of readMetadata(cmd.data, "ERR_ZMTP_MALFORMED_COMMAND_INITIATE")) this.peerMetadata.set(k, v)
+      this.takePeerMetadata(readMetadata(cmd.data, "ERR_ZMTP_MALFORMED_COMMAND_INITIATE"))
       this.checkPeerType(this.peerMetadata)
       this.status = "ready"
       return [encodeCommand("READY", encodeMetadata(basicProperties(this.ctx)))]

@@ -104,6 +104,7 @@ export class Router extends Socket {
         if (!this.handover) {
           // libzmq ignores a second peer announcing an id already in use.
           this.anonymous.add(pipe)
+          this.xreadActivated(pipe)
           return
         }
         // Handover: the new peer takes the id. Like libzmq, the old connection
@@ -121,12 +122,19 @@ export class Router extends Socket {
     this.fq.attach(pipe)
   }
 
+  /**
+   * A peer may announce an id of this same form (a zero byte and four more):
+   * a taken one is skipped, so nobody can squat the id the next honest peer
+   * would get and receive its replies. libzmq asserts (aborts) instead.
+   */
   private generateId(): Buffer {
-    const id = Buffer.allocUnsafe(5)
-    id[0] = 0
-    id.writeUInt32BE(this.nextId, 1)
-    this.nextId = (this.nextId + 1) >>> 0
-    return id
+    for (;;) {
+      const id = Buffer.allocUnsafe(5)
+      id[0] = 0
+      id.writeUInt32BE(this.nextId, 1)
+      this.nextId = (this.nextId + 1) >>> 0
+      if (this.lookup(id) === undefined) return id
+    }
   }
 
   private register(pipe: Pipe, id: Buffer): void {
@@ -149,7 +157,14 @@ export class Router extends Socket {
   }
 
   protected override xreadActivated(pipe: Pipe): void {
-    if (!this.anonymous.has(pipe)) this.fq.activated(pipe)
+    if (!this.anonymous.has(pipe)) {
+      this.fq.activated(pipe)
+      return
+    }
+    // A peer whose id is taken is never read from (libzmq); what it sends is
+    // dropped here, so it can neither fill memory nor hold its connection
+    // blocked at the high-water mark.
+    while (pipe.read() !== undefined);
   }
 
   protected override xsend(msg: Msg): boolean {

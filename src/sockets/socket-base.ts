@@ -30,6 +30,9 @@ interface PendingSend extends PendingOp<void> {
   msg: Msg
 }
 
+/** 64 MiB: a message that size still arrives whole; a flood of empty frames stops at ~500,000 of them. */
+const DEFAULT_RECEIVE_MEMORY_LIMIT = 64 * 1024 * 1024
+
 const RESOLVED = Promise.resolve()
 const ITER_DONE: IteratorResult<Buffer[], undefined> = Object.freeze({ done: true, value: undefined })
 
@@ -106,6 +109,7 @@ export abstract class Socket implements PipeOwner {
   private lingerMs = -1
   private sndhwm = 1000
   private rcvhwm = 1000
+  private rcvBudget = DEFAULT_RECEIVE_MEMORY_LIMIT
   private lastEndpointValue: string | null = null
   private isClosed = false
   private busy = false
@@ -219,6 +223,22 @@ export abstract class Socket implements PipeOwner {
     if (!Number.isInteger(value) || value < 0) throw zmqError("EINVAL")
     this.rcvhwm = value
     for (const pipe of this.pipes) if (!pipe.inproc) pipe.inbound.setHwm(value)
+  }
+
+  /**
+   * zmq-ts's own (no libzmq equivalent): the memory one tcp/ipc connection may
+   * hold in received, unread messages, each frame counted as its size plus
+   * FRAME_OVERHEAD. At the limit we stop reading from that peer (TCP
+   * backpressure, as at the high-water mark); a single message larger than
+   * the limit cannot be received and ends the connection (EMSGSIZE). -1: no
+   * limit. Takes effect for connections made afterwards. See docs/security.md.
+   */
+  get receiveMemoryLimit(): number {
+    return this.rcvBudget
+  }
+  set receiveMemoryLimit(value: number) {
+    if (!Number.isSafeInteger(value) || (value < 1 && value !== -1)) throw zmqError("EINVAL")
+    this.rcvBudget = value
   }
 
   /**
@@ -500,7 +520,7 @@ export abstract class Socket implements PipeOwner {
 
   /** @internal Creates a pipe for a tcp/ipc peer with this socket's high-water marks. */
   newPipe(endpoint: string): Pipe {
-    const pipe = new Pipe(new MsgQueue(this.rcvhwm), new MsgQueue(this.sndhwm))
+    const pipe = new Pipe(new MsgQueue(this.rcvhwm, this.rcvBudget), new MsgQueue(this.sndhwm))
     pipe.endpoint = endpoint
     if (this.conflateQueues) pipe.inbound.conflate = pipe.outbound.conflate = true
     return pipe

@@ -4,6 +4,12 @@ import type { Socket } from "../sockets/socket-base.js"
 import type { EndpointHandle } from "./transport.js"
 import { ZAP_ENDPOINT } from "../mechanism/zap.js"
 
+/** A ZAP request under way; cancel() when its connection no longer waits for the reply. */
+export interface ZapCall {
+  reply: Promise<Buffer[]>
+  cancel(): void
+}
+
 /** A connect that happened before the bind (libzmq allows this for inproc since 4.0). */
 interface PendingConnect {
   connecter: Socket
@@ -80,26 +86,37 @@ export class InprocRegistry {
    * resolves with its reply (RFC 27); null when no handler is bound. Like
    * libzmq, no time limit of its own: the handshake interval bounds it.
    */
-  requestZap(frames: Buffer[]): Promise<Buffer[]> | null {
+  requestZap(frames: Buffer[]): ZapCall | null {
     const handler = this.bound.get(ZAP_ENDPOINT)
     if (handler === undefined || handler.closed) return null
     const [own, other] = pipePair(0, 0)
     own.endpoint = other.endpoint = `inproc://${ZAP_ENDPOINT}`
     own.handshakes = other.handshakes = 1
-    return new Promise((resolve) => {
+    const reply = new Promise<Buffer[]>((resolve) => {
       own.attachOwner({
         readActivated: () => {
-          const reply = own.read()
-          if (reply === undefined) return
+          const msg = own.read()
+          if (msg === undefined) return
           terminateInproc(own)
-          resolve(reply)
+          resolve(msg)
         },
         writeActivated: () => undefined,
         pipeTerminated: () => undefined,
       })
-      handler.attachPipe(other)
-      own.outbound.push(frames)
     })
+    handler.attachPipe(other)
+    own.outbound.push(frames)
+    return {
+      reply,
+      // The connection went away unanswered: take back the request if the
+      // handler has not read it, and detach the pipe from the handler, so
+      // that neither keeps the dead connection's engine alive.
+      cancel: () => {
+        own.outbound.clear()
+        own.detachOwner()
+        terminateInproc(own)
+      },
+    }
   }
 
   /** Forgets a pending connect whose socket went away. */

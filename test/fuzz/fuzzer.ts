@@ -51,7 +51,7 @@ import * as vm from "node:vm"
 import * as zmq from "zeromq"
 import { openAfter, precompute, publicFromSecret, sealAfter, type KeyPair } from "../../src/crypto/box.js"
 import * as zts from "../../src/index.js"
-import { decodeCommand, decodeErrorReason, decodeGreeting, decodeMetadata, FrameDecoder, MAX_FRAMES_PER_MESSAGE, ProtocolError, type Pipe } from "../../src/internal.js"
+import { decodeCommand, decodeErrorReason, decodeGreeting, decodeMetadata, FRAME_OVERHEAD, FrameDecoder, ProtocolError, type Pipe } from "../../src/internal.js"
 import { Prng, tcpAddress } from "./raw-peer.js"
 
 // =============================================================================
@@ -517,13 +517,15 @@ type DecEvent = { cmd: Buffer } | { msg: Buffer[] }
  * Independent reference for FrameDecoder (RFC 37 "Framing"): what it must
  * deliver from `bytes`, and whether it must fail. A frame whose size exceeds
  * maxFrameSize (or what a Buffer can hold) fails as soon as its header is
- * complete; a message with more than MAX_FRAMES_PER_MESSAGE frames fails at
- * the frame that crosses the limit. A command frame is delivered on its own
- * and does not interrupt the message being gathered.
+ * complete; a message whose cost (bytes plus FRAME_OVERHEAD a frame) would
+ * exceed messageBudget fails at the header of the frame that crosses it. A
+ * command frame is delivered on its own and does not interrupt the message
+ * being gathered.
  */
-export function referenceDecode(bytes: Buffer, maxFrameSize: number): { events: DecEvent[]; error: boolean } {
+export function referenceDecode(bytes: Buffer, maxFrameSize: number, messageBudget = -1): { events: DecEvent[]; error: boolean } {
   const events: DecEvent[] = []
   let frames: Buffer[] = []
+  let cost = 0
   let off = 0
   while (off < bytes.length) {
     const flags = bytes[off]!
@@ -531,6 +533,7 @@ export function referenceDecode(bytes: Buffer, maxFrameSize: number): { events: 
     if (bytes.length - off - 1 < sizeLen) break
     const size = sizeLen === 8 ? bytes.readBigUInt64BE(off + 1) : BigInt(bytes[off + 1]!)
     if ((maxFrameSize >= 0 && size > BigInt(maxFrameSize)) || size > BigInt(MAX_LENGTH)) return { events, error: true }
+    if (!(flags & F_CMD) && messageBudget >= 0 && BigInt(cost) + size + BigInt(FRAME_OVERHEAD) > BigInt(messageBudget)) return { events, error: true }
     const start = off + 1 + sizeLen
     if (BigInt(bytes.length - start) < size) break
     const body = bytes.subarray(start, start + Number(size))
@@ -540,10 +543,11 @@ export function referenceDecode(bytes: Buffer, maxFrameSize: number): { events: 
       continue
     }
     frames.push(body)
-    if (frames.length > MAX_FRAMES_PER_MESSAGE) return { events, error: true }
+    cost += body.length + FRAME_OVERHEAD
     if (!(flags & F_MORE)) {
       events.push({ msg: frames })
       frames = []
+      cost = 0
     }
   }
   return { events, error: false }
@@ -596,6 +600,8 @@ function describeError(err: unknown): string {
 }
 
 const DECODER_MAX_SIZES = [-1, -1, -1, 0, 1, 255, 256, 1024, 65536, 1 << 20]
+/** The receive budget the decoder holds one message to (receiveMemoryLimit). */
+const DECODER_BUDGETS = [-1, -1, 1 << 20, 1 << 20, 4096, 200]
 
 /** One decoder input: returns a failure description, or null. */
 export function runDecoderInput(seed: number, iteration: number, keys: RunKeys): { failure: string | null; bytes: number } {
@@ -609,8 +615,8 @@ export function runDecoderInput(seed: number, iteration: number, keys: RunKeys):
   const b = new Builder()
   const kind = rng.int(200)
   if (kind === 0) {
-    // Many tiny frames in one message: at and across MAX_FRAMES_PER_MESSAGE.
-    const n = MAX_FRAMES_PER_MESSAGE - 1 + rng.int(4)
+    // Many tiny frames in one message: at and across the largest budget below.
+    const n = (1 << 20) / FRAME_OVERHEAD - 2 + rng.int(4)
     const many = Buffer.alloc(n * 2)
     for (let i = 0; i < n - 1; i++) many[i * 2] = F_MORE
     b.raw(many)
@@ -635,9 +641,10 @@ export function runDecoderInput(seed: number, iteration: number, keys: RunKeys):
   const seeded = b.build()
   const { bytes } = kind === 0 && chance(rng, 0.5) ? { bytes: seeded.bytes } : mutate(rng, seeded, donor)
   const maxFrameSize = rng.pick(DECODER_MAX_SIZES)
+  const budget = rng.pick(DECODER_BUDGETS)
   const cuts = chunkCuts(rng, bytes.length, true)
   const pauseP = rng.pick([0, 0.1, 0.5, 1])
-  const ref = referenceDecode(bytes, maxFrameSize)
+  const ref = referenceDecode(bytes, maxFrameSize, budget)
 
   const got: DecEvent[] = []
   let parserFailure: string | null = null
@@ -653,7 +660,7 @@ export function runDecoderInput(seed: number, iteration: number, keys: RunKeys):
     },
   }
   const before = process.memoryUsage().arrayBuffers
-  const decoder = new FrameDecoder(sink, maxFrameSize)
+  const decoder = new FrameDecoder(sink, maxFrameSize, budget)
   let thrown: unknown = null
   try {
     for (const chunk of splitAt(bytes, cuts)) {
@@ -674,7 +681,7 @@ export function runDecoderInput(seed: number, iteration: number, keys: RunKeys):
     return { failure: thrown !== null ? `decoder failed (${describeError(thrown)}) where the reference does not` : "decoder accepted what the reference rejects", bytes: bytes.length }
   }
   const diff = sameEvents(got, ref.events)
-  if (diff !== null) return { failure: `deliveries differ from the reference: ${diff} (maxFrameSize ${maxFrameSize})`, bytes: bytes.length }
+  if (diff !== null) return { failure: `deliveries differ from the reference: ${diff} (maxFrameSize ${maxFrameSize}, budget ${budget})`, bytes: bytes.length }
   // Held memory: what was sent (views or one copy), plus the preallocation of
   // one body of at most 1 MiB; generous slack for pool slabs.
   const allowed = (1 << 20) + 4 * bytes.length + (512 << 10)

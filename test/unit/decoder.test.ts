@@ -1,7 +1,7 @@
 import { describe, test } from "node:test"
 import assert from "node:assert/strict"
 import { constants as bufferConstants } from "node:buffer"
-import { FrameDecoder, MAX_FRAMES_PER_MESSAGE, ProtocolError, type DecoderSink } from "../../src/internal.js"
+import { FRAME_OVERHEAD, FrameDecoder, ProtocolError, type DecoderSink } from "../../src/internal.js"
 
 // ---------------------------------------------------------------------------
 // Helpers. Vectors are written out by hand from RFC 37 "Framing"; nothing here
@@ -429,17 +429,43 @@ void describe("FrameDecoder: errors", () => {
     }
   })
 
-  void test("MAX_FRAMES_PER_MESSAGE: an endless MORE chain is cut off with EPROTO", () => {
-    const n = MAX_FRAMES_PER_MESSAGE + 1
+  void test("message budget: an endless MORE chain of empty frames is cut off with EMSGSIZE", () => {
+    const budget = 64 * 1024
+    const n = budget / FRAME_OVERHEAD + 1
     const chain = Buffer.alloc(n * 2)
     for (let i = 0; i < n; i++) chain[i * 2] = 0x01
     const sink = new Collector()
-    throwsProtocol(() => new FrameDecoder(sink).push(chain), "EPROTO")
+    throwsProtocol(() => new FrameDecoder(sink, -1, budget).push(chain), "EMSGSIZE")
     assert.equal(sink.events.length, 0)
   })
 
-  void test("MAX_FRAMES_PER_MESSAGE: a message of exactly that many frames is accepted", () => {
-    const n = MAX_FRAMES_PER_MESSAGE
+  void test("message budget: a message costing exactly the budget is accepted", () => {
+    const budget = 64 * 1024
+    const n = budget / FRAME_OVERHEAD
+    const bytes = Buffer.alloc(n * 2)
+    for (let i = 0; i < n - 1; i++) bytes[i * 2] = 0x01
+    const sink = new Collector()
+    new FrameDecoder(sink, -1, budget).push(bytes)
+    assert.equal(sink.events.length, 1)
+    const e = sink.events[0]!
+    assert.ok(e.kind === "msg")
+    assert.equal(e.frames.length, n)
+  })
+
+  void test("message budget: one frame more is rejected at its header, before its body arrives", () => {
+    const budget = 4096
+    // 3 frames of 1000 bytes (3 x 1128 = 3384), then a frame claiming 600 (+128 > 4096).
+    // Flags 0x03: MORE and a long (8-octet) size.
+    const parts = [0, 1, 2].map(() => Buffer.concat([Buffer.of(0x03, 0, 0, 0, 0, 0, 0, 0x03, 0xe8), Buffer.alloc(1000)]))
+    const sink = new Collector()
+    const dec = new FrameDecoder(sink, -1, budget)
+    dec.push(Buffer.concat(parts))
+    throwsProtocol(() => dec.push(Buffer.of(0x02, 0, 0, 0, 0, 0, 0, 0x02, 0x58)), "EMSGSIZE")
+    assert.equal(sink.events.length, 0)
+  })
+
+  void test("message budget: with no budget, 100,000 frames make one message (libzmq sets no frame cap)", () => {
+    const n = 100_000
     const bytes = Buffer.alloc(n * 2)
     for (let i = 0; i < n - 1; i++) bytes[i * 2] = 0x01
     const { events } = decode([bytes])
@@ -449,14 +475,11 @@ void describe("FrameDecoder: errors", () => {
     assert.equal(e.frames.length, n)
   })
 
-  void test("MAX_FRAMES_PER_MESSAGE: a message of one frame more is rejected", () => {
-    // MAX_FRAMES_PER_MESSAGE frames with MORE, then a final frame: MAX + 1 frames in all.
-    const n = MAX_FRAMES_PER_MESSAGE + 1
-    const bytes = Buffer.alloc(n * 2)
-    for (let i = 0; i < n - 1; i++) bytes[i * 2] = 0x01
+  void test("message budget: commands are not counted against it", () => {
     const sink = new Collector()
-    throwsProtocol(() => new FrameDecoder(sink).push(bytes), "EPROTO")
-    assert.equal(sink.events.length, 0, "no message of more than MAX_FRAMES_PER_MESSAGE frames is delivered")
+    const cmd = Buffer.concat([Buffer.of(0x04, 200), Buffer.alloc(200)])
+    new FrameDecoder(sink, -1, 256).push(Buffer.concat([cmd, cmd, cmd]))
+    assert.equal(sink.events.length, 3)
   })
 })
 
