@@ -19,7 +19,8 @@ export type Event =
   | { type: "connect:retry"; address: string; interval: number }
   | { type: "close"; address: string }
   | { type: "close:error"; address: string; error: EventError }
-  | { type: "disconnect"; address: string }
+  /** `error` is zmq-ts's own: set when we dropped the peer for exceeding a memory limit (ENOBUFS). */
+  | { type: "disconnect"; address: string; error?: EventError }
   | { type: "end" }
   | { type: "handshake"; address: string }
   | { type: "handshake:error:protocol"; address: string; error: EventError }

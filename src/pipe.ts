@@ -7,6 +7,7 @@
  */
 
 import { FRAME_OVERHEAD } from "./codec/constants.js"
+import type { ProtocolError } from "./codec/protocol-error.js"
 
 export type Msg = Buffer[]
 
@@ -166,8 +167,8 @@ export interface PipePeer {
   outboundReady(): void
   /** `inbound` drained after being full: reading may resume. */
   inboundDrained(): void
-  /** The socket gave the pipe up: close the connection behind it. */
-  pipeClosed(): void
+  /** The socket gave the pipe up: close the connection behind it (`reason`: the peer broke a rule of ours). */
+  pipeClosed(reason?: ProtocolError): void
   /** True while bytes taken from the pipe are not yet handed to the kernel. */
   readonly busy: boolean
 }
@@ -261,13 +262,13 @@ export class Pipe {
    * The socket gives this pipe up (e.g. a PAIR that already has a peer): the
    * connection behind it is closed. The socket is not called back.
    */
-  close(): void {
+  close(reason?: ProtocolError): void {
     if (this.terminated) return
     this.terminated = true
     this.refused = true
     const inprocPeer = this.inprocPeer
     if (inprocPeer !== null) inprocPeer.terminate()
-    else this.peer?.pipeClosed()
+    else this.peer?.pipeClosed(reason)
   }
 
   /**

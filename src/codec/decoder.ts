@@ -178,7 +178,7 @@ export class FrameDecoder {
     }
     // Refused at the header, before its bytes are read (a claim costs nothing to make).
     if (this.messageBudget >= 0 && !(this.flags & FLAG_COMMAND) && this.framesCost + size + FRAME_OVERHEAD > this.messageBudget) {
-      throw new ProtocolError("EMSGSIZE", `message of more than ${this.messageBudget} bytes (receive budget) refused`)
+      throw new ProtocolError("ENOBUFS", `message larger than receiveMemoryLimit (${this.messageBudget} bytes) refused`)
     }
   }
 

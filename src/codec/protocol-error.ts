@@ -29,6 +29,12 @@ export type ProtocolErrorReason =
   | "EMSGSIZE"
   /** Not a handshake error: a malformed frame header after the handshake. */
   | "EPROTO"
+  /**
+   * zmq-ts's own: the peer went past a memory limit of ours (a message larger
+   * than receiveMemoryLimit, too many subscriptions). Reported on the
+   * `disconnect` event, so that the operator can tell it from a network fault.
+   */
+  | "ENOBUFS"
 
 export class ProtocolError extends Error {
   readonly reason: ProtocolErrorReason

@@ -350,7 +350,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     this.secureCost += data.length + FRAME_OVERHEAD
     const budget = this.options.receiveMemoryLimit
     if (budget >= 0 && this.secureCost > budget) {
-      throw new ProtocolError("EMSGSIZE", `message of more than ${budget} bytes (receive budget) refused`)
+      throw new ProtocolError("ENOBUFS", `message larger than receiveMemoryLimit (${budget} bytes) refused`)
     }
     if (flags & SECURE_MORE) return true
     const frames = this.secureFrames
@@ -459,9 +459,10 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
 
   // ---- outbound ----------------------------------------------------------
 
-  /** PipePeer: the socket gave up the pipe. */
-  pipeClosed(): void {
-    this.close()
+  /** PipePeer: the socket gave up the pipe; with a reason, the peer broke a rule (a fatal protocol error). */
+  pipeClosed(reason?: ProtocolError): void {
+    if (reason === undefined) this.close()
+    else this.stop({ kind: "protocol", error: reason })
   }
 
   /** PipePeer: messages are waiting in the outbound queue. */

@@ -53,6 +53,17 @@ export function failureEvent(address: string, reason: EngineEndReason): Event | 
   }
 }
 
+/**
+ * The `disconnect` event, as zeromq.js gives it; when we dropped the peer for
+ * going past one of our memory limits it also says so (zmq-ts's own field).
+ */
+export function disconnectEvent(address: string, reason: EngineEndReason): Event {
+  if (reason.kind === "protocol" && reason.error.reason === "ENOBUFS") {
+    return { type: "disconnect", address, error: { code: "ENOBUFS", message: reason.error.message } }
+  }
+  return { type: "disconnect", address }
+}
+
 /** libzmq ends a session without reconnecting after these (protocol_error). */
 export function isFatal(reason: EngineEndReason): boolean {
   return reason.kind === "protocol" || reason.kind === "auth" || reason.kind === "other"

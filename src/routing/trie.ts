@@ -4,26 +4,30 @@
  * Each node holds a compressed edge, so memory grows with the number of
  * distinct subscriptions rather than with their total length, and removing
  * a subscription prunes and re-merges the nodes it used.
+ *
+ * Edges are latin1 strings (one char per byte), not Buffers: a short string
+ * costs V8 a few dozen bytes where a Buffer view costs over a hundred, and a
+ * hostile subscriber can make millions of them (docs/security.md).
  */
 class Node<V> {
-  edge: Buffer
+  edge: string
   children: Map<number, Node<V>> | null = null
   value: V | undefined = undefined
 
-  constructor(edge: Buffer) {
+  constructor(edge: string) {
     this.edge = edge
   }
 }
 
-function commonPrefix(a: Buffer, aOff: number, b: Buffer): number {
+function commonPrefix(a: Buffer, aOff: number, b: string): number {
   const n = Math.min(a.length - aOff, b.length)
   let i = 0
-  while (i < n && a[aOff + i] === b[i]) i++
+  while (i < n && a[aOff + i] === b.charCodeAt(i)) i++
   return i
 }
 
 export class PrefixTree<V> {
-  private readonly root = new Node<V>(Buffer.alloc(0))
+  private readonly root = new Node<V>("")
   private count = 0
 
   /** Number of prefixes that hold a value. */
@@ -45,7 +49,7 @@ export class PrefixTree<V> {
       const first = prefix[off]!
       const child = node.children?.get(first)
       if (child === undefined) {
-        const leaf = new Node<V>(Buffer.from(prefix.subarray(off)))
+        const leaf = new Node<V>(prefix.toString("latin1", off))
         ;(node.children ??= new Map()).set(first, leaf)
         node = leaf
         off = prefix.length
@@ -58,10 +62,10 @@ export class PrefixTree<V> {
         continue
       }
       // Split the child's edge at the point where it differs from the prefix.
-      // Copies, not views: a short prefix must not keep a long edge's buffer alive.
-      const mid = new Node<V>(Buffer.from(child.edge.subarray(0, common)))
-      child.edge = Buffer.from(child.edge.subarray(common))
-      mid.children = new Map([[child.edge[0]!, child]])
+      // Copies, not views: a short edge must not keep a long one alive.
+      const mid = new Node<V>(flat(child.edge.slice(0, common)))
+      child.edge = flat(child.edge.slice(common))
+      mid.children = new Map([[child.edge.charCodeAt(0), child]])
       node.children!.set(first, mid)
       node = mid
       off += common
@@ -101,7 +105,7 @@ export class PrefixTree<V> {
       if (child === undefined) return
       const edge = child.edge
       if (data.length - off < edge.length) return
-      for (let i = 0; i < edge.length; i++) if (data[off + i] !== edge[i]) return
+      for (let i = 0; i < edge.length; i++) if (data[off + i] !== edge.charCodeAt(i)) return
       off += edge.length
       node = child
     }
@@ -118,11 +122,11 @@ export class PrefixTree<V> {
 
   /** Visits every stored prefix with its value. */
   forEach(fn: (prefix: Buffer, value: V) => void): void {
-    const walk = (node: Node<V>, prefix: Buffer): void => {
-      if (node.value !== undefined) fn(prefix, node.value)
-      if (node.children) for (const child of node.children.values()) walk(child, Buffer.concat([prefix, child.edge]))
+    const walk = (node: Node<V>, prefix: string): void => {
+      if (node.value !== undefined) fn(Buffer.from(prefix, "latin1"), node.value)
+      if (node.children) for (const child of node.children.values()) walk(child, prefix + child.edge)
     }
-    walk(this.root, Buffer.alloc(0))
+    walk(this.root, "")
   }
 
   clear(): void {
@@ -152,16 +156,27 @@ export class PrefixTree<V> {
       if (node.value !== undefined) return
       const kids = node.children?.size ?? 0
       if (kids === 0) {
-        parent.children!.delete(node.edge[0]!)
+        parent.children!.delete(node.edge.charCodeAt(0))
         if (parent.children!.size === 0) parent.children = null
         continue
       }
       if (kids === 1) {
         const only = node.children!.values().next().value!
-        only.edge = Buffer.concat([node.edge, only.edge])
-        parent.children!.set(only.edge[0]!, only)
+        only.edge = flat(node.edge + only.edge)
+        parent.children!.set(only.edge.charCodeAt(0), only)
       }
       return
     }
   }
+}
+
+/**
+ * An independent copy of `s`. V8 makes a slice of 13 or more chars a view of
+ * its source (a sliced string) and a concatenation a pair of references (a
+ * cons string): either would keep the text of a removed, possibly huge,
+ * subscription alive inside a short edge. A round trip through a Buffer
+ * copies for certain; short strings are copied by V8 already.
+ */
+function flat(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, "latin1").toString("latin1")
 }

@@ -1,5 +1,6 @@
 import { Context } from "../context.js"
 import { defaultContext } from "../default-context.js"
+import type { ProtocolError } from "../codec/protocol-error.js"
 import { toError, zmqError, type ZmqError } from "../errors.js"
 import type { Mechanism, MechanismContext } from "../mechanism/mechanism.js"
 import { NullMechanism } from "../mechanism/null.js"
@@ -540,10 +541,10 @@ export abstract class Socket implements PipeOwner {
     if (this.pendingRecv) this.retryRecv()
   }
 
-  /** Gives up a pipe the socket type does not want; its connection is closed. */
-  protected refusePipe(pipe: Pipe): void {
+  /** Gives up a pipe the socket type does not want; its connection is closed (`reason`: the peer broke a rule). */
+  protected refusePipe(pipe: Pipe, reason?: ProtocolError): void {
     this.pipes.delete(pipe)
-    pipe.close()
+    pipe.close(reason)
   }
 
   /** @internal A pipe's peer (re)completed its handshake after the pipe was attached. */

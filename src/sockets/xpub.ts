@@ -1,3 +1,5 @@
+import { ProtocolError } from "../codec/protocol-error.js"
+import { zmqError } from "../errors.js"
 import type { MessageLike } from "../msg.js"
 import type { Msg, Pipe } from "../pipe.js"
 import { Distributor } from "../routing/distributor.js"
@@ -7,6 +9,31 @@ import type { SocketOptions } from "./options.js"
 import type { SocketTypeName } from "./socket-types.js"
 
 const EMPTY = Buffer.alloc(0)
+
+/**
+ * What one subscription costs as the limits count it: its topic's bytes plus
+ * this. Measured: about 160 bytes of heap a subscription from 300,000
+ * distinct 4-byte topics, 255 from a million (trie node, edge, the peer's
+ * topic index); counted a little above so the limits bound real memory.
+ */
+export const SUBSCRIPTION_OVERHEAD = 256
+
+/** Defaults: ~260,000 short topics from one peer, ~2 million in all. */
+const DEFAULT_PEER_SUBSCRIPTION_LIMIT = 64 * 1024 * 1024
+const DEFAULT_SUBSCRIPTION_LIMIT = 512 * 1024 * 1024
+
+/** Who subscribed to a topic: one peer directly (the common case), a set past that. */
+type Subscribers = Pipe | Set<Pipe>
+
+/** One peer's subscriptions, to remove them when it goes and to hold it to its limit. */
+interface PeerSubscriptions {
+  topics: Set<string>
+  cost: number
+}
+
+function checkLimit(value: number): void {
+  if (!Number.isSafeInteger(value) || (value < 1 && value !== -1)) throw zmqError("EINVAL")
+}
 
 /**
  * XPUB (RFC 29): a publisher that filters on its side. Subscribers' \x01 /
@@ -26,8 +53,12 @@ abstract class PublisherBase extends Socket {
   protected verboseSubs = false
   protected verboseUnsubs = false
   private readonly dist = new Distributor()
-  private readonly subscriptions = new PrefixTree<Set<Pipe>>()
-  private readonly topicsOf = new Map<Pipe, Set<string>>()
+  private readonly subscriptions = new PrefixTree<Subscribers>()
+  private readonly subsOf = new Map<Pipe, PeerSubscriptions>()
+  /** Sum of every peer's subscription cost. */
+  private subscriptionCost = 0
+  private peerSubLimit = DEFAULT_PEER_SUBSCRIPTION_LIMIT
+  private subLimit = DEFAULT_SUBSCRIPTION_LIMIT
   /** What the application will receive: subscriptions and upstream messages. */
   private readonly pending: Msg[] = []
   /** The pipe each pending subscription came from (null for other messages). */
@@ -45,6 +76,29 @@ abstract class PublisherBase extends Socket {
 
   send(message: MessageLike | MessageLike[]): Promise<void> {
     return this.sendMessage(message)
+  }
+
+  /**
+   * zmq-ts's own: the subscriptions one peer may hold, in bytes (each costs
+   * its topic's length plus SUBSCRIPTION_OVERHEAD). A peer that goes past it
+   * is disconnected (a `disconnect` event with error ENOBUFS). -1: no limit.
+   * libzmq has none; see docs/security.md.
+   */
+  get peerSubscriptionLimit(): number {
+    return this.peerSubLimit
+  }
+  set peerSubscriptionLimit(value: number) {
+    checkLimit(value)
+    this.peerSubLimit = value
+  }
+
+  /** zmq-ts's own: the same bound over all peers together; the peer that crosses it is disconnected. */
+  get subscriptionLimit(): number {
+    return this.subLimit
+  }
+  set subscriptionLimit(value: number) {
+    checkLimit(value)
+    this.subLimit = value
   }
 
   /** Applies subscriptions for the peer whose subscription the application received last (manual mode). */
@@ -71,17 +125,19 @@ abstract class PublisherBase extends Socket {
   protected xpipeTerminated(pipe: Pipe): void {
     // Read what the peer sent before it went (its last (un)subscriptions).
     this.xreadActivated(pipe)
+    this.forgetPeer(pipe)
+  }
+
+  /** Removes a peer's subscriptions and its place in the distributor. */
+  private forgetPeer(pipe: Pipe): void {
     this.stalled.delete(pipe)
-    const topics = this.topicsOf.get(pipe)
-    this.topicsOf.delete(pipe)
-    if (topics) {
-      for (const key of topics) {
+    const mine = this.subsOf.get(pipe)
+    this.subsOf.delete(pipe)
+    if (mine) {
+      this.subscriptionCost -= mine.cost
+      for (const key of mine.topics) {
         const topic = Buffer.from(key, "latin1")
-        const set = this.subscriptions.get(topic)
-        if (set === undefined) continue
-        set.delete(pipe)
-        const last = set.size === 0
-        if (last) this.subscriptions.delete(topic)
+        const last = this.dropSubscriber(topic, pipe)
         // libzmq tells the application about topics nobody wants any more
         // (every removed topic with allSubsUnsubs); in manual mode too.
         if (last || this.verboseUnsubs) this.passUp([Buffer.concat([Buffer.of(0), topic])], null)
@@ -91,6 +147,20 @@ abstract class PublisherBase extends Socket {
     this.dist.terminated(pipe)
   }
 
+  /** Removes `pipe` from the topic's subscribers; true if it was the last one. */
+  private dropSubscriber(topic: Buffer, pipe: Pipe): boolean {
+    const subs = this.subscriptions.get(topic)
+    if (subs === undefined) return false
+    if (subs instanceof Set) {
+      subs.delete(pipe)
+      if (subs.size === 1) this.subscriptions.set(topic, subs.values().next().value!)
+      return false
+    }
+    if (subs !== pipe) return false
+    this.subscriptions.delete(topic)
+    return true
+  }
+
   protected override xreadActivated(pipe: Pipe): void {
     const limit = this.pendingLimit()
     for (;;) {
@@ -98,7 +168,8 @@ abstract class PublisherBase extends Socket {
         this.stalled.add(pipe)
         return
       }
-      const msg = pipe.read()
+      // A peer refused for its subscriptions is not read any further.
+      const msg = pipe.refused ? undefined : pipe.read()
       if (msg === undefined) break
       this.onPeerMessage(pipe, msg)
     }
@@ -114,7 +185,9 @@ abstract class PublisherBase extends Socket {
       if (this.manualMode) {
         notify = true
       } else if (subscribe) {
-        notify = this.addSubscription(topic, pipe) || this.verboseSubs
+        const added = this.addSubscription(topic, pipe)
+        if (added === "refused") return
+        notify = added === "first" || this.verboseSubs
       } else {
         const result = this.removeSubscription(topic, pipe)
         // libzmq also passes up a cancel for a topic that was never subscribed.
@@ -127,28 +200,45 @@ abstract class PublisherBase extends Socket {
     this.passUp(msg, null)
   }
 
-  /** Returns true if this is the first subscriber to `topic`. */
-  private addSubscription(topic: Buffer, pipe: Pipe): boolean {
-    let set = this.subscriptions.get(topic)
-    const first = set === undefined
-    if (set === undefined) {
-      set = new Set()
-      this.subscriptions.set(topic, set)
+  /**
+   * Adds `pipe` to the topic's subscribers: "first" if nobody had it before,
+   * "again" otherwise, "refused" if the peer went past a subscription limit
+   * (it is then disconnected, and its subscriptions dropped).
+   */
+  private addSubscription(topic: Buffer, pipe: Pipe): "first" | "again" | "refused" {
+    let mine = this.subsOf.get(pipe)
+    const key = topic.toString("latin1")
+    if (mine?.topics.has(key) === true) return "again"
+    const cost = key.length + SUBSCRIPTION_OVERHEAD
+    const peerCost = (mine?.cost ?? 0) + cost
+    if ((this.peerSubLimit >= 0 && peerCost > this.peerSubLimit) || (this.subLimit >= 0 && this.subscriptionCost + cost > this.subLimit)) {
+      const which = this.peerSubLimit >= 0 && peerCost > this.peerSubLimit ? "peerSubscriptionLimit" : "subscriptionLimit"
+      this.forgetPeer(pipe)
+      this.refusePipe(pipe, new ProtocolError("ENOBUFS", `subscriptions past ${which} (${which === "subscriptionLimit" ? this.subLimit : this.peerSubLimit} bytes)`))
+      return "refused"
     }
-    set.add(pipe)
-    let mine = this.topicsOf.get(pipe)
-    if (mine === undefined) this.topicsOf.set(pipe, (mine = new Set()))
-    mine.add(topic.toString("latin1"))
-    return first
+    if (mine === undefined) this.subsOf.set(pipe, (mine = { topics: new Set(), cost: 0 }))
+    mine.topics.add(key)
+    mine.cost = peerCost
+    this.subscriptionCost += cost
+    const subs = this.subscriptions.get(topic)
+    if (subs === undefined) {
+      this.subscriptions.set(topic, pipe)
+      return "first"
+    }
+    if (subs instanceof Set) subs.add(pipe)
+    else this.subscriptions.set(topic, new Set([subs, pipe]))
+    return "again"
   }
 
   private removeSubscription(topic: Buffer, pipe: Pipe): "removed-last" | "remain" | "not-found" {
-    const set = this.subscriptions.get(topic)
-    if (set === undefined || !set.delete(pipe)) return "not-found"
-    this.topicsOf.get(pipe)?.delete(topic.toString("latin1"))
-    if (set.size > 0) return "remain"
-    this.subscriptions.delete(topic)
-    return "removed-last"
+    const mine = this.subsOf.get(pipe)
+    const key = topic.toString("latin1")
+    if (mine === undefined || !mine.topics.delete(key)) return "not-found"
+    const cost = key.length + SUBSCRIPTION_OVERHEAD
+    mine.cost -= cost
+    this.subscriptionCost -= cost
+    return this.dropSubscriber(topic, pipe) ? "removed-last" : "remain"
   }
 
   private passUp(msg: Msg, from: Pipe | null): void {
@@ -173,12 +263,17 @@ abstract class PublisherBase extends Socket {
     const topic = msg[0]!
     const epoch = ++this.epoch
     const targets: Pipe[] = []
-    this.subscriptions.matches(topic, (set) => {
-      for (const pipe of set) {
-        if (pipe.mark !== epoch) {
-          pipe.mark = epoch
-          if (!this.invertMatching) targets.push(pipe)
+    this.subscriptions.matches(topic, (subs) => {
+      if (subs instanceof Set) {
+        for (const pipe of subs) {
+          if (pipe.mark !== epoch) {
+            pipe.mark = epoch
+            if (!this.invertMatching) targets.push(pipe)
+          }
         }
+      } else if (subs.mark !== epoch) {
+        subs.mark = epoch
+        if (!this.invertMatching) targets.push(subs)
       }
     })
     if (this.invertMatching) for (const pipe of this.dist.pipes) if (pipe.mark !== epoch) targets.push(pipe)

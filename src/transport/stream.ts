@@ -1,6 +1,6 @@
 import * as net from "node:net"
 import { unlink } from "node:fs/promises"
-import { describePeer, failureEvent, isFatal, lingerOn, startEngine } from "../engine/session.js"
+import { describePeer, disconnectEvent, failureEvent, isFatal, lingerOn, startEngine } from "../engine/session.js"
 import type { Engine, EngineEndReason } from "../engine/engine.js"
 import { fromSystemError } from "../errors.js"
 import type { Pipe } from "../pipe.js"
@@ -58,7 +58,7 @@ class AcceptedSession {
       this.pipe = null
     }
     // A connection we end because the socket closes is no disconnect for zeromq.js.
-    if (!this.socket.closed) this.socket.emit({ type: "disconnect", address: this.address })
+    if (!this.socket.closed) this.socket.emit(disconnectEvent(this.address, reason))
     this.onEnd(this)
   }
 
@@ -262,7 +262,7 @@ class Connecter implements EndpointHandle {
     if (this.pipe?.refused) this.pipe = null
     const failure = failureEvent(this.endpoint, reason)
     if (failure) this.socket.emit(failure)
-    if (!this.socket.closed) this.socket.emit({ type: "disconnect", address: this.endpoint })
+    if (!this.socket.closed) this.socket.emit(disconnectEvent(this.endpoint, reason))
     if (this.closed) return
     if (isFatal(reason)) {
       // libzmq ends the session after a protocol error instead of reconnecting.

@@ -12,8 +12,8 @@ import { after, before, describe, it } from "node:test"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
 import * as zmq from "zeromq"
-import { Dealer, Pull, Push, Reply, Router } from "../../src/index.js"
-import { encodeCommand, encodeReady, FRAME_OVERHEAD } from "../../src/internal.js"
+import { Dealer, Publisher, Pull, Push, Reply, Router, Subscriber } from "../../src/index.js"
+import { encodeCommand, encodeReady, FRAME_OVERHEAD, FrameEncoder } from "../../src/internal.js"
 import { connectRaw, frame, greeting, handshake, longHeader, readyFrame, EventLog, type RawPeer } from "./raw-peer.js"
 
 const TEST_TIMEOUT = 60_000
@@ -213,6 +213,83 @@ void describe("hostile peers: memory stays bounded", () => {
       raw?.socket.destroy()
       honest.close()
       router.close()
+    }
+  })
+})
+
+/** `n` SUBSCRIBE commands for distinct 4-byte topics, starting at `from`. */
+function subscribeFlood(n: number, from = 0): Buffer {
+  const enc = new FrameEncoder()
+  for (let i = from; i < from + n; i++) {
+    const topic = Buffer.alloc(4)
+    topic.writeUInt32BE(i)
+    enc.encodeCommand(encodeCommand("SUBSCRIBE", topic))
+  }
+  return Buffer.concat(enc.take())
+}
+
+/** What the PUB counts its subscriptions at (internal), to wait until they have arrived. */
+function subscriptionCost(pub: Publisher): number {
+  return (pub as unknown as { subscriptionCost: number }).subscriptionCost
+}
+
+void describe("hostile peers: subscriptions are bounded", () => {
+  void it("2a. a SUB flooding distinct subscriptions is disconnected at peerSubscriptionLimit (ENOBUFS); others still get publications", { timeout: TEST_TIMEOUT }, async () => {
+    const pub = new Publisher({ linger: 0 })
+    const sub = new Subscriber({ linger: 0 })
+    let raw: RawPeer | null = null
+    try {
+      await pub.bind("tcp://127.0.0.1:*")
+      const events: { type: string; error?: { code: string } }[] = []
+      pub.events.on("disconnect", (e) => events.push(e as { type: string; error?: { code: string } }))
+      assert.equal(pub.peerSubscriptionLimit, 64 * MiB, "the documented default")
+      const base = retained()
+      raw = await connectRaw(pub.lastEndpoint!)
+      raw.write(handshake("SUB"))
+      await raw.serverReady()
+      // 300,000 x (4 + 256) bytes goes past 64 MiB at about 258,000.
+      raw.write(subscribeFlood(300_000))
+      await raw.closed
+      await until(() => events.length === 1, "the disconnect event")
+      assert.equal(events[0]!.error?.code, "ENOBUFS", "the event says why")
+      const grown = retained() - base
+      assert.ok(grown < 16 * MiB, `subscriptions were dropped with the peer: ${(grown / MiB).toFixed(1)} MiB retained`)
+      sub.connect(pub.lastEndpoint!)
+      sub.subscribe("news")
+      // The subscription travels asynchronously: wait until the PUB holds it.
+      await until(() => subscriptionCost(pub) === "news".length + 256, "the good subscriber's subscription")
+      await pub.send(["news", "1"])
+      const got = (await sub.receive()).map(String)
+      assert.deepEqual(got, ["news", "1"])
+    } finally {
+      raw?.socket.destroy()
+      sub.close()
+      pub.close()
+    }
+  })
+
+  void it("2b. the socket-wide subscriptionLimit: the peer that crosses it is the one disconnected", { timeout: TEST_TIMEOUT }, async () => {
+    const pub = new Publisher({ linger: 0, subscriptionLimit: 1 * MiB })
+    const raws: RawPeer[] = []
+    try {
+      await pub.bind("tcp://127.0.0.1:*")
+      const log = new EventLog(pub.events)
+      for (let k = 0; k < 2; k++) {
+        const raw = await connectRaw(pub.lastEndpoint!)
+        raws.push(raw)
+        raw.write(handshake("SUB"))
+        await raw.serverReady()
+      }
+      // 3,000 x 260 bytes = 0.74 MiB each: the first fits, the second crosses 1 MiB.
+      raws[0]!.write(subscribeFlood(3000))
+      await until(() => subscriptionCost(pub) === 3000 * 260, "the first peer's subscriptions")
+      raws[1]!.write(subscribeFlood(3000, 10_000))
+      await raws[1]!.closed
+      await log.waitFor("disconnect", 1)
+      assert.equal(raws[0]!.isClosed(), false, "the first peer stays")
+    } finally {
+      for (const raw of raws) raw.socket.destroy()
+      pub.close()
     }
   })
 })
