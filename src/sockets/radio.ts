@@ -30,6 +30,8 @@ export class Radio extends Socket {
   }
 
   send(message: MessageLike | MessageLike[], options: RadioGroupOptions): Promise<void> {
+    // zeromq.js validates its arguments in this order, synchronously.
+    if (message === undefined) throw new TypeError("Message must be present")
     const group = requireOptionsObject(options).group
     if (group === undefined) throw zmqError("EINVAL")
     // zmq_msg_set_group in libzmq 4.3.5 keeps at most 255 octets of a longer group.

@@ -33,6 +33,8 @@ export class Server extends Socket {
   }
 
   send(message: MessageLike | MessageLike[], options: ServerRoutingOptions): Promise<void> {
+    // zeromq.js validates its arguments in this order, synchronously.
+    if (message === undefined) throw new TypeError("Message must be present")
     const routingId = requireOptionsObject(options).routingId
     // zeromq.js converts with zmq_msg_set_routing_id, which refuses 0 (and no id at all).
     if (routingId === undefined) throw zmqError("EINVAL")

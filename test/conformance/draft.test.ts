@@ -183,6 +183,10 @@ void describe("conformance: zmq-ts/draft against zeromq/draft", () => {
       nullOptions: await t.attempt(() => send("x", null)),
       emptyOptions: await t.attempt(() => send("x", {})),
       stringId: await t.attempt(() => send("x", { routingId: "1" })),
+      zeroId: await t.attempt(() => send("x", { routingId: 0 })),
+      nanId: await t.attempt(() => send("x", { routingId: NaN })),
+      fractionId: await t.attempt(() => send("x", { routingId: 1.5 })),
+      noMessage: await t.attempt(() => send(undefined, { routingId })),
       unknownId: await t.attempt(() => send("x", { routingId: routingId === 0xffffffff ? 1 : routingId + 1 })),
       multipart: await t.attempt(() => send(["a", "b"], { routingId })),
       ok: await t.attempt(() => send("x", { routingId })),
@@ -195,6 +199,7 @@ void describe("conformance: zmq-ts/draft against zeromq/draft", () => {
     return {
       noOptions: await t.attempt(() => send("x")),
       emptyOptions: await t.attempt(() => send("x", {})),
+      noMessage: await t.attempt(() => send(undefined, { group: "g" })),
       numberGroup: await t.attempt(() => send("x", { group: 5 })),
       emptyGroup: await t.attempt(() => send("x", { group: "" })),
       multipart: await t.attempt(() => send(["a", "b"], { group: "g" })),
