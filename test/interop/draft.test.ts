@@ -14,6 +14,7 @@ import assert from "node:assert/strict"
 import { createRequire } from "node:module"
 import { after, describe, test } from "node:test"
 import * as ours from "../../src/draft.js"
+import { curveKeyPair } from "../../src/index.js"
 import { bindEndpoint, guarded, removeIpcDir, type Resources, type Transport } from "./support.js"
 
 type Msg = Buffer | string
@@ -43,11 +44,12 @@ interface DishLike extends Endpoints {
   leave(...g: string[]): void
   receive(): Promise<[Buffer, { group: Buffer }]>
 }
+type Options = Record<string, unknown>
 interface Lib {
   Server: new () => ServerLike
   Client: new () => PlainSender & PlainReceiver
-  Radio: new () => RadioLike
-  Dish: new () => DishLike
+  Radio: new (o?: Options) => RadioLike
+  Dish: new (o?: Options) => DishLike
   Scatter: new () => PlainSender
   Gather: new () => PlainReceiver
   Channel: new () => PlainSender & PlainReceiver
@@ -191,6 +193,29 @@ void describe("interop: draft sockets with libzmq 4.3.5 (zeromq/draft)", () => {
           }),
         )
       }
+    }
+
+    for (const radioSide of ["zmq-ts", "libzmq"] as const) {
+      const title = `RFC 48 under CURVE: ${radioSide} RADIO binds as CURVE server, ${other(radioSide)} DISH (JOIN/LEAVE and group frames in boxes), ${t}`
+      void test(title, () =>
+        guarded(async (r) => {
+          const server = curveKeyPair()
+          const client = curveKeyPair()
+          const radio = new (libOf(radioSide).Radio)({ curveServer: true, curveSecretKey: server.secretKey })
+          const dish = new (libOf(other(radioSide)).Dish)({ curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey })
+          await link(r, t, radio, dish)
+          dish.join("secret", "other")
+          await untilJoined(radio, dish, "secret")
+          dish.leave("other")
+          dish.join("marker")
+          await untilJoined(radio, dish, "marker")
+          await radio.send("hidden", { group: "other" })
+          await radio.send(BODIES[3]!, { group: "secret" })
+          const [b, group] = await dishData(dish)
+          assert.equal(group, "secret")
+          assert.ok(b.equals(BODIES[3]!))
+        }),
+      )
     }
 
     for (const scatterSide of ["zmq-ts", "libzmq"] as const) {
