@@ -115,6 +115,11 @@ export class Dish extends Socket {
   }
 
   protected override xrecv(): Msg | undefined {
+    const peeked = this.peeked
+    if (peeked !== null) {
+      this.peeked = null
+      if (this.groups.has(peeked[0]!.toString("latin1"))) return peeked
+    }
     for (;;) {
       const msg = this.fq.recv()
       if (msg === undefined) return undefined
@@ -124,8 +129,15 @@ export class Dish extends Socket {
   }
 
   protected override xhasIn(): boolean {
-    return this.fq.hasIn()
+    // Like libzmq's dish_t::xhas_in, look for a message of a joined group now
+    // (dropping others) and keep it, so that `readable` is exact.
+    if (this.peeked !== null) return true
+    this.peeked = this.xrecv() ?? null
+    return this.peeked !== null
   }
+
+  /** A message found by xhasIn(), handed out by the next xrecv() unless its group was left meanwhile. */
+  private peeked: Msg | null = null
 
   protected override xhasOut(): boolean {
     // libzmq: a DISH is always writable (it only ever "sends" subscriptions).

@@ -56,6 +56,23 @@ void describe("RFC 48 RADIO-DISH", () => {
     assert.deepEqual(await receiveData(d2), ["for both", "both"])
   })
 
+  eachTransport("RFC 48 DISH: messages of a group left while they were queued are not delivered, and readable says so", async (t, ctx) => {
+    const own = sockets(ctx)
+    const radio = own(new Radio())
+    const dish = own(new Dish())
+    radio.connect(await bindFresh(dish, t))
+    dish.join("stay", "go")
+    await untilJoined(radio, dish, "stay")
+    await untilJoined(radio, dish, "go")
+    await radio.send("queued", { group: "go" })
+    await radio.send("last", { group: "stay" })
+    // Both are on their way or queued; once "last" is readable, "queued" is ahead of it.
+    while (!dish.readable) await new Promise((r) => setImmediate(r))
+    dish.leave("go")
+    assert.deepEqual(await receiveData(dish), ["last", "stay"])
+    assert.equal(dish.readable, false)
+  })
+
   eachTransport("RFC 48: multipart sends fail with EINVAL; RADIO never blocks, even with no DISH", async (t, ctx) => {
     const own = sockets(ctx)
     const radio = own(new Radio())
