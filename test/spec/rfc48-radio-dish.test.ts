@@ -168,6 +168,11 @@ void describe("RFC 48 RADIO-DISH", () => {
       ctx.after(() => raw3.stream.destroy())
       raw3.stream.write(Buffer.concat([zmtpFrame(Buffer.from("g"), { more: true }), zmtpFrame(Buffer.from("b1"), { more: true }), zmtpFrame(Buffer.from("b2"))]))
       await raw3.closed
+      // A group frame of 256 octets (RFC 48 "Group": at most 255).
+      const raw4 = await collectingPeer(ep, "RADIO")
+      ctx.after(() => raw4.stream.destroy())
+      raw4.stream.write(Buffer.concat([zmtpFrame(Buffer.alloc(256, 0x67), { more: true }), zmtpFrame(Buffer.from("body"))]))
+      await raw4.closed
       const radio = own(new Radio())
       radio.connect(ep)
       await untilJoined(radio, dish, "g")
