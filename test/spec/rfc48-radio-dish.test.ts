@@ -7,7 +7,7 @@ import assert from "node:assert/strict"
 import { describe } from "node:test"
 import { encodeCommand } from "../../src/internal.js"
 import { Dish, Radio } from "../../src/draft.js"
-import { bindFresh, eachTransport, rejectsWith, sockets, unboundEndpoint, zmtpFrame } from "../helpers/transports.js"
+import { bindFresh, disconnects, eachTransport, handshakes, rejectsWith, sockets, unboundEndpoint, zmtpFrame } from "../helpers/transports.js"
 import { collectingPeer, receiveData, untilJoined } from "./draft-helpers.js"
 
 const noInproc = { skip: { inproc: "a raw ZMTP peer needs tcp or ipc" } }
@@ -180,6 +180,30 @@ void describe("RFC 48 RADIO-DISH", () => {
       assert.deepEqual(await receiveData(dish), ["fine", "g"])
     },
     noInproc,
+  )
+
+  eachTransport(
+    "RFC 48: a DISH replays its groups to a RADIO after reconnecting (libzmq's hiccup)",
+    async (t, ctx) => {
+      const own = sockets(ctx)
+      const radio = own(new Radio())
+      const ep = await bindFresh(radio, t)
+      const dish = own(new Dish())
+      dish.connect(ep)
+      dish.join("kept")
+      await untilJoined(radio, dish, "kept")
+      const gone = disconnects(dish, t)
+      radio.close()
+      await gone
+      const again = handshakes(dish, t)
+      const radio2 = own(new Radio())
+      await radio2.bind(ep)
+      await again
+      await untilJoined(radio2, dish, "kept")
+      await radio2.send("after reconnect", { group: "kept" })
+      assert.deepEqual(await receiveData(dish), ["after reconnect", "kept"])
+    },
+    { skip: { inproc: "no reconnection on inproc", ipc: "rebinding an ipc path races the old listener's unlink" } },
   )
 
   eachTransport("RFC 48: a DISH that connects before the RADIO binds still gets its groups across", async (t, ctx) => {
