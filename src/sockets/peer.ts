@@ -19,7 +19,7 @@ export class Peer extends Server {
    * id, would only exist once connected.
    */
   connectPeer(address: string): number {
-    if (this.immediate) throw zmqError("EFAULT")
+    if (this.immediate) throw zmqError("EFAULT", "connectPeer cannot be used with immediate set")
     this.connect(address)
     return this.lastAttachedRoutingId
   }

@@ -22,6 +22,8 @@ export class Radio extends Socket {
   /** group (latin1) -> the pipes that joined it. */
   private readonly groups = new Map<string, Set<Pipe>>()
   private readonly joined = new Map<Pipe, Set<string>>()
+  /** udp:// pipes get every message: there is no JOIN over udp (libzmq's subscribe-to-all pipes). */
+  private readonly udpPipes = new Set<Pipe>()
 
   constructor(options?: SocketOptions<Radio>) {
     super("RADIO", options?.context)
@@ -41,6 +43,7 @@ export class Radio extends Socket {
 
   protected xattachPipe(pipe: Pipe): void {
     this.dist.attach(pipe)
+    if (pipe.endpoint.startsWith("udp://")) this.udpPipes.add(pipe)
     this.joined.set(pipe, new Set())
     // A DISH may have sent its JOINs already (inproc, or queued before attach).
     this.xreadActivated(pipe)
@@ -54,6 +57,7 @@ export class Radio extends Socket {
   protected xpipeTerminated(pipe: Pipe): void {
     this.forget(pipe)
     this.joined.delete(pipe)
+    this.udpPipes.delete(pipe)
     this.dist.terminated(pipe)
   }
 
@@ -96,6 +100,7 @@ export class Radio extends Socket {
     const pipes = this.groups.get(msg[0]!.toString("latin1"))
     // RFC 48: a full dish queue silently misses the message; RADIO never blocks.
     if (pipes !== undefined) this.dist.sendTo(pipes, msg)
+    if (this.udpPipes.size > 0) this.dist.sendTo(this.udpPipes, msg)
     return true
   }
 

@@ -16,7 +16,7 @@ import * as main from "../../src/index.js"
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 const DIST = join(ROOT, "dist")
 const WARNING = "ZeroMQ draft features are experimental and could change at any time."
-const ZEROMQ_DRAFT_NAMES = ["Client", "Dish", "Gather", "Radio", "Scatter", "Server"]
+const ZEROMQ_DRAFT_NAMES = ["Client", "Datagram", "Dish", "Gather", "Radio", "Scatter", "Server"]
 const NAMES = ["Channel", ...ZEROMQ_DRAFT_NAMES, "Peer"].sort()
 
 before(
