@@ -4,13 +4,15 @@
  * RADIO-DISH (RFC 48), SCATTER-GATHER (RFC 49) and CHANNEL-CHANNEL, with
  * zmq-ts on either side of each pair, binding or connecting, over tcp and
  * ipc; PEER with zmq-ts connecting to a libzmq PEER (zeromq.js has no PEER
- * class and cannot address one, so libzmq's side is its bare native socket).
+ * class and cannot address one, so libzmq's side is its bare native socket);
+ * and over udp://, RADIO-DISH and DATAGRAM in both directions.
  *
  * Every exchange checks content and order, including empty, long-frame
  * (> 255 octets) and 64 KiB bodies, and ends with a sentinel. Nothing sleeps:
  * a RADIO is known to have a DISH's groups once a probe message reaches it.
  */
 import assert from "node:assert/strict"
+import * as dgram from "node:dgram"
 import { createRequire } from "node:module"
 import { after, describe, test } from "node:test"
 import * as ours from "../../src/draft.js"
@@ -45,7 +47,12 @@ interface DishLike extends Endpoints {
   receive(): Promise<[Buffer, { group: Buffer }]>
 }
 type Options = Record<string, unknown>
+interface DatagramLike extends Endpoints {
+  send(msg: [Msg, Msg]): Promise<void>
+  receive(): Promise<[Buffer, Buffer]>
+}
 interface Lib {
+  Datagram: new () => DatagramLike
   Server: new () => ServerLike
   Client: new () => PlainSender & PlainReceiver
   Radio: new (o?: Options) => RadioLike
@@ -131,7 +138,62 @@ const other = (side: Side): Side => (side === "zmq-ts" ? "libzmq" : "zmq-ts")
 
 after(removeIpcDir)
 
+async function freeUdpPort(): Promise<number> {
+  const s = dgram.createSocket("udp4")
+  await new Promise<void>((res) => s.bind(0, "127.0.0.1", () => res()))
+  const { port } = s.address()
+  await new Promise<void>((res) => s.close(() => res()))
+  return port
+}
+
+/** UDP may drop even on loopback: repeat `send` until `received` settles. */
+async function repeatUntil<T>(send: () => Promise<unknown>, received: Promise<T>): Promise<T> {
+  let done = false
+  const p = received.finally(() => (done = true))
+  while (!done) {
+    await send()
+    if (!done) await new Promise((res) => setTimeout(res, 5))
+  }
+  return p
+}
+
 void describe("interop: draft sockets with libzmq 4.3.5 (zeromq/draft)", () => {
+  for (const radioSide of ["zmq-ts", "libzmq"] as const) {
+    void test(`RFC 48 over udp: ${radioSide} RADIO connects, ${other(radioSide)} DISH binds`, () =>
+      guarded(async (r) => {
+        const port = await freeUdpPort()
+        const dish = r.add(new (libOf(other(radioSide)).Dish)(), (s) => s.close())
+        await dish.bind(`udp://127.0.0.1:${port}`)
+        dish.join("g")
+        const radio = r.add(new (libOf(radioSide).Radio)(), (s) => s.close())
+        radio.connect(`udp://127.0.0.1:${port}`)
+        const body = Buffer.alloc(300, 0x55)
+        const [b, { group }] = await repeatUntil(async () => {
+          await radio.send("other group", { group: "x" })
+          await radio.send(body, { group: "g" })
+        }, dish.receive())
+        assert.ok(b.equals(body))
+        assert.equal(group.toString(), "g")
+      }),
+    )
+
+    void test(`DATAGRAM over udp: ${radioSide} sends first, ${other(radioSide)} replies to the address it received`, () =>
+      guarded(async (r) => {
+        const [pa, pb] = [await freeUdpPort(), await freeUdpPort()]
+        const a = r.add(new (libOf(radioSide).Datagram)(), (s) => s.close())
+        const b = r.add(new (libOf(other(radioSide)).Datagram)(), (s) => s.close())
+        await a.bind(`udp://127.0.0.1:${pa}`)
+        await b.bind(`udp://127.0.0.1:${pb}`)
+        const [from, body] = await repeatUntil(() => a.send([`127.0.0.1:${pb}`, "hello"]), b.receive())
+        assert.equal(from.toString(), `127.0.0.1:${pa}\0`)
+        assert.equal(body.toString(), "hello")
+        const [back, reply] = await repeatUntil(() => b.send([from, "reply"]), a.receive())
+        assert.equal(back.toString(), `127.0.0.1:${pb}\0`)
+        assert.equal(reply.toString(), "reply")
+      }),
+    )
+  }
+
   for (const t of TRANSPORTS) {
     for (const serverSide of ["zmq-ts", "libzmq"] as const) {
       for (const serverBinds of [true, false]) {
