@@ -8,16 +8,17 @@
  * Peer and Channel have no zeromq.js counterpart; test/spec covers them.
  */
 import { spawnSync } from "node:child_process"
+import * as dgram from "node:dgram"
 import { fileURLToPath } from "node:url"
 import { describe } from "node:test"
 import { ALL_TRANSPORTS, conformDraft, conformDraftEach, type CaseContext, type ZmqDraft } from "./harness.js"
 
-type DraftName = "Server" | "Client" | "Radio" | "Dish" | "Gather" | "Scatter"
-const NAMES: readonly DraftName[] = ["Server", "Client", "Radio", "Dish", "Gather", "Scatter"]
+type DraftName = "Server" | "Client" | "Radio" | "Dish" | "Gather" | "Scatter" | "Datagram"
+const NAMES: readonly DraftName[] = ["Server", "Client", "Radio", "Dish", "Gather", "Scatter", "Datagram"]
 /** zeromq.js defines send-side options on these (its `writables`) ... */
-const WRITABLE: readonly DraftName[] = ["Server", "Client", "Radio", "Scatter"]
+const WRITABLE: readonly DraftName[] = ["Server", "Client", "Radio", "Scatter", "Datagram"]
 /** ... and receive-side options on these (its `readables`). */
-const READABLE: readonly DraftName[] = ["Server", "Client", "Dish", "Gather"]
+const READABLE: readonly DraftName[] = ["Server", "Client", "Dish", "Gather", "Datagram"]
 const COMMON_OPTIONS = ["linger", "immediate", "reconnectInterval", "reconnectMaxInterval", "backlog", "maxMessageSize", "heartbeatInterval", "heartbeatTimeToLive", "heartbeatTimeout", "handshakeInterval", "connectTimeout", "tcpKeepalive", "ipv6", "zapDomain", "lastEndpoint"] as const
 const SEND_OPTIONS = ["sendHighWaterMark", "sendTimeout"] as const
 const RECV_OPTIONS = ["receiveHighWaterMark", "receiveTimeout"] as const
@@ -109,7 +110,52 @@ void describe("conformance: zmq-ts/draft against zeromq/draft", () => {
     return [await t.attempt(() => (g.conflate = true)), await t.attempt(() => (s.conflate = true))]
   })
 
-  conformDraft("Dish: linger defaults to 0 (libzmq), others to -1", (zmq, t) => NAMES.map((n) => make(zmq, t, n).linger), { expect: [-1, -1, -1, 0, -1, -1] })
+  conformDraft("Dish: linger defaults to 0 (libzmq), others to -1", (zmq, t) => NAMES.map((n) => make(zmq, t, n).linger), { expect: [-1, -1, -1, 0, -1, -1, -1] })
+
+  // ---- udp ---------------------------------------------------------------------------------
+
+  conformDraft("udp://: which types may bind and connect (ENOCOMPATPROTO otherwise), and lastEndpoint without the scheme", async (zmq, t) => {
+    const sock = dgram.createSocket("udp4")
+    await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()))
+    const port = sock.address().port
+    await new Promise<void>((r) => sock.close(() => r()))
+    const ep = `udp://127.0.0.1:${port}`
+    const out: Record<string, unknown> = {}
+    for (const name of ["Client", "Radio", "Gather"] as const) out[`${name}.bind`] = await t.attempt(() => (make(zmq, t, name).bind as (a: string) => Promise<void>)(ep))
+    for (const name of ["Server", "Dish", "Datagram", "Scatter"] as const) out[`${name}.connect`] = await t.attempt(() => (make(zmq, t, name).connect as (a: string) => void)(ep))
+    out.push = await t.attempt(() => t.track(new zmq.Push()).connect(ep))
+    const dish = t.track(new zmq.Dish())
+    out.dishBind = await t.attempt(() => dish.bind(ep))
+    out.lastEndpoint = dish.lastEndpoint === `127.0.0.1:${port}`
+    // The port differs from run to run; errors name the endpoint.
+    return JSON.parse(JSON.stringify(out).replaceAll(String(port), "PORT")) as unknown
+  })
+
+  conformDraft("Datagram: a send must be [address, body] (EINVAL otherwise); a datagram comes back as [ip:port\\0, body]", async (zmq, t) => {
+    const ports: number[] = []
+    for (let i = 0; i < 2; i++) {
+      const sock = dgram.createSocket("udp4")
+      await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()))
+      ports.push(sock.address().port)
+      await new Promise<void>((r) => sock.close(() => r()))
+    }
+    const a = t.track(new zmq.Datagram())
+    const b = t.track(new zmq.Datagram())
+    await a.bind(`udp://127.0.0.1:${ports[0]}`)
+    await b.bind(`udp://127.0.0.1:${ports[1]}`)
+    const single = await t.attempt(() => (a.send as (m: unknown) => Promise<void>)("one part"))
+    // Not compared: a three-part send, after which libzmq 4.3.5's DGRAM fails
+    // every later send with EINVAL (its part state is left mid-message);
+    // zmq-ts refuses that one send only (test/spec/udp-draft.test.ts).
+    let done = false
+    const got = b.receive().finally(() => (done = true))
+    while (!done) {
+      await a.send([`127.0.0.1:${ports[1]}`, "hello"])
+      if (!done) await new Promise((r) => setTimeout(r, 5))
+    }
+    const [from, body] = await got
+    return { single, from: from.toString() === `127.0.0.1:${ports[0]}\0`, body: body.toString() }
+  })
 
   // ---- messages ------------------------------------------------------------------------------
 
