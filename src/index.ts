@@ -36,5 +36,5 @@ export const capability: Readonly<Partial<Record<"ipc" | "pgm" | "tipc" | "norm"
   norm: false,
   curve: true,
   gssapi: false,
-  draft: false,
+  draft: true,
 })

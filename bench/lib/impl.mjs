@@ -61,3 +61,25 @@ export function isUnsupportedError(err) {
   if (err.code === "EPROTONOSUPPORT" || err.code === "ENOTSUP") return true
   return /not (yet )?(implemented|supported)|unsupported/i.test(String(err.message ?? err))
 }
+
+/**
+ * Imports an implementation's draft entry (`zeromq/draft`, `zmq-ts/draft`, or
+ * draft.js beside a BENCH_ZMQTS_MODULE path) and returns its socket classes.
+ * Only the draft scenarios call it: loading it prints a process warning.
+ */
+export async function loadDraftImplementation(impl) {
+  const spec = moduleSpecifier(impl)
+  const local = spec.startsWith(".") || isAbsolute(spec)
+  // zeromq has no exports map, so ESM needs the file name; zmq-ts maps "./draft".
+  const target = local ? pathToFileURL(resolve(spec.replace(/index\.js$/, "draft.js"))).href : spec === "zeromq" ? "zeromq/draft.js" : `${spec}/draft`
+  let mod
+  try {
+    mod = await import(target)
+  } catch (err) {
+    if (err && (err.code === "ERR_MODULE_NOT_FOUND" || err.code === "ERR_PACKAGE_PATH_NOT_EXPORTED")) {
+      throw new UnsupportedError(`cannot import "${target}" (${err.code}); for zmq-ts run \`npm run build\` first`)
+    }
+    throw err
+  }
+  return typeof mod.Server !== "function" && mod.default && typeof mod.default === "object" ? { ...mod.default, ...mod } : mod
+}

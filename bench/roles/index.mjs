@@ -6,6 +6,7 @@ import { pullReceiver, pushSender, inprocPair } from "./throughput.mjs"
 import { repServer, reqClient } from "./latency.mjs"
 import { pubSender, subReceiver } from "./pubsub.mjs"
 import { curveHandshakeServer, curveHandshakeClient } from "./curve.mjs"
+import { serverEcho, clientRtt } from "./draft.mjs"
 
 export const roles = {
   /** Imports the implementation and lists its exports; used to skip unsupported scenarios early. */
@@ -21,4 +22,6 @@ export const roles = {
   "sub-receiver": subReceiver,
   "curve-handshake-server": curveHandshakeServer,
   "curve-handshake-client": curveHandshakeClient,
+  "server-echo": serverEcho,
+  "client-rtt": clientRtt,
 }

@@ -32,6 +32,7 @@ import { reqRep } from "./req-rep.mjs"
 import { pubSub } from "./pub-sub.mjs"
 import { curve, curveHandshake } from "./curve.mjs"
 import { idleRss, router10k } from "./connections.mjs"
+import { clientServer } from "./client-server.mjs"
 
 export const scenarios = [
   pushPull("tcp"),
@@ -44,6 +45,7 @@ export const scenarios = [
   curveHandshake,
   idleRss,
   router10k,
+  clientServer("tcp"),
 ]
 
 /**

@@ -11,6 +11,7 @@ import { AuthError, encodeZapRequest } from "../mechanism/zap.js"
 import type { Msg, Pipe, PipePeer } from "../pipe.js"
 import type { ZapCall } from "../transport/inproc.js"
 import type { SocketTypeName } from "../sockets/socket-types.js"
+import { checkDishMessage, groupCommandIn, groupCommandOut } from "./draft-wire.js"
 
 /** Why an engine stopped: libzmq's error_reason_t. */
 export type EngineEndReason = (
@@ -319,6 +320,12 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
         // already, and onMessage would try to open it a second time.
         return this.deliver([Buffer.concat([Buffer.of(cmd.name === "SUBSCRIBE" ? 1 : 0), cmd.data])])
       }
+      case "JOIN":
+      case "LEAVE": {
+        // RFC 48 over ZMTP 3.1: a DISH's group membership (draft-wire.ts).
+        const msg = groupCommandIn(this.options.socketType, cmd.name, cmd.data)
+        return msg === null || this.deliver(msg)
+      }
       default:
         // libzmq ignores commands it does not know after the handshake.
         return true
@@ -365,6 +372,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     if (this.options.socketType === "REQ" && !isWellFormedReply(frames)) {
       throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", "malformed reply to a REQ socket")
     }
+    if (this.options.socketType === "DISH") checkDishMessage(frames)
     const inbound = this.pipe!.inbound
     inbound.push(frames)
     // Stop decoding once the queue is at its high-water mark or memory budget; checkWrite()
@@ -485,6 +493,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     const queue = this.pipe!.outbound
     let budget = WRITE_BUDGET
     const subCommands = this.sendsSubscribeCommands
+    const groupCommands = this.options.socketType === "DISH"
     const secure = this.secure
     while (budget > 0) {
       const msg = queue.read()
@@ -495,6 +504,12 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
         const m = msg[0]!
         this.sendCommand(encodeCommand(m[0] === 1 ? "SUBSCRIBE" : "CANCEL", m.subarray(1)))
         budget -= m.length
+        continue
+      }
+      const groupCommand = groupCommands ? groupCommandOut(msg) : null
+      if (groupCommand !== null) {
+        this.sendCommand(groupCommand)
+        budget -= groupCommand.length
         continue
       }
       if (secure !== null) {

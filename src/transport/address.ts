@@ -4,6 +4,7 @@ export type Endpoint =
   | { transport: "tcp"; host: string; port: number; raw: string; source?: { host: string; port: number } }
   | { transport: "ipc"; path: string; raw: string }
   | { transport: "inproc"; name: string; raw: string }
+  | { transport: "udp"; host: string; port: number; raw: string }
 
 /**
  * Parses "transport://address" as libzmq accepts it (zmq_tcp, zmq_ipc,
@@ -40,9 +41,14 @@ export function parseEndpoint(raw: string, forBind: boolean): Endpoint {
     case "inproc":
       if (rest.length === 0) throw zmqError("EINVAL", "Invalid argument", raw)
       return { transport, name: rest, raw }
+    case "udp": {
+      // RADIO/DISH and DGRAM (draft); src/transport/udp.ts checks the socket type.
+      const { host, port } = splitHostPort(rest, forBind, raw)
+      if (!forBind && (host === "*" || port === 0)) throw zmqError("EINVAL", "Invalid argument", raw)
+      return { transport, host, port, raw }
+    }
     case "ws":
     case "wss":
-    case "udp":
     case "pgm":
     case "epgm":
     case "tipc":

@@ -2,6 +2,7 @@ import type { Socket } from "../sockets/socket-base.js"
 import type { Endpoint } from "./address.js"
 import { bindInproc, connectInproc } from "./inproc.js"
 import { bindStream, connectStream } from "./stream.js"
+import { bindUdp, connectUdp } from "./udp.js"
 
 /** A bound or connected endpoint of a socket, so that it can be undone. */
 export interface EndpointHandle {
@@ -18,6 +19,8 @@ export function bindEndpoint(socket: Socket, endpoint: Endpoint): Promise<Endpoi
       return bindStream(socket, endpoint)
     case "inproc":
       return Promise.resolve(bindInproc(socket, endpoint.name, endpoint.raw))
+    case "udp":
+      return bindUdp(socket, endpoint)
   }
 }
 
@@ -28,5 +31,7 @@ export function connectEndpoint(socket: Socket, endpoint: Endpoint): EndpointHan
       return connectStream(socket, endpoint)
     case "inproc":
       return connectInproc(socket, endpoint.name, endpoint.raw)
+    case "udp":
+      return connectUdp(socket, endpoint)
   }
 }

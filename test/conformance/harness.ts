@@ -20,6 +20,8 @@ import { randomBytes } from "node:crypto"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { it } from "node:test"
+import { createRequire } from "node:module"
+import type * as ZmqTsDraft from "../../src/draft.js"
 import type * as ZmqTs from "../../src/index.js"
 
 export type Zmq = typeof ZmqTs
@@ -28,6 +30,16 @@ export type LibName = "zeromq" | "zmq-ts"
 export async function loadLib(name: LibName): Promise<Zmq> {
   if (name === "zmq-ts") return import("../../src/index.js")
   return (await import("zeromq")) as unknown as Zmq
+}
+
+/** The main entry and the draft entry together (`zeromq` + `zeromq/draft`, `zmq-ts` + `zmq-ts/draft`). */
+export type ZmqDraft = Zmq & typeof ZmqTsDraft
+
+export async function loadDraftLib(name: LibName): Promise<ZmqDraft> {
+  const main = await loadLib(name)
+  // zeromq has no exports map; its draft entry is the CommonJS file zeromq/draft.js.
+  const draft = name === "zmq-ts" ? await import("../../src/draft.js") : (createRequire(import.meta.url)("zeromq/draft") as typeof ZmqTsDraft)
+  return { ...main, ...draft }
 }
 
 /** What a thrown or rejected value looks like, as far as a program can tell. */
@@ -151,8 +163,8 @@ export interface ConformOptions {
   timeout?: number
 }
 
-async function observe(lib: LibName, fn: (zmq: Zmq, t: CaseContext) => unknown): Promise<unknown> {
-  const zmq = await loadLib(lib)
+async function observe<L>(load: (lib: LibName) => Promise<L>, lib: LibName, fn: (zmq: L, t: CaseContext) => unknown): Promise<unknown> {
+  const zmq = await load(lib)
   const ctx = new Ctx(lib)
   try {
     return await fn(zmq, ctx)
@@ -163,15 +175,34 @@ async function observe(lib: LibName, fn: (zmq: Zmq, t: CaseContext) => unknown):
 
 /** One conformance case: the same code against zeromq and zmq-ts, the same observation from both. */
 export function conform(title: string, fn: (zmq: Zmq, t: CaseContext) => unknown, options: ConformOptions = {}): void {
+  conformWith(loadLib, title, fn, options)
+}
+
+/** As conform(), with the draft entries loaded too (`zeromq/draft` against `zmq-ts/draft`). */
+export function conformDraft(title: string, fn: (zmq: ZmqDraft, t: CaseContext) => unknown, options: ConformOptions = {}): void {
+  conformWith(loadDraftLib, title, fn, options)
+}
+
+/** conformEach() for draft cases. */
+export function conformDraftEach(
+  transports: readonly ("tcp" | "ipc" | "inproc")[],
+  title: string,
+  fn: (zmq: ZmqDraft, t: CaseContext, transport: "tcp" | "ipc" | "inproc") => unknown,
+  options: ConformOptions = {},
+): void {
+  for (const transport of transports) conformDraft(`${title} [${transport}]`, (zmq, t) => fn(zmq, t, transport), options)
+}
+
+function conformWith<L>(load: (lib: LibName) => Promise<L>, title: string, fn: (zmq: L, t: CaseContext) => unknown, options: ConformOptions): void {
   const timeout = (options.timeout ?? CASE_TIMEOUT) * 2
   void it(title, { timeout }, async () => {
-    const ours = await observe("zmq-ts", fn)
+    const ours = await observe(load, "zmq-ts", fn)
     if (options.differs !== undefined) {
       assert.ok("expect" in options, `deliberate difference without an expected observation: ${title}`)
       assert.deepStrictEqual(ours, options.expect, `zmq-ts (deliberate difference: ${options.differs})`)
       return
     }
-    const reference = await observe("zeromq", fn)
+    const reference = await observe(load, "zeromq", fn)
     assert.deepStrictEqual(ours, reference, "zmq-ts observed something else than zeromq")
     if ("expect" in options) assert.deepStrictEqual(reference, options.expect, "zeromq no longer behaves as the case expects")
   })

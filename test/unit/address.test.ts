@@ -138,9 +138,15 @@ void describe("parseEndpoint: inproc and others", () => {
   })
 
   void test("unknown or unsupported transports throw EPROTONOSUPPORT", () => {
-    for (const ep of ["foo://bar", "udp://127.0.0.1:5555", "pgm://eth0;239.192.1.1:5555", "ws://127.0.0.1:80", "TCP://127.0.0.1:1"]) {
+    for (const ep of ["foo://bar", "pgm://eth0;239.192.1.1:5555", "ws://127.0.0.1:80", "TCP://127.0.0.1:1"]) {
       throwsCode(() => parseEndpoint(ep, false), "EPROTONOSUPPORT")
     }
+  })
+
+  void test("udp (draft sockets): host and port, a wildcard port only to bind", () => {
+    assert.deepEqual(parseEndpoint("udp://127.0.0.1:5555", false), { transport: "udp", host: "127.0.0.1", port: 5555, raw: "udp://127.0.0.1:5555" })
+    assert.deepEqual(parseEndpoint("udp://*:5555", true), { transport: "udp", host: "*", port: 5555, raw: "udp://*:5555" })
+    throwsCode(() => parseEndpoint("udp://127.0.0.1:*", false), "EINVAL")
   })
 
   void test("no '://' separator throws EINVAL", () => {

@@ -1,0 +1,150 @@
+import { zmqError, type ZmqError } from "../errors.js"
+import type { Msg, Pipe } from "../pipe.js"
+import { FairQueue } from "../routing/fair-queue.js"
+import { GROUP_MAX_LENGTH, groupBytes, groupCommandMsg, markThreadSafe, type GroupCommand } from "./draft-common.js"
+import type { SocketOptions } from "./options.js"
+import { Socket } from "./socket-base.js"
+
+/** What Dish.receive() gives with each message (zeromq.js `DishGroupOptions`). */
+export interface DishGroupOptions {
+  group: Buffer
+}
+
+/**
+ * DISH (RFC 48): receives fair-queued from RADIO peers the messages of the
+ * groups it joined, each with its group. join()/leave() are sent to every
+ * radio (JOIN/LEAVE commands on tcp/ipc) and replayed to new and
+ * reconnected ones; messages of other groups are filtered here as well.
+ */
+export class Dish extends Socket {
+  private readonly fq = new FairQueue()
+  private readonly radios = new Set<Pipe>()
+  /** Joined groups (latin1) and their bytes, in joining order. */
+  private readonly groups = new Map<string, Buffer>()
+
+  constructor(options?: SocketOptions<Dish>) {
+    super("DISH", options?.context)
+    markThreadSafe(this)
+    // libzmq: a closing DISH does not wait for its pending JOIN/LEAVE commands.
+    this.linger = 0
+    this.applyOptions(options)
+  }
+
+  /**
+   * Joins each group (at most 255 octets). As zeromq.js does, every value is
+   * tried and the first failure is thrown afterwards: EINVAL for a group too
+   * long or already joined; a value that is neither string nor Buffer throws
+   * a TypeError at once.
+   */
+  join(...values: (Buffer | string)[]): void {
+    this.eachGroup(values, (key, bytes) => {
+      if (this.groups.has(key)) throw zmqError("EINVAL")
+      this.groups.set(key, bytes)
+      this.tellRadios("JOIN", bytes)
+    })
+  }
+
+  /** Leaves each group; EINVAL for one not joined (thrown after trying all, as join()). */
+  leave(...values: (Buffer | string)[]): void {
+    this.eachGroup(values, (key, bytes) => {
+      if (!this.groups.delete(key)) throw zmqError("EINVAL")
+      this.tellRadios("LEAVE", bytes)
+    })
+  }
+
+  receive(): Promise<[Buffer, DishGroupOptions]> {
+    return this.receiveMessage().then(toReceived)
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<[Buffer, DishGroupOptions], undefined> {
+    const inner = this.iterate()
+    return {
+      next: () => inner.next().then((r) => (r.done ? r : { done: false, value: toReceived(r.value) })),
+    }
+  }
+
+  private eachGroup(values: unknown[], apply: (key: string, bytes: Buffer) => void): void {
+    let failure: ZmqError | null = null
+    for (const value of values) {
+      if (this.closed) {
+        failure ??= zmqError("EBADF", "Socket is closed")
+        continue
+      }
+      const bytes = Buffer.from(groupBytes(value))
+      try {
+        if (bytes.length > GROUP_MAX_LENGTH) throw zmqError("EINVAL")
+        apply(bytes.toString("latin1"), bytes)
+      } catch (err) {
+        failure ??= err as ZmqError
+      }
+    }
+    if (failure !== null) throw failure
+  }
+
+  /**
+   * Commands go past the high-water mark, as XSUB's subscriptions do:
+   * dropping one would silently change what the application receives.
+   */
+  private tellRadios(command: GroupCommand, group: Buffer): void {
+    const msg = groupCommandMsg(command, group)
+    for (const pipe of this.radios) if (!pipe.terminated) pipe.outbound.push(msg)
+  }
+
+  private replay(pipe: Pipe): void {
+    for (const group of this.groups.values()) pipe.outbound.push(groupCommandMsg("JOIN", group))
+  }
+
+  protected xattachPipe(pipe: Pipe): void {
+    this.fq.attach(pipe)
+    this.radios.add(pipe)
+    this.replay(pipe)
+  }
+
+  protected override xpipeHandshaken(pipe: Pipe): void {
+    // A reconnected radio has forgotten our groups (libzmq's hiccup).
+    if (pipe.handshakes > 1) this.replay(pipe)
+  }
+
+  protected xpipeTerminated(pipe: Pipe): void {
+    this.fq.terminated(pipe)
+    this.radios.delete(pipe)
+  }
+
+  protected override xreadActivated(pipe: Pipe): void {
+    this.fq.activated(pipe)
+  }
+
+  protected override xrecv(): Msg | undefined {
+    const peeked = this.peeked
+    if (peeked !== null) {
+      this.peeked = null
+      if (this.groups.has(peeked[0]!.toString("latin1"))) return peeked
+    }
+    for (;;) {
+      const msg = this.fq.recv()
+      if (msg === undefined) return undefined
+      // [group, body]; tcp/ipc peers were checked by the engine, inproc ones are our own RADIO.
+      if (msg.length === 2 && this.groups.has(msg[0]!.toString("latin1"))) return msg
+    }
+  }
+
+  protected override xhasIn(): boolean {
+    // Like libzmq's dish_t::xhas_in, look for a message of a joined group now
+    // (dropping others) and keep it, so that `readable` is exact.
+    if (this.peeked !== null) return true
+    this.peeked = this.xrecv() ?? null
+    return this.peeked !== null
+  }
+
+  /** A message found by xhasIn(), handed out by the next xrecv() unless its group was left meanwhile. */
+  private peeked: Msg | null = null
+
+  protected override xhasOut(): boolean {
+    // libzmq: a DISH is always writable (it only ever "sends" subscriptions).
+    return true
+  }
+}
+
+function toReceived(msg: Msg): [Buffer, DishGroupOptions] {
+  return [msg[1]!, { group: msg[0]! }]
+}

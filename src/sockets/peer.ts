@@ -1,0 +1,26 @@
+import { zmqError } from "../errors.js"
+import type { SocketOptions } from "./options.js"
+import { Server } from "./server.js"
+
+/**
+ * PEER (libzmq's ZMQ_PEER, no RFC yet; zeromq.js does not have it): a SERVER
+ * that talks to other PEERs and can also connect, learning at once the
+ * routing id of the peer it connected to.
+ */
+export class Peer extends Server {
+  constructor(options?: SocketOptions<Peer>) {
+    super(options, "PEER")
+    this.applyOptions(options)
+  }
+
+  /**
+   * zmq_connect_peer(): connects and returns the routing id to send() to.
+   * libzmq refuses it with `immediate` set (EFAULT): the pipe, and so its
+   * id, would only exist once connected.
+   */
+  connectPeer(address: string): number {
+    if (this.immediate) throw zmqError("EFAULT", "connectPeer cannot be used with immediate set")
+    this.connect(address)
+    return this.lastAttachedRoutingId
+  }
+}

@@ -1,0 +1,110 @@
+import { zmqError } from "../errors.js"
+import type { MessageLike } from "../msg.js"
+import type { Msg, Pipe } from "../pipe.js"
+import { Distributor } from "../routing/distributor.js"
+import { GROUP_MAX_LENGTH, groupBytes, groupCommandOf, markThreadSafe, requireOptionsObject, requireSinglePart } from "./draft-common.js"
+import type { SocketOptions } from "./options.js"
+import { Socket } from "./socket-base.js"
+
+/** The options of Radio.send() (zeromq.js `RadioGroupOptions`). */
+export interface RadioGroupOptions {
+  group: Buffer | string
+}
+
+/**
+ * RADIO (RFC 48): sends each message to the DISH peers that joined its
+ * group (exact match), dropping it for peers at their high-water mark; it
+ * never blocks and never receives. The group goes on the wire as a first
+ * frame (draft-wire.ts); the application's message must be single-part.
+ */
+export class Radio extends Socket {
+  private readonly dist = new Distributor()
+  /** group (latin1) -> the pipes that joined it. */
+  private readonly groups = new Map<string, Set<Pipe>>()
+  private readonly joined = new Map<Pipe, Set<string>>()
+  /** udp:// pipes get every message: there is no JOIN over udp (libzmq's subscribe-to-all pipes). */
+  private readonly udpPipes = new Set<Pipe>()
+
+  constructor(options?: SocketOptions<Radio>) {
+    super("RADIO", options?.context)
+    markThreadSafe(this)
+    this.applyOptions(options)
+  }
+
+  send(message: MessageLike | MessageLike[], options: RadioGroupOptions): Promise<void> {
+    // zeromq.js validates its arguments in this order, synchronously.
+    if (message === undefined) throw new TypeError("Message must be present")
+    const group = requireOptionsObject(options).group
+    if (group === undefined) throw zmqError("EINVAL")
+    // zmq_msg_set_group in libzmq 4.3.5 keeps at most 255 octets of a longer group.
+    const bytes = groupBytes(group).subarray(0, GROUP_MAX_LENGTH)
+    return this.sendMessage(Array.isArray(message) ? [bytes, ...message] : [bytes, message])
+  }
+
+  protected xattachPipe(pipe: Pipe): void {
+    this.dist.attach(pipe)
+    if (pipe.endpoint.startsWith("udp://")) this.udpPipes.add(pipe)
+    this.joined.set(pipe, new Set())
+    // A DISH may have sent its JOINs already (inproc, or queued before attach).
+    this.xreadActivated(pipe)
+  }
+
+  protected override xpipeHandshaken(pipe: Pipe): void {
+    // A reconnected DISH replays its groups; forget what the old connection joined.
+    if (pipe.handshakes > 1) this.forget(pipe)
+  }
+
+  protected xpipeTerminated(pipe: Pipe): void {
+    this.forget(pipe)
+    this.joined.delete(pipe)
+    this.udpPipes.delete(pipe)
+    this.dist.terminated(pipe)
+  }
+
+  /** RFC 48: JOIN/LEAVE from a dish are applied, never delivered; anything else is discarded. */
+  protected override xreadActivated(pipe: Pipe): void {
+    for (let msg = pipe.read(); msg !== undefined; msg = pipe.read()) {
+      const command = groupCommandOf(msg)
+      if (command === undefined) continue
+      const group = msg[0]!.toString("latin1")
+      if (command === "JOIN") this.join(pipe, group)
+      else this.leave(pipe, group)
+    }
+  }
+
+  private join(pipe: Pipe, group: string): void {
+    const joined = this.joined.get(pipe)
+    if (joined === undefined) return
+    joined.add(group)
+    let pipes = this.groups.get(group)
+    if (pipes === undefined) this.groups.set(group, (pipes = new Set()))
+    pipes.add(pipe)
+  }
+
+  private leave(pipe: Pipe, group: string): void {
+    this.joined.get(pipe)?.delete(group)
+    const pipes = this.groups.get(group)
+    if (pipes === undefined) return
+    pipes.delete(pipe)
+    if (pipes.size === 0) this.groups.delete(group)
+  }
+
+  private forget(pipe: Pipe): void {
+    const joined = this.joined.get(pipe)
+    if (joined === undefined) return
+    for (const group of [...joined]) this.leave(pipe, group)
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    requireSinglePart(msg, 2)
+    const pipes = this.groups.get(msg[0]!.toString("latin1"))
+    // RFC 48: a full dish queue silently misses the message; RADIO never blocks.
+    if (pipes !== undefined) this.dist.sendTo(pipes, msg)
+    if (this.udpPipes.size > 0) this.dist.sendTo(this.udpPipes, msg)
+    return true
+  }
+
+  protected override xhasOut(): boolean {
+    return true
+  }
+}

@@ -1,0 +1,113 @@
+import { zmqError } from "../errors.js"
+import type { MessageLike } from "../msg.js"
+import type { Msg, Pipe } from "../pipe.js"
+import { FairQueue } from "../routing/fair-queue.js"
+import { isSinglePart, markThreadSafe, requireOptionsObject, requireSinglePart } from "./draft-common.js"
+import type { SocketOptions } from "./options.js"
+import { Socket } from "./socket-base.js"
+import type { SocketTypeName } from "./socket-types.js"
+
+/** The routing options of Server.send() and Server.receive() (zeromq.js `ServerRoutingOptions`). */
+export interface ServerRoutingOptions {
+  routingId: number
+}
+
+/**
+ * SERVER (RFC 41): every connected CLIENT gets a 32-bit routing id, never 0
+ * (libzmq starts from a random value and counts up). Received messages carry
+ * the sender's id; sent messages go to the peer named by `routingId`, fail
+ * with EHOSTUNREACH if there is none, and wait while that peer is full.
+ * Messages are single-part.
+ */
+export class Server extends Socket {
+  private readonly fq = new FairQueue()
+  private readonly outPipes = new Map<number, Pipe>()
+  private nextRoutingId = (Math.random() * 0x1_0000_0000) >>> 0
+  /** The routing id of the peer attached last (libzmq's PEER returns it from connect). */
+  protected lastAttachedRoutingId = 0
+
+  constructor(options?: SocketOptions<Server>, typeName: SocketTypeName = "SERVER") {
+    super(typeName, options?.context)
+    markThreadSafe(this)
+    if (typeName === "SERVER") this.applyOptions(options)
+  }
+
+  send(message: MessageLike | MessageLike[], options: ServerRoutingOptions): Promise<void> {
+    // zeromq.js validates its arguments in this order, synchronously.
+    if (message === undefined) throw new TypeError("Message must be present")
+    const routingId = requireOptionsObject(options).routingId
+    // zeromq.js converts with zmq_msg_set_routing_id, which refuses 0 (and no id at all).
+    if (routingId === undefined) throw zmqError("EINVAL")
+    if (typeof routingId !== "number") throw new TypeError("A number was expected")
+    const id = routingId >>> 0
+    if (id === 0) throw zmqError("EINVAL")
+    const idFrame = Buffer.allocUnsafe(4)
+    idFrame.writeUInt32BE(id, 0)
+    // The id rides in front of the body, so that a send deferred to a later
+    // turn still knows where it goes.
+    return this.sendMessage(Array.isArray(message) ? [idFrame, ...message] : [idFrame, message])
+  }
+
+  receive(): Promise<[Buffer, ServerRoutingOptions]> {
+    return this.receiveMessage().then(toReceived)
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<[Buffer, ServerRoutingOptions], undefined> {
+    const inner = this.iterate()
+    return {
+      next: () => inner.next().then((r) => (r.done ? r : { done: false, value: toReceived(r.value) })),
+    }
+  }
+
+  protected xattachPipe(pipe: Pipe): void {
+    let id = this.nextRoutingId
+    // Never 0, never one in use (libzmq asserts; a wrapped counter could collide).
+    while (id === 0 || this.outPipes.has(id)) id = (id + 1) >>> 0
+    this.nextRoutingId = (id + 1) >>> 0
+    const idFrame = Buffer.alloc(4)
+    idFrame.writeUInt32BE(id, 0)
+    pipe.localRoutingId = idFrame
+    this.outPipes.set(id, pipe)
+    this.lastAttachedRoutingId = id
+    this.fq.attach(pipe)
+  }
+
+  protected xpipeTerminated(pipe: Pipe): void {
+    const id = pipe.localRoutingId?.readUInt32BE(0)
+    if (id !== undefined && this.outPipes.get(id) === pipe) this.outPipes.delete(id)
+    this.fq.terminated(pipe)
+  }
+
+  protected override xreadActivated(pipe: Pipe): void {
+    this.fq.activated(pipe)
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    requireSinglePart(msg, 2)
+    const pipe = this.outPipes.get(msg[0]!.readUInt32BE(0))
+    if (pipe === undefined || pipe.terminated) throw zmqError("EHOSTUNREACH")
+    // libzmq answers EAGAIN for a full peer, so the send waits for room.
+    return pipe.write([msg[1]!])
+  }
+
+  protected override xrecv(): Msg | undefined {
+    for (;;) {
+      const msg = this.fq.recv()
+      if (msg === undefined) return undefined
+      if (isSinglePart(msg)) return [msg[0]!, this.fq.lastPipe!.localRoutingId!]
+    }
+  }
+
+  protected override xhasIn(): boolean {
+    return this.fq.hasIn()
+  }
+
+  protected override xhasOut(): boolean {
+    // libzmq: a SERVER is always writable; whether a send succeeds depends on the peer it names.
+    return true
+  }
+}
+
+function toReceived(msg: Msg): [Buffer, ServerRoutingOptions] {
+  return [msg[0]!, { routingId: msg[1]!.readUInt32BE(0) }]
+}
