@@ -2,6 +2,7 @@ import { zmqError } from "../errors.js"
 import type { MessageLike } from "../msg.js"
 import type { Msg, Pipe } from "../pipe.js"
 import { Distributor } from "../routing/distributor.js"
+import { SubscriptionBudget } from "../routing/subscription-budget.js"
 import { GROUP_MAX_LENGTH, groupBytes, groupCommandOf, markThreadSafe, requireOptionsObject, requireSinglePart } from "./draft-common.js"
 import type { SocketOptions } from "./options.js"
 import { Socket } from "./socket-base.js"
@@ -24,6 +25,7 @@ export class Radio extends Socket {
   private readonly joined = new Map<Pipe, Set<string>>()
   /** udp:// pipes get every message: there is no JOIN over udp (libzmq's subscribe-to-all pipes). */
   private readonly udpPipes = new Set<Pipe>()
+  private readonly budget = new SubscriptionBudget()
 
   constructor(options?: SocketOptions<Radio>) {
     super("RADIO", options?.context)
@@ -39,6 +41,22 @@ export class Radio extends Socket {
     // zmq_msg_set_group in libzmq 4.3.5 keeps at most 255 octets of a longer group.
     const bytes = groupBytes(group).subarray(0, GROUP_MAX_LENGTH)
     return this.sendMessage(Array.isArray(message) ? [bytes, ...message] : [bytes, message])
+  }
+
+  /** zmq-ts's own, as on Publisher: the groups one DISH may join, in bytes (each costs its length plus 256). */
+  get peerSubscriptionLimit(): number {
+    return this.budget.peerLimit
+  }
+  set peerSubscriptionLimit(value: number) {
+    this.budget.peerLimit = value
+  }
+
+  /** zmq-ts's own: the same bound over all DISH peers together. */
+  get subscriptionLimit(): number {
+    return this.budget.limit
+  }
+  set subscriptionLimit(value: number) {
+    this.budget.limit = value
   }
 
   protected xattachPipe(pipe: Pipe): void {
@@ -63,7 +81,8 @@ export class Radio extends Socket {
 
   /** RFC 48: JOIN/LEAVE from a dish are applied, never delivered; anything else is discarded. */
   protected override xreadActivated(pipe: Pipe): void {
-    for (let msg = pipe.read(); msg !== undefined; msg = pipe.read()) {
+    // A DISH refused for its groups is not read any further.
+    for (let msg = pipe.refused ? undefined : pipe.read(); msg !== undefined; msg = pipe.refused ? undefined : pipe.read()) {
       const command = groupCommandOf(msg)
       if (command === undefined) continue
       const group = msg[0]!.toString("latin1")
@@ -74,7 +93,13 @@ export class Radio extends Socket {
 
   private join(pipe: Pipe, group: string): void {
     const joined = this.joined.get(pipe)
-    if (joined === undefined) return
+    if (joined === undefined || joined.has(group)) return
+    const refusal = this.budget.add(pipe, group.length)
+    if (refusal !== null) {
+      this.xpipeTerminated(pipe)
+      this.refusePipe(pipe, refusal)
+      return
+    }
     joined.add(group)
     let pipes = this.groups.get(group)
     if (pipes === undefined) this.groups.set(group, (pipes = new Set()))
@@ -82,7 +107,7 @@ export class Radio extends Socket {
   }
 
   private leave(pipe: Pipe, group: string): void {
-    this.joined.get(pipe)?.delete(group)
+    if (this.joined.get(pipe)?.delete(group) === true) this.budget.remove(pipe, group.length)
     const pipes = this.groups.get(group)
     if (pipes === undefined) return
     pipes.delete(pipe)

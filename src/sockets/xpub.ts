@@ -1,8 +1,7 @@
-import { ProtocolError } from "../codec/protocol-error.js"
-import { zmqError } from "../errors.js"
 import type { MessageLike } from "../msg.js"
 import type { Msg, Pipe } from "../pipe.js"
 import { Distributor } from "../routing/distributor.js"
+import { SubscriptionBudget } from "../routing/subscription-budget.js"
 import { PrefixTree } from "../routing/trie.js"
 import { Socket } from "./socket-base.js"
 import type { SocketOptions } from "./options.js"
@@ -10,30 +9,10 @@ import type { SocketTypeName } from "./socket-types.js"
 
 const EMPTY = Buffer.alloc(0)
 
-/**
- * What one subscription costs as the limits count it: its topic's bytes plus
- * this. Measured: about 160 bytes of heap a subscription from 300,000
- * distinct 4-byte topics, 255 from a million (trie node, edge, the peer's
- * topic index); counted a little above so the limits bound real memory.
- */
-export const SUBSCRIPTION_OVERHEAD = 256
-
-/** Defaults: ~260,000 short topics from one peer, ~2 million in all. */
-const DEFAULT_PEER_SUBSCRIPTION_LIMIT = 64 * 1024 * 1024
-const DEFAULT_SUBSCRIPTION_LIMIT = 512 * 1024 * 1024
-
 /** Who subscribed to a topic: one peer directly (the common case), a set past that. */
 type Subscribers = Pipe | Set<Pipe>
 
-/** One peer's subscriptions, to remove them when it goes and to hold it to its limit. */
-interface PeerSubscriptions {
-  topics: Set<string>
-  cost: number
-}
 
-function checkLimit(value: number): void {
-  if (!Number.isSafeInteger(value) || (value < 1 && value !== -1)) throw zmqError("EINVAL")
-}
 
 /**
  * XPUB (RFC 29): a publisher that filters on its side. Subscribers' \x01 /
@@ -54,11 +33,9 @@ abstract class PublisherBase extends Socket {
   protected verboseUnsubs = false
   private readonly dist = new Distributor()
   private readonly subscriptions = new PrefixTree<Subscribers>()
-  private readonly subsOf = new Map<Pipe, PeerSubscriptions>()
-  /** Sum of every peer's subscription cost. */
-  private subscriptionCost = 0
-  private peerSubLimit = DEFAULT_PEER_SUBSCRIPTION_LIMIT
-  private subLimit = DEFAULT_SUBSCRIPTION_LIMIT
+  /** Each peer's topics (latin1), to remove them when it goes. */
+  private readonly subsOf = new Map<Pipe, Set<string>>()
+  private readonly budget = new SubscriptionBudget()
   /** What the application will receive: subscriptions and upstream messages. */
   private readonly pending: Msg[] = []
   /** The pipe each pending subscription came from (null for other messages). */
@@ -85,20 +62,18 @@ abstract class PublisherBase extends Socket {
    * libzmq has none; see docs/security.md.
    */
   get peerSubscriptionLimit(): number {
-    return this.peerSubLimit
+    return this.budget.peerLimit
   }
   set peerSubscriptionLimit(value: number) {
-    checkLimit(value)
-    this.peerSubLimit = value
+    this.budget.peerLimit = value
   }
 
   /** zmq-ts's own: the same bound over all peers together; the peer that crosses it is disconnected. */
   get subscriptionLimit(): number {
-    return this.subLimit
+    return this.budget.limit
   }
   set subscriptionLimit(value: number) {
-    checkLimit(value)
-    this.subLimit = value
+    this.budget.limit = value
   }
 
   /** Applies subscriptions for the peer whose subscription the application received last (manual mode). */
@@ -133,9 +108,9 @@ abstract class PublisherBase extends Socket {
     this.stalled.delete(pipe)
     const mine = this.subsOf.get(pipe)
     this.subsOf.delete(pipe)
+    this.budget.forget(pipe)
     if (mine) {
-      this.subscriptionCost -= mine.cost
-      for (const key of mine.topics) {
+      for (const key of mine) {
         const topic = Buffer.from(key, "latin1")
         const last = this.dropSubscriber(topic, pipe)
         // libzmq tells the application about topics nobody wants any more
@@ -208,19 +183,15 @@ abstract class PublisherBase extends Socket {
   private addSubscription(topic: Buffer, pipe: Pipe): "first" | "again" | "refused" {
     let mine = this.subsOf.get(pipe)
     const key = topic.toString("latin1")
-    if (mine?.topics.has(key) === true) return "again"
-    const cost = key.length + SUBSCRIPTION_OVERHEAD
-    const peerCost = (mine?.cost ?? 0) + cost
-    if ((this.peerSubLimit >= 0 && peerCost > this.peerSubLimit) || (this.subLimit >= 0 && this.subscriptionCost + cost > this.subLimit)) {
-      const which = this.peerSubLimit >= 0 && peerCost > this.peerSubLimit ? "peerSubscriptionLimit" : "subscriptionLimit"
+    if (mine?.has(key) === true) return "again"
+    const refusal = this.budget.add(pipe, key.length)
+    if (refusal !== null) {
       this.forgetPeer(pipe)
-      this.refusePipe(pipe, new ProtocolError("ENOBUFS", `subscriptions past ${which} (${which === "subscriptionLimit" ? this.subLimit : this.peerSubLimit} bytes)`))
+      this.refusePipe(pipe, refusal)
       return "refused"
     }
-    if (mine === undefined) this.subsOf.set(pipe, (mine = { topics: new Set(), cost: 0 }))
-    mine.topics.add(key)
-    mine.cost = peerCost
-    this.subscriptionCost += cost
+    if (mine === undefined) this.subsOf.set(pipe, (mine = new Set()))
+    mine.add(key)
     const subs = this.subscriptions.get(topic)
     if (subs === undefined) {
       this.subscriptions.set(topic, pipe)
@@ -232,12 +203,9 @@ abstract class PublisherBase extends Socket {
   }
 
   private removeSubscription(topic: Buffer, pipe: Pipe): "removed-last" | "remain" | "not-found" {
-    const mine = this.subsOf.get(pipe)
     const key = topic.toString("latin1")
-    if (mine === undefined || !mine.topics.delete(key)) return "not-found"
-    const cost = key.length + SUBSCRIPTION_OVERHEAD
-    mine.cost -= cost
-    this.subscriptionCost -= cost
+    if (this.subsOf.get(pipe)?.delete(key) !== true) return "not-found"
+    this.budget.remove(pipe, key.length)
     return this.dropSubscriber(topic, pipe) ? "removed-last" : "remain"
   }
 

@@ -12,6 +12,7 @@ import { after, before, describe, it } from "node:test"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
 import * as zmq from "zeromq"
+import { Radio } from "../../src/draft.js"
 import { Dealer, Publisher, Pull, Push, Reply, Router, Subscriber } from "../../src/index.js"
 import { encodeCommand, encodeReady, FRAME_OVERHEAD, FrameEncoder } from "../../src/internal.js"
 import { connectRaw, frame, greeting, handshake, longHeader, readyFrame, EventLog, type RawPeer } from "./raw-peer.js"
@@ -237,8 +238,8 @@ function subscribeFlood(n: number, from = 0): Buffer {
 }
 
 /** What the PUB counts its subscriptions at (internal), to wait until they have arrived. */
-function subscriptionCost(pub: Publisher): number {
-  return (pub as unknown as { subscriptionCost: number }).subscriptionCost
+function subscriptionCost(pub: Publisher | Radio): number {
+  return (pub as unknown as { budget: { total: number } }).budget.total
 }
 
 void describe("hostile peers: subscriptions are bounded", () => {
@@ -298,6 +299,31 @@ void describe("hostile peers: subscriptions are bounded", () => {
     } finally {
       for (const raw of raws) raw.socket.destroy()
       pub.close()
+    }
+  })
+})
+
+void describe("hostile peers: RADIO groups are bounded like subscriptions", () => {
+  void it("2c. a DISH flooding distinct JOINs is disconnected at peerSubscriptionLimit (ENOBUFS)", { timeout: TEST_TIMEOUT }, async () => {
+    const radio = new Radio({ linger: 0, peerSubscriptionLimit: 64 * 1024 })
+    let raw: RawPeer | null = null
+    try {
+      await radio.bind("tcp://127.0.0.1:*")
+      const log = new EventLog(radio.events)
+      raw = await connectRaw(radio.lastEndpoint!)
+      raw.write(handshake("DISH"))
+      await raw.serverReady()
+      const enc = new FrameEncoder()
+      // 1,000 x (4 + 256) bytes goes past 64 KiB at the 253rd group.
+      for (let i = 0; i < 1000; i++) enc.encodeCommand(encodeCommand("JOIN", Buffer.from(i.toString(16).padStart(4, "0"))))
+      raw.write(Buffer.concat(enc.take()))
+      await raw.closed
+      await log.waitFor("disconnect", 1)
+      assert.equal(log.events.find((e) => e.type === "disconnect")?.error?.code, "ENOBUFS")
+      assert.equal(subscriptionCost(radio), 0, "the peer's groups went with it")
+    } finally {
+      raw?.socket.destroy()
+      radio.close()
     }
   })
 })
