@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events"
 import { zmqError, type ZmqError } from "./errors.js"
+import { Socket } from "./sockets/socket-base.js"
 
 /** Error details carried by failure events, as zeromq.js gives them. */
 export interface EventError {
@@ -47,9 +48,9 @@ export class Observer {
   private emitter: EventEmitter | null = null
   private isClosed = false
 
-  /** @internal */
-  constructor(hold: { holdOpen(): void; release(): void } | null = null) {
-    this.hold = hold
+  constructor(socket: Socket) {
+    if (!(socket instanceof Socket)) throw new TypeError("Socket must be a socket object")
+    this.hold = socket.attachObserver(this)
   }
 
   get closed(): boolean {

@@ -1,6 +1,8 @@
-import type { MessageLike } from "../msg.js"
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
 import type { Msg, Pipe } from "../pipe.js"
-import { Socket } from "./socket-base.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
+import type { Readable, Writable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
 
 /**
@@ -12,23 +14,11 @@ export class Pair extends Socket {
   private pipe: Pipe | null = null
 
   constructor(options?: SocketOptions<Pair>) {
-    super("PAIR", options?.context)
-    this.applyOptions(options)
+    super(0, new Internal(options))
+    this.seal(options)
   }
 
-  send(message: MessageLike | MessageLike[]): Promise<void> {
-    return this.sendMessage(message)
-  }
-
-  receive(): Promise<Buffer[]> {
-    return this.receiveMessage()
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Buffer[], undefined> {
-    return this.iterate()
-  }
-
-  protected xattachPipe(pipe: Pipe): void {
+  protected override xattachPipe(pipe: Pipe): void {
     if (this.pipe === null || (this.pipe.terminated && this.pipe.inbound.length === 0)) {
       this.pipe = pipe
     } else {
@@ -37,7 +27,7 @@ export class Pair extends Socket {
     }
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  protected override xpipeTerminated(pipe: Pipe): void {
     if (this.pipe === pipe && pipe.inbound.length === 0) this.pipe = null
   }
 
@@ -62,3 +52,7 @@ export class Pair extends Socket {
     return this.pipe !== null && this.pipe.checkWrite()
   }
 }
+
+export interface Pair extends Writable, Readable {}
+installOptions(Pair, "Pair")
+registerSocketClass(0, Pair)

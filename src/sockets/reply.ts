@@ -1,8 +1,10 @@
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
 import { zmqError } from "../errors.js"
-import type { MessageLike } from "../msg.js"
 import type { Msg, Pipe } from "../pipe.js"
 import { FairQueue } from "../routing/fair-queue.js"
-import { Socket } from "./socket-base.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
+import type { Readable, Writable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
 
 /**
@@ -12,33 +14,22 @@ import type { SocketOptions } from "./options.js"
  * alternation: receive, then send (EFSM otherwise).
  */
 export class Reply extends Socket {
+  declare routingId: string | null
   private readonly fq = new FairQueue()
   private sendingReply = false
   private replyPipe: Pipe | null = null
   private envelope: Msg = []
 
   constructor(options?: SocketOptions<Reply>) {
-    super("REP", options?.context)
-    this.applyOptions(options)
+    super(4, new Internal(options))
+    this.seal(options)
   }
 
-  send(message: MessageLike | MessageLike[]): Promise<void> {
-    return this.sendMessage(message)
-  }
-
-  receive(): Promise<Buffer[]> {
-    return this.receiveMessage()
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Buffer[], undefined> {
-    return this.iterate()
-  }
-
-  protected xattachPipe(pipe: Pipe): void {
+  protected override xattachPipe(pipe: Pipe): void {
     this.fq.attach(pipe)
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  protected override xpipeTerminated(pipe: Pipe): void {
     if (this.replyPipe === pipe) this.replyPipe = null
     this.fq.terminated(pipe)
   }
@@ -89,3 +80,7 @@ export class Reply extends Socket {
     return this.sendingReply
   }
 }
+
+export interface Reply extends Readable, Writable {}
+installOptions(Reply, "Reply")
+registerSocketClass(4, Reply)

@@ -1,10 +1,11 @@
-import type { MessageLike } from "../msg.js"
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
 import type { Msg, Pipe } from "../pipe.js"
 import { Distributor } from "../routing/distributor.js"
 import { PrefixTree } from "../routing/trie.js"
-import { Socket } from "./socket-base.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
+import type { Readable, Writable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
-import type { SocketTypeName } from "./socket-types.js"
 
 const EMPTY = Buffer.alloc(0)
 
@@ -17,12 +18,6 @@ const EMPTY = Buffer.alloc(0)
  * handed to the application as messages, following `verbosity` and `manual`.
  */
 abstract class PublisherBase extends Socket {
-  /** ZMQ_XPUB_NODROP: block (or EAGAIN) instead of dropping at a full subscriber. */
-  noDrop = false
-  /** ZMQ_INVERT_MATCHING: send to the subscribers whose prefixes do NOT match. */
-  invertMatching = false
-  protected manualMode = false
-  protected welcome: Buffer | null = null
   protected verboseSubs = false
   protected verboseUnsubs = false
   private readonly dist = new Distributor()
@@ -39,14 +34,6 @@ abstract class PublisherBase extends Socket {
   private lastPipe: Pipe | null = null
   private epoch = 0
 
-  protected constructor(typeName: SocketTypeName, options: SocketOptions<PublisherBase> | undefined) {
-    super(typeName, options?.context)
-  }
-
-  send(message: MessageLike | MessageLike[]): Promise<void> {
-    return this.sendMessage(message)
-  }
-
   /** Applies subscriptions for the peer whose subscription the application received last (manual mode). */
   protected manualSubscription(prefixes: (Buffer | string)[], add: boolean): void {
     const pipe = this.lastPipe
@@ -62,13 +49,14 @@ abstract class PublisherBase extends Socket {
     return this.typeName === "XPUB"
   }
 
-  protected xattachPipe(pipe: Pipe): void {
+  protected override xattachPipe(pipe: Pipe): void {
     this.dist.attach(pipe)
-    if (this.welcome !== null) pipe.outbound.push([this.welcome])
+    const welcome = this.opts.welcomeMessage
+    if (welcome !== null && welcome.length > 0) pipe.outbound.push([welcome])
     if (pipe.inbound.length > 0) this.xreadActivated(pipe)
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  protected override xpipeTerminated(pipe: Pipe): void {
     // Read what the peer sent before it went (its last (un)subscriptions).
     this.xreadActivated(pipe)
     this.stalled.delete(pipe)
@@ -111,7 +99,7 @@ abstract class PublisherBase extends Socket {
       const subscribe = first[0] === 1
       const topic = first.subarray(1)
       let notify: boolean
-      if (this.manualMode) {
+      if (this.opts.manual) {
         notify = true
       } else if (subscribe) {
         notify = this.addSubscription(topic, pipe) || this.verboseSubs
@@ -120,7 +108,7 @@ abstract class PublisherBase extends Socket {
         // libzmq also passes up a cancel for a topic that was never subscribed.
         notify = result !== "remain" || this.verboseUnsubs
       }
-      if (this.manualMode || notify) this.passUp([Buffer.from(first)], pipe)
+      if (this.opts.manual || notify) this.passUp([Buffer.from(first)], pipe)
       return
     }
     // Anything else is a user message sent upstream by an XSUB; PUB ignores it.
@@ -165,7 +153,7 @@ abstract class PublisherBase extends Socket {
   private pendingLimit(): number {
     // Bounded like a pipe: past the receive high-water mark we stop reading
     // subscribers until the application catches up (libzmq's queue here is unbounded).
-    const hwm = this.receiveHighWaterMark
+    const hwm = this.opts.receiveHighWaterMark
     return hwm > 0 ? hwm : Number.POSITIVE_INFINITY
   }
 
@@ -177,12 +165,12 @@ abstract class PublisherBase extends Socket {
       for (const pipe of set) {
         if (pipe.mark !== epoch) {
           pipe.mark = epoch
-          if (!this.invertMatching) targets.push(pipe)
+          if (!this.opts.invertMatching) targets.push(pipe)
         }
       }
     })
-    if (this.invertMatching) for (const pipe of this.dist.pipes) if (pipe.mark !== epoch) targets.push(pipe)
-    if (this.noDrop && !this.dist.hasRoom(targets)) return false
+    if (this.opts.invertMatching) for (const pipe of this.dist.pipes) if (pipe.mark !== epoch) targets.push(pipe)
+    if (this.opts.noDrop && !this.dist.hasRoom(targets)) return false
     this.dist.sendTo(targets, msg)
     return true
   }
@@ -211,7 +199,7 @@ abstract class PublisherBase extends Socket {
   }
 
   protected override xhasOut(): boolean {
-    return !this.noDrop || this.dist.hasRoom(this.dist.pipes)
+    return !this.opts.noDrop || this.dist.hasRoom(this.dist.pipes)
   }
 
   protected override xwriteActivated(_pipe: Pipe): void {}
@@ -222,42 +210,27 @@ abstract class PublisherBase extends Socket {
  * which can also send upstream messages to XSUB peers' applications.
  */
 export class XPublisher extends PublisherBase {
-  constructor(options?: SocketOptions<XPublisher>) {
-    super("XPUB", options)
-    this.applyOptions(options)
-  }
-
+  /** ZMQ_XPUB_NODROP: block (or EAGAIN) instead of dropping at a full subscriber. */
+  declare noDrop: boolean
   /** ZMQ_XPUB_MANUAL: subscriptions are only passed up; the application applies them. */
-  get manual(): boolean {
-    return this.manualMode
-  }
-  set manual(value: boolean) {
-    this.manualMode = value
-  }
-
+  declare manual: boolean
   /** ZMQ_XPUB_WELCOME_MSG: sent to every new subscriber. */
-  get welcomeMessage(): string | null {
-    return this.welcome === null ? null : this.welcome.toString()
-  }
-  set welcomeMessage(value: string | null) {
-    this.welcome = value === null || value === "" ? null : Buffer.from(value)
+  declare welcomeMessage: string | null
+  /** ZMQ_INVERT_MATCHING: send to the subscribers whose prefixes do NOT match. */
+  declare invertMatching: boolean
+
+  constructor(options?: SocketOptions<XPublisher>) {
+    super(9, new Internal(options))
+    this.seal(options)
   }
 
-  /** zeromq.js: null, "allSubs" (ZMQ_XPUB_VERBOSE) or "allSubsUnsubs" (ZMQ_XPUB_VERBOSER). */
-  get verbosity(): null | "allSubs" | "allSubsUnsubs" {
-    return this.verboseUnsubs ? "allSubsUnsubs" : this.verboseSubs ? "allSubs" : null
-  }
+  /** zeromq.js: null, "allSubs" (ZMQ_XPUB_VERBOSE) or "allSubsUnsubs" (ZMQ_XPUB_VERBOSER); write-only. */
   set verbosity(value: null | "allSubs" | "allSubsUnsubs") {
+    // zeromq.js ignores other values; VERBOSER is one libzmq applies at once only for VERBOSE.
+    if (value !== null && value !== "allSubs" && value !== "allSubsUnsubs") return
+    this.optionWrite(value !== "allSubsUnsubs")
     this.verboseSubs = value !== null
     this.verboseUnsubs = value === "allSubsUnsubs"
-  }
-
-  receive(): Promise<Buffer[]> {
-    return this.receiveMessage()
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Buffer[], undefined> {
-    return this.iterate()
   }
 
   /**
@@ -280,15 +253,26 @@ export class XPublisher extends PublisherBase {
  * misses messages (unless noDrop).
  */
 export class Publisher extends PublisherBase {
+  /** ZMQ_XPUB_NODROP: block (or EAGAIN) instead of dropping at a full subscriber. */
+  declare noDrop: boolean
   /** ZMQ_CONFLATE: keep only the newest message per subscriber. */
-  conflate = false
+  declare conflate: boolean
+  /** ZMQ_INVERT_MATCHING: send to the subscribers whose prefixes do NOT match. */
+  declare invertMatching: boolean
 
   constructor(options?: SocketOptions<Publisher>) {
-    super("PUB", options)
-    this.applyOptions(options)
+    super(1, new Internal(options))
+    this.seal(options)
   }
 
   protected override get conflateQueues(): boolean {
-    return this.conflate
+    return this.opts.conflate
   }
 }
+
+export interface XPublisher extends Readable, Writable {}
+export interface Publisher extends Writable {}
+installOptions(XPublisher, "XPublisher")
+installOptions(Publisher, "Publisher")
+registerSocketClass(9, XPublisher)
+registerSocketClass(1, Publisher)

@@ -1,11 +1,12 @@
-import type { MessageLike } from "../msg.js"
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
 import type { Msg, Pipe } from "../pipe.js"
 import { Distributor } from "../routing/distributor.js"
 import { FairQueue } from "../routing/fair-queue.js"
 import { PrefixTree } from "../routing/trie.js"
-import { Socket } from "./socket-base.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
+import type { Readable, Writable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
-import type { SocketTypeName } from "./socket-types.js"
 
 /**
  * The subscriber side of RFC 29. Subscriptions are counted per prefix,
@@ -14,37 +15,25 @@ import type { SocketTypeName } from "./socket-types.js"
  * may not filter; XSUB passes everything on (libzmq's ZMQ_FILTER).
  */
 abstract class SubscriberBase extends Socket {
-  /** ZMQ_INVERT_MATCHING: receive the messages that match no subscription. */
-  invertMatching = false
-  /** ZMQ_CONFLATE: keep only the newest message. */
-  conflate = false
   protected readonly fq = new FairQueue()
   protected readonly dist = new Distributor()
   protected readonly subscriptions = new PrefixTree<number>()
 
-  protected constructor(typeName: SocketTypeName, options: SocketOptions<SubscriberBase> | undefined) {
-    super(typeName, options?.context)
+  protected constructor(type: number, options: object | undefined) {
+    super(type, new Internal(options))
     // libzmq: a closing (X)SUB does not wait for subscriptions to reach the wire.
-    this.linger = 0
+    this.opts.linger = 0
   }
 
   private get filters(): boolean {
     return this.typeName === "SUB"
   }
 
-  receive(): Promise<Buffer[]> {
-    return this.receiveMessage()
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Buffer[], undefined> {
-    return this.iterate()
-  }
-
   protected override get conflateQueues(): boolean {
-    return this.conflate
+    return this.opts.conflate
   }
 
-  protected xattachPipe(pipe: Pipe): void {
+  protected override xattachPipe(pipe: Pipe): void {
     this.fq.attach(pipe)
     this.dist.attach(pipe)
     this.replaySubscriptions(pipe)
@@ -59,7 +48,7 @@ abstract class SubscriberBase extends Socket {
     this.subscriptions.forEach((prefix) => pipe.outbound.push([Buffer.concat([SUBSCRIBE, prefix])]))
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  protected override xpipeTerminated(pipe: Pipe): void {
     this.fq.terminated(pipe)
     this.dist.terminated(pipe)
   }
@@ -117,7 +106,7 @@ abstract class SubscriberBase extends Socket {
       const msg = this.fq.recv()
       if (msg === undefined) return undefined
       // Only SUB filters (libzmq sets ZMQ_FILTER for SUB alone); XSUB passes everything on.
-      if (!this.filters || this.subscriptions.hasMatch(msg[0]!) !== this.invertMatching) return msg
+      if (!this.filters || this.subscriptions.hasMatch(msg[0]!) !== this.opts.invertMatching) return msg
     }
   }
 
@@ -148,20 +137,21 @@ const SUBSCRIBE = Buffer.of(1)
  */
 export class XSubscriber extends SubscriberBase {
   constructor(options?: SocketOptions<XSubscriber>) {
-    super("XSUB", options)
-    this.applyOptions(options)
-  }
-
-  send(message: MessageLike | MessageLike[]): Promise<void> {
-    return this.sendMessage(message)
+    super(10, options)
+    this.seal(options)
   }
 }
 
 /** SUB (RFC 29): subscribes with subscribe()/unsubscribe() and cannot send. */
 export class Subscriber extends SubscriberBase {
+  /** ZMQ_CONFLATE: keep only the newest message. */
+  declare conflate: boolean
+  /** ZMQ_INVERT_MATCHING: receive the messages that match no subscription. */
+  declare invertMatching: boolean
+
   constructor(options?: SocketOptions<Subscriber>) {
-    super("SUB", options)
-    this.applyOptions(options)
+    super(2, options)
+    this.seal(options)
   }
 
   /** Subscribes to messages starting with each prefix; no argument subscribes to everything. */
@@ -174,3 +164,10 @@ export class Subscriber extends SubscriberBase {
     for (const p of prefixes.length ? prefixes : [""]) this.xsend([Buffer.concat([Buffer.of(0), Buffer.from(p)])])
   }
 }
+
+export interface XSubscriber extends Readable, Writable {}
+export interface Subscriber extends Readable {}
+installOptions(XSubscriber, "XSubscriber")
+installOptions(Subscriber, "Subscriber")
+registerSocketClass(10, XSubscriber)
+registerSocketClass(2, Subscriber)
