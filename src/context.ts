@@ -98,17 +98,25 @@ export class Context {
    * them anyway.) A socket that never bound or connected is not held, so it
    * can be collected when the application drops it, as with zeromq.js.
    */
+  /** @internal */
   private readonly live = new Set<LiveSocket>()
   /** Uncounts sockets collected without close(). */
+  /** @internal */
   private readonly reaper = new FinalizationRegistry<null>(() => {
     this.socketCount--
   })
   /** Keeps the process alive while some send() or receive() is waiting (zeromq.js does). */
+  /** @internal */
   private keepAlive: NodeJS.Timeout | null = null
+  /** @internal */
   private waiting = 0
+  /** @internal */
   private held = false
+  /** @internal */
   private releaseScheduled = false
+  /** @internal */
   private exitHook: (() => void) | null = null
+  /** @internal */
   private warned = false
 
   /** @internal A new socket: counted against maxSockets until closed or collected. */
@@ -176,6 +184,7 @@ export class Context {
     }
   }
 
+  /** @internal */
   private watchExit(): void {
     if (this.exitHook !== null) return
     this.exitHook = () => {
@@ -218,6 +227,7 @@ export class Context {
     this.setOption(option, value)
   }
 
+  /** @internal */
   private getOption(id: number): unknown {
     if (id === 3) return 65535
     const spec = CONTEXT_OPTIONS.find((o) => o.id === id)
@@ -225,6 +235,7 @@ export class Context {
     return this.values[spec.name]
   }
 
+  /** @internal */
   private setOption(id: number, value: unknown): void {
     const spec = CONTEXT_OPTIONS.find((o) => o.id === id)
     if (spec === undefined) throw zmqError("EINVAL", "Invalid argument")

@@ -40,12 +40,18 @@ const MAX_BACKLOG = 1000
  * is no longer available). Unlike zmq_socket_monitor it needs no extra socket.
  */
 export class Observer {
+  /** @internal */
   private backlog: Event[] = []
   /** Keeps the process alive while someone waits for events (as zeromq.js's observer does). */
+  /** @internal */
   private readonly hold: { holdOpen(): void; release(): void } | null
+  /** @internal */
   private holding = false
+  /** @internal */
   private waiter: { resolve: (e: Event) => void; reject: (e: ZmqError) => void } | null = null
+  /** @internal */
   private emitter: EventEmitter | null = null
+  /** @internal */
   private isClosed = false
 
   constructor(socket: Socket) {
@@ -57,6 +63,7 @@ export class Observer {
     return this.isClosed
   }
 
+  /** @internal */
   private setHolding(on: boolean): void {
     if (this.hold === null || on === this.holding) return
     this.holding = on
@@ -116,6 +123,7 @@ export class Observer {
     w?.reject(zmqError("EAGAIN"))
   }
 
+  /** @internal */
   private mode(): EventEmitter {
     if (this.emitter === null) {
       this.emitter = new EventEmitter()

@@ -28,8 +28,11 @@ function canSend(s: Socket): s is Socket & Sending {
 export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   readonly frontEnd: F
   readonly backEnd: B
+  /** @internal */
   private running = false
+  /** @internal */
   private paused: Promise<void> | null = null
+  /** @internal */
   private unpause: (() => void) | null = null
 
   constructor(frontEnd: F, backEnd: B) {
@@ -75,6 +78,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     this.unpause?.()
   }
 
+  /** @internal */
   private async pump(from: Socket, to: Socket): Promise<void> {
     if (!canReceive(from) || !canSend(to)) return
     for (;;) {

@@ -15,9 +15,12 @@ const PROBE: Msg = [Buffer.alloc(0)]
  * fair-queues incoming ones, with no envelope handling of its own.
  */
 export abstract class DealerBase extends Socket {
+  /** @internal */
   protected readonly lb = new LoadBalancer()
+  /** @internal */
   protected readonly fq = new FairQueue()
 
+  /** @internal */
   protected override xattachPipe(pipe: Pipe): void {
     // libzmq writes the probe past the high-water mark check, straight into the pipe.
     if (this.opts.probeRouter) pipe.outbound.push(PROBE)
@@ -25,31 +28,38 @@ export abstract class DealerBase extends Socket {
     this.lb.attach(pipe)
   }
 
+  /** @internal */
   protected override xpipeTerminated(pipe: Pipe): void {
     this.fq.terminated(pipe)
     this.lb.terminated(pipe)
   }
 
+  /** @internal */
   protected override xreadActivated(pipe: Pipe): void {
     this.fq.activated(pipe)
   }
 
+  /** @internal */
   protected override xwriteActivated(pipe: Pipe): void {
     this.lb.activated(pipe)
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     return this.lb.send(msg)
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     return this.fq.recv()
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return this.fq.hasIn()
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     return this.lb.hasOut()
   }

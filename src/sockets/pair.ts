@@ -11,6 +11,7 @@ import type { SocketOptions } from "./options.js"
  * blocks at the high-water mark or while there is no peer.
  */
 export class Pair extends Socket {
+  /** @internal */
   private pipe: Pipe | null = null
 
   constructor(options?: SocketOptions<Pair>) {
@@ -18,6 +19,7 @@ export class Pair extends Socket {
     this.seal(options)
   }
 
+  /** @internal */
   protected override xattachPipe(pipe: Pipe): void {
     if (this.pipe === null || (this.pipe.terminated && this.pipe.inbound.length === 0)) {
       this.pipe = pipe
@@ -27,15 +29,18 @@ export class Pair extends Socket {
     }
   }
 
+  /** @internal */
   protected override xpipeTerminated(pipe: Pipe): void {
     if (this.pipe === pipe && pipe.inbound.length === 0) this.pipe = null
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     const pipe = this.pipe
     return pipe !== null && pipe.write(msg)
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     const pipe = this.pipe
     if (pipe === null) return undefined
@@ -44,10 +49,12 @@ export class Pair extends Socket {
     return msg
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return this.pipe !== null && this.pipe.inbound.length > 0
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     return this.pipe !== null && this.pipe.checkWrite()
   }

@@ -9,6 +9,7 @@ import type { SocketOptions } from "./options.js"
 /** PULL (RFC 30): receives from connected PUSH peers in fair-queued order. It never sends. */
 export class Pull extends Socket {
   declare conflate: boolean
+  /** @internal */
   private readonly fq = new FairQueue()
 
   constructor(options?: SocketOptions<Pull>) {
@@ -16,22 +17,27 @@ export class Pull extends Socket {
     this.seal(options)
   }
 
+  /** @internal */
   protected override xattachPipe(pipe: Pipe): void {
     this.fq.attach(pipe)
   }
 
+  /** @internal */
   protected override xpipeTerminated(pipe: Pipe): void {
     this.fq.terminated(pipe)
   }
 
+  /** @internal */
   protected override xreadActivated(pipe: Pipe): void {
     this.fq.activated(pipe)
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     return this.fq.recv()
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return this.fq.hasIn()
   }

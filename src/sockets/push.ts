@@ -13,6 +13,7 @@ import type { SocketOptions } from "./options.js"
  */
 export class Push extends Socket {
   declare conflate: boolean
+  /** @internal */
   private readonly lb = new LoadBalancer()
 
   constructor(options?: SocketOptions<Push>) {
@@ -20,22 +21,27 @@ export class Push extends Socket {
     this.seal(options)
   }
 
+  /** @internal */
   protected override xattachPipe(pipe: Pipe): void {
     this.lb.attach(pipe)
   }
 
+  /** @internal */
   protected override xpipeTerminated(pipe: Pipe): void {
     this.lb.terminated(pipe)
   }
 
+  /** @internal */
   protected override xwriteActivated(pipe: Pipe): void {
     this.lb.activated(pipe)
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     return this.lb.send(msg)
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     return this.lb.hasOut()
   }

@@ -15,9 +15,13 @@ import type { SocketOptions } from "./options.js"
  */
 export class Reply extends Socket {
   declare routingId: string | null
+  /** @internal */
   private readonly fq = new FairQueue()
+  /** @internal */
   private sendingReply = false
+  /** @internal */
   private replyPipe: Pipe | null = null
+  /** @internal */
   private envelope: Msg = []
 
   constructor(options?: SocketOptions<Reply>) {
@@ -25,19 +29,23 @@ export class Reply extends Socket {
     this.seal(options)
   }
 
+  /** @internal */
   protected override xattachPipe(pipe: Pipe): void {
     this.fq.attach(pipe)
   }
 
+  /** @internal */
   protected override xpipeTerminated(pipe: Pipe): void {
     if (this.replyPipe === pipe) this.replyPipe = null
     this.fq.terminated(pipe)
   }
 
+  /** @internal */
   protected override xreadActivated(pipe: Pipe): void {
     this.fq.activated(pipe)
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     if (!this.sendingReply) throw zmqError("EFSM")
     const pipe = this.replyPipe
@@ -50,6 +58,7 @@ export class Reply extends Socket {
     return true
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     if (this.sendingReply) throw zmqError("EFSM")
     for (;;) {
@@ -72,10 +81,12 @@ export class Reply extends Socket {
     }
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return !this.sendingReply && this.fq.hasIn()
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     return this.sendingReply
   }

@@ -22,8 +22,11 @@ export class Request extends DealerBase {
   declare relaxed: boolean
   declare probeRouter: boolean
   declare routingId: string | null
+  /** @internal */
   private receivingReply = false
+  /** @internal */
   private replyPipe: Pipe | null = null
+  /** @internal */
   private requestId = Math.floor(Math.random() * 0x1_0000_0000)
 
   constructor(options?: SocketOptions<Request>) {
@@ -31,6 +34,7 @@ export class Request extends DealerBase {
     this.seal(options)
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     if (this.receivingReply) {
       // RFC 28: REQ SHALL NOT send a request before the previous reply arrived (EFSM), unless relaxed.
@@ -59,6 +63,7 @@ export class Request extends DealerBase {
     return true
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     // RFC 28: REQ SHALL NOT receive before it has sent a request (EFSM).
     if (!this.receivingReply) throw zmqError("EFSM")
@@ -82,15 +87,18 @@ export class Request extends DealerBase {
     }
   }
 
+  /** @internal */
   protected override xpipeTerminated(pipe: Pipe): void {
     if (this.replyPipe === pipe) this.replyPipe = null
     super.xpipeTerminated(pipe)
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return this.receivingReply && super.xhasIn()
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     if (this.receivingReply && !this.opts.relaxed) return false
     return super.xhasOut()

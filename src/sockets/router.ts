@@ -22,14 +22,20 @@ const PROBE: Msg = [Buffer.alloc(0)]
  * `mandatory` is set.
  */
 export abstract class RouterBase extends Socket {
+  /** @internal */
   protected readonly fq = new FairQueue()
+  /** @internal */
   private readonly outPipes = new Map<string, Pipe>()
+  /** @internal */
   private readonly idOf = new Map<Pipe, Buffer>()
   /** Pipes whose peer has not told us its id yet, or whose id was taken. */
+  /** @internal */
   private readonly anonymous = new Set<Pipe>()
+  /** @internal */
   private nextId = Math.floor(Math.random() * 0x1_0000_0000)
 
   /** zeromq.js: `connect(address, { routingId })` names this peer locally (ZMQ_CONNECT_ROUTING_ID). */
+  /** @internal */
   protected connectWithId(address: string, options: RouterConnectOptions): void {
     if (options.routingId) {
       const id = Buffer.from(options.routingId)
@@ -44,14 +50,17 @@ export abstract class RouterBase extends Socket {
   }
 
   /** The routing id this socket uses for `pipe`, if it has one. */
+  /** @internal */
   protected routingIdOf(pipe: Pipe): Buffer | undefined {
     return this.idOf.get(pipe)
   }
 
+  /** @internal */
   protected lookup(id: Buffer): Pipe | undefined {
     return this.outPipes.get(id.toString("latin1"))
   }
 
+  /** @internal */
   protected override xattachPipe(pipe: Pipe): void {
     if (this.opts.probeRouter) pipe.outbound.push(PROBE)
     // A connecting pipe is attached before its handshake; it is identified
@@ -60,6 +69,7 @@ export abstract class RouterBase extends Socket {
     else this.anonymous.add(pipe)
   }
 
+  /** @internal */
   protected override xpipeHandshaken(pipe: Pipe): void {
     const current = this.idOf.get(pipe)
     if (current !== undefined) {
@@ -71,6 +81,7 @@ export abstract class RouterBase extends Socket {
     this.identify(pipe)
   }
 
+  /** @internal */
   private identify(pipe: Pipe): void {
     let id: Buffer
     if (pipe.connectRoutingId !== null) {
@@ -99,6 +110,7 @@ export abstract class RouterBase extends Socket {
     this.fq.attach(pipe)
   }
 
+  /** @internal */
   private generateId(): Buffer {
     const id = Buffer.allocUnsafe(5)
     id[0] = 0
@@ -107,12 +119,14 @@ export abstract class RouterBase extends Socket {
     return id
   }
 
+  /** @internal */
   private register(pipe: Pipe, id: Buffer): void {
     this.outPipes.set(id.toString("latin1"), pipe)
     this.idOf.set(pipe, id)
     pipe.localRoutingId = id
   }
 
+  /** @internal */
   protected forget(pipe: Pipe): void {
     const id = this.idOf.get(pipe)
     if (id === undefined) return
@@ -120,16 +134,19 @@ export abstract class RouterBase extends Socket {
     if (this.outPipes.get(id.toString("latin1")) === pipe) this.outPipes.delete(id.toString("latin1"))
   }
 
+  /** @internal */
   protected override xpipeTerminated(pipe: Pipe): void {
     this.anonymous.delete(pipe)
     this.forget(pipe)
     this.fq.terminated(pipe)
   }
 
+  /** @internal */
   protected override xreadActivated(pipe: Pipe): void {
     if (!this.anonymous.has(pipe)) this.fq.activated(pipe)
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     // libzmq silently drops a message that is only a routing id.
     if (msg.length < 2) return true
@@ -146,6 +163,7 @@ export abstract class RouterBase extends Socket {
     return true
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     const msg = this.fq.recv()
     if (msg === undefined) return undefined
@@ -155,10 +173,12 @@ export abstract class RouterBase extends Socket {
     return msg
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return this.fq.hasIn()
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     if (!this.opts.mandatory) return true
     for (const pipe of this.idOf.keys()) if (pipe.checkWrite()) return true

@@ -7,7 +7,7 @@ import { PlainClient, PlainServer } from "../mechanism/plain.js"
 import { checkCurveOptions, makeCurve } from "../mechanism/curve-options.js"
 import { FrameCopier, type MessageLike } from "../msg.js"
 import { Observer, type Event } from "../observer.js"
-import { MsgQueue, Pipe, terminateInproc, type Msg, type PipeOwner } from "../pipe.js"
+import { MsgQueue, Pipe, terminateInproc, type Msg } from "../pipe.js"
 import { parseEndpoint } from "../transport/address.js"
 import type { EndpointHandle } from "../transport/transport.js"
 import { bindEndpoint, connectEndpoint } from "../transport/transport.js"
@@ -99,7 +99,7 @@ function checkOptionsArg(options: unknown): void {
  * As with zeromq.js, `Socket` can be subclassed with a socket type number:
  * `class MySocket extends Socket { constructor() { super(8) } }`.
  */
-export class Socket implements PipeOwner {
+export class Socket {
   // Option accessors are installed on the prototype from the option table
   // (option-table.ts); these declarations only type them.
   declare affinity: number
@@ -155,29 +155,47 @@ export class Socket implements PipeOwner {
   /** @internal */ readonly pipes = new Set<Pipe>()
   /** @internal */ readonly copier = new FrameCopier()
   /** Set by `connect(address, { routingId })` on the types that have it. */
+  /** @internal */
   protected nextConnectRoutingId: Buffer | null = null
 
   /** The context, until close(). */
+  /** @internal */
   private ctx: Context | null = null
   /** The context, until the socket has finished closing (lingering endpoints still use it). */
+  /** @internal */
   private home: Context | null = null
   /** Binds and connects made: options set after one only apply to later ones (zeromq.js warns). */
+  /** @internal */
   private endpointCount = 0
+  /** @internal */
   private lastEndpointValue: string | null = null
+  /** @internal */
   private isClosed = false
+  /** @internal */
   private busy = false
+  /** @internal */
   private readonly binds = new Map<string, EndpointHandle[]>()
+  /** @internal */
   private readonly connects = new Map<string, EndpointHandle[]>()
+  /** @internal */
   private pendingSend: PendingSend | null = null
+  /** @internal */
   private pendingRecv: PendingOp<Msg> | null = null
+  /** @internal */
   private syncOps = 0
+  /** @internal */
   private inRetryRecv = false
+  /** @internal */
   private inRetrySend = false
+  /** @internal */
   private observer: Observer | null = null
   /** Identifies this socket to the context's count without referencing it. */
+  /** @internal */
   private readonly countToken = {}
+  /** @internal */
   private exitDeadline: number | undefined
   /** Endpoints still closing (lingering) after close(). */
+  /** @internal */
   private lingering = 0
 
   constructor(type: number, options?: object) {
@@ -222,6 +240,7 @@ export class Socket implements PipeOwner {
    * constructor's options as assignments (so unknown or read-only names throw
    * as they do on zeromq.js sockets). Each socket class calls it last.
    */
+  /** @internal */
   protected seal(options: object | undefined): void {
     if (buildingForSubclass) return
     Object.seal(this)
@@ -364,6 +383,7 @@ export class Socket implements PipeOwner {
     return this.mechanismName
   }
 
+  /** @internal */
   private get mechanismName(): null | "plain" | "curve" {
     const o = this.opts
     if (o.curveServer || o.curveServerKey !== null) return "curve"
@@ -547,6 +567,7 @@ export class Socket implements PipeOwner {
     })
   }
 
+  /** @internal */
   private countSyncOp(): void {
     if (this.syncOps++ === 0) {
       setImmediate(() => {
@@ -555,6 +576,7 @@ export class Socket implements PipeOwner {
     }
   }
 
+  /** @internal */
   private retrySend(): void {
     const p = this.pendingSend
     if (p === null || this.inRetrySend) return
@@ -571,6 +593,7 @@ export class Socket implements PipeOwner {
     if (sent) this.settleSend(null)
   }
 
+  /** @internal */
   private retryRecv(): void {
     // xrecv() may wake us again (XPUB refilling from a stalled pipe): the
     // outer call settles the pending receive, nested ones must not.
@@ -588,6 +611,7 @@ export class Socket implements PipeOwner {
     if (msg !== undefined) this.settleRecv(msg, null)
   }
 
+  /** @internal */
   private settleSend(err: ZmqError | null): void {
     const p = this.pendingSend
     if (p === null) return
@@ -598,6 +622,7 @@ export class Socket implements PipeOwner {
     else p.resolve()
   }
 
+  /** @internal */
   private settleRecv(msg: Msg | null, err: ZmqError | null): void {
     const p = this.pendingRecv
     if (p === null) return
@@ -609,6 +634,7 @@ export class Socket implements PipeOwner {
   }
 
   /** Async iteration as zeromq.js does it: ends quietly once the socket is closed. */
+  /** @internal */
   protected iterate(): AsyncIterator<Msg, undefined> {
     const toResult = (value: Msg): IteratorResult<Msg, undefined> => ({ value, done: false })
     const onError = (err: unknown): IteratorResult<Msg, undefined> => {
@@ -656,11 +682,13 @@ export class Socket implements PipeOwner {
   }
 
   /** A socket type made a message available outside of its pipes (e.g. XPUB's subscriptions). */
+  /** @internal */
   protected wakeReader(): void {
     if (this.pendingRecv) this.retryRecv()
   }
 
   /** Gives up a pipe the socket type does not want; its connection is closed. */
+  /** @internal */
   protected refusePipe(pipe: Pipe): void {
     this.pipes.delete(pipe)
     pipe.close()
@@ -704,21 +732,25 @@ export class Socket implements PipeOwner {
   }
 
   /** Types with a `conflate` option override this (ZMQ_CONFLATE). */
+  /** @internal */
   protected get conflateQueues(): boolean {
     return false
   }
 
+  /** @internal */
   private hasUnsentMessages(): boolean {
     for (const pipe of this.pipes) if (!pipe.inproc && (pipe.outbound.length > 0 || pipe.peer?.busy === true)) return true
     return false
   }
 
   /** From the first bind or connect on, the context watches us at exit. */
+  /** @internal */
   private goLive(): void {
     this.homeContext!.goLive(this)
   }
 
   /** Refuses to bind or connect with security options no connection could use. */
+  /** @internal */
   private checkSecurityOptions(): void {
     if (this.mechanismName === "curve") checkCurveOptions(this.opts)
   }
@@ -753,34 +785,45 @@ export class Socket implements PipeOwner {
     this.observer?.push(event)
   }
 
+  /** @internal */
   private checkOpen(): void {
     if (this.isClosed) throw zmqError("EBADF")
   }
 
+  /** @internal */
   private checkOpenSync(): void {
     if (this.isClosed) throw zmqError("EBADF")
   }
 
   // ---- hooks for socket types -------------------------------------------------------
 
+  /** @internal */
   protected xattachPipe(pipe: Pipe): void {
     this.refusePipe(pipe)
   }
+  /** @internal */
   protected xpipeTerminated(_pipe: Pipe): void {}
+  /** @internal */
   protected xreadActivated(_pipe: Pipe): void {}
+  /** @internal */
   protected xpipeHandshaken(_pipe: Pipe): void {}
+  /** @internal */
   protected xwriteActivated(_pipe: Pipe): void {}
   /** Queues one whole message; false if it would block. May throw (EFSM, EHOSTUNREACH, ENOTSUP). */
+  /** @internal */
   protected xsend(_msg: Msg): boolean {
     throw zmqError("ENOTSUP")
   }
   /** Takes one whole message, or undefined if none is ready. May throw (EFSM, ENOTSUP). */
+  /** @internal */
   protected xrecv(): Msg | undefined {
     throw zmqError("ENOTSUP")
   }
+  /** @internal */
   protected xhasIn(): boolean {
     return false
   }
+  /** @internal */
   protected xhasOut(): boolean {
     return false
   }

@@ -36,6 +36,7 @@ export class Stream extends RouterBase {
     this.connectWithId(address, options)
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     if (msg.length !== 2) throw zmqError("EINVAL", "STREAM messages are [routingId, data]")
     const pipe = this.lookup(msg[0]!)
@@ -52,6 +53,7 @@ export class Stream extends RouterBase {
     return true
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     return true
   }

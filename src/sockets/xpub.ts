@@ -18,23 +18,35 @@ const EMPTY = Buffer.alloc(0)
  * handed to the application as messages, following `verbosity` and `manual`.
  */
 abstract class PublisherBase extends Socket {
+  /** @internal */
   protected verboseSubs = false
+  /** @internal */
   protected verboseUnsubs = false
+  /** @internal */
   private readonly dist = new Distributor()
+  /** @internal */
   private readonly subscriptions = new PrefixTree<Set<Pipe>>()
+  /** @internal */
   private readonly topicsOf = new Map<Pipe, Set<string>>()
   /** What the application will receive: subscriptions and upstream messages. */
+  /** @internal */
   private readonly pending: Msg[] = []
   /** The pipe each pending subscription came from (null for other messages). */
+  /** @internal */
   private readonly pendingFrom: (Pipe | null)[] = []
+  /** @internal */
   private pendingHead = 0
   /** Pipes left unread because `pending` was full. */
+  /** @internal */
   private readonly stalled = new Set<Pipe>()
   /** The pipe of the last subscription handed to the application (for manual mode). */
+  /** @internal */
   private lastPipe: Pipe | null = null
+  /** @internal */
   private epoch = 0
 
   /** Applies subscriptions for the peer whose subscription the application received last (manual mode). */
+  /** @internal */
   protected manualSubscription(prefixes: (Buffer | string)[], add: boolean): void {
     const pipe = this.lastPipe
     if (pipe === null || pipe.terminated) return
@@ -45,10 +57,12 @@ abstract class PublisherBase extends Socket {
   }
 
   /** PUB never hands anything to the application. */
+  /** @internal */
   protected get passesUp(): boolean {
     return this.typeName === "XPUB"
   }
 
+  /** @internal */
   protected override xattachPipe(pipe: Pipe): void {
     this.dist.attach(pipe)
     const welcome = this.opts.welcomeMessage
@@ -56,6 +70,7 @@ abstract class PublisherBase extends Socket {
     if (pipe.inbound.length > 0) this.xreadActivated(pipe)
   }
 
+  /** @internal */
   protected override xpipeTerminated(pipe: Pipe): void {
     // Read what the peer sent before it went (its last (un)subscriptions).
     this.xreadActivated(pipe)
@@ -79,6 +94,7 @@ abstract class PublisherBase extends Socket {
     this.dist.terminated(pipe)
   }
 
+  /** @internal */
   protected override xreadActivated(pipe: Pipe): void {
     const limit = this.pendingLimit()
     for (;;) {
@@ -93,6 +109,7 @@ abstract class PublisherBase extends Socket {
     this.stalled.delete(pipe)
   }
 
+  /** @internal */
   private onPeerMessage(pipe: Pipe, msg: Msg): void {
     const first = msg[0]!
     if (first.length > 0 && (first[0] === 1 || first[0] === 0)) {
@@ -116,6 +133,7 @@ abstract class PublisherBase extends Socket {
   }
 
   /** Returns true if this is the first subscriber to `topic`. */
+  /** @internal */
   private addSubscription(topic: Buffer, pipe: Pipe): boolean {
     let set = this.subscriptions.get(topic)
     const first = set === undefined
@@ -130,6 +148,7 @@ abstract class PublisherBase extends Socket {
     return first
   }
 
+  /** @internal */
   private removeSubscription(topic: Buffer, pipe: Pipe): "removed-last" | "remain" | "not-found" {
     const set = this.subscriptions.get(topic)
     if (set === undefined || !set.delete(pipe)) return "not-found"
@@ -139,6 +158,7 @@ abstract class PublisherBase extends Socket {
     return "removed-last"
   }
 
+  /** @internal */
   private passUp(msg: Msg, from: Pipe | null): void {
     if (!this.passesUp) return
     this.pending.push(msg)
@@ -146,10 +166,12 @@ abstract class PublisherBase extends Socket {
     this.wakeReader()
   }
 
+  /** @internal */
   private pendingCount(): number {
     return this.pending.length - this.pendingHead
   }
 
+  /** @internal */
   private pendingLimit(): number {
     // Bounded like a pipe: past the receive high-water mark we stop reading
     // subscribers until the application catches up (libzmq's queue here is unbounded).
@@ -157,6 +179,7 @@ abstract class PublisherBase extends Socket {
     return hwm > 0 ? hwm : Number.POSITIVE_INFINITY
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     const topic = msg[0]!
     const epoch = ++this.epoch
@@ -175,6 +198,7 @@ abstract class PublisherBase extends Socket {
     return true
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     if (this.pendingCount() === 0) return undefined
     const msg = this.pending[this.pendingHead]!
@@ -194,14 +218,17 @@ abstract class PublisherBase extends Socket {
     return msg
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return this.pendingCount() > 0
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     return !this.opts.noDrop || this.dist.hasRoom(this.dist.pipes)
   }
 
+  /** @internal */
   protected override xwriteActivated(_pipe: Pipe): void {}
 }
 
@@ -265,6 +292,7 @@ export class Publisher extends PublisherBase {
     this.seal(options)
   }
 
+  /** @internal */
   protected override get conflateQueues(): boolean {
     return this.opts.conflate
   }

@@ -15,51 +15,64 @@ import type { SocketOptions } from "./options.js"
  * may not filter; XSUB passes everything on (libzmq's ZMQ_FILTER).
  */
 abstract class SubscriberBase extends Socket {
+  /** @internal */
   protected readonly fq = new FairQueue()
+  /** @internal */
   protected readonly dist = new Distributor()
+  /** @internal */
   protected readonly subscriptions = new PrefixTree<number>()
 
+  /** @internal */
   protected constructor(type: number, options: object | undefined) {
     super(type, new Internal(options))
     // libzmq: a closing (X)SUB does not wait for subscriptions to reach the wire.
     this.opts.linger = 0
   }
 
+  /** @internal */
   private get filters(): boolean {
     return this.typeName === "SUB"
   }
 
+  /** @internal */
   protected override get conflateQueues(): boolean {
     return this.opts.conflate
   }
 
+  /** @internal */
   protected override xattachPipe(pipe: Pipe): void {
     this.fq.attach(pipe)
     this.dist.attach(pipe)
     this.replaySubscriptions(pipe)
   }
 
+  /** @internal */
   protected override xpipeHandshaken(pipe: Pipe): void {
     // A reconnected publisher has forgotten us: tell it again (libzmq's hiccup).
     if (pipe.handshakes > 1) this.replaySubscriptions(pipe)
   }
 
+  /** @internal */
   private replaySubscriptions(pipe: Pipe): void {
     this.subscriptions.forEach((prefix) => pipe.outbound.push([Buffer.concat([SUBSCRIBE, prefix])]))
   }
 
+  /** @internal */
   protected override xpipeTerminated(pipe: Pipe): void {
     this.fq.terminated(pipe)
     this.dist.terminated(pipe)
   }
 
+  /** @internal */
   protected override xreadActivated(pipe: Pipe): void {
     this.fq.activated(pipe)
   }
 
+  /** @internal */
   protected override xwriteActivated(_pipe: Pipe): void {}
 
   /** Applies and forwards an (un)subscription or passes an upstream message on. */
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     const first = msg[0]!
     if (first.length > 0 && first[0] === 1) {
@@ -92,10 +105,12 @@ abstract class SubscriberBase extends Socket {
    * change what the application receives. Their number is bounded by the
    * application's own calls.
    */
+  /** @internal */
   private forward(msg: Msg): void {
     for (const pipe of this.dist.pipes) if (!pipe.terminated) pipe.outbound.push(msg)
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     const peeked = this.peeked
     if (peeked !== null) {
@@ -110,6 +125,7 @@ abstract class SubscriberBase extends Socket {
     }
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     // Like libzmq, look for a matching message now (dropping those that do
     // not match) and keep it for the next receive, so `readable` is exact.
@@ -121,8 +137,10 @@ abstract class SubscriberBase extends Socket {
   }
 
   /** A matching message found by xhasIn(), returned by the next xrecv(). */
+  /** @internal */
   private peeked: Msg | null = null
 
+  /** @internal */
   protected override xhasOut(): boolean {
     // XSUB can always send (subscriptions); SUB has no send at all.
     return this.typeName === "XSUB"
