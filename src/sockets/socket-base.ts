@@ -1,4 +1,5 @@
 import { Context } from "../context.js"
+import { hideAndSeal } from "../seal.js"
 import { defaultContext } from "../default-context.js"
 import { toError, zmqError, type ZmqError } from "../errors.js"
 import type { Mechanism, MechanismContext } from "../mechanism/mechanism.js"
@@ -243,7 +244,7 @@ export class Socket {
   /** @internal */
   protected seal(options: object | undefined): void {
     if (buildingForSubclass) return
-    Object.seal(this)
+    hideAndSeal(this)
     if (options === undefined) return
     for (const key of Object.keys(options)) {
       if (key === "context") continue
@@ -344,7 +345,7 @@ export class Socket {
 
   /** The context the socket was made in; undefined once closed (zeromq.js lets go of it). */
   get context(): Context {
-    return this.ctx as Context
+    return (this.ctx ?? undefined) as Context
   }
 
   get closed(): boolean {
@@ -399,6 +400,8 @@ export class Socket {
     const endpoint = parseEndpoint(address, true)
     this.checkSecurityOptions()
     this.goLive()
+    // zeromq.js counts the endpoint from the attempt on, even if the bind fails.
+    this.endpointCount++
     this.busy = true
     try {
       const handle = await bindEndpoint(this, endpoint)
@@ -427,6 +430,7 @@ export class Socket {
     const list = this.binds.get(address)
     if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
     const handle = list[0]!
+    this.endpointCount--
     for (const [key, l] of this.binds) {
       const i = l.indexOf(handle)
       if (i >= 0) l.splice(i, 1)
@@ -447,6 +451,7 @@ export class Socket {
     this.checkSecurityOptions()
     this.goLive()
     const handle = connectEndpoint(this, endpoint)
+    this.endpointCount++
     const list = this.connects.get(address) ?? []
     list.push(handle)
     this.connects.set(address, list)
@@ -458,6 +463,7 @@ export class Socket {
     const list = this.connects.get(address)
     if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
     const handle = list.shift()!
+    this.endpointCount--
     if (list.length === 0) this.connects.delete(address)
     void handle.close(this.opts.linger)
   }
