@@ -1,3 +1,5 @@
+import { zmqError } from "./errors.js"
+import { hideAndSeal } from "./seal.js"
 import { InprocRegistry } from "./transport/inproc.js"
 
 /** What the context needs of a socket to decide whether the process may exit. */
@@ -16,20 +18,77 @@ export interface ContextOptions {
   threadSchedulingPolicy?: number
 }
 
+interface ContextValues {
+  ioThreads: number
+  maxSockets: number
+  threadPriority: number
+  threadSchedulingPolicy: number
+  maxMessageSize: number
+  ipv6: boolean
+  blocky: boolean
+}
+
+interface ContextOptionSpec {
+  readonly name: keyof ContextValues
+  /** libzmq's ZMQ_* context option constant. */
+  readonly id: number
+  readonly type: "int32" | "bool"
+  /** "w": zeromq.js defines only a setter. */
+  readonly access: "rw" | "w"
+  readonly valid?: (v: number) => boolean
+}
+
+/** Context options as zeromq.js defines them (zmq_ctx_set/zmq_ctx_get and libzmq's checks). */
+const CONTEXT_OPTIONS: readonly ContextOptionSpec[] = [
+  { name: "ioThreads", id: 1, type: "int32", access: "rw", valid: (v) => v >= 0 },
+  { name: "maxSockets", id: 2, type: "int32", access: "rw", valid: (v) => v >= 1 },
+  { name: "threadPriority", id: 3, type: "int32", access: "w", valid: (v) => v >= 0 },
+  { name: "threadSchedulingPolicy", id: 4, type: "int32", access: "w", valid: (v) => v >= 0 },
+  { name: "maxMessageSize", id: 5, type: "int32", access: "rw", valid: (v) => v >= 0 },
+  { name: "ipv6", id: 42, type: "bool", access: "rw" },
+  { name: "blocky", id: 70, type: "bool", access: "rw" },
+]
+
+function setContextOption(ctx: Context, spec: ContextOptionSpec, value: unknown): void {
+  let v: number | boolean
+  if (spec.type === "bool") {
+    if (typeof value !== "boolean") throw new TypeError("Option value must be a boolean")
+    v = value
+  } else {
+    if (typeof value !== "number") throw new TypeError("Option value must be a number")
+    v = value | 0
+    if (spec.valid !== undefined && !spec.valid(v)) throw zmqError("EINVAL", "Invalid argument")
+  }
+  ;(ctx.values as unknown as Record<string, unknown>)[spec.name] = v
+}
+
 /**
  * The scope of inproc endpoints, as a libzmq context is. zmq-ts runs every
  * socket on the Node.js event loop, so the thread-related options are kept
  * only so that code written for zeromq.js keeps working.
  */
 export class Context {
-  blocky = true
-  ioThreads = 1
-  maxMessageSize = 2147483647
-  maxSockets = 1023
-  ipv6 = false
-  threadPriority = -1
-  threadSchedulingPolicy = -1
-  readonly maxSocketsLimit = 65535
+  // Accessors are installed from CONTEXT_OPTIONS; these declarations only type them.
+  declare blocky: boolean
+  declare ioThreads: number
+  declare maxMessageSize: number
+  declare maxSockets: number
+  declare ipv6: boolean
+  /** Write-only, as in zeromq.js. */
+  declare threadPriority: number
+  /** Write-only, as in zeromq.js. */
+  declare threadSchedulingPolicy: number
+  declare readonly maxSocketsLimit: number
+  /** @internal */
+  readonly values: ContextValues = {
+    ioThreads: 1,
+    maxSockets: 1023,
+    threadPriority: -1,
+    threadSchedulingPolicy: -1,
+    maxMessageSize: 2147483647,
+    ipv6: false,
+    blocky: true,
+  }
   /** @internal */
   readonly inproc = new InprocRegistry()
   /** @internal Number of sockets open in this context. */
@@ -40,17 +99,25 @@ export class Context {
    * them anyway.) A socket that never bound or connected is not held, so it
    * can be collected when the application drops it, as with zeromq.js.
    */
+  /** @internal */
   private readonly live = new Set<LiveSocket>()
   /** Uncounts sockets collected without close(). */
+  /** @internal */
   private readonly reaper = new FinalizationRegistry<null>(() => {
     this.socketCount--
   })
   /** Keeps the process alive while some send() or receive() is waiting (zeromq.js does). */
+  /** @internal */
   private keepAlive: NodeJS.Timeout | null = null
+  /** @internal */
   private waiting = 0
+  /** @internal */
   private held = false
+  /** @internal */
   private releaseScheduled = false
+  /** @internal */
   private exitHook: (() => void) | null = null
+  /** @internal */
   private warned = false
 
   /** @internal A new socket: counted against maxSockets until closed or collected. */
@@ -118,10 +185,11 @@ export class Context {
     }
   }
 
+  /** @internal */
   private watchExit(): void {
     if (this.exitHook !== null) return
     this.exitHook = () => {
-      if (!this.blocky) return
+      if (!this.values.blocky) return
       const now = Date.now()
       for (const s of this.live) {
         if (!s.pendingAtExit(now)) continue
@@ -138,11 +206,56 @@ export class Context {
   }
 
   constructor(options?: ContextOptions) {
-    if (options) {
-      for (const [key, value] of Object.entries(options)) {
-        if (!(key in this) || key === "maxSocketsLimit") throw new TypeError(`Cannot add property ${key}, object is not extensible`)
-        ;(this as Record<string, unknown>)[key] = value
-      }
+    if (arguments.length > 1) throw new TypeError(`Expected 1 argument but received ${arguments.length}`)
+    if (options !== undefined && (typeof options !== "object" || options === null)) throw new TypeError("Options must be an object")
+    // zeromq.js's contexts are sealed: unknown or read-only names throw on assignment.
+    hideAndSeal(this)
+    if (options !== undefined) {
+      for (const key of Object.keys(options)) (this as Record<string, unknown>)[key] = (options as Record<string, unknown>)[key]
     }
   }
+
+  protected getBoolOption(option: number): boolean {
+    return this.getOption(option) as boolean
+  }
+  protected setBoolOption(option: number, value: boolean): void {
+    this.setOption(option, value)
+  }
+  protected getInt32Option(option: number): number {
+    return this.getOption(option) as number
+  }
+  protected setInt32Option(option: number, value: number): void {
+    this.setOption(option, value)
+  }
+
+  /** @internal */
+  private getOption(id: number): unknown {
+    if (id === 3) return 65535
+    const spec = CONTEXT_OPTIONS.find((o) => o.id === id)
+    if (spec === undefined || spec.access === "w") throw zmqError("EINVAL", "Invalid argument")
+    return this.values[spec.name]
+  }
+
+  /** @internal */
+  private setOption(id: number, value: unknown): void {
+    const spec = CONTEXT_OPTIONS.find((o) => o.id === id)
+    if (spec === undefined) throw zmqError("EINVAL", "Invalid argument")
+    setContextOption(this, spec, value)
+  }
 }
+
+for (const spec of CONTEXT_OPTIONS) {
+  const d: PropertyDescriptor = {
+    configurable: true,
+    set(this: Context, value: unknown) {
+      setContextOption(this, spec, value)
+    },
+  }
+  if (spec.access === "rw") {
+    d.get = function (this: Context) {
+      return this.values[spec.name]
+    }
+  }
+  Object.defineProperty(Context.prototype, spec.name, d)
+}
+Object.defineProperty(Context.prototype, "maxSocketsLimit", { configurable: true, get: () => 65535 })

@@ -1,40 +1,66 @@
 /**
  * zmq-ts: ZeroMQ in TypeScript. The public API mirrors zeromq.js v6 (the npm
- * package `zeromq`), so switching is a change of import.
+ * package `zeromq`), so switching is a change of import. This entry exports
+ * exactly zeromq.js's names; zmq-ts's additions are in `zmq-ts/util`.
  */
-export { Context, type ContextOptions } from "./context.js"
-export { context } from "./default-context.js"
-export { ZmqError, type ErrorCode } from "./errors.js"
-export type { Message, MessageLike } from "./msg.js"
-export { Observer, type Event, type EventType, type EventOfType, type EventError } from "./observer.js"
-export { Socket } from "./sockets/socket-base.js"
-export { Proxy } from "./proxy.js"
-export type { SocketOptions } from "./sockets/options.js"
-export { Push } from "./sockets/push.js"
-export { Pull } from "./sockets/pull.js"
-export { Pair } from "./sockets/pair.js"
-export { Dealer } from "./sockets/dealer.js"
-export { Router, type RouterConnectOptions } from "./sockets/router.js"
-export { Request } from "./sockets/request.js"
-export { Reply } from "./sockets/reply.js"
-export { Publisher, XPublisher } from "./sockets/xpub.js"
-export { Subscriber, XSubscriber } from "./sockets/xsub.js"
-export { Stream, type StreamConnectOptions } from "./sockets/stream.js"
-export { SOCKET_TYPES as SocketType } from "./sockets/socket-types.js"
+import { Context as ContextClass } from "./context.js"
+import { context } from "./default-context.js"
+import { Observer as ObserverClass } from "./observer.js"
+import { Proxy as ProxyClass } from "./proxy.js"
+import { requireNew } from "./require-new.js"
+import { Socket as SocketClass } from "./sockets/socket-base.js"
+import { Push } from "./sockets/push.js"
+import { Pull } from "./sockets/pull.js"
+import { Pair } from "./sockets/pair.js"
+import { Dealer } from "./sockets/dealer.js"
+import { Router } from "./sockets/router.js"
+import { Request } from "./sockets/request.js"
+import { Reply } from "./sockets/reply.js"
+import { Publisher, XPublisher } from "./sockets/xpub.js"
+import { Subscriber, XSubscriber } from "./sockets/xsub.js"
+import { Stream } from "./sockets/stream.js"
+import { curveKeyPair } from "./curve-keypair.js"
 
-export { z85Encode, z85Decode } from "./crypto/z85.js"
-export { curveKeyPair } from "./curve-keypair.js"
+export type { ContextOptions } from "./context.js"
+export type { Message, MessageLike } from "./msg.js"
+export type { Event, EventType, EventOfType, EventError } from "./observer.js"
+export type { SocketOptions } from "./sockets/options.js"
+export type { Writable, Readable, EventSubscriber } from "./sockets/interfaces.js"
+export type { RouterConnectOptions } from "./sockets/router.js"
+export type { StreamConnectOptions } from "./sockets/stream.js"
+
+export const Context = requireNew(ContextClass)
+export type Context = ContextClass
+export const Socket = requireNew(SocketClass)
+export type Socket = SocketClass
+export const Observer = requireNew(ObserverClass)
+export type Observer = ObserverClass
+export const Proxy = requireNew(ProxyClass)
+export type Proxy<F extends SocketClass = SocketClass, B extends SocketClass = SocketClass> = ProxyClass<F, B>
 
 /** The libzmq version whose behaviour zmq-ts matches (zeromq.js reports its bundled libzmq's). */
-export const version = "4.3.5"
+export const version: string = "4.3.5"
 
 /** Transports and mechanisms this build supports, in zeromq.js's shape. */
-export const capability: Readonly<Partial<Record<"ipc" | "pgm" | "tipc" | "norm" | "curve" | "gssapi" | "draft", boolean>>> = Object.freeze({
-  ipc: true,
-  pgm: false,
-  tipc: false,
-  norm: false,
-  curve: true,
-  gssapi: false,
-  draft: true,
-})
+export const capability: Partial<{ ipc: boolean; pgm: boolean; tipc: boolean; norm: boolean; curve: boolean; gssapi: boolean; draft: boolean }> =
+  Object.freeze({
+    ipc: true,
+    pgm: false,
+    tipc: false,
+    norm: false,
+    curve: true,
+    gssapi: false,
+    draft: true,
+  })
+
+export { context, curveKeyPair, Push, Pull, Pair, Dealer, Router, Request, Reply, Publisher, XPublisher, Subscriber, XSubscriber, Stream }
+
+/**
+ * `import zmq from "zmq-ts"`: zeromq.js is CommonJS, so its default import is
+ * the whole module; this is the same object for ES modules.
+ */
+const zmq = {
+  Context, Dealer, Observer, Pair, Proxy, Publisher, Pull, Push, Reply, Request, Router, Socket, Stream,
+  Subscriber, XPublisher, XSubscriber, capability, context, curveKeyPair, version,
+}
+export default zmq

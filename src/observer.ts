@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events"
 import { zmqError, type ZmqError } from "./errors.js"
+import { Socket } from "./sockets/socket-base.js"
 
 /** Error details carried by failure events, as zeromq.js gives them. */
 export interface EventError {
@@ -40,23 +41,33 @@ const MAX_BACKLOG = 1000
  * is no longer available). Unlike zmq_socket_monitor it needs no extra socket.
  */
 export class Observer {
+  /** @internal */
   private backlog: Event[] = []
   /** Keeps the process alive while someone waits for events (as zeromq.js's observer does). */
+  /** @internal */
   private readonly hold: { holdOpen(): void; release(): void } | null
+  /** @internal */
   private holding = false
+  /** @internal */
   private waiter: { resolve: (e: Event) => void; reject: (e: ZmqError) => void } | null = null
+  /** @internal */
   private emitter: EventEmitter | null = null
+  /** @internal */
   private isClosed = false
 
-  /** @internal */
-  constructor(hold: { holdOpen(): void; release(): void } | null = null) {
-    this.hold = hold
+  constructor(socket: Socket) {
+    if (arguments.length > 1) throw new TypeError(`Expected 1 argument but received ${arguments.length}`)
+    // zeromq.js: a non-object is a TypeError, an object that is no socket EINVAL (without a code).
+    if (typeof socket !== "object" || socket === null) throw new TypeError("Socket must be a socket object")
+    if (!(socket instanceof Socket)) throw new Error("Invalid argument")
+    this.hold = socket.attachObserver(this)
   }
 
   get closed(): boolean {
     return this.isClosed
   }
 
+  /** @internal */
   private setHolding(on: boolean): void {
     if (this.hold === null || on === this.holding) return
     this.holding = on
@@ -116,6 +127,7 @@ export class Observer {
     w?.reject(zmqError("EAGAIN"))
   }
 
+  /** @internal */
   private mode(): EventEmitter {
     if (this.emitter === null) {
       this.emitter = new EventEmitter()

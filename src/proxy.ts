@@ -1,5 +1,5 @@
 import { zmqError, type ZmqError } from "./errors.js"
-import type { Socket } from "./sockets/socket-base.js"
+import { Socket } from "./sockets/socket-base.js"
 
 interface Receiving {
   receive(): Promise<Buffer[]>
@@ -8,11 +8,15 @@ interface Sending {
   send(message: Buffer[]): Promise<void>
 }
 
+/** Every zeromq.js socket has send() and receive(); these types can use them. */
+const RECEIVERS = new Set(["PAIR", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "XPUB", "XSUB", "STREAM"])
+const SENDERS = new Set(["PAIR", "PUB", "REQ", "REP", "DEALER", "ROUTER", "PUSH", "XPUB", "XSUB", "STREAM"])
+
 function canReceive(s: Socket): s is Socket & Receiving {
-  return typeof (s as Partial<Receiving>).receive === "function"
+  return RECEIVERS.has(s.typeName)
 }
 function canSend(s: Socket): s is Socket & Sending {
-  return typeof (s as Partial<Sending>).send === "function"
+  return SENDERS.has(s.typeName)
 }
 
 /**
@@ -24,11 +28,19 @@ function canSend(s: Socket): s is Socket & Sending {
 export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   readonly frontEnd: F
   readonly backEnd: B
+  /** @internal */
   private running = false
+  /** @internal */
   private paused: Promise<void> | null = null
+  /** @internal */
   private unpause: (() => void) | null = null
 
   constructor(frontEnd: F, backEnd: B) {
+    if (arguments.length > 2) throw new TypeError(`Expected 2 arguments but received ${arguments.length}`)
+    // zeromq.js: a non-object is a TypeError, an object that is no socket EINVAL (without a code).
+    if (typeof frontEnd !== "object" || frontEnd === null) throw new TypeError("Front-end must be a socket object")
+    if (typeof backEnd !== "object" || backEnd === null) throw new TypeError("Back-end must be a socket object")
+    if (!(frontEnd instanceof Socket) || !(backEnd instanceof Socket)) throw new Error("Invalid argument")
     this.frontEnd = frontEnd
     this.backEnd = backEnd
   }
@@ -68,6 +80,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     this.unpause?.()
   }
 
+  /** @internal */
   private async pump(from: Socket, to: Socket): Promise<void> {
     if (!canReceive(from) || !canSend(to)) return
     for (;;) {

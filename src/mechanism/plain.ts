@@ -33,7 +33,7 @@ export class PlainClient extends MechanismBase implements Mechanism {
 
   private readonly password: Buffer
 
-  constructor(ctx: MechanismContext, username: string, password: string) {
+  constructor(ctx: MechanismContext, username: string | Buffer, password: string | Buffer) {
     super(ctx)
     this.username = Buffer.from(username)
     this.password = Buffer.from(password)

@@ -1,5 +1,4 @@
 import { ProtocolError } from "../codec/protocol-error.js"
-import { zmqError } from "../errors.js"
 import type { Pipe } from "../pipe.js"
 
 /**
@@ -21,36 +20,20 @@ export const DEFAULT_SUBSCRIPTION_LIMIT = 512 * 1024 * 1024
  * that crosses one is disconnected (docs/security.md).
  */
 export class SubscriptionBudget {
-  private peerMax = DEFAULT_PEER_SUBSCRIPTION_LIMIT
-  private max = DEFAULT_SUBSCRIPTION_LIMIT
   private readonly costOf = new Map<Pipe, number>()
   /** Sum of every peer's cost. */
   total = 0
 
-  get peerLimit(): number {
-    return this.peerMax
-  }
-  set peerLimit(value: number) {
-    this.peerMax = checkLimit(value)
-  }
-
-  get limit(): number {
-    return this.max
-  }
-  set limit(value: number) {
-    this.max = checkLimit(value)
-  }
-
   /**
-   * Counts a new subscription of `size` bytes for `pipe`. Returns null when
-   * it fits; otherwise counts nothing and returns the error to close the
-   * peer's connection with.
+   * Counts a new subscription of `size` bytes for `pipe`, under the socket's
+   * current limits (-1: none). Returns null when it fits; otherwise counts
+   * nothing and returns the error to close the peer's connection with.
    */
-  add(pipe: Pipe, size: number): ProtocolError | null {
+  add(pipe: Pipe, size: number, peerLimit: number, limit: number): ProtocolError | null {
     const cost = size + SUBSCRIPTION_OVERHEAD
     const peerCost = (this.costOf.get(pipe) ?? 0) + cost
-    if (this.peerMax >= 0 && peerCost > this.peerMax) return refusal("peerSubscriptionLimit", this.peerMax)
-    if (this.max >= 0 && this.total + cost > this.max) return refusal("subscriptionLimit", this.max)
+    if (peerLimit >= 0 && peerCost > peerLimit) return refusal("peerSubscriptionLimit", peerLimit)
+    if (limit >= 0 && this.total + cost > limit) return refusal("subscriptionLimit", limit)
     this.costOf.set(pipe, peerCost)
     this.total += cost
     return null
@@ -70,11 +53,6 @@ export class SubscriptionBudget {
     this.total -= this.costOf.get(pipe) ?? 0
     this.costOf.delete(pipe)
   }
-}
-
-function checkLimit(value: number): number {
-  if (!Number.isSafeInteger(value) || (value < 1 && value !== -1)) throw zmqError("EINVAL")
-  return value
 }
 
 function refusal(option: string, limit: number): ProtocolError {

@@ -1,8 +1,9 @@
 import type { MessageLike } from "../msg.js"
 import type { Msg, Pipe } from "../pipe.js"
-import { isSinglePart, markThreadSafe, requireSinglePart } from "./draft-common.js"
+import { isSinglePart, requireSinglePart } from "./draft-common.js"
 import type { SocketOptions } from "./options.js"
-import { Socket } from "./socket-base.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
 
 /**
  * CHANNEL (libzmq's ZMQ_CHANNEL; zeromq.js does not have it): the
@@ -11,12 +12,19 @@ import { Socket } from "./socket-base.js"
  * with EINVAL and a multipart message from the peer is dropped whole.
  */
 export class Channel extends Socket {
+  declare multicastHops: number
+  declare sendBufferSize: number
+  declare sendHighWaterMark: number
+  declare sendTimeout: number
+  declare receiveBufferSize: number
+  declare receiveHighWaterMark: number
+  declare receiveTimeout: number
+  /** @internal */
   private pipe: Pipe | null = null
 
   constructor(options?: SocketOptions<Channel>) {
-    super("CHANNEL", options?.context)
-    markThreadSafe(this)
-    this.applyOptions(options)
+    super(20, new Internal(options))
+    this.seal(options)
   }
 
   send(message: MessageLike | MessageLike[]): Promise<void> {
@@ -31,20 +39,24 @@ export class Channel extends Socket {
     return this.iterate() as AsyncIterator<[Buffer], undefined>
   }
 
-  protected xattachPipe(pipe: Pipe): void {
+  /** @internal */
+  protected override xattachPipe(pipe: Pipe): void {
     if (this.pipe === null || (this.pipe.terminated && this.pipe.inbound.length === 0)) this.pipe = pipe
     else this.refusePipe(pipe)
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  /** @internal */
+  protected override xpipeTerminated(pipe: Pipe): void {
     if (this.pipe === pipe && pipe.inbound.length === 0) this.pipe = null
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     requireSinglePart(msg)
     return this.pipe !== null && this.pipe.write(msg)
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     const pipe = this.pipe
     if (pipe === null) return undefined
@@ -58,11 +70,16 @@ export class Channel extends Socket {
     }
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return this.pipe !== null && this.pipe.inbound.length > 0
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     return this.pipe !== null && this.pipe.checkWrite()
   }
 }
+
+installOptions(Channel, "Channel")
+registerSocketClass(20, Channel)

@@ -2,9 +2,10 @@ import type { MessageLike } from "../msg.js"
 import type { Msg, Pipe } from "../pipe.js"
 import { FairQueue } from "../routing/fair-queue.js"
 import { LoadBalancer } from "../routing/load-balancer.js"
-import { isSinglePart, markThreadSafe, requireSinglePart } from "./draft-common.js"
+import { isSinglePart, requireSinglePart } from "./draft-common.js"
 import type { SocketOptions } from "./options.js"
-import { Socket } from "./socket-base.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
 
 /**
  * CLIENT (RFC 41): sends round-robin to its SERVER peers (in practice
@@ -13,13 +14,21 @@ import { Socket } from "./socket-base.js"
  * peer is dropped (libzmq's client_t).
  */
 export class Client extends Socket {
+  declare multicastHops: number
+  declare sendBufferSize: number
+  declare sendHighWaterMark: number
+  declare sendTimeout: number
+  declare receiveBufferSize: number
+  declare receiveHighWaterMark: number
+  declare receiveTimeout: number
+  /** @internal */
   private readonly lb = new LoadBalancer()
+  /** @internal */
   private readonly fq = new FairQueue()
 
   constructor(options?: SocketOptions<Client>) {
-    super("CLIENT", options?.context)
-    markThreadSafe(this)
-    this.applyOptions(options)
+    super(13, new Internal(options))
+    this.seal(options)
   }
 
   send(message: MessageLike | MessageLike[]): Promise<void> {
@@ -34,29 +43,35 @@ export class Client extends Socket {
     return this.iterate() as AsyncIterator<[Buffer], undefined>
   }
 
-  protected xattachPipe(pipe: Pipe): void {
+  /** @internal */
+  protected override xattachPipe(pipe: Pipe): void {
     this.fq.attach(pipe)
     this.lb.attach(pipe)
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  /** @internal */
+  protected override xpipeTerminated(pipe: Pipe): void {
     this.fq.terminated(pipe)
     this.lb.terminated(pipe)
   }
 
+  /** @internal */
   protected override xreadActivated(pipe: Pipe): void {
     this.fq.activated(pipe)
   }
 
+  /** @internal */
   protected override xwriteActivated(pipe: Pipe): void {
     this.lb.activated(pipe)
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     requireSinglePart(msg)
     return this.lb.send(msg)
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     for (;;) {
       const msg = this.fq.recv()
@@ -64,11 +79,16 @@ export class Client extends Socket {
     }
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return this.fq.hasIn()
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     return this.lb.hasOut()
   }
 }
+
+installOptions(Client, "Client")
+registerSocketClass(13, Client)

@@ -1,9 +1,10 @@
 import { zmqError, type ZmqError } from "../errors.js"
 import type { Msg, Pipe } from "../pipe.js"
 import { FairQueue } from "../routing/fair-queue.js"
-import { GROUP_MAX_LENGTH, groupBytes, groupCommandMsg, markThreadSafe, type GroupCommand } from "./draft-common.js"
+import { GROUP_MAX_LENGTH, groupBytes, groupCommandMsg, type GroupCommand } from "./draft-common.js"
 import type { SocketOptions } from "./options.js"
-import { Socket } from "./socket-base.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
 
 /** What Dish.receive() gives with each message (zeromq.js `DishGroupOptions`). */
 export interface DishGroupOptions {
@@ -17,17 +18,21 @@ export interface DishGroupOptions {
  * reconnected ones; messages of other groups are filtered here as well.
  */
 export class Dish extends Socket {
+  declare receiveBufferSize: number
+  declare receiveHighWaterMark: number
+  declare receiveTimeout: number
+  /** @internal */
   private readonly fq = new FairQueue()
+  /** @internal */
   private readonly radios = new Set<Pipe>()
-  /** Joined groups (latin1) and their bytes, in joining order. */
+  /** @internal Joined groups (latin1) and their bytes, in joining order. */
   private readonly groups = new Map<string, Buffer>()
 
   constructor(options?: SocketOptions<Dish>) {
-    super("DISH", options?.context)
-    markThreadSafe(this)
+    super(15, new Internal(options))
     // libzmq: a closing DISH does not wait for its pending JOIN/LEAVE commands.
-    this.linger = 0
-    this.applyOptions(options)
+    this.opts.linger = 0
+    this.seal(options)
   }
 
   /**
@@ -63,6 +68,7 @@ export class Dish extends Socket {
     }
   }
 
+  /** @internal */
   private eachGroup(values: unknown[], apply: (key: string, bytes: Buffer) => void): void {
     let failure: ZmqError | null = null
     for (const value of values) {
@@ -81,6 +87,7 @@ export class Dish extends Socket {
     if (failure !== null) throw failure
   }
 
+  /** @internal */
   /**
    * Commands go past the high-water mark, as XSUB's subscriptions do:
    * dropping one would silently change what the application receives.
@@ -90,30 +97,36 @@ export class Dish extends Socket {
     for (const pipe of this.radios) if (!pipe.terminated) pipe.outbound.push(msg)
   }
 
+  /** @internal */
   private replay(pipe: Pipe): void {
     for (const group of this.groups.values()) pipe.outbound.push(groupCommandMsg("JOIN", group))
   }
 
-  protected xattachPipe(pipe: Pipe): void {
+  /** @internal */
+  protected override xattachPipe(pipe: Pipe): void {
     this.fq.attach(pipe)
     this.radios.add(pipe)
     this.replay(pipe)
   }
 
+  /** @internal */
   protected override xpipeHandshaken(pipe: Pipe): void {
     // A reconnected radio has forgotten our groups (libzmq's hiccup).
     if (pipe.handshakes > 1) this.replay(pipe)
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  /** @internal */
+  protected override xpipeTerminated(pipe: Pipe): void {
     this.fq.terminated(pipe)
     this.radios.delete(pipe)
   }
 
+  /** @internal */
   protected override xreadActivated(pipe: Pipe): void {
     this.fq.activated(pipe)
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     const peeked = this.peeked
     if (peeked !== null) {
@@ -128,6 +141,7 @@ export class Dish extends Socket {
     }
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     // Like libzmq's dish_t::xhas_in, look for a message of a joined group now
     // (dropping others) and keep it, so that `readable` is exact.
@@ -136,9 +150,10 @@ export class Dish extends Socket {
     return this.peeked !== null
   }
 
-  /** A message found by xhasIn(), handed out by the next xrecv() unless its group was left meanwhile. */
+  /** @internal A message found by xhasIn(), handed out by the next xrecv() unless its group was left meanwhile. */
   private peeked: Msg | null = null
 
+  /** @internal */
   protected override xhasOut(): boolean {
     // libzmq: a DISH is always writable (it only ever "sends" subscriptions).
     return true
@@ -148,3 +163,6 @@ export class Dish extends Socket {
 function toReceived(msg: Msg): [Buffer, DishGroupOptions] {
   return [msg[1]!, { group: msg[0]! }]
 }
+
+installOptions(Dish, "Dish")
+registerSocketClass(15, Dish)

@@ -10,15 +10,6 @@ import type { Msg } from "../pipe.js"
 export const GROUP_MAX_LENGTH = 255
 
 /**
- * libzmq's thread-safe sockets report ZMQ_THREAD_SAFE = 1 (zeromq.js
- * `threadSafe`). Defined on the instance so that it works whether the base
- * class keeps `threadSafe` as a field or as an accessor.
- */
-export function markThreadSafe(socket: object): void {
-  Object.defineProperty(socket, "threadSafe", { value: true, enumerable: true, configurable: true })
-}
-
-/**
  * RFC 41/48/49: these sockets MUST NOT allow multipart messages; libzmq
  * refuses ZMQ_SNDMORE with EINVAL. `frames` is what the application gave.
  */

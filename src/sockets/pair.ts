@@ -1,6 +1,8 @@
-import type { MessageLike } from "../msg.js"
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
 import type { Msg, Pipe } from "../pipe.js"
-import { Socket } from "./socket-base.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
+import type { Readable, Writable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
 
 /**
@@ -9,26 +11,16 @@ import type { SocketOptions } from "./options.js"
  * blocks at the high-water mark or while there is no peer.
  */
 export class Pair extends Socket {
+  /** @internal */
   private pipe: Pipe | null = null
 
   constructor(options?: SocketOptions<Pair>) {
-    super("PAIR", options?.context)
-    this.applyOptions(options)
+    super(0, new Internal(options))
+    this.seal(options)
   }
 
-  send(message: MessageLike | MessageLike[]): Promise<void> {
-    return this.sendMessage(message)
-  }
-
-  receive(): Promise<Buffer[]> {
-    return this.receiveMessage()
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Buffer[], undefined> {
-    return this.iterate()
-  }
-
-  protected xattachPipe(pipe: Pipe): void {
+  /** @internal */
+  protected override xattachPipe(pipe: Pipe): void {
     if (this.pipe === null || (this.pipe.terminated && this.pipe.inbound.length === 0)) {
       this.pipe = pipe
     } else {
@@ -37,15 +29,18 @@ export class Pair extends Socket {
     }
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  /** @internal */
+  protected override xpipeTerminated(pipe: Pipe): void {
     if (this.pipe === pipe && pipe.inbound.length === 0) this.pipe = null
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     const pipe = this.pipe
     return pipe !== null && pipe.write(msg)
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     const pipe = this.pipe
     if (pipe === null) return undefined
@@ -54,11 +49,17 @@ export class Pair extends Socket {
     return msg
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return this.pipe !== null && this.pipe.inbound.length > 0
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     return this.pipe !== null && this.pipe.checkWrite()
   }
 }
+
+export interface Pair extends Writable, Readable {}
+installOptions(Pair, "Pair")
+registerSocketClass(0, Pair)

@@ -1,5 +1,7 @@
 import { zmqError } from "../errors.js"
 import type { SocketOptions } from "./options.js"
+import { installOptions } from "./option-access.js"
+import { registerSocketClass } from "./socket-base.js"
 import { Server } from "./server.js"
 
 /**
@@ -9,8 +11,8 @@ import { Server } from "./server.js"
  */
 export class Peer extends Server {
   constructor(options?: SocketOptions<Peer>) {
-    super(options, "PEER")
-    this.applyOptions(options)
+    super(options, 19)
+    this.seal(options)
   }
 
   /**
@@ -19,8 +21,11 @@ export class Peer extends Server {
    * id, would only exist once connected.
    */
   connectPeer(address: string): number {
-    if (this.immediate) throw zmqError("EFAULT", "connectPeer cannot be used with immediate set")
+    if (this.opts.immediate) throw zmqError("EFAULT", "connectPeer cannot be used with immediate set")
     this.connect(address)
     return this.lastAttachedRoutingId
   }
 }
+
+installOptions(Peer, "Peer")
+registerSocketClass(19, Peer)

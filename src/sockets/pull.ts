@@ -1,42 +1,48 @@
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
 import type { Msg, Pipe } from "../pipe.js"
 import { FairQueue } from "../routing/fair-queue.js"
-import { Socket } from "./socket-base.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
+import type { Readable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
 
 /** PULL (RFC 30): receives from connected PUSH peers in fair-queued order. It never sends. */
 export class Pull extends Socket {
+  declare conflate: boolean
+  /** @internal */
   private readonly fq = new FairQueue()
 
   constructor(options?: SocketOptions<Pull>) {
-    super("PULL", options?.context)
-    this.applyOptions(options)
+    super(7, new Internal(options))
+    this.seal(options)
   }
 
-  receive(): Promise<Buffer[]> {
-    return this.receiveMessage()
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Buffer[], undefined> {
-    return this.iterate()
-  }
-
-  protected xattachPipe(pipe: Pipe): void {
+  /** @internal */
+  protected override xattachPipe(pipe: Pipe): void {
     this.fq.attach(pipe)
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  /** @internal */
+  protected override xpipeTerminated(pipe: Pipe): void {
     this.fq.terminated(pipe)
   }
 
+  /** @internal */
   protected override xreadActivated(pipe: Pipe): void {
     this.fq.activated(pipe)
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     return this.fq.recv()
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return this.fq.hasIn()
   }
 }
+
+export interface Pull extends Readable {}
+installOptions(Pull, "Pull")
+registerSocketClass(7, Pull)

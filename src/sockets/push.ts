@@ -1,7 +1,9 @@
-import type { MessageLike } from "../msg.js"
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
 import type { Msg, Pipe } from "../pipe.js"
 import { LoadBalancer } from "../routing/load-balancer.js"
-import { Socket } from "./socket-base.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
+import type { Writable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
 
 /**
@@ -10,34 +12,41 @@ import type { SocketOptions } from "./options.js"
  * It never receives.
  */
 export class Push extends Socket {
+  declare conflate: boolean
+  /** @internal */
   private readonly lb = new LoadBalancer()
 
   constructor(options?: SocketOptions<Push>) {
-    super("PUSH", options?.context)
-    this.applyOptions(options)
+    super(8, new Internal(options))
+    this.seal(options)
   }
 
-  send(message: MessageLike | MessageLike[]): Promise<void> {
-    return this.sendMessage(message)
-  }
-
-  protected xattachPipe(pipe: Pipe): void {
+  /** @internal */
+  protected override xattachPipe(pipe: Pipe): void {
     this.lb.attach(pipe)
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  /** @internal */
+  protected override xpipeTerminated(pipe: Pipe): void {
     this.lb.terminated(pipe)
   }
 
+  /** @internal */
   protected override xwriteActivated(pipe: Pipe): void {
     this.lb.activated(pipe)
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     return this.lb.send(msg)
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     return this.lb.hasOut()
   }
 }
+
+export interface Push extends Writable {}
+installOptions(Push, "Push")
+registerSocketClass(8, Push)

@@ -3,9 +3,10 @@ import type { MessageLike } from "../msg.js"
 import type { Msg, Pipe } from "../pipe.js"
 import { Distributor } from "../routing/distributor.js"
 import { SubscriptionBudget } from "../routing/subscription-budget.js"
-import { GROUP_MAX_LENGTH, groupBytes, groupCommandOf, markThreadSafe, requireOptionsObject, requireSinglePart } from "./draft-common.js"
+import { GROUP_MAX_LENGTH, groupBytes, groupCommandOf, requireOptionsObject, requireSinglePart } from "./draft-common.js"
 import type { SocketOptions } from "./options.js"
-import { Socket } from "./socket-base.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
 
 /** The options of Radio.send() (zeromq.js `RadioGroupOptions`). */
 export interface RadioGroupOptions {
@@ -19,18 +20,24 @@ export interface RadioGroupOptions {
  * frame (draft-wire.ts); the application's message must be single-part.
  */
 export class Radio extends Socket {
+  declare multicastHops: number
+  declare sendBufferSize: number
+  declare sendHighWaterMark: number
+  declare sendTimeout: number
+  /** @internal */
   private readonly dist = new Distributor()
-  /** group (latin1) -> the pipes that joined it. */
+  /** @internal group (latin1) -> the pipes that joined it. */
   private readonly groups = new Map<string, Set<Pipe>>()
+  /** @internal */
   private readonly joined = new Map<Pipe, Set<string>>()
-  /** udp:// pipes get every message: there is no JOIN over udp (libzmq's subscribe-to-all pipes). */
+  /** @internal udp:// pipes get every message: there is no JOIN over udp (libzmq's subscribe-to-all pipes). */
   private readonly udpPipes = new Set<Pipe>()
+  /** @internal */
   private readonly budget = new SubscriptionBudget()
 
   constructor(options?: SocketOptions<Radio>) {
-    super("RADIO", options?.context)
-    markThreadSafe(this)
-    this.applyOptions(options)
+    super(14, new Internal(options))
+    this.seal(options)
   }
 
   send(message: MessageLike | MessageLike[], options: RadioGroupOptions): Promise<void> {
@@ -44,22 +51,12 @@ export class Radio extends Socket {
   }
 
   /** zmq-ts's own, as on Publisher: the groups one DISH may join, in bytes (each costs its length plus 256). */
-  get peerSubscriptionLimit(): number {
-    return this.budget.peerLimit
-  }
-  set peerSubscriptionLimit(value: number) {
-    this.budget.peerLimit = value
-  }
-
+  declare peerSubscriptionLimit: number
   /** zmq-ts's own: the same bound over all DISH peers together. */
-  get subscriptionLimit(): number {
-    return this.budget.limit
-  }
-  set subscriptionLimit(value: number) {
-    this.budget.limit = value
-  }
+  declare subscriptionLimit: number
 
-  protected xattachPipe(pipe: Pipe): void {
+  /** @internal */
+  protected override xattachPipe(pipe: Pipe): void {
     this.dist.attach(pipe)
     if (pipe.endpoint.startsWith("udp://")) this.udpPipes.add(pipe)
     this.joined.set(pipe, new Set())
@@ -67,19 +64,21 @@ export class Radio extends Socket {
     this.xreadActivated(pipe)
   }
 
+  /** @internal */
   protected override xpipeHandshaken(pipe: Pipe): void {
     // A reconnected DISH replays its groups; forget what the old connection joined.
     if (pipe.handshakes > 1) this.forget(pipe)
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  /** @internal */
+  protected override xpipeTerminated(pipe: Pipe): void {
     this.forget(pipe)
     this.joined.delete(pipe)
     this.udpPipes.delete(pipe)
     this.dist.terminated(pipe)
   }
 
-  /** RFC 48: JOIN/LEAVE from a dish are applied, never delivered; anything else is discarded. */
+  /** @internal RFC 48: JOIN/LEAVE from a dish are applied, never delivered; anything else is discarded. */
   protected override xreadActivated(pipe: Pipe): void {
     // A DISH refused for its groups is not read any further.
     for (let msg = pipe.refused ? undefined : pipe.read(); msg !== undefined; msg = pipe.refused ? undefined : pipe.read()) {
@@ -91,10 +90,11 @@ export class Radio extends Socket {
     }
   }
 
+  /** @internal */
   private join(pipe: Pipe, group: string): void {
     const joined = this.joined.get(pipe)
     if (joined === undefined || joined.has(group)) return
-    const refusal = this.budget.add(pipe, group.length)
+    const refusal = this.budget.add(pipe, group.length, this.opts.peerSubscriptionLimit, this.opts.subscriptionLimit)
     if (refusal !== null) {
       this.xpipeTerminated(pipe)
       this.refusePipe(pipe, refusal)
@@ -106,6 +106,7 @@ export class Radio extends Socket {
     pipes.add(pipe)
   }
 
+  /** @internal */
   private leave(pipe: Pipe, group: string): void {
     if (this.joined.get(pipe)?.delete(group) === true) this.budget.remove(pipe, group.length)
     const pipes = this.groups.get(group)
@@ -114,12 +115,14 @@ export class Radio extends Socket {
     if (pipes.size === 0) this.groups.delete(group)
   }
 
+  /** @internal */
   private forget(pipe: Pipe): void {
     const joined = this.joined.get(pipe)
     if (joined === undefined) return
     for (const group of [...joined]) this.leave(pipe, group)
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     requireSinglePart(msg, 2)
     const pipes = this.groups.get(msg[0]!.toString("latin1"))
@@ -129,7 +132,11 @@ export class Radio extends Socket {
     return true
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     return true
   }
 }
+
+installOptions(Radio, "Radio")
+registerSocketClass(14, Radio)

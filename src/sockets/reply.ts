@@ -1,8 +1,10 @@
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
 import { zmqError } from "../errors.js"
-import type { MessageLike } from "../msg.js"
 import type { Msg, Pipe } from "../pipe.js"
 import { FairQueue } from "../routing/fair-queue.js"
-import { Socket } from "./socket-base.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
+import type { Readable, Writable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
 
 /**
@@ -12,41 +14,38 @@ import type { SocketOptions } from "./options.js"
  * alternation: receive, then send (EFSM otherwise).
  */
 export class Reply extends Socket {
+  declare routingId: string | null
+  /** @internal */
   private readonly fq = new FairQueue()
+  /** @internal */
   private sendingReply = false
+  /** @internal */
   private replyPipe: Pipe | null = null
+  /** @internal */
   private envelope: Msg = []
 
   constructor(options?: SocketOptions<Reply>) {
-    super("REP", options?.context)
-    this.applyOptions(options)
+    super(4, new Internal(options))
+    this.seal(options)
   }
 
-  send(message: MessageLike | MessageLike[]): Promise<void> {
-    return this.sendMessage(message)
-  }
-
-  receive(): Promise<Buffer[]> {
-    return this.receiveMessage()
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Buffer[], undefined> {
-    return this.iterate()
-  }
-
-  protected xattachPipe(pipe: Pipe): void {
+  /** @internal */
+  protected override xattachPipe(pipe: Pipe): void {
     this.fq.attach(pipe)
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  /** @internal */
+  protected override xpipeTerminated(pipe: Pipe): void {
     if (this.replyPipe === pipe) this.replyPipe = null
     this.fq.terminated(pipe)
   }
 
+  /** @internal */
   protected override xreadActivated(pipe: Pipe): void {
     this.fq.activated(pipe)
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     if (!this.sendingReply) throw zmqError("EFSM")
     const pipe = this.replyPipe
@@ -59,6 +58,7 @@ export class Reply extends Socket {
     return true
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     if (this.sendingReply) throw zmqError("EFSM")
     for (;;) {
@@ -81,11 +81,17 @@ export class Reply extends Socket {
     }
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return !this.sendingReply && this.fq.hasIn()
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     return this.sendingReply
   }
 }
+
+export interface Reply extends Readable, Writable {}
+installOptions(Reply, "Reply")
+registerSocketClass(4, Reply)

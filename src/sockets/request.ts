@@ -1,6 +1,10 @@
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
 import { zmqError } from "../errors.js"
 import type { Msg, Pipe } from "../pipe.js"
-import { Dealer } from "./dealer.js"
+import { DealerBase } from "./dealer.js"
+import { Internal, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
+import type { Readable, Writable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
 
 const EMPTY = Buffer.alloc(0)
@@ -11,28 +15,34 @@ const EMPTY = Buffer.alloc(0)
  * `correlate`, a request id before it); replies are accepted only from the
  * peer the request went to and must carry the same envelope.
  */
-export class Request extends Dealer {
+export class Request extends DealerBase {
   /** ZMQ_REQ_CORRELATE: prefix requests with an id and match replies by it. */
-  correlate = false
+  declare correlate: boolean
   /** ZMQ_REQ_RELAXED: allow a new request before the reply to the last one. */
-  relaxed = false
+  declare relaxed: boolean
+  declare probeRouter: boolean
+  declare routingId: string | null
+  /** @internal */
   private receivingReply = false
+  /** @internal */
   private replyPipe: Pipe | null = null
+  /** @internal */
   private requestId = Math.floor(Math.random() * 0x1_0000_0000)
 
   constructor(options?: SocketOptions<Request>) {
-    super(undefined, "REQ")
-    this.applyOptions(options)
+    super(3, new Internal(options))
+    this.seal(options)
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     if (this.receivingReply) {
       // RFC 28: REQ SHALL NOT send a request before the previous reply arrived (EFSM), unless relaxed.
-      if (!this.relaxed) throw zmqError("EFSM")
+      if (!this.opts.relaxed) throw zmqError("EFSM")
       this.receivingReply = false
     }
     let envelope: Msg
-    if (this.correlate) {
+    if (this.opts.correlate) {
       this.requestId = (this.requestId + 1) >>> 0
       const id = Buffer.allocUnsafe(4)
       // libzmq copies the uint32 in host order (little-endian here); peers echo it opaquely.
@@ -53,6 +63,7 @@ export class Request extends Dealer {
     return true
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     // RFC 28: REQ SHALL NOT receive before it has sent a request (EFSM).
     if (!this.receivingReply) throw zmqError("EFSM")
@@ -63,7 +74,7 @@ export class Request extends Dealer {
       // libzmq accepts from anyone once that peer has gone (reply pipe cleared).
       if (this.replyPipe !== null && this.fq.lastPipe !== this.replyPipe) continue
       let at = 0
-      if (this.correlate) {
+      if (this.opts.correlate) {
         const id = msg[0]
         if (msg.length < 2 || id === undefined || id.length !== 4 || id.readUInt32LE(0) !== this.requestId) continue
         at = 1
@@ -76,17 +87,24 @@ export class Request extends Dealer {
     }
   }
 
+  /** @internal */
   protected override xpipeTerminated(pipe: Pipe): void {
     if (this.replyPipe === pipe) this.replyPipe = null
     super.xpipeTerminated(pipe)
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return this.receivingReply && super.xhasIn()
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
-    if (this.receivingReply && !this.relaxed) return false
+    if (this.receivingReply && !this.opts.relaxed) return false
     return super.xhasOut()
   }
 }
+
+export interface Request extends Readable, Writable {}
+installOptions(Request, "Request")
+registerSocketClass(3, Request)

@@ -1,10 +1,11 @@
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
 import { zmqError } from "../errors.js"
-import type { MessageLike } from "../msg.js"
 import type { Msg, Pipe } from "../pipe.js"
 import { FairQueue } from "../routing/fair-queue.js"
-import { Socket } from "./socket-base.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
+import type { Readable, Writable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
-import type { SocketTypeName } from "./socket-types.js"
 
 export interface RouterConnectOptions {
   routingId?: string
@@ -20,27 +21,22 @@ const PROBE: Msg = [Buffer.alloc(0)]
  * consumed. Unroutable messages are dropped, or fail with EHOSTUNREACH when
  * `mandatory` is set.
  */
-export class Router extends Socket {
-  /** ZMQ_ROUTER_MANDATORY: EHOSTUNREACH for unknown ids, block (EAGAIN) at a full peer. */
-  mandatory = false
-  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. */
-  probeRouter = false
-  /** ZMQ_ROUTER_HANDOVER: a new peer with a taken id takes it over from the old one. */
-  handover = false
+export abstract class RouterBase extends Socket {
+  /** @internal */
   protected readonly fq = new FairQueue()
+  /** @internal */
   private readonly outPipes = new Map<string, Pipe>()
+  /** @internal */
   private readonly idOf = new Map<Pipe, Buffer>()
   /** Pipes whose peer has not told us its id yet, or whose id was taken. */
+  /** @internal */
   private readonly anonymous = new Set<Pipe>()
+  /** @internal */
   private nextId = Math.floor(Math.random() * 0x1_0000_0000)
 
-  constructor(options?: SocketOptions<Router>, typeName: SocketTypeName = "ROUTER") {
-    super(typeName, options?.context)
-    if (typeName === "ROUTER") this.applyOptions(options)
-  }
-
   /** zeromq.js: `connect(address, { routingId })` names this peer locally (ZMQ_CONNECT_ROUTING_ID). */
-  override connect(address: string, options: RouterConnectOptions = {}): void {
+  /** @internal */
+  protected connectWithId(address: string, options: RouterConnectOptions): void {
     if (options.routingId) {
       const id = Buffer.from(options.routingId)
       if (this.outPipes.has(id.toString("latin1"))) throw zmqError("EINVAL", "Routing id is already in use")
@@ -53,35 +49,27 @@ export class Router extends Socket {
     }
   }
 
-  send(message: MessageLike | MessageLike[]): Promise<void> {
-    return this.sendMessage(message)
-  }
-
-  receive(): Promise<Buffer[]> {
-    return this.receiveMessage()
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Buffer[], undefined> {
-    return this.iterate()
-  }
-
   /** The routing id this socket uses for `pipe`, if it has one. */
+  /** @internal */
   protected routingIdOf(pipe: Pipe): Buffer | undefined {
     return this.idOf.get(pipe)
   }
 
+  /** @internal */
   protected lookup(id: Buffer): Pipe | undefined {
     return this.outPipes.get(id.toString("latin1"))
   }
 
-  protected xattachPipe(pipe: Pipe): void {
-    if (this.probeRouter) pipe.outbound.push(PROBE)
+  /** @internal */
+  protected override xattachPipe(pipe: Pipe): void {
+    if (this.opts.probeRouter) pipe.outbound.push(PROBE)
     // A connecting pipe is attached before its handshake; it is identified
     // once the peer's READY (or the inproc peer) tells us who it is.
     if (pipe.handshakes > 0 || pipe.connectRoutingId !== null) this.identify(pipe)
     else this.anonymous.add(pipe)
   }
 
+  /** @internal */
   protected override xpipeHandshaken(pipe: Pipe): void {
     const current = this.idOf.get(pipe)
     if (current !== undefined) {
@@ -93,6 +81,7 @@ export class Router extends Socket {
     this.identify(pipe)
   }
 
+  /** @internal */
   private identify(pipe: Pipe): void {
     let id: Buffer
     if (pipe.connectRoutingId !== null) {
@@ -101,7 +90,7 @@ export class Router extends Socket {
       id = pipe.routingId
       const existing = this.lookup(id)
       if (existing !== undefined) {
-        if (!this.handover) {
+        if (!this.opts.handover) {
           // libzmq ignores a second peer announcing an id already in use.
           this.anonymous.add(pipe)
           this.xreadActivated(pipe)
@@ -137,12 +126,14 @@ export class Router extends Socket {
     }
   }
 
+  /** @internal */
   private register(pipe: Pipe, id: Buffer): void {
     this.outPipes.set(id.toString("latin1"), pipe)
     this.idOf.set(pipe, id)
     pipe.localRoutingId = id
   }
 
+  /** @internal */
   protected forget(pipe: Pipe): void {
     const id = this.idOf.get(pipe)
     if (id === undefined) return
@@ -150,12 +141,14 @@ export class Router extends Socket {
     if (this.outPipes.get(id.toString("latin1")) === pipe) this.outPipes.delete(id.toString("latin1"))
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  /** @internal */
+  protected override xpipeTerminated(pipe: Pipe): void {
     this.anonymous.delete(pipe)
     this.forget(pipe)
     this.fq.terminated(pipe)
   }
 
+  /** @internal */
   protected override xreadActivated(pipe: Pipe): void {
     if (!this.anonymous.has(pipe)) {
       this.fq.activated(pipe)
@@ -167,22 +160,24 @@ export class Router extends Socket {
     while (pipe.read() !== undefined);
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     // libzmq silently drops a message that is only a routing id.
     if (msg.length < 2) return true
     const pipe = this.lookup(msg[0]!)
     if (pipe === undefined || pipe.terminated) {
-      if (this.mandatory) throw zmqError("EHOSTUNREACH")
+      if (this.opts.mandatory) throw zmqError("EHOSTUNREACH")
       return true
     }
     if (!pipe.checkWrite()) {
       // Full peer: mandatory blocks (libzmq returns EAGAIN), otherwise the message is dropped.
-      return !this.mandatory
+      return !this.opts.mandatory
     }
     pipe.outbound.push(msg.slice(1))
     return true
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     const msg = this.fq.recv()
     if (msg === undefined) return undefined
@@ -192,13 +187,38 @@ export class Router extends Socket {
     return msg
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return this.fq.hasIn()
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
-    if (!this.mandatory) return true
+    if (!this.opts.mandatory) return true
     for (const pipe of this.idOf.keys()) if (pipe.checkWrite()) return true
     return false
   }
 }
+
+export class Router extends RouterBase {
+  declare routingId: string | null
+  /** ZMQ_ROUTER_MANDATORY: EHOSTUNREACH for unknown ids, block (EAGAIN) at a full peer. */
+  declare mandatory: boolean
+  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. */
+  declare probeRouter: boolean
+  /** ZMQ_ROUTER_HANDOVER: a new peer with a taken id takes it over from the old one. */
+  declare handover: boolean
+
+  constructor(options?: SocketOptions<Router>) {
+    super(6, new Internal(options))
+    this.seal(options)
+  }
+
+  override connect(address: string, options: RouterConnectOptions = {}): void {
+    this.connectWithId(address, options)
+  }
+}
+
+export interface Router extends Readable, Writable {}
+installOptions(Router, "Router")
+registerSocketClass(6, Router)

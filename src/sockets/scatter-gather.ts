@@ -2,9 +2,10 @@ import type { MessageLike } from "../msg.js"
 import type { Msg, Pipe } from "../pipe.js"
 import { FairQueue } from "../routing/fair-queue.js"
 import { LoadBalancer } from "../routing/load-balancer.js"
-import { isSinglePart, markThreadSafe, requireSinglePart } from "./draft-common.js"
+import { isSinglePart, requireSinglePart } from "./draft-common.js"
 import type { SocketOptions } from "./options.js"
-import { Socket } from "./socket-base.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
 
 /**
  * SCATTER (RFC 49): the thread-safe PUSH. Sends round-robin to GATHER peers,
@@ -12,41 +13,50 @@ import { Socket } from "./socket-base.js"
  * Single-part messages only (EINVAL otherwise, as libzmq).
  */
 export class Scatter extends Socket {
-  /** ZMQ_CONFLATE: keep only the newest message per peer. */
-  conflate = false
+  declare multicastHops: number
+  declare sendBufferSize: number
+  declare sendHighWaterMark: number
+  declare sendTimeout: number
+  declare conflate: boolean
+  /** @internal */
   private readonly lb = new LoadBalancer()
 
   constructor(options?: SocketOptions<Scatter>) {
-    super("SCATTER", options?.context)
-    markThreadSafe(this)
-    this.applyOptions(options)
+    super(17, new Internal(options))
+    this.seal(options)
   }
 
   send(message: MessageLike | MessageLike[]): Promise<void> {
     return this.sendMessage(message)
   }
 
+  /** @internal */
   protected override get conflateQueues(): boolean {
-    return this.conflate
+    return this.opts.conflate
   }
 
-  protected xattachPipe(pipe: Pipe): void {
+  /** @internal */
+  protected override xattachPipe(pipe: Pipe): void {
     this.lb.attach(pipe)
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  /** @internal */
+  protected override xpipeTerminated(pipe: Pipe): void {
     this.lb.terminated(pipe)
   }
 
+  /** @internal */
   protected override xwriteActivated(pipe: Pipe): void {
     this.lb.activated(pipe)
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     requireSinglePart(msg)
     return this.lb.send(msg)
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     return this.lb.hasOut()
   }
@@ -57,14 +67,16 @@ export class Scatter extends Socket {
  * peers; a multipart message from a peer is dropped whole (libzmq's gather_t).
  */
 export class Gather extends Socket {
-  /** ZMQ_CONFLATE: keep only the newest message per peer. */
-  conflate = false
+  declare receiveBufferSize: number
+  declare receiveHighWaterMark: number
+  declare receiveTimeout: number
+  declare conflate: boolean
+  /** @internal */
   private readonly fq = new FairQueue()
 
   constructor(options?: SocketOptions<Gather>) {
-    super("GATHER", options?.context)
-    markThreadSafe(this)
-    this.applyOptions(options)
+    super(16, new Internal(options))
+    this.seal(options)
   }
 
   receive(): Promise<[Buffer]> {
@@ -75,22 +87,27 @@ export class Gather extends Socket {
     return this.iterate() as AsyncIterator<[Buffer], undefined>
   }
 
+  /** @internal */
   protected override get conflateQueues(): boolean {
-    return this.conflate
+    return this.opts.conflate
   }
 
-  protected xattachPipe(pipe: Pipe): void {
+  /** @internal */
+  protected override xattachPipe(pipe: Pipe): void {
     this.fq.attach(pipe)
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  /** @internal */
+  protected override xpipeTerminated(pipe: Pipe): void {
     this.fq.terminated(pipe)
   }
 
+  /** @internal */
   protected override xreadActivated(pipe: Pipe): void {
     this.fq.activated(pipe)
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     for (;;) {
       const msg = this.fq.recv()
@@ -98,7 +115,14 @@ export class Gather extends Socket {
     }
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return this.fq.hasIn()
   }
 }
+
+installOptions(Scatter, "Scatter")
+registerSocketClass(17, Scatter)
+
+installOptions(Gather, "Gather")
+registerSocketClass(16, Gather)

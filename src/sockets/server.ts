@@ -2,10 +2,10 @@ import { zmqError } from "../errors.js"
 import type { MessageLike } from "../msg.js"
 import type { Msg, Pipe } from "../pipe.js"
 import { FairQueue } from "../routing/fair-queue.js"
-import { isSinglePart, markThreadSafe, requireOptionsObject, requireSinglePart } from "./draft-common.js"
+import { isSinglePart, requireOptionsObject, requireSinglePart } from "./draft-common.js"
 import type { SocketOptions } from "./options.js"
-import { Socket } from "./socket-base.js"
-import type { SocketTypeName } from "./socket-types.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
 
 /** The routing options of Server.send() and Server.receive() (zeromq.js `ServerRoutingOptions`). */
 export interface ServerRoutingOptions {
@@ -20,16 +20,26 @@ export interface ServerRoutingOptions {
  * Messages are single-part.
  */
 export class Server extends Socket {
+  declare multicastHops: number
+  declare sendBufferSize: number
+  declare sendHighWaterMark: number
+  declare sendTimeout: number
+  declare receiveBufferSize: number
+  declare receiveHighWaterMark: number
+  declare receiveTimeout: number
+  /** @internal */
   private readonly fq = new FairQueue()
+  /** @internal */
   private readonly outPipes = new Map<number, Pipe>()
+  /** @internal */
   private nextRoutingId = (Math.random() * 0x1_0000_0000) >>> 0
-  /** The routing id of the peer attached last (libzmq's PEER returns it from connect). */
+  /** @internal The routing id of the peer attached last (libzmq's PEER returns it from connect). */
   protected lastAttachedRoutingId = 0
 
-  constructor(options?: SocketOptions<Server>, typeName: SocketTypeName = "SERVER") {
-    super(typeName, options?.context)
-    markThreadSafe(this)
-    if (typeName === "SERVER") this.applyOptions(options)
+  /** `type` is for Peer, which is a SERVER in all but its type. */
+  constructor(options?: SocketOptions<Server>, type = 12) {
+    super(type, new Internal(options))
+    if (type === 12) this.seal(options)
   }
 
   send(message: MessageLike | MessageLike[], options: ServerRoutingOptions): Promise<void> {
@@ -59,7 +69,8 @@ export class Server extends Socket {
     }
   }
 
-  protected xattachPipe(pipe: Pipe): void {
+  /** @internal */
+  protected override xattachPipe(pipe: Pipe): void {
     let id = this.nextRoutingId
     // Never 0, never one in use (libzmq asserts; a wrapped counter could collide).
     while (id === 0 || this.outPipes.has(id)) id = (id + 1) >>> 0
@@ -72,16 +83,19 @@ export class Server extends Socket {
     this.fq.attach(pipe)
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  /** @internal */
+  protected override xpipeTerminated(pipe: Pipe): void {
     const id = pipe.localRoutingId?.readUInt32BE(0)
     if (id !== undefined && this.outPipes.get(id) === pipe) this.outPipes.delete(id)
     this.fq.terminated(pipe)
   }
 
+  /** @internal */
   protected override xreadActivated(pipe: Pipe): void {
     this.fq.activated(pipe)
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     requireSinglePart(msg, 2)
     const pipe = this.outPipes.get(msg[0]!.readUInt32BE(0))
@@ -90,6 +104,7 @@ export class Server extends Socket {
     return pipe.write([msg[1]!])
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     for (;;) {
       const msg = this.fq.recv()
@@ -98,10 +113,12 @@ export class Server extends Socket {
     }
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return this.fq.hasIn()
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     // libzmq: a SERVER is always writable; whether a send succeeds depends on the peer it names.
     return true
@@ -111,3 +128,6 @@ export class Server extends Socket {
 function toReceived(msg: Msg): [Buffer, ServerRoutingOptions] {
   return [msg[0]!, { routingId: msg[1]!.readUInt32BE(0) }]
 }
+
+installOptions(Server, "Server")
+registerSocketClass(12, Server)

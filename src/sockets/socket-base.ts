@@ -1,4 +1,5 @@
 import { Context } from "../context.js"
+import { hideAndSeal } from "../seal.js"
 import { defaultContext } from "../default-context.js"
 import type { ProtocolError } from "../codec/protocol-error.js"
 import { toError, zmqError, type ZmqError } from "../errors.js"
@@ -8,11 +9,13 @@ import { PlainClient, PlainServer } from "../mechanism/plain.js"
 import { checkCurveOptions, makeCurve } from "../mechanism/curve-options.js"
 import { FrameCopier, type MessageLike } from "../msg.js"
 import { Observer, type Event } from "../observer.js"
-import { MsgQueue, Pipe, terminateInproc, type Msg, type PipeOwner } from "../pipe.js"
+import { MsgQueue, Pipe, terminateInproc, type Msg } from "../pipe.js"
 import { parseEndpoint } from "../transport/address.js"
 import type { EndpointHandle } from "../transport/transport.js"
 import { bindEndpoint, connectEndpoint } from "../transport/transport.js"
-import { SOCKET_TYPES, type SocketTypeName } from "./socket-types.js"
+import { SOCKET_TYPES, SOCKET_TYPE_NAMES, type SocketTypeName } from "./socket-types.js"
+import { defaultOptions, SOCKET_OPTION_BY_NAME, type OptionName, type OptionValues } from "./option-table.js"
+import { getOptionById, installOptions, makeReadOnly, setOptionById } from "./option-access.js"
 
 /**
  * zeromq.js resolves at most this many send()/receive() calls in a row
@@ -31,10 +34,11 @@ interface PendingSend extends PendingOp<void> {
   msg: Msg
 }
 
-/** 64 MiB: a message that size still arrives whole; a flood of empty frames stops at ~500,000 of them. */
-const DEFAULT_RECEIVE_MEMORY_LIMIT = 64 * 1024 * 1024
+/** libzmq's ZMQ_THREAD_SAFE sockets: the draft family but DGRAM (zeromq.js `threadSafe`). */
+const THREAD_SAFE_TYPES: ReadonlySet<SocketTypeName> = new Set(["SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "PEER", "CHANNEL"])
 
 const RESOLVED = Promise.resolve()
+const EMPTY = Buffer.alloc(0)
 const ITER_DONE: IteratorResult<Buffer[], undefined> = Object.freeze({ done: true, value: undefined })
 
 /**
@@ -42,97 +46,284 @@ const ITER_DONE: IteratorResult<Buffer[], undefined> = Object.freeze({ done: tru
  * promise-based send/receive of zeromq.js v6. A socket type fills the x*
  * hooks with its routing strategy (libzmq's socket_base_t design).
  */
-export abstract class Socket implements PipeOwner {
-  // ---- options, as zeromq.js v6 names them --------------------------------
-  affinity = 0
-  rate = 100
-  recoveryInterval = 10000
-  reconnectInterval = 100
-  backlog = 100
-  reconnectMaxInterval = 0
-  maxMessageSize = -1
-  tcpKeepalive = -1
-  tcpKeepaliveCount = -1
-  tcpKeepaliveIdle = -1
-  tcpKeepaliveInterval = -1
-  tcpAcceptFilter: string | null = null
-  immediate = false
-  ipv6 = false
-  plainServer = false
-  plainUsername: string | null = null
-  plainPassword: string | null = null
-  curveServer = false
-  curvePublicKey: string | Buffer | null = null
-  curveSecretKey: string | Buffer | null = null
-  curveServerKey: string | Buffer | null = null
-  gssapiServer = false
-  gssapiPrincipal: string | null = null
-  gssapiServicePrincipal: string | null = null
-  gssapiPlainText = false
-  gssapiPrincipalNameType: "hostBased" | "userName" | "krb5Principal" = "hostBased"
-  gssapiServicePrincipalNameType: "hostBased" | "userName" | "krb5Principal" = "hostBased"
-  zapDomain: string | null = null
-  typeOfService = 0
-  handshakeInterval = 30000
-  socksProxy: string | null = null
-  heartbeatInterval = 0
-  heartbeatTimeToLive = 0
-  heartbeatTimeout = -1
-  connectTimeout = 0
-  tcpMaxRetransmitTimeout = 0
-  multicastMaxTransportDataUnit = 1500
-  multicastHops = 1
-  sendBufferSize = -1
-  receiveBufferSize = -1
-  vmciBufferSize = 0
-  vmciBufferMinSize = 0
-  vmciBufferMaxSize = 0
-  vmciConnectTimeout = -1
-  interface: string | null = null
-  zapEnforceDomain = false
-  loopbackFastPath = false
-  /** ZMQ_SNDTIMEO: -1 waits forever, 0 fails at once with EAGAIN, N waits N ms. */
-  sendTimeout = -1
-  /** ZMQ_RCVTIMEO, with the same meaning as sendTimeout. */
-  receiveTimeout = -1
+/** @internal Wraps the options of zmq-ts's own socket classes' `super()` calls, to tell them from `new Socket(type)`. */
+export class Internal {
+  constructor(readonly options: object | undefined) {}
+}
 
-  readonly context: Context
-  readonly threadSafe = false
+/** Set while Socket(type) builds its implementation, which must not seal the object yet. */
+let buildingForSubclass = false
 
-  /** @internal */ readonly typeName: SocketTypeName
+/** The concrete implementation of each socket type number, for `new Socket(type)`. */
+const implementations = new Map<number, new (options?: object) => Socket>()
+
+/** @internal Each socket class registers itself for `new Socket(type)` and subclasses. */
+export function registerSocketClass(type: number, cls: new (options?: object) => Socket): void {
+  implementations.set(type, cls)
+}
+
+/** Names that belong to a socket class's public surface rather than its implementation. */
+const PUBLIC_ONLY = new Set<PropertyKey>(["constructor", "subscribe", "unsubscribe", "verbosity", ...SOCKET_OPTION_BY_NAME.keys()])
+const mixins = new WeakMap<object, Map<number, object>>()
+
+/**
+ * The prototype for a `new Socket(type)` whose class is not one of ours: the
+ * class's own prototype chain, with the type's implementation hooks under it
+ * (those the class does not define itself).
+ */
+function mixinFor(target: object, type: number, impl: { prototype: object }): object {
+  let byType = mixins.get(target)
+  if (byType === undefined) mixins.set(target, (byType = new Map<number, object>()))
+  let proto = byType.get(type)
+  if (proto !== undefined) return proto
+  const own = new Set<PropertyKey>()
+  for (let p: object | null = target; p !== null && p !== Socket.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    for (const k of Reflect.ownKeys(p)) own.add(k)
+  }
+  const descriptors: PropertyDescriptorMap = {}
+  for (let p: object | null = impl.prototype; p !== null && p !== Socket.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    for (const k of Reflect.ownKeys(p)) {
+      if (PUBLIC_ONLY.has(k) || own.has(k) || k in descriptors) continue
+      descriptors[k as string] = Object.getOwnPropertyDescriptor(p, k)!
+    }
+  }
+  proto = Object.create(target, descriptors) as object
+  byType.set(type, proto)
+  return proto
+}
+
+function checkOptionsArg(options: unknown): void {
+  if (options !== undefined && (typeof options !== "object" || options === null)) throw new TypeError("Options must be an object")
+}
+
+/**
+ * The base of every socket type: options, endpoints, pipes and the
+ * promise-based send/receive of zeromq.js v6. A socket type fills the x*
+ * hooks with its routing strategy (libzmq's socket_base_t design).
+ *
+ * As with zeromq.js, `Socket` can be subclassed with a socket type number:
+ * `class MySocket extends Socket { constructor() { super(8) } }`.
+ */
+export class Socket {
+  // Option accessors are installed on the prototype from the option table
+  // (option-table.ts); these declarations only type them.
+  declare affinity: number
+  declare rate: number
+  declare recoveryInterval: number
+  declare linger: number
+  declare reconnectInterval: number
+  declare backlog: number
+  declare reconnectMaxInterval: number
+  declare maxMessageSize: number
+  declare tcpKeepalive: number
+  declare tcpKeepaliveCount: number
+  declare tcpKeepaliveIdle: number
+  declare tcpKeepaliveInterval: number
+  declare tcpAcceptFilter: string | null
+  declare immediate: boolean
+  declare ipv6: boolean
+  declare plainServer: boolean
+  declare plainUsername: string | null
+  declare plainPassword: string | null
+  declare curveServer: boolean
+  declare curvePublicKey: string | null
+  declare curveSecretKey: string | null
+  declare curveServerKey: string | null
+  /** Typed as in zeromq.js; like zeromq.js builds without GSSAPI, these do not exist at run time. */
+  declare gssapiServer: boolean
+  declare gssapiPrincipal: string | null
+  declare gssapiServicePrincipal: string | null
+  declare gssapiPlainText: boolean
+  declare gssapiPrincipalNameType: "hostBased" | "userName" | "krb5Principal"
+  declare gssapiServicePrincipalNameType: "hostBased" | "userName" | "krb5Principal"
+  declare zapDomain: string | null
+  declare typeOfService: number
+  declare handshakeInterval: number
+  declare socksProxy: string | null
+  declare heartbeatInterval: number
+  declare heartbeatTimeToLive: number
+  declare heartbeatTimeout: number
+  declare connectTimeout: number
+  declare tcpMaxRetransmitTimeout: number
+  declare multicastMaxTransportDataUnit: number
+  declare vmciBufferSize: number
+  declare vmciBufferMinSize: number
+  declare vmciBufferMaxSize: number
+  declare vmciConnectTimeout: number
+  declare interface: string | null
+  declare zapEnforceDomain: boolean
+  declare loopbackFastPath: boolean
+  /**
+   * zmq-ts's own (no libzmq equivalent): the memory one tcp/ipc connection may
+   * hold in received, unread messages, each frame counted as its size plus
+   * FRAME_OVERHEAD. At the limit we stop reading from that peer (TCP
+   * backpressure, as at the high-water mark); a single message larger than
+   * the limit cannot be received and ends the connection (ENOBUFS). -1: no
+   * limit. Takes effect for connections made afterwards. See docs/security.md.
+   */
+  declare receiveMemoryLimit: number
+
+  /** @internal Option values, by zeromq.js name; read directly on hot paths. */
+  readonly opts: OptionValues = defaultOptions()
+  /** @internal */ readonly typeName!: SocketTypeName
   /** @internal */ readonly pipes = new Set<Pipe>()
-  /** @internal Routing id sent to peers (ZMQ_ROUTING_ID); not every type exposes it. */
-  protected routingIdBytes: Buffer = Buffer.alloc(0)
   /** @internal */ readonly copier = new FrameCopier()
   /** Set by `connect(address, { routingId })` on the types that have it. */
+  /** @internal */
   protected nextConnectRoutingId: Buffer | null = null
 
-  private lingerMs = -1
-  private sndhwm = 1000
-  private rcvhwm = 1000
-  private rcvBudget = DEFAULT_RECEIVE_MEMORY_LIMIT
+  /** The context, until close(). */
+  /** @internal */
+  private ctx: Context | null = null
+  /** The context, until the socket has finished closing (lingering endpoints still use it). */
+  /** @internal */
+  private home: Context | null = null
+  /** Binds and connects made: options set after one only apply to later ones (zeromq.js warns). */
+  /** @internal */
+  private endpointCount = 0
+  /** @internal */
   private lastEndpointValue: string | null = null
+  /** @internal */
   private isClosed = false
+  /** @internal */
   private busy = false
+  /** @internal */
   private readonly binds = new Map<string, EndpointHandle[]>()
+  /** @internal */
   private readonly connects = new Map<string, EndpointHandle[]>()
+  /** @internal */
   private pendingSend: PendingSend | null = null
+  /** @internal */
   private pendingRecv: PendingOp<Msg> | null = null
+  /** @internal */
   private syncOps = 0
+  /** @internal */
   private inRetryRecv = false
+  /** @internal */
   private inRetrySend = false
+  /** @internal */
   private observer: Observer | null = null
   /** Identifies this socket to the context's count without referencing it. */
+  /** @internal */
   private readonly countToken = {}
+  /** @internal */
   private exitDeadline: number | undefined
   /** Endpoints still closing (lingering) after close(). */
+  /** @internal */
   private lingering = 0
 
-  protected constructor(typeName: SocketTypeName, context?: Context) {
-    this.typeName = typeName
-    this.context = context ?? defaultContext()
-    if (this.context.socketCount >= this.context.maxSockets) throw zmqError("EMFILE", "Too many open sockets")
-    this.context.opened(this, this.countToken)
+  constructor(type: number, options?: object) {
+    if (!(options instanceof Internal)) {
+      // zeromq.js's own checks, in its order; then the type's implementation
+      // is built with this class's prototype chain and the hooks mixed in.
+      if (arguments.length > 2) throw new TypeError(`Expected 2 arguments but received ${arguments.length}`)
+      if (typeof type !== "number") throw new TypeError("Socket type must be a number")
+      checkOptionsArg(options)
+      const impl = implementations.get(type | 0)
+      if (impl === undefined || type < 0) throw zmqError("EINVAL")
+      const { context, ...rest } = (options ?? {}) as { context?: unknown }
+      buildingForSubclass = true
+      let self: Socket
+      try {
+        self = Reflect.construct(impl, [options !== undefined && "context" in options ? { context } : undefined], new.target)
+      } finally {
+        buildingForSubclass = false
+      }
+      Object.setPrototypeOf(self, mixinFor(new.target.prototype, type | 0, impl))
+      self.seal(rest)
+      return self
+    }
+    const opts = options.options
+    checkOptionsArg(opts)
+    let ctx: Context
+    if (opts !== undefined && "context" in opts) {
+      const given = (opts as { context?: unknown }).context
+      if (!(given instanceof Context)) throw new Error("Invalid argument")
+      ctx = given
+    } else {
+      ctx = defaultContext()
+    }
+    if (ctx.socketCount >= ctx.maxSockets) throw zmqError("EMFILE", "Too many open file descriptors")
+    this.typeName = SOCKET_TYPE_NAMES[type]!
+    this.ctx = this.home = ctx
+    ctx.opened(this, this.countToken)
+  }
+
+  /**
+   * Makes the socket non-extensible, as zeromq.js's are, then applies the
+   * constructor's options as assignments (so unknown or read-only names throw
+   * as they do on zeromq.js sockets). Each socket class calls it last.
+   */
+  /** @internal */
+  protected seal(options: object | undefined): void {
+    if (buildingForSubclass) return
+    hideAndSeal(this)
+    if (options === undefined) return
+    for (const key of Object.keys(options)) {
+      if (key === "context") continue
+      ;(this as Record<string, unknown>)[key] = (options as Record<string, unknown>)[key]
+    }
+  }
+
+  // ---- options (accessors are installed from the option table) --------------
+
+  /** @internal The context until the socket has finished closing. */
+  get homeContext(): Context | null {
+    return this.home
+  }
+
+  /** @internal An option setter's checks: open socket; warns when only later endpoints will see it. */
+  optionWrite(now: boolean): void {
+    if (this.isClosed) throw zmqError("ENOTSOCK", "Socket operation on non-socket")
+    if (!now && this.endpointCount > 0) process.emitWarning("Socket option will not take effect until next connect/bind.")
+  }
+
+  /** @internal An option getter's check. */
+  optionRead(): void {
+    if (this.isClosed) throw zmqError("ENOTSOCK", "Socket operation on non-socket")
+  }
+
+  /** @internal A new value is in `opts`: applies it where it acts at once. */
+  optionChanged(name: OptionName): void {
+    if (name === "sendHighWaterMark") for (const pipe of this.pipes) if (!pipe.inproc) pipe.outbound.setHwm(this.opts.sendHighWaterMark)
+    if (name === "receiveHighWaterMark") for (const pipe of this.pipes) if (!pipe.inproc) pipe.inbound.setHwm(this.opts.receiveHighWaterMark)
+  }
+
+  protected getBoolOption(option: number): boolean {
+    return getOptionById(this, option, "bool") as boolean
+  }
+  protected setBoolOption(option: number, value: boolean): void {
+    setOptionById(this, option, value)
+  }
+  protected getInt32Option(option: number): number {
+    return getOptionById(this, option, "int32") as number
+  }
+  protected setInt32Option(option: number, value: number): void {
+    setOptionById(this, option, value)
+  }
+  protected getUint32Option(option: number): number {
+    return getOptionById(this, option, "uint32") as number
+  }
+  protected setUint32Option(option: number, value: number): void {
+    setOptionById(this, option, value)
+  }
+  protected getInt64Option(option: number): number {
+    return getOptionById(this, option, "int64") as number
+  }
+  protected setInt64Option(option: number, value: number): void {
+    setOptionById(this, option, value)
+  }
+  protected getUint64Option(option: number): number {
+    return getOptionById(this, option, "uint64") as number
+  }
+  protected setUint64Option(option: number, value: number): void {
+    setOptionById(this, option, value)
+  }
+  protected getStringOption(option: number): string | null {
+    return getOptionById(this, option, "string") as string | null
+  }
+  protected setStringOption(option: number, value: string | Buffer | null): void {
+    setOptionById(this, option, value)
   }
 
   /**
@@ -142,34 +333,32 @@ export abstract class Socket implements PipeOwner {
    */
   pendingAtExit(now: number): boolean {
     if (this.lingering > 0) return true
-    if (this.lingerMs === 0 || !this.hasUnsentMessages()) return false
-    if (this.lingerMs < 0) return true
-    this.exitDeadline ??= now + this.lingerMs
+    if (this.opts.linger === 0 || !this.hasUnsentMessages()) return false
+    if (this.opts.linger < 0) return true
+    this.exitDeadline ??= now + this.opts.linger
     return now < this.exitDeadline
-  }
-
-  /**
-   * Applies a constructor's options object; unknown names throw as they do on
-   * zeromq.js's sealed socket objects. Called by each concrete constructor
-   * last, so that subclass field initialisers have run.
-   */
-  protected applyOptions(options: object | undefined): void {
-    if (!options) return
-    for (const [key, value] of Object.entries(options)) {
-      if (key === "context") continue
-      if (!(key in this)) throw new TypeError(`Cannot add property ${key}, object is not extensible`)
-      ;(this as Record<string, unknown>)[key] = value
-    }
   }
 
   // ---- read-only properties -------------------------------------------------
 
   get type(): number {
+    this.optionRead()
     return SOCKET_TYPES[this.typeName]
   }
 
   get lastEndpoint(): string | null {
+    this.optionRead()
     return this.lastEndpointValue
+  }
+
+  get threadSafe(): boolean {
+    this.optionRead()
+    return THREAD_SAFE_TYPES.has(this.typeName)
+  }
+
+  /** The context the socket was made in; undefined once closed (zeromq.js lets go of it). */
+  get context(): Context {
+    return (this.ctx ?? undefined) as Context
   }
 
   get closed(): boolean {
@@ -190,70 +379,30 @@ export abstract class Socket implements PipeOwner {
   get events(): Observer {
     if (this.observer === null) {
       // zeromq.js cannot attach an observer to a closed socket.
-      if (this.isClosed) throw zmqError("ENOTSOCK", "Socket is closed")
-      this.observer = new Observer(this.context)
+      return new Observer(this)
     }
     return this.observer
   }
 
-  // ---- options with side effects -------------------------------------------
-
-  /** ZMQ_LINGER: -1 delivers queued messages on close, 0 drops them, N waits at most N ms. */
-  get linger(): number {
-    return this.lingerMs
-  }
-  set linger(value: number) {
-    this.lingerMs = value < 0 ? -1 : value
+  /** @internal `new Observer(socket)`: it receives this socket's events from now on. Returns what keeps the process alive for it. */
+  attachObserver(observer: Observer): Context {
+    if (this.isClosed) throw zmqError("ENOTSOCK", "Socket operation on non-socket")
+    this.observer = observer
+    return this.ctx!
   }
 
-  /** ZMQ_SNDHWM, messages queued per peer before send blocks or drops (0: no limit). */
-  get sendHighWaterMark(): number {
-    return this.sndhwm
-  }
-  set sendHighWaterMark(value: number) {
-    if (!Number.isInteger(value) || value < 0) throw zmqError("EINVAL")
-    this.sndhwm = value
-    for (const pipe of this.pipes) if (!pipe.inproc) pipe.outbound.setHwm(value)
+  /** The security mechanism the options select (zeromq.js `securityMechanism`). */
+  get securityMechanism(): null | "plain" | "curve" {
+    this.optionRead()
+    return this.mechanismName
   }
 
-  /** ZMQ_RCVHWM, messages queued per peer before reading from it pauses (0: no limit). */
-  get receiveHighWaterMark(): number {
-    return this.rcvhwm
-  }
-  set receiveHighWaterMark(value: number) {
-    if (!Number.isInteger(value) || value < 0) throw zmqError("EINVAL")
-    this.rcvhwm = value
-    for (const pipe of this.pipes) if (!pipe.inproc) pipe.inbound.setHwm(value)
-  }
-
-  /**
-   * zmq-ts's own (no libzmq equivalent): the memory one tcp/ipc connection may
-   * hold in received, unread messages, each frame counted as its size plus
-   * FRAME_OVERHEAD. At the limit we stop reading from that peer (TCP
-   * backpressure, as at the high-water mark); a single message larger than
-   * the limit cannot be received and ends the connection (EMSGSIZE). -1: no
-   * limit. Takes effect for connections made afterwards. See docs/security.md.
-   */
-  get receiveMemoryLimit(): number {
-    return this.rcvBudget
-  }
-  set receiveMemoryLimit(value: number) {
-    if (!Number.isSafeInteger(value) || (value < 1 && value !== -1)) throw zmqError("EINVAL")
-    this.rcvBudget = value
-  }
-
-  /**
-   * ZMQ_ROUTING_ID: the identity this socket announces to ROUTER peers.
-   * zeromq.js has it on Request, Reply, Dealer and Router; it is harmless elsewhere.
-   */
-  get routingId(): string | null {
-    return this.routingIdBytes.length === 0 ? null : this.routingIdBytes.toString("latin1")
-  }
-  set routingId(value: string | Buffer | null) {
-    const id = value === null ? Buffer.alloc(0) : Buffer.isBuffer(value) ? Buffer.from(value) : Buffer.from(value, "utf8")
-    // libzmq: 1 to 255 bytes; ids starting with a zero byte are reserved for generated ones.
-    if (id.length > 255 || (id.length > 0 && id[0] === 0)) throw zmqError("EINVAL")
-    this.routingIdBytes = id
+  /** @internal */
+  private get mechanismName(): null | "plain" | "curve" {
+    const o = this.opts
+    if (o.curveServer || o.curveServerKey !== null) return "curve"
+    if (o.plainServer || o.plainUsername !== null) return "plain"
+    return null
   }
 
   // ---- endpoints --------------------------------------------------------------
@@ -264,11 +413,13 @@ export abstract class Socket implements PipeOwner {
     const endpoint = parseEndpoint(address, true)
     this.checkSecurityOptions()
     this.goLive()
+    // zeromq.js counts the endpoint from the attempt on, even if the bind fails.
+    this.endpointCount++
     this.busy = true
     try {
       const handle = await bindEndpoint(this, endpoint)
       if (this.isClosed) {
-        void handle.close(this.lingerMs)
+        void handle.close(this.opts.linger)
         throw zmqError("EBADF")
       }
       const list = this.binds.get(handle.endpoint) ?? []
@@ -292,6 +443,7 @@ export abstract class Socket implements PipeOwner {
     const list = this.binds.get(address)
     if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
     const handle = list[0]!
+    this.endpointCount--
     for (const [key, l] of this.binds) {
       const i = l.indexOf(handle)
       if (i >= 0) l.splice(i, 1)
@@ -312,6 +464,7 @@ export abstract class Socket implements PipeOwner {
     this.checkSecurityOptions()
     this.goLive()
     const handle = connectEndpoint(this, endpoint)
+    this.endpointCount++
     const list = this.connects.get(address) ?? []
     list.push(handle)
     this.connects.set(address, list)
@@ -323,8 +476,9 @@ export abstract class Socket implements PipeOwner {
     const list = this.connects.get(address)
     if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
     const handle = list.shift()!
+    this.endpointCount--
     if (list.length === 0) this.connects.delete(address)
-    void handle.close(this.lingerMs)
+    void handle.close(this.opts.linger)
   }
 
   /**
@@ -334,8 +488,10 @@ export abstract class Socket implements PipeOwner {
   close(): void {
     if (this.isClosed) return
     this.isClosed = true
-    this.context.closed(this.countToken)
-    const linger = this.lingerMs
+    const ctx = this.home!
+    this.ctx = null
+    ctx.closed(this.countToken)
+    const linger = this.opts.linger
     if (this.pendingSend) this.settleSend(zmqError("EAGAIN"))
     if (this.pendingRecv) this.settleRecv(null, zmqError("EAGAIN"))
     const handles = [...new Set([...this.binds.values(), ...this.connects.values()].flat())]
@@ -352,7 +508,9 @@ export abstract class Socket implements PipeOwner {
     this.lingering = closing.length
     const done = (): void => {
       this.lingering = 0
-      this.context.leave(this)
+      ctx.leave(this)
+      // Nothing refers to the context any more: both can be collected.
+      this.home = null
       this.emit({ type: "end" })
       this.observer?.close()
     }
@@ -374,21 +532,21 @@ export abstract class Socket implements PipeOwner {
     } catch (err) {
       return Promise.reject(toError(err))
     }
-    if (this.syncOps < MAX_SYNC_OPERATIONS || this.sendTimeout === 0) {
+    if (this.syncOps < MAX_SYNC_OPERATIONS || this.opts.sendTimeout === 0) {
       this.countSyncOp()
       try {
         if (this.xsend(msg)) return RESOLVED
       } catch (err) {
         return Promise.reject(toError(err))
       }
-      if (this.sendTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
+      if (this.opts.sendTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
     }
     return new Promise<void>((resolve, reject) => {
       const pending: PendingSend = { msg, resolve, reject, timer: null }
       this.pendingSend = pending
-      this.context.holdOpen()
-      if (this.sendTimeout > 0) {
-        pending.timer = setTimeout(() => this.settleSend(zmqError("EAGAIN")), this.sendTimeout)
+      this.homeContext!.holdOpen()
+      if (this.opts.sendTimeout > 0) {
+        pending.timer = setTimeout(() => this.settleSend(zmqError("EAGAIN")), this.opts.sendTimeout)
       }
       // Deferred rather than retried here: either we ran out of synchronous
       // operations, or there is no room and a wake-up will retry.
@@ -402,7 +560,7 @@ export abstract class Socket implements PipeOwner {
     if (this.pendingRecv !== null) {
       return Promise.reject(zmqError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time"))
     }
-    const tried = this.syncOps < MAX_SYNC_OPERATIONS || this.receiveTimeout === 0
+    const tried = this.syncOps < MAX_SYNC_OPERATIONS || this.opts.receiveTimeout === 0
     if (tried) {
       this.countSyncOp()
       let msg: Msg | undefined
@@ -412,14 +570,14 @@ export abstract class Socket implements PipeOwner {
         return Promise.reject(toError(err))
       }
       if (msg !== undefined) return Promise.resolve(msg)
-      if (this.receiveTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
+      if (this.opts.receiveTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
     }
     return new Promise<Msg>((resolve, reject) => {
       const pending: PendingOp<Msg> = { resolve, reject, timer: null }
       this.pendingRecv = pending
-      this.context.holdOpen()
-      if (this.receiveTimeout > 0) {
-        pending.timer = setTimeout(() => this.settleRecv(null, zmqError("EAGAIN")), this.receiveTimeout)
+      this.homeContext!.holdOpen()
+      if (this.opts.receiveTimeout > 0) {
+        pending.timer = setTimeout(() => this.settleRecv(null, zmqError("EAGAIN")), this.opts.receiveTimeout)
       }
       // Nothing was queued just now: readActivated / wakeReader settle this
       // receive when a message comes. Only a receive deferred by the cap on
@@ -428,6 +586,7 @@ export abstract class Socket implements PipeOwner {
     })
   }
 
+  /** @internal */
   private countSyncOp(): void {
     if (this.syncOps++ === 0) {
       setImmediate(() => {
@@ -436,6 +595,7 @@ export abstract class Socket implements PipeOwner {
     }
   }
 
+  /** @internal */
   private retrySend(): void {
     const p = this.pendingSend
     if (p === null || this.inRetrySend) return
@@ -452,6 +612,7 @@ export abstract class Socket implements PipeOwner {
     if (sent) this.settleSend(null)
   }
 
+  /** @internal */
   private retryRecv(): void {
     // xrecv() may wake us again (XPUB refilling from a stalled pipe): the
     // outer call settles the pending receive, nested ones must not.
@@ -469,27 +630,30 @@ export abstract class Socket implements PipeOwner {
     if (msg !== undefined) this.settleRecv(msg, null)
   }
 
+  /** @internal */
   private settleSend(err: ZmqError | null): void {
     const p = this.pendingSend
     if (p === null) return
     this.pendingSend = null
-    this.context.release()
+    this.homeContext?.release()
     if (p.timer) clearTimeout(p.timer)
     if (err) p.reject(err)
     else p.resolve()
   }
 
+  /** @internal */
   private settleRecv(msg: Msg | null, err: ZmqError | null): void {
     const p = this.pendingRecv
     if (p === null) return
     this.pendingRecv = null
-    this.context.release()
+    this.homeContext?.release()
     if (p.timer) clearTimeout(p.timer)
     if (err) p.reject(err)
     else p.resolve(msg!)
   }
 
   /** Async iteration as zeromq.js does it: ends quietly once the socket is closed. */
+  /** @internal */
   protected iterate(): AsyncIterator<Msg, undefined> {
     const toResult = (value: Msg): IteratorResult<Msg, undefined> => ({ value, done: false })
     const onError = (err: unknown): IteratorResult<Msg, undefined> => {
@@ -521,7 +685,7 @@ export abstract class Socket implements PipeOwner {
 
   /** @internal Creates a pipe for a tcp/ipc peer with this socket's high-water marks. */
   newPipe(endpoint: string): Pipe {
-    const pipe = new Pipe(new MsgQueue(this.rcvhwm, this.rcvBudget), new MsgQueue(this.sndhwm))
+    const pipe = new Pipe(new MsgQueue(this.opts.receiveHighWaterMark, this.opts.receiveMemoryLimit), new MsgQueue(this.opts.sendHighWaterMark))
     pipe.endpoint = endpoint
     if (this.conflateQueues) pipe.inbound.conflate = pipe.outbound.conflate = true
     return pipe
@@ -537,11 +701,13 @@ export abstract class Socket implements PipeOwner {
   }
 
   /** A socket type made a message available outside of its pipes (e.g. XPUB's subscriptions). */
+  /** @internal */
   protected wakeReader(): void {
     if (this.pendingRecv) this.retryRecv()
   }
 
   /** Gives up a pipe the socket type does not want; its connection is closed (`reason`: the peer broke a rule). */
+  /** @internal */
   protected refusePipe(pipe: Pipe, reason?: ProtocolError): void {
     this.pipes.delete(pipe)
     pipe.close(reason)
@@ -585,51 +751,44 @@ export abstract class Socket implements PipeOwner {
   }
 
   /** Types with a `conflate` option override this (ZMQ_CONFLATE). */
+  /** @internal */
   protected get conflateQueues(): boolean {
     return false
   }
 
-  /** The security mechanism the options select (zeromq.js `securityMechanism`). */
-  get securityMechanism(): null | "plain" | "curve" {
-    if (this.curveServer || this.curveServerKey !== null) return "curve"
-    if (this.plainServer || this.plainUsername !== null) return "plain"
-    return null
-  }
-
+  /** @internal */
   private hasUnsentMessages(): boolean {
     for (const pipe of this.pipes) if (!pipe.inproc && (pipe.outbound.length > 0 || pipe.peer?.busy === true)) return true
     return false
   }
 
   /** From the first bind or connect on, the context watches us at exit. */
+  /** @internal */
   private goLive(): void {
-    this.context.goLive(this)
+    this.homeContext!.goLive(this)
   }
 
   /** Refuses to bind or connect with security options no connection could use. */
+  /** @internal */
   private checkSecurityOptions(): void {
-    if (this.securityMechanism === "curve") checkCurveOptions(this)
-    if (this.securityMechanism === "plain" && !this.plainServer) {
-      if (Buffer.byteLength(this.plainUsername ?? "") > 255 || Buffer.byteLength(this.plainPassword ?? "") > 255) {
-        throw zmqError("EINVAL", "PLAIN username and password are at most 255 bytes")
-      }
-    }
+    if (this.mechanismName === "curve") checkCurveOptions(this.opts)
   }
 
   /** @internal The mechanism for a new connection, from the security options. */
   makeMechanism(peerAddress: string): Mechanism {
+    const o = this.opts
     const ctx: MechanismContext = {
       socketType: this.typeName,
-      routingId: this.routingIdBytes,
-      zapDomain: this.zapDomain,
-      zapEnforceDomain: this.zapEnforceDomain,
+      routingId: this.routingIdForPeers,
+      zapDomain: o.zapDomain === null ? null : o.zapDomain.toString("utf8"),
+      zapEnforceDomain: o.zapEnforceDomain,
       peerAddress,
     }
-    switch (this.securityMechanism) {
+    switch (this.mechanismName) {
       case "plain":
-        return this.plainServer ? new PlainServer(ctx) : new PlainClient(ctx, this.plainUsername ?? "", this.plainPassword ?? "")
+        return o.plainServer ? new PlainServer(ctx) : new PlainClient(ctx, o.plainUsername ?? EMPTY, o.plainPassword ?? EMPTY)
       case "curve":
-        return makeCurve(this, ctx)
+        return makeCurve(o, ctx)
       default:
         return new NullMechanism(ctx)
     }
@@ -637,7 +796,7 @@ export abstract class Socket implements PipeOwner {
 
   /** @internal */
   get routingIdForPeers(): Buffer {
-    return this.routingIdBytes
+    return this.opts.routingId ?? EMPTY
   }
 
   /** @internal Reports a socket event to the observer, if anyone asked for it. */
@@ -645,33 +804,76 @@ export abstract class Socket implements PipeOwner {
     this.observer?.push(event)
   }
 
+  /** @internal */
   private checkOpen(): void {
     if (this.isClosed) throw zmqError("EBADF")
   }
 
+  /** @internal */
   private checkOpenSync(): void {
     if (this.isClosed) throw zmqError("EBADF")
   }
 
   // ---- hooks for socket types -------------------------------------------------------
 
-  protected abstract xattachPipe(pipe: Pipe): void
-  protected abstract xpipeTerminated(pipe: Pipe): void
+  /** @internal */
+  protected xattachPipe(pipe: Pipe): void {
+    this.refusePipe(pipe)
+  }
+  /** @internal */
+  protected xpipeTerminated(_pipe: Pipe): void {}
+  /** @internal */
   protected xreadActivated(_pipe: Pipe): void {}
+  /** @internal */
   protected xpipeHandshaken(_pipe: Pipe): void {}
+  /** @internal */
   protected xwriteActivated(_pipe: Pipe): void {}
   /** Queues one whole message; false if it would block. May throw (EFSM, EHOSTUNREACH, ENOTSUP). */
+  /** @internal */
   protected xsend(_msg: Msg): boolean {
     throw zmqError("ENOTSUP")
   }
   /** Takes one whole message, or undefined if none is ready. May throw (EFSM, ENOTSUP). */
+  /** @internal */
   protected xrecv(): Msg | undefined {
     throw zmqError("ENOTSUP")
   }
+  /** @internal */
   protected xhasIn(): boolean {
     return false
   }
+  /** @internal */
   protected xhasOut(): boolean {
     return false
   }
 }
+
+installOptions(Socket, "Socket")
+makeReadOnly(Socket, ["type", "lastEndpoint", "securityMechanism", "threadSafe", "context", "closed", "readable", "writable", "events"], "Socket")
+
+// zeromq.js has send(), receive() and async iteration on every socket (a
+// type that cannot do one rejects with ENOTSUP); the classes' typings say
+// which ones make sense.
+Object.defineProperties(Socket.prototype, {
+  send: {
+    configurable: true,
+    writable: true,
+    value: function send(this: Socket, message: MessageLike | MessageLike[]): Promise<void> {
+      return this["sendMessage"](message)
+    },
+  },
+  receive: {
+    configurable: true,
+    writable: true,
+    value: function receive(this: Socket): Promise<Msg> {
+      return this["receiveMessage"]()
+    },
+  },
+  [Symbol.asyncIterator]: {
+    configurable: true,
+    writable: true,
+    value: function asyncIterator(this: Socket): AsyncIterator<Msg, undefined> {
+      return this["iterate"]()
+    },
+  },
+})

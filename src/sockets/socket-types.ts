@@ -28,6 +28,9 @@ export const SOCKET_TYPES = {
 
 export type SocketTypeName = keyof typeof SOCKET_TYPES
 
+/** Type names by number. */
+export const SOCKET_TYPE_NAMES: readonly SocketTypeName[] = Object.keys(SOCKET_TYPES) as SocketTypeName[]
+
 /**
  * Which peer types each type may talk to (RFC 37 "Socket Types" and the
  * pattern RFCs 28-31; libzmq's mechanism_t::check_socket_type).

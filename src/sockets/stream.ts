@@ -1,8 +1,12 @@
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
 import { zmqError } from "../errors.js"
-import type { MessageLike } from "../msg.js"
+import type { Message, MessageLike } from "../msg.js"
 import type { Msg } from "../pipe.js"
 import type { SocketOptions } from "./options.js"
-import { Router } from "./router.js"
+import { RouterBase } from "./router.js"
+import { Internal, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
+import type { Readable, Writable } from "./interfaces.js"
 
 export interface StreamConnectOptions {
   routingId?: string
@@ -15,31 +19,24 @@ export interface StreamConnectOptions {
  * connects and when it disconnects; sending [routingId, ""] closes that
  * connection once what was queued before it is written.
  */
-export class Stream extends Router {
+export class Stream extends RouterBase {
   /** ZMQ_STREAM_NOTIFY: announce connects and disconnects with empty messages. */
-  notify = true
+  declare notify: boolean
 
   constructor(options?: SocketOptions<Stream>) {
-    super(undefined, "STREAM")
-    this.applyOptions(options)
+    super(11, new Internal(options))
+    this.seal(options)
   }
 
   override get rawNotify(): boolean {
-    return this.notify
+    return this.opts.notify
   }
 
   override connect(address: string, options: StreamConnectOptions = {}): void {
-    super.connect(address, options)
+    this.connectWithId(address, options)
   }
 
-  override send(message: [MessageLike, MessageLike]): Promise<void> {
-    return this.sendMessage(message)
-  }
-
-  override receive(): Promise<[Buffer, Buffer]> {
-    return this.receiveMessage() as Promise<[Buffer, Buffer]>
-  }
-
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     if (msg.length !== 2) throw zmqError("EINVAL", "STREAM messages are [routingId, data]")
     const pipe = this.lookup(msg[0]!)
@@ -56,7 +53,12 @@ export class Stream extends Router {
     return true
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
     return true
   }
 }
+
+export interface Stream extends Readable<[Message, Message]>, Writable<[MessageLike, MessageLike]> {}
+installOptions(Stream, "Stream")
+registerSocketClass(11, Stream)

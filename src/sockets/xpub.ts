@@ -1,11 +1,12 @@
-import type { MessageLike } from "../msg.js"
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
 import type { Msg, Pipe } from "../pipe.js"
 import { Distributor } from "../routing/distributor.js"
 import { SubscriptionBudget } from "../routing/subscription-budget.js"
 import { PrefixTree } from "../routing/trie.js"
-import { Socket } from "./socket-base.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
+import type { Readable, Writable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
-import type { SocketTypeName } from "./socket-types.js"
 
 const EMPTY = Buffer.alloc(0)
 
@@ -23,60 +24,37 @@ type Subscribers = Pipe | Set<Pipe>
  * handed to the application as messages, following `verbosity` and `manual`.
  */
 abstract class PublisherBase extends Socket {
-  /** ZMQ_XPUB_NODROP: block (or EAGAIN) instead of dropping at a full subscriber. */
-  noDrop = false
-  /** ZMQ_INVERT_MATCHING: send to the subscribers whose prefixes do NOT match. */
-  invertMatching = false
-  protected manualMode = false
-  protected welcome: Buffer | null = null
+  /** @internal */
   protected verboseSubs = false
+  /** @internal */
   protected verboseUnsubs = false
+  /** @internal */
   private readonly dist = new Distributor()
+  /** @internal */
   private readonly subscriptions = new PrefixTree<Subscribers>()
-  /** Each peer's topics (latin1), to remove them when it goes. */
+  /** @internal Each peer's topics (latin1), to remove them when it goes. */
   private readonly subsOf = new Map<Pipe, Set<string>>()
+  /** @internal */
   private readonly budget = new SubscriptionBudget()
   /** What the application will receive: subscriptions and upstream messages. */
+  /** @internal */
   private readonly pending: Msg[] = []
   /** The pipe each pending subscription came from (null for other messages). */
+  /** @internal */
   private readonly pendingFrom: (Pipe | null)[] = []
+  /** @internal */
   private pendingHead = 0
   /** Pipes left unread because `pending` was full. */
+  /** @internal */
   private readonly stalled = new Set<Pipe>()
   /** The pipe of the last subscription handed to the application (for manual mode). */
+  /** @internal */
   private lastPipe: Pipe | null = null
+  /** @internal */
   private epoch = 0
 
-  protected constructor(typeName: SocketTypeName, options: SocketOptions<PublisherBase> | undefined) {
-    super(typeName, options?.context)
-  }
-
-  send(message: MessageLike | MessageLike[]): Promise<void> {
-    return this.sendMessage(message)
-  }
-
-  /**
-   * zmq-ts's own: the subscriptions one peer may hold, in bytes (each costs
-   * its topic's length plus SUBSCRIPTION_OVERHEAD). A peer that goes past it
-   * is disconnected (a `disconnect` event with error ENOBUFS). -1: no limit.
-   * libzmq has none; see docs/security.md.
-   */
-  get peerSubscriptionLimit(): number {
-    return this.budget.peerLimit
-  }
-  set peerSubscriptionLimit(value: number) {
-    this.budget.peerLimit = value
-  }
-
-  /** zmq-ts's own: the same bound over all peers together; the peer that crosses it is disconnected. */
-  get subscriptionLimit(): number {
-    return this.budget.limit
-  }
-  set subscriptionLimit(value: number) {
-    this.budget.limit = value
-  }
-
   /** Applies subscriptions for the peer whose subscription the application received last (manual mode). */
+  /** @internal */
   protected manualSubscription(prefixes: (Buffer | string)[], add: boolean): void {
     const pipe = this.lastPipe
     if (pipe === null || pipe.terminated) return
@@ -87,23 +65,27 @@ abstract class PublisherBase extends Socket {
   }
 
   /** PUB never hands anything to the application. */
+  /** @internal */
   protected get passesUp(): boolean {
     return this.typeName === "XPUB"
   }
 
-  protected xattachPipe(pipe: Pipe): void {
+  /** @internal */
+  protected override xattachPipe(pipe: Pipe): void {
     this.dist.attach(pipe)
-    if (this.welcome !== null) pipe.outbound.push([this.welcome])
+    const welcome = this.opts.welcomeMessage
+    if (welcome !== null && welcome.length > 0) pipe.outbound.push([welcome])
     if (pipe.inbound.length > 0) this.xreadActivated(pipe)
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  /** @internal */
+  protected override xpipeTerminated(pipe: Pipe): void {
     // Read what the peer sent before it went (its last (un)subscriptions).
     this.xreadActivated(pipe)
     this.forgetPeer(pipe)
   }
 
-  /** Removes a peer's subscriptions and its place in the distributor. */
+  /** @internal Removes a peer's subscriptions and its place in the distributor. */
   private forgetPeer(pipe: Pipe): void {
     this.stalled.delete(pipe)
     const mine = this.subsOf.get(pipe)
@@ -122,7 +104,7 @@ abstract class PublisherBase extends Socket {
     this.dist.terminated(pipe)
   }
 
-  /** Removes `pipe` from the topic's subscribers; true if it was the last one. */
+  /** @internal Removes `pipe` from the topic's subscribers; true if it was the last one. */
   private dropSubscriber(topic: Buffer, pipe: Pipe): boolean {
     const subs = this.subscriptions.get(topic)
     if (subs === undefined) return false
@@ -136,6 +118,7 @@ abstract class PublisherBase extends Socket {
     return true
   }
 
+  /** @internal */
   protected override xreadActivated(pipe: Pipe): void {
     const limit = this.pendingLimit()
     for (;;) {
@@ -151,13 +134,14 @@ abstract class PublisherBase extends Socket {
     this.stalled.delete(pipe)
   }
 
+  /** @internal */
   private onPeerMessage(pipe: Pipe, msg: Msg): void {
     const first = msg[0]!
     if (first.length > 0 && (first[0] === 1 || first[0] === 0)) {
       const subscribe = first[0] === 1
       const topic = first.subarray(1)
       let notify: boolean
-      if (this.manualMode) {
+      if (this.opts.manual) {
         notify = true
       } else if (subscribe) {
         const added = this.addSubscription(topic, pipe)
@@ -168,7 +152,7 @@ abstract class PublisherBase extends Socket {
         // libzmq also passes up a cancel for a topic that was never subscribed.
         notify = result !== "remain" || this.verboseUnsubs
       }
-      if (this.manualMode || notify) this.passUp([Buffer.from(first)], pipe)
+      if (this.opts.manual || notify) this.passUp([Buffer.from(first)], pipe)
       return
     }
     // Anything else is a user message sent upstream by an XSUB; PUB ignores it.
@@ -176,7 +160,7 @@ abstract class PublisherBase extends Socket {
   }
 
   /**
-   * Adds `pipe` to the topic's subscribers: "first" if nobody had it before,
+   * @internal Adds `pipe` to the topic's subscribers: "first" if nobody had it before,
    * "again" otherwise, "refused" if the peer went past a subscription limit
    * (it is then disconnected, and its subscriptions dropped).
    */
@@ -184,7 +168,7 @@ abstract class PublisherBase extends Socket {
     let mine = this.subsOf.get(pipe)
     const key = topic.toString("latin1")
     if (mine?.has(key) === true) return "again"
-    const refusal = this.budget.add(pipe, key.length)
+    const refusal = this.budget.add(pipe, key.length, this.opts.peerSubscriptionLimit, this.opts.subscriptionLimit)
     if (refusal !== null) {
       this.forgetPeer(pipe)
       this.refusePipe(pipe, refusal)
@@ -202,6 +186,7 @@ abstract class PublisherBase extends Socket {
     return "again"
   }
 
+  /** @internal */
   private removeSubscription(topic: Buffer, pipe: Pipe): "removed-last" | "remain" | "not-found" {
     const key = topic.toString("latin1")
     if (this.subsOf.get(pipe)?.delete(key) !== true) return "not-found"
@@ -209,6 +194,7 @@ abstract class PublisherBase extends Socket {
     return this.dropSubscriber(topic, pipe) ? "removed-last" : "remain"
   }
 
+  /** @internal */
   private passUp(msg: Msg, from: Pipe | null): void {
     if (!this.passesUp) return
     this.pending.push(msg)
@@ -216,17 +202,20 @@ abstract class PublisherBase extends Socket {
     this.wakeReader()
   }
 
+  /** @internal */
   private pendingCount(): number {
     return this.pending.length - this.pendingHead
   }
 
+  /** @internal */
   private pendingLimit(): number {
     // Bounded like a pipe: past the receive high-water mark we stop reading
     // subscribers until the application catches up (libzmq's queue here is unbounded).
-    const hwm = this.receiveHighWaterMark
+    const hwm = this.opts.receiveHighWaterMark
     return hwm > 0 ? hwm : Number.POSITIVE_INFINITY
   }
 
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     const topic = msg[0]!
     const epoch = ++this.epoch
@@ -236,20 +225,21 @@ abstract class PublisherBase extends Socket {
         for (const pipe of subs) {
           if (pipe.mark !== epoch) {
             pipe.mark = epoch
-            if (!this.invertMatching) targets.push(pipe)
+            if (!this.opts.invertMatching) targets.push(pipe)
           }
         }
       } else if (subs.mark !== epoch) {
         subs.mark = epoch
-        if (!this.invertMatching) targets.push(subs)
+        if (!this.opts.invertMatching) targets.push(subs)
       }
     })
-    if (this.invertMatching) for (const pipe of this.dist.pipes) if (pipe.mark !== epoch) targets.push(pipe)
-    if (this.noDrop && !this.dist.hasRoom(targets)) return false
+    if (this.opts.invertMatching) for (const pipe of this.dist.pipes) if (pipe.mark !== epoch) targets.push(pipe)
+    if (this.opts.noDrop && !this.dist.hasRoom(targets)) return false
     this.dist.sendTo(targets, msg)
     return true
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     if (this.pendingCount() === 0) return undefined
     const msg = this.pending[this.pendingHead]!
@@ -269,14 +259,17 @@ abstract class PublisherBase extends Socket {
     return msg
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     return this.pendingCount() > 0
   }
 
+  /** @internal */
   protected override xhasOut(): boolean {
-    return !this.noDrop || this.dist.hasRoom(this.dist.pipes)
+    return !this.opts.noDrop || this.dist.hasRoom(this.dist.pipes)
   }
 
+  /** @internal */
   protected override xwriteActivated(_pipe: Pipe): void {}
 }
 
@@ -285,42 +278,31 @@ abstract class PublisherBase extends Socket {
  * which can also send upstream messages to XSUB peers' applications.
  */
 export class XPublisher extends PublisherBase {
-  constructor(options?: SocketOptions<XPublisher>) {
-    super("XPUB", options)
-    this.applyOptions(options)
-  }
-
+  /** ZMQ_XPUB_NODROP: block (or EAGAIN) instead of dropping at a full subscriber. */
+  declare noDrop: boolean
   /** ZMQ_XPUB_MANUAL: subscriptions are only passed up; the application applies them. */
-  get manual(): boolean {
-    return this.manualMode
-  }
-  set manual(value: boolean) {
-    this.manualMode = value
-  }
-
+  declare manual: boolean
   /** ZMQ_XPUB_WELCOME_MSG: sent to every new subscriber. */
-  get welcomeMessage(): string | null {
-    return this.welcome === null ? null : this.welcome.toString()
-  }
-  set welcomeMessage(value: string | null) {
-    this.welcome = value === null || value === "" ? null : Buffer.from(value)
+  declare welcomeMessage: string | null
+  /** ZMQ_INVERT_MATCHING: send to the subscribers whose prefixes do NOT match. */
+  declare invertMatching: boolean
+  /** zmq-ts's own: the subscriptions one peer may hold, in bytes (topic length plus 256 each); past it the peer is disconnected (ENOBUFS). -1: no limit. */
+  declare peerSubscriptionLimit: number
+  /** zmq-ts's own: the same bound over all peers together; the peer that crosses it is disconnected. */
+  declare subscriptionLimit: number
+
+  constructor(options?: SocketOptions<XPublisher>) {
+    super(9, new Internal(options))
+    this.seal(options)
   }
 
-  /** zeromq.js: null, "allSubs" (ZMQ_XPUB_VERBOSE) or "allSubsUnsubs" (ZMQ_XPUB_VERBOSER). */
-  get verbosity(): null | "allSubs" | "allSubsUnsubs" {
-    return this.verboseUnsubs ? "allSubsUnsubs" : this.verboseSubs ? "allSubs" : null
-  }
+  /** zeromq.js: null, "allSubs" (ZMQ_XPUB_VERBOSE) or "allSubsUnsubs" (ZMQ_XPUB_VERBOSER); write-only. */
   set verbosity(value: null | "allSubs" | "allSubsUnsubs") {
+    // zeromq.js ignores other values; VERBOSER is one libzmq applies at once only for VERBOSE.
+    if (value !== null && value !== "allSubs" && value !== "allSubsUnsubs") return
+    this.optionWrite(value !== "allSubsUnsubs")
     this.verboseSubs = value !== null
     this.verboseUnsubs = value === "allSubsUnsubs"
-  }
-
-  receive(): Promise<Buffer[]> {
-    return this.receiveMessage()
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Buffer[], undefined> {
-    return this.iterate()
   }
 
   /**
@@ -343,15 +325,31 @@ export class XPublisher extends PublisherBase {
  * misses messages (unless noDrop).
  */
 export class Publisher extends PublisherBase {
+  /** ZMQ_XPUB_NODROP: block (or EAGAIN) instead of dropping at a full subscriber. */
+  declare noDrop: boolean
   /** ZMQ_CONFLATE: keep only the newest message per subscriber. */
-  conflate = false
+  declare conflate: boolean
+  /** ZMQ_INVERT_MATCHING: send to the subscribers whose prefixes do NOT match. */
+  declare invertMatching: boolean
+  /** zmq-ts's own: the subscriptions one peer may hold, in bytes (topic length plus 256 each); past it the peer is disconnected (ENOBUFS). -1: no limit. */
+  declare peerSubscriptionLimit: number
+  /** zmq-ts's own: the same bound over all peers together; the peer that crosses it is disconnected. */
+  declare subscriptionLimit: number
 
   constructor(options?: SocketOptions<Publisher>) {
-    super("PUB", options)
-    this.applyOptions(options)
+    super(1, new Internal(options))
+    this.seal(options)
   }
 
+  /** @internal */
   protected override get conflateQueues(): boolean {
-    return this.conflate
+    return this.opts.conflate
   }
 }
+
+export interface XPublisher extends Readable, Writable {}
+export interface Publisher extends Writable {}
+installOptions(XPublisher, "XPublisher")
+installOptions(Publisher, "Publisher")
+registerSocketClass(9, XPublisher)
+registerSocketClass(1, Publisher)

@@ -1,11 +1,12 @@
-import type { MessageLike } from "../msg.js"
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
 import type { Msg, Pipe } from "../pipe.js"
 import { Distributor } from "../routing/distributor.js"
 import { FairQueue } from "../routing/fair-queue.js"
 import { PrefixTree } from "../routing/trie.js"
-import { Socket } from "./socket-base.js"
+import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { installOptions } from "./option-access.js"
+import type { Readable, Writable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
-import type { SocketTypeName } from "./socket-types.js"
 
 /**
  * The subscriber side of RFC 29. Subscriptions are counted per prefix,
@@ -14,63 +15,64 @@ import type { SocketTypeName } from "./socket-types.js"
  * may not filter; XSUB passes everything on (libzmq's ZMQ_FILTER).
  */
 abstract class SubscriberBase extends Socket {
-  /** ZMQ_INVERT_MATCHING: receive the messages that match no subscription. */
-  invertMatching = false
-  /** ZMQ_CONFLATE: keep only the newest message. */
-  conflate = false
+  /** @internal */
   protected readonly fq = new FairQueue()
+  /** @internal */
   protected readonly dist = new Distributor()
+  /** @internal */
   protected readonly subscriptions = new PrefixTree<number>()
 
-  protected constructor(typeName: SocketTypeName, options: SocketOptions<SubscriberBase> | undefined) {
-    super(typeName, options?.context)
+  /** @internal */
+  protected constructor(type: number, options: object | undefined) {
+    super(type, new Internal(options))
     // libzmq: a closing (X)SUB does not wait for subscriptions to reach the wire.
-    this.linger = 0
+    this.opts.linger = 0
   }
 
+  /** @internal */
   private get filters(): boolean {
     return this.typeName === "SUB"
   }
 
-  receive(): Promise<Buffer[]> {
-    return this.receiveMessage()
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Buffer[], undefined> {
-    return this.iterate()
-  }
-
+  /** @internal */
   protected override get conflateQueues(): boolean {
-    return this.conflate
+    return this.opts.conflate
   }
 
-  protected xattachPipe(pipe: Pipe): void {
+  /** @internal */
+  protected override xattachPipe(pipe: Pipe): void {
     this.fq.attach(pipe)
     this.dist.attach(pipe)
     this.replaySubscriptions(pipe)
   }
 
+  /** @internal */
   protected override xpipeHandshaken(pipe: Pipe): void {
     // A reconnected publisher has forgotten us: tell it again (libzmq's hiccup).
     if (pipe.handshakes > 1) this.replaySubscriptions(pipe)
   }
 
+  /** @internal */
   private replaySubscriptions(pipe: Pipe): void {
     this.subscriptions.forEach((prefix) => pipe.outbound.push([Buffer.concat([SUBSCRIBE, prefix])]))
   }
 
-  protected xpipeTerminated(pipe: Pipe): void {
+  /** @internal */
+  protected override xpipeTerminated(pipe: Pipe): void {
     this.fq.terminated(pipe)
     this.dist.terminated(pipe)
   }
 
+  /** @internal */
   protected override xreadActivated(pipe: Pipe): void {
     this.fq.activated(pipe)
   }
 
+  /** @internal */
   protected override xwriteActivated(_pipe: Pipe): void {}
 
   /** Applies and forwards an (un)subscription or passes an upstream message on. */
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     const first = msg[0]!
     if (first.length > 0 && first[0] === 1) {
@@ -103,10 +105,12 @@ abstract class SubscriberBase extends Socket {
    * change what the application receives. Their number is bounded by the
    * application's own calls.
    */
+  /** @internal */
   private forward(msg: Msg): void {
     for (const pipe of this.dist.pipes) if (!pipe.terminated) pipe.outbound.push(msg)
   }
 
+  /** @internal */
   protected override xrecv(): Msg | undefined {
     const peeked = this.peeked
     if (peeked !== null) {
@@ -117,10 +121,11 @@ abstract class SubscriberBase extends Socket {
       const msg = this.fq.recv()
       if (msg === undefined) return undefined
       // Only SUB filters (libzmq sets ZMQ_FILTER for SUB alone); XSUB passes everything on.
-      if (!this.filters || this.subscriptions.hasMatch(msg[0]!) !== this.invertMatching) return msg
+      if (!this.filters || this.subscriptions.hasMatch(msg[0]!) !== this.opts.invertMatching) return msg
     }
   }
 
+  /** @internal */
   protected override xhasIn(): boolean {
     // Like libzmq, look for a matching message now (dropping those that do
     // not match) and keep it for the next receive, so `readable` is exact.
@@ -132,8 +137,10 @@ abstract class SubscriberBase extends Socket {
   }
 
   /** A matching message found by xhasIn(), returned by the next xrecv(). */
+  /** @internal */
   private peeked: Msg | null = null
 
+  /** @internal */
   protected override xhasOut(): boolean {
     // XSUB can always send (subscriptions); SUB has no send at all.
     return this.typeName === "XSUB"
@@ -148,20 +155,21 @@ const SUBSCRIBE = Buffer.of(1)
  */
 export class XSubscriber extends SubscriberBase {
   constructor(options?: SocketOptions<XSubscriber>) {
-    super("XSUB", options)
-    this.applyOptions(options)
-  }
-
-  send(message: MessageLike | MessageLike[]): Promise<void> {
-    return this.sendMessage(message)
+    super(10, options)
+    this.seal(options)
   }
 }
 
 /** SUB (RFC 29): subscribes with subscribe()/unsubscribe() and cannot send. */
 export class Subscriber extends SubscriberBase {
+  /** ZMQ_CONFLATE: keep only the newest message. */
+  declare conflate: boolean
+  /** ZMQ_INVERT_MATCHING: receive the messages that match no subscription. */
+  declare invertMatching: boolean
+
   constructor(options?: SocketOptions<Subscriber>) {
-    super("SUB", options)
-    this.applyOptions(options)
+    super(2, options)
+    this.seal(options)
   }
 
   /** Subscribes to messages starting with each prefix; no argument subscribes to everything. */
@@ -174,3 +182,10 @@ export class Subscriber extends SubscriberBase {
     for (const p of prefixes.length ? prefixes : [""]) this.xsend([Buffer.concat([Buffer.of(0), Buffer.from(p)])])
   }
 }
+
+export interface XSubscriber extends Readable, Writable {}
+export interface Subscriber extends Readable {}
+installOptions(XSubscriber, "XSubscriber")
+installOptions(Subscriber, "Subscriber")
+registerSocketClass(10, XSubscriber)
+registerSocketClass(2, Subscriber)

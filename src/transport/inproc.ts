@@ -37,8 +37,8 @@ export class InprocRegistry {
       for (const p of waiting) {
         if (p.own.terminated) continue
         // Now that both sides are known, use libzmq's combined high-water marks.
-        p.own.outbound.setHwm(combinedHwm(p.connecter.sendHighWaterMark, socket.receiveHighWaterMark))
-        p.own.inbound.setHwm(combinedHwm(socket.sendHighWaterMark, p.connecter.receiveHighWaterMark))
+        p.own.outbound.setHwm(combinedHwm(p.connecter.opts.sendHighWaterMark, socket.opts.receiveHighWaterMark))
+        p.own.inbound.setHwm(combinedHwm(socket.opts.sendHighWaterMark, p.connecter.opts.receiveHighWaterMark))
         p.other.routingId = p.connecter.routingIdForPeers
         p.own.routingId = socket.routingIdForPeers
         p.own.handshakes = p.other.handshakes = 1
@@ -58,8 +58,8 @@ export class InprocRegistry {
     const connectRoutingId = connecter.takeConnectRoutingId()
     if (binder) {
       const [own, other] = pipePair(
-        combinedHwm(connecter.sendHighWaterMark, binder.receiveHighWaterMark),
-        combinedHwm(binder.sendHighWaterMark, connecter.receiveHighWaterMark),
+        combinedHwm(connecter.opts.sendHighWaterMark, binder.opts.receiveHighWaterMark),
+        combinedHwm(binder.opts.sendHighWaterMark, connecter.opts.receiveHighWaterMark),
       )
       own.endpoint = other.endpoint = `inproc://${name}`
       own.routingId = binder.routingIdForPeers
@@ -71,7 +71,7 @@ export class InprocRegistry {
       return own
     }
     // No binder yet: queue on our own high-water marks until one appears.
-    const [own, other] = pipePair(connecter.sendHighWaterMark, connecter.receiveHighWaterMark)
+    const [own, other] = pipePair(connecter.opts.sendHighWaterMark, connecter.opts.receiveHighWaterMark)
     own.endpoint = other.endpoint = `inproc://${name}`
     own.connectRoutingId = connectRoutingId
     connecter.attachPipe(own)
@@ -135,7 +135,7 @@ function combinedHwm(sndhwm: number, rcvhwm: number): number {
 }
 
 export function bindInproc(socket: Socket, name: string, raw: string): EndpointHandle {
-  const registry = socket.context.inproc
+  const registry = socket.homeContext!.inproc
   registry.bind(socket, name)
   return {
     endpoint: raw,
@@ -148,7 +148,7 @@ export function bindInproc(socket: Socket, name: string, raw: string): EndpointH
 }
 
 export function connectInproc(socket: Socket, name: string, raw: string): EndpointHandle {
-  const registry = socket.context.inproc
+  const registry = socket.homeContext!.inproc
   const own = registry.connect(socket, name)
   return {
     endpoint: raw,

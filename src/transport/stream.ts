@@ -16,8 +16,8 @@ function tuneStream(socket: Socket, stream: net.Socket, endpoint: StreamEndpoint
   if (endpoint.transport === "tcp") {
     // Batching happens in the engine; Nagle would only add latency.
     stream.setNoDelay(true)
-    if (socket.tcpKeepalive === 1) {
-      stream.setKeepAlive(true, socket.tcpKeepaliveIdle > 0 ? socket.tcpKeepaliveIdle * 1000 : 0)
+    if (socket.opts.tcpKeepalive === 1) {
+      stream.setKeepAlive(true, socket.opts.tcpKeepaliveIdle > 0 ? socket.opts.tcpKeepaliveIdle * 1000 : 0)
     }
   }
 }
@@ -123,10 +123,10 @@ export async function bindStream(socket: Socket, spec: StreamEndpoint): Promise<
       resolve()
     }
     if (spec.transport === "ipc") {
-      server.listen({ path: spec.path, backlog: socket.backlog }, done)
+      server.listen({ path: spec.path, backlog: socket.opts.backlog }, done)
     } else {
-      const host = spec.host === "*" ? (socket.ipv6 ? "::" : "0.0.0.0") : spec.host
-      server.listen({ host, port: spec.port, backlog: socket.backlog, ipv6Only: false }, done)
+      const host = spec.host === "*" ? (socket.opts.ipv6 ? "::" : "0.0.0.0") : spec.host
+      server.listen({ host, port: spec.port, backlog: socket.opts.backlog, ipv6Only: false }, done)
     }
   })
   let endpoint: string
@@ -165,9 +165,9 @@ class Connecter implements EndpointHandle {
     private readonly spec: StreamEndpoint,
   ) {
     this.endpoint = spec.raw
-    this.currentInterval = socket.reconnectInterval
+    this.currentInterval = socket.opts.reconnectInterval
     this.connectRoutingId = socket.takeConnectRoutingId()
-    if (!socket.immediate) {
+    if (!socket.opts.immediate) {
       this.pipe = this.newPipe()
       socket.attachPipe(this.pipe)
     }
@@ -198,8 +198,8 @@ class Connecter implements EndpointHandle {
     // libzmq reports a tcp connect in progress (EINPROGRESS) as connect:delay; ipc connects at once.
     if (spec.transport === "tcp") this.socket.emit({ type: "connect:delay", address: this.endpoint })
     let connectTimer: NodeJS.Timeout | null = null
-    if (this.socket.connectTimeout > 0) {
-      connectTimer = setTimeout(() => stream.destroy(new Error("connect timeout")), this.socket.connectTimeout)
+    if (this.socket.opts.connectTimeout > 0) {
+      connectTimer = setTimeout(() => stream.destroy(new Error("connect timeout")), this.socket.opts.connectTimeout)
     }
     const onError = (): void => {
       if (connectTimer) clearTimeout(connectTimer)
@@ -227,11 +227,11 @@ class Connecter implements EndpointHandle {
   /** libzmq's backoff: interval plus random jitter, doubling up to reconnectMaxInterval. */
   private scheduleReconnect(): void {
     if (this.closed) return
-    const base = this.socket.reconnectInterval
+    const base = this.socket.opts.reconnectInterval
     if (base < 0) return // -1 disables reconnection (libzmq)
     const jitter = base > 0 ? Math.floor(Math.random() * base) : 0
     const interval = this.currentInterval + jitter
-    const max = this.socket.reconnectMaxInterval
+    const max = this.socket.opts.reconnectMaxInterval
     if (max > 0 && max > base) this.currentInterval = Math.min(this.currentInterval * 2, max)
     this.socket.emit({ type: "connect:retry", address: this.endpoint, interval })
     this.timer = setTimeout(() => this.dial(), interval)
@@ -239,7 +239,7 @@ class Connecter implements EndpointHandle {
   }
 
   engineReady(engine: Engine): Pipe {
-    this.currentInterval = this.socket.reconnectInterval
+    this.currentInterval = this.socket.opts.reconnectInterval
     let pipe = this.pipe
     if (pipe === null) {
       pipe = this.newPipe()
@@ -270,7 +270,7 @@ class Connecter implements EndpointHandle {
       this.dropPipe()
       return
     }
-    if (this.socket.immediate) this.dropPipe()
+    if (this.socket.opts.immediate) this.dropPipe()
     this.scheduleReconnect()
   }
 

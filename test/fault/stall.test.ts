@@ -20,7 +20,7 @@
  */
 import assert from "node:assert/strict"
 import { describe, test, type TestContext } from "node:test"
-import { ZmqError } from "../../src/index.js"
+import { ZmqError } from "../../src/util.js"
 import type { Direction } from "./proxy.js"
 import { guarded, indexOf, joinSubscribers, liveMemory, MiB, mib, nextTurn, numbered, type Impl, type Resources, type Sock, type SockType } from "./support.js"
 

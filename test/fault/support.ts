@@ -49,7 +49,7 @@ interface RawSocket {
   readonly lastEndpoint: string | null
   readonly closed: boolean
   readonly writable: boolean
-  sendTimeout: number
+  sendTimeout?: number
   readonly events: { on(type: string, fn: Listener): unknown }
   send?(message: Buffer | string | (Buffer | string)[]): Promise<void>
   receive?(): Promise<Buffer[]>
@@ -70,9 +70,9 @@ const CTORS: Record<Impl, Record<SockType, Ctor>> = {
   },
   zeromq: {
     PUSH: zeromq.Push,
-    PULL: zeromq.Pull as unknown as Ctor,
+    PULL: zeromq.Pull,
     PUB: zeromq.Publisher,
-    SUB: zeromq.Subscriber as unknown as Ctor,
+    SUB: zeromq.Subscriber,
     XPUB: zeromq.XPublisher,
     DEALER: zeromq.Dealer,
     ROUTER: zeromq.Router,
@@ -210,7 +210,7 @@ export class Sock {
   }
 
   get sendTimeout(): number {
-    return this.raw.sendTimeout
+    return this.raw.sendTimeout ?? -1
   }
   set sendTimeout(ms: number) {
     this.raw.sendTimeout = ms

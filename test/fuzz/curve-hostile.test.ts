@@ -36,7 +36,8 @@
 import assert from "node:assert/strict"
 import { after, before, describe, it } from "node:test"
 import * as zmq from "zeromq"
-import { Dealer, Reply, z85Encode } from "../../src/index.js"
+import { Dealer, Reply } from "../../src/index.js"
+import { z85Encode } from "../../src/util.js"
 import { generateKeyPair, randomBytes } from "../../src/crypto/box.js"
 import {
   BOX_MORE,

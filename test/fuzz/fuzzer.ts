@@ -51,6 +51,7 @@ import * as vm from "node:vm"
 import * as zmq from "zeromq"
 import { openAfter, precompute, publicFromSecret, sealAfter, type KeyPair } from "../../src/crypto/box.js"
 import * as zts from "../../src/index.js"
+import { z85Encode } from "../../src/util.js"
 import { decodeCommand, decodeErrorReason, decodeGreeting, decodeMetadata, FRAME_OVERHEAD, FrameDecoder, ProtocolError, type Pipe } from "../../src/internal.js"
 import { Prng, tcpAddress } from "./raw-peer.js"
 
@@ -1288,10 +1289,10 @@ function runKeys(seed: number): RunKeys {
     server,
     client,
     z85: {
-      serverPublic: zts.z85Encode(server.publicKey),
-      serverSecret: zts.z85Encode(server.secretKey),
-      clientPublic: zts.z85Encode(client.publicKey),
-      clientSecret: zts.z85Encode(client.secretKey),
+      serverPublic: z85Encode(server.publicKey),
+      serverSecret: z85Encode(server.secretKey),
+      clientPublic: z85Encode(client.publicKey),
+      clientSecret: z85Encode(client.secretKey),
     },
   }
 }

@@ -15,7 +15,8 @@ import * as net from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { test, type TestContext } from "node:test"
-import { ZmqError, type EventType, type MessageLike, type Socket } from "../../src/index.js"
+import { type EventType, type MessageLike, type Socket } from "../../src/index.js"
+import { ZmqError } from "../../src/util.js"
 
 export type Transport = "tcp" | "ipc" | "inproc"
 export const TRANSPORTS: readonly Transport[] = ["tcp", "ipc", "inproc"]

@@ -7,7 +7,7 @@
  * Every request is recorded, and a test can wait for the n-th one. A policy
  * may return a promise: the reply is held until it settles (a slow handler).
  */
-import { z85Decode } from "../../src/index.js"
+import { z85Decode } from "../../src/util.js"
 
 /** The endpoint libzmq (and zmq-ts) ask for a ZAP verdict. */
 export const ZAP_ENDPOINT = "inproc://zeromq.zap.01"

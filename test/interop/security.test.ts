@@ -34,6 +34,7 @@ import { after, describe, test } from "node:test"
 import { fileURLToPath } from "node:url"
 import * as zeromq from "zeromq"
 import * as zt from "../../src/index.js"
+import { z85Decode } from "../../src/util.js"
 import { EVENT_TYPES, EventLog, PYTHON } from "../helpers/peers/libzmq-peer.js"
 import { curveClients, plainUsers, ZapHandler, type ZapPolicy } from "../helpers/zap-handler.js"
 import { bindEndpoint, bytes, guarded, removeIpcDir, TEST_TIMEOUT_MS, type Resources, type Transport } from "./support.js"
@@ -195,7 +196,7 @@ const CURVE: Mech = {
   server: { curveServer: true, curveSecretKey: serverKeys.secretKey },
   client: { curveServerKey: serverKeys.publicKey, curvePublicKey: clientKeys.publicKey, curveSecretKey: clientKeys.secretKey },
   policy: curveClients([clientKeys.publicKey]),
-  credentials: [Buffer.from(zt.z85Decode(clientKeys.publicKey))],
+  credentials: [Buffer.from(z85Decode(clientKeys.publicKey))],
 }
 
 const MECHS: readonly Mech[] = [PLAIN, CURVE]
@@ -339,7 +340,7 @@ const REFUSALS: readonly Refusal[] = [
     name: "CURVE, unknown client key",
     mech: CURVE,
     client: { curveServerKey: serverKeys.publicKey, curvePublicKey: strangerKeys.publicKey, curveSecretKey: strangerKeys.secretKey },
-    credentials: [Buffer.from(zt.z85Decode(strangerKeys.publicKey))],
+    credentials: [Buffer.from(z85Decode(strangerKeys.publicKey))],
     server: { type: "handshake:error:auth", status: 400 },
     client_: { type: "handshake:error:auth", status: 400 },
     retries: false,
@@ -644,7 +645,7 @@ void describe("pyzmq peer", () => {
       assert.ok(!bad.log.types.includes("CONNECT_RETRIED"), `no reconnect after an auth failure, events: ${bad.log.types.join(", ")}`)
       assert.deepEqual(
         zap.requests.map((q) => q.credentials[0]!.toString("hex")),
-        [strangerKeys, clientKeys].map((k) => Buffer.from(zt.z85Decode(k.publicKey)).toString("hex")),
+        [strangerKeys, clientKeys].map((k) => Buffer.from(z85Decode(k.publicKey)).toString("hex")),
       )
     }),
   )

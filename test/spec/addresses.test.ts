@@ -8,7 +8,8 @@ import { existsSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, it } from "node:test"
-import { Pair, Pull, Push, ZmqError } from "../../src/index.js"
+import { Pair, Pull, Push } from "../../src/index.js"
+import { ZmqError } from "../../src/util.js"
 
 async function roundTrip(bindAddr: string, connectAddr: (bound: string) => string): Promise<string> {
   const pull = new Pull({ linger: 0 })

@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import { Dealer, Proxy, Pull, Push, Reply, Request, Router, ZmqError } from "../../src/index.js"
+import { Dealer, Proxy, Pull, Push, Reply, Request, Router } from "../../src/index.js"
+import { ZmqError } from "../../src/util.js"
 import { eachTransport, freshAddress } from "../helpers/transports.js"
 
 eachTransport("Proxy: ROUTER/DEALER broker carries requests to workers and replies back", async (t) => {

@@ -8,7 +8,8 @@
  * Where libzmq 4.3 differs from the RFC, the test follows libzmq and says so.
  */
 import assert from "node:assert/strict"
-import { Dealer, Request, Router, ZmqError } from "../../src/index.js"
+import { Dealer, Request, Router } from "../../src/index.js"
+import { ZmqError } from "../../src/util.js"
 import {
   PAD,
   bindFresh,

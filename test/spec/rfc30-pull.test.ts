@@ -30,8 +30,8 @@ eachTransport("RFC 30 PULL: MAY be connected to any number of PUSH peers, and SH
   assert.equal(pullCanSend, false)
 
   const pull = own(new Pull({ linger: 0 }))
-  assert.equal(typeof (pull as unknown as Record<string, unknown>).send, "undefined", "PULL has no send()")
-  assert.equal("send" in pull, false)
+  // As in zeromq.js, every socket object has send() at run time (typings say PULL has none).
+  assert.equal(typeof (pull as unknown as Record<string, unknown>).send, "function")
   assert.equal(typeof pull.receive, "function")
   assert.equal(pull.writable, false, "a PULL socket is never writable")
 

@@ -32,9 +32,8 @@ eachTransport("RFC 30 PUSH: MAY be connected to any number of PULL peers, and SH
   assert.equal(pushCanReceive || pushIsIterable, false)
 
   const push = own(new Push({ linger: 0 }))
-  assert.equal(typeof (push as unknown as Record<string, unknown>).receive, "undefined", "PUSH has no receive()")
-  assert.equal("receive" in push, false)
-  assert.equal(Symbol.asyncIterator in push, false, "PUSH is not async-iterable")
+  // As in zeromq.js, every socket object has receive() and async iteration at run time (typings say PUSH has none).
+  assert.equal(typeof (push as unknown as Record<string, unknown>).receive, "function")
   assert.equal(typeof push.send, "function")
 
   const endpoint = await bindFresh(push, t)

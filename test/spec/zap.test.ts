@@ -30,6 +30,7 @@ import * as net from "node:net"
 import { describe, test } from "node:test"
 import * as zeromq from "zeromq"
 import * as zt from "../../src/index.js"
+import { z85Decode } from "../../src/util.js"
 import { EVENT_TYPES, EventLog } from "../helpers/peers/libzmq-peer.js"
 import { zmtpFrame } from "../helpers/transports.js"
 import { allowAll, gate, refuseAll, ZapHandler, type ZapHandlerOptions, type ZapPolicy, type ZapVerdict } from "../helpers/zap-handler.js"
@@ -84,7 +85,7 @@ const CURVE: Mech = {
   name: "CURVE",
   server: { curveServer: true, curveSecretKey: serverKeys.secretKey, zapDomain: DOMAIN },
   client: { curveServerKey: serverKeys.publicKey, curvePublicKey: clientKeys.publicKey, curveSecretKey: clientKeys.secretKey },
-  credentials: [Buffer.from(zt.z85Decode(clientKeys.publicKey))],
+  credentials: [Buffer.from(z85Decode(clientKeys.publicKey))],
 }
 const MECHS: readonly Mech[] = [NULL, PLAIN, CURVE]
 
@@ -218,7 +219,7 @@ void describe("ZAP request frames", () => {
       await server.receive()
       const [key] = (await zap.request(0)).credentials
       assert.equal(key!.length, 32)
-      assert.ok(key!.equals(zt.z85Decode(keys.publicKey)))
+      assert.ok(key!.equals(z85Decode(keys.publicKey)))
     }, GUARD_MS),
   )
 

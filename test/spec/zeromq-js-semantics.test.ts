@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import { Context, Pair, Pull, Push, ZmqError } from "../../src/index.js"
+import { Context, Pair, Pull, Push } from "../../src/index.js"
+import { ZmqError } from "../../src/util.js"
 import {
   bindFresh,
   disconnects,
