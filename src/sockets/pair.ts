@@ -17,11 +17,11 @@ export class Pair extends Socket {
   }
 
   send(message: MessageLike | MessageLike[]): Promise<void> {
-    return this.sendMessage(message)
+    return this.sendMessage(message, arguments.length)
   }
 
   receive(): Promise<Buffer[]> {
-    return this.receiveMessage()
+    return this.receiveMessage(arguments.length)
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Buffer[], undefined> {

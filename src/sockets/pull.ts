@@ -13,7 +13,7 @@ export class Pull extends Socket {
   }
 
   receive(): Promise<Buffer[]> {
-    return this.receiveMessage()
+    return this.receiveMessage(arguments.length)
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Buffer[], undefined> {

@@ -18,7 +18,7 @@ export class Push extends Socket {
   }
 
   send(message: MessageLike | MessageLike[]): Promise<void> {
-    return this.sendMessage(message)
+    return this.sendMessage(message, arguments.length)
   }
 
   protected xattachPipe(pipe: Pipe): void {

@@ -1,6 +1,6 @@
 import { Context } from "../context.js"
 import { defaultContext } from "../default-context.js"
-import { toError, zmqError, type ZmqError } from "../errors.js"
+import { toError, withAddress, zmqError, type ZmqError } from "../errors.js"
 import type { Mechanism, MechanismContext } from "../mechanism/mechanism.js"
 import { NullMechanism } from "../mechanism/null.js"
 import { PlainClient, PlainServer } from "../mechanism/plain.js"
@@ -8,7 +8,7 @@ import { checkCurveOptions, makeCurve } from "../mechanism/curve-options.js"
 import { FrameCopier, type MessageLike } from "../msg.js"
 import { Observer, type Event } from "../observer.js"
 import { MsgQueue, Pipe, terminateInproc, type Msg, type PipeOwner } from "../pipe.js"
-import { parseEndpoint } from "../transport/address.js"
+import { checkUri, parseEndpoint, type Endpoint } from "../transport/address.js"
 import type { EndpointHandle } from "../transport/transport.js"
 import { bindEndpoint, connectEndpoint } from "../transport/transport.js"
 import { SOCKET_TYPES, type SocketTypeName } from "./socket-types.js"
@@ -32,6 +32,13 @@ interface PendingSend extends PendingOp<void> {
 
 const RESOLVED = Promise.resolve()
 const ITER_DONE: IteratorResult<Buffer[], undefined> = Object.freeze({ done: true, value: undefined })
+
+/** zeromq.js checks the number of arguments of its native methods. */
+export function checkArgs(received: number, expected: number): void {
+  if (received > expected) {
+    throw new TypeError(`Expected ${expected} argument${expected === 1 ? "" : "s"} but received ${received}`)
+  }
+}
 
 /**
  * The base of every socket type: options, endpoints, pipes and the
@@ -109,6 +116,10 @@ export abstract class Socket implements PipeOwner {
   private lastEndpointValue: string | null = null
   private isClosed = false
   private busy = false
+  private closeRequested = false
+  private endpointCount = 0
+  /** @internal Set while a Proxy runs on this socket: the application may not use it. */
+  proxied = false
   private readonly binds = new Map<string, EndpointHandle[]>()
   private readonly connects = new Map<string, EndpointHandle[]>()
   private pendingSend: PendingSend | null = null
@@ -185,7 +196,7 @@ export abstract class Socket implements PipeOwner {
   get events(): Observer {
     if (this.observer === null) {
       // zeromq.js cannot attach an observer to a closed socket.
-      if (this.isClosed) throw zmqError("ENOTSOCK", "Socket is closed")
+      if (this.isClosed) throw zmqError("ENOTSOCK")
       this.observer = new Observer(this.context)
     }
     return this.observer
@@ -237,18 +248,32 @@ export abstract class Socket implements PipeOwner {
 
   // ---- endpoints --------------------------------------------------------------
 
-  async bind(address: string): Promise<void> {
-    this.checkOpen()
-    if (this.busy) throw zmqError("EBUSY", "Socket is blocked by a bind or unbind operation")
-    const endpoint = parseEndpoint(address, true)
-    this.checkSecurityOptions()
-    this.goLive()
+  // zeromq.js validates arguments and the socket's state synchronously (a
+  // usage error throws); what libzmq reports on the address rejects (bind,
+  // unbind) or throws (connect, disconnect) with the address attached.
+
+  bind(address: string): Promise<void> {
+    checkArgs(arguments.length, 1)
+    if (typeof address !== "string") throw new TypeError("Address must be a string")
+    this.validateOpen()
     this.busy = true
+    // libzmq counts an endpoint for every bind, even one that failed (a Proxy checks it).
+    this.endpointCount++
+    return this.doBind(address).finally(() => {
+      this.busy = false
+      if (this.closeRequested) this.close()
+    })
+  }
+
+  private async doBind(address: string): Promise<void> {
     try {
+      const endpoint = parseEndpoint(address, true)
+      this.checkSecurityOptions()
+      this.goLive()
       const handle = await bindEndpoint(this, endpoint)
-      if (this.isClosed) {
+      if (this.isClosed || this.closeRequested) {
         void handle.close(this.lingerMs)
-        throw zmqError("EBADF")
+        return
       }
       const list = this.binds.get(handle.endpoint) ?? []
       list.push(handle)
@@ -257,17 +282,26 @@ export abstract class Socket implements PipeOwner {
       this.lastEndpointValue = handle.endpoint
       this.emit({ type: "bind", address: handle.endpoint })
     } catch (err) {
-      const e = err as ZmqError
-      if (e.code !== "EBADF") this.emit({ type: "bind:error", address, error: { code: e.code, errno: e.errno, message: e.message } })
-      throw err
-    } finally {
-      this.busy = false
+      const e = withAddress(err, address)
+      if (e.code !== "EBADF") this.emit({ type: "bind:error", address, error: e })
+      throw e
     }
   }
 
-  async unbind(address: string): Promise<void> {
-    this.checkOpen()
-    if (this.busy) throw zmqError("EBUSY", "Socket is blocked by a bind or unbind operation")
+  unbind(address: string): Promise<void> {
+    checkArgs(arguments.length, 1)
+    if (typeof address !== "string") throw new TypeError("Address must be a string")
+    this.validateOpen()
+    this.busy = true
+    this.endpointCount--
+    return this.doUnbind(address).finally(() => {
+      this.busy = false
+      if (this.closeRequested) this.close()
+    })
+  }
+
+  private async doUnbind(address: string): Promise<void> {
+    checkUri(address)
     const list = this.binds.get(address)
     if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
     const handle = list[0]!
@@ -276,34 +310,46 @@ export abstract class Socket implements PipeOwner {
       if (i >= 0) l.splice(i, 1)
       if (l.length === 0) this.binds.delete(key)
     }
-    this.busy = true
-    try {
-      await handle.close(0)
-      this.emit({ type: "close", address: handle.endpoint })
-    } finally {
-      this.busy = false
-    }
+    await handle.close(0)
+    this.emit({ type: "close", address: handle.endpoint })
   }
 
   connect(address: string): void {
-    this.checkOpenSync()
-    const endpoint = parseEndpoint(address, false)
+    checkArgs(arguments.length, 1)
+    if (typeof address !== "string") throw new TypeError("Address must be a string")
+    this.validateOpen()
+    let endpoint: Endpoint
+    try {
+      endpoint = parseEndpoint(address, false)
+    } catch (err) {
+      throw withAddress(err, address)
+    }
     this.checkSecurityOptions()
     this.goLive()
     const handle = connectEndpoint(this, endpoint)
     const list = this.connects.get(address) ?? []
     list.push(handle)
     this.connects.set(address, list)
+    this.endpointCount++
     if (endpoint.transport !== "inproc") this.lastEndpointValue = address
   }
 
   disconnect(address: string): void {
-    this.checkOpenSync()
+    checkArgs(arguments.length, 1)
+    if (typeof address !== "string") throw new TypeError("Address must be a string")
+    this.validateOpen()
+    checkUri(address)
     const list = this.connects.get(address)
     if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
     const handle = list.shift()!
     if (list.length === 0) this.connects.delete(address)
+    this.endpointCount--
     void handle.close(this.lingerMs)
+  }
+
+  /** @internal Binds and connects made, less unbinds and disconnects (libzmq's count, which a Proxy checks). */
+  get endpointsInUse(): number {
+    return this.endpointCount
   }
 
   /**
@@ -311,7 +357,15 @@ export abstract class Socket implements PipeOwner {
    * are still delivered in the background within `linger` (libzmq's rule).
    */
   close(): void {
+    checkArgs(arguments.length, 0)
     if (this.isClosed) return
+    // zeromq.js cannot close a socket in the middle of a bind or unbind; it closes once that is done.
+    if (this.busy || this.proxied) {
+      this.closeRequested = true
+      return
+    }
+    this.closeRequested = false
+    this.endpointCount = 0
     this.isClosed = true
     this.context.closed(this.countToken)
     const linger = this.lingerMs
@@ -341,22 +395,26 @@ export abstract class Socket implements PipeOwner {
 
   // ---- send / receive ---------------------------------------------------------
 
-  /** @internal The send() of zeromq.js; concrete writable types expose it. */
-  protected sendMessage(message: MessageLike | MessageLike[]): Promise<void> {
-    if (this.isClosed) return Promise.reject(zmqError("EBADF"))
+  /**
+   * @internal The send() of zeromq.js; concrete writable types expose it and
+   * pass their `arguments.length`. Usage errors throw, as zeromq.js's do.
+   */
+  protected sendMessage(message: MessageLike | MessageLike[], argc = 1): Promise<void> {
+    checkArgs(argc, 1)
+    if (message === undefined) throw new TypeError("Message must be present")
+    this.validateOpen()
     if (this.pendingSend !== null) {
-      return Promise.reject(zmqError("EBUSY", "Socket is busy writing; only one send operation may be in progress at any time"))
+      throw zmqError("EBUSY", "Socket is busy writing; only one send operation may be in progress at any time")
     }
-    let msg: Msg
-    try {
-      msg = this.copier.toFrames(message)
-    } catch (err) {
-      return Promise.reject(toError(err))
-    }
+    return this.startSend(this.copier.toFrames(message))
+  }
+
+  /** @internal A send without the application's checks (a Proxy's own forwarding). */
+  startSend(msg: Msg): Promise<void> {
     if (this.syncOps < MAX_SYNC_OPERATIONS || this.sendTimeout === 0) {
       this.countSyncOp()
       try {
-        if (this.xsend(msg)) return RESOLVED
+        if (this.trySend(msg)) return RESOLVED
       } catch (err) {
         return Promise.reject(toError(err))
       }
@@ -375,12 +433,23 @@ export abstract class Socket implements PipeOwner {
     })
   }
 
+  /** zeromq.js sends nothing for an empty array, once the socket is writable. */
+  private trySend(msg: Msg): boolean {
+    return msg.length === 0 ? this.sendTimeout === 0 || this.xhasOut() : this.xsend(msg)
+  }
+
   /** @internal The receive() of zeromq.js; concrete readable types expose it. */
-  protected receiveMessage(): Promise<Msg> {
-    if (this.isClosed) return Promise.reject(zmqError("EBADF"))
+  protected receiveMessage(argc = 0): Promise<Msg> {
+    checkArgs(argc, 0)
+    this.validateOpen()
     if (this.pendingRecv !== null) {
-      return Promise.reject(zmqError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time"))
+      throw zmqError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time")
     }
+    return this.startReceive()
+  }
+
+  /** @internal A receive without the application's checks (a Proxy's own forwarding). */
+  startReceive(): Promise<Msg> {
     const tried = this.syncOps < MAX_SYNC_OPERATIONS || this.receiveTimeout === 0
     if (tried) {
       this.countSyncOp()
@@ -421,7 +490,7 @@ export abstract class Socket implements PipeOwner {
     let sent: boolean
     this.inRetrySend = true
     try {
-      sent = this.xsend(p.msg)
+      sent = this.trySend(p.msg)
     } catch (err) {
       this.settleSend(err as ZmqError)
       return
@@ -479,7 +548,7 @@ export abstract class Socket implements PipeOwner {
       next: (): Promise<IteratorResult<Msg, undefined>> => {
         if (this.isClosed) return Promise.resolve(ITER_DONE)
         // Fast path: a message is already queued; one promise, no extra hops.
-        if (this.pendingRecv === null && this.syncOps < MAX_SYNC_OPERATIONS) {
+        if (this.pendingRecv === null && this.syncOps < MAX_SYNC_OPERATIONS && !this.busy && !this.proxied) {
           let msg: Msg | undefined
           try {
             msg = this.xrecv()
@@ -491,7 +560,12 @@ export abstract class Socket implements PipeOwner {
             return Promise.resolve({ value: msg, done: false })
           }
         }
-        return this.receiveMessage().then(toResult, onError)
+        // zeromq.js's next() is an async function: a usage error rejects it.
+        try {
+          return this.receiveMessage().then(toResult, onError)
+        } catch (err) {
+          return Promise.reject(toError(err))
+        }
       },
     }
   }
@@ -624,11 +698,9 @@ export abstract class Socket implements PipeOwner {
     this.observer?.push(event)
   }
 
-  private checkOpen(): void {
-    if (this.isClosed) throw zmqError("EBADF")
-  }
-
-  private checkOpenSync(): void {
+  /** zeromq.js's ValidateOpen: a blocked socket (bind, unbind, proxy) is busy, a closed one gone. */
+  private validateOpen(): void {
+    if (this.busy || this.proxied) throw zmqError("EBUSY", "Socket is blocked by a bind or unbind operation")
     if (this.isClosed) throw zmqError("EBADF")
   }
 

@@ -33,11 +33,11 @@ export class Stream extends Router {
   }
 
   override send(message: [MessageLike, MessageLike]): Promise<void> {
-    return this.sendMessage(message)
+    return this.sendMessage(message, arguments.length)
   }
 
   override receive(): Promise<[Buffer, Buffer]> {
-    return this.receiveMessage() as Promise<[Buffer, Buffer]>
+    return this.receiveMessage(arguments.length) as Promise<[Buffer, Buffer]>
   }
 
   protected override xsend(msg: Msg): boolean {

@@ -44,7 +44,7 @@ abstract class PublisherBase extends Socket {
   }
 
   send(message: MessageLike | MessageLike[]): Promise<void> {
-    return this.sendMessage(message)
+    return this.sendMessage(message, arguments.length)
   }
 
   /** Applies subscriptions for the peer whose subscription the application received last (manual mode). */
@@ -253,7 +253,7 @@ export class XPublisher extends PublisherBase {
   }
 
   receive(): Promise<Buffer[]> {
-    return this.receiveMessage()
+    return this.receiveMessage(arguments.length)
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Buffer[], undefined> {

@@ -33,7 +33,7 @@ abstract class SubscriberBase extends Socket {
   }
 
   receive(): Promise<Buffer[]> {
-    return this.receiveMessage()
+    return this.receiveMessage(arguments.length)
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Buffer[], undefined> {
@@ -153,7 +153,7 @@ export class XSubscriber extends SubscriberBase {
   }
 
   send(message: MessageLike | MessageLike[]): Promise<void> {
-    return this.sendMessage(message)
+    return this.sendMessage(message, arguments.length)
   }
 }
 
