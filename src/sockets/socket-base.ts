@@ -31,7 +31,8 @@ interface PendingSend extends PendingOp<void> {
 }
 
 const RESOLVED = Promise.resolve()
-const ITER_DONE: IteratorResult<Buffer[], undefined> = Object.freeze({ done: true, value: undefined })
+// zeromq.js's iterator ends with { done: true } and no value key.
+const ITER_DONE = Object.freeze({ done: true }) as IteratorResult<Buffer[], undefined>
 
 /** zeromq.js checks the number of arguments of its native methods. */
 export function checkArgs(received: number, expected: number): void {
@@ -253,8 +254,9 @@ export abstract class Socket implements PipeOwner {
   // unbind) or throws (connect, disconnect) with the address attached.
 
   bind(address: string): Promise<void> {
-    checkArgs(arguments.length, 1)
+    // zeromq.js checks each argument in turn, then their number.
     if (typeof address !== "string") throw new TypeError("Address must be a string")
+    checkArgs(arguments.length, 1)
     this.validateOpen()
     this.busy = true
     // libzmq counts an endpoint for every bind, even one that failed (a Proxy checks it).
@@ -289,8 +291,9 @@ export abstract class Socket implements PipeOwner {
   }
 
   unbind(address: string): Promise<void> {
-    checkArgs(arguments.length, 1)
+    // zeromq.js checks each argument in turn, then their number.
     if (typeof address !== "string") throw new TypeError("Address must be a string")
+    checkArgs(arguments.length, 1)
     this.validateOpen()
     this.busy = true
     this.endpointCount--
@@ -315,8 +318,9 @@ export abstract class Socket implements PipeOwner {
   }
 
   connect(address: string): void {
-    checkArgs(arguments.length, 1)
+    // zeromq.js checks each argument in turn, then their number.
     if (typeof address !== "string") throw new TypeError("Address must be a string")
+    checkArgs(arguments.length, 1)
     this.validateOpen()
     let endpoint: Endpoint
     try {
@@ -335,8 +339,9 @@ export abstract class Socket implements PipeOwner {
   }
 
   disconnect(address: string): void {
-    checkArgs(arguments.length, 1)
+    // zeromq.js checks each argument in turn, then their number.
     if (typeof address !== "string") throw new TypeError("Address must be a string")
+    checkArgs(arguments.length, 1)
     this.validateOpen()
     checkUri(address)
     const list = this.connects.get(address)
@@ -400,8 +405,8 @@ export abstract class Socket implements PipeOwner {
    * pass their `arguments.length`. Usage errors throw, as zeromq.js's do.
    */
   protected sendMessage(message: MessageLike | MessageLike[], argc = 1): Promise<void> {
-    checkArgs(argc, 1)
     if (message === undefined) throw new TypeError("Message must be present")
+    checkArgs(argc, 1)
     this.validateOpen()
     if (this.pendingSend !== null) {
       throw zmqError("EBUSY", "Socket is busy writing; only one send operation may be in progress at any time")
@@ -414,9 +419,16 @@ export abstract class Socket implements PipeOwner {
     if (this.syncOps < MAX_SYNC_OPERATIONS || this.sendTimeout === 0) {
       this.countSyncOp()
       try {
-        if (this.trySend(msg)) return RESOLVED
+        if (this.trySend(msg)) {
+          // A send may let a waiting receive go on (REQ); zeromq.js re-polls too.
+          if (this.pendingRecv !== null) this.retryRecv()
+          return RESOLVED
+        }
       } catch (err) {
-        return Promise.reject(toError(err))
+        // zeromq.js only sends once the socket is writable: where libzmq
+        // refuses for the socket's state (REQ awaiting its reply: EFSM), the
+        // send waits for that state to change instead.
+        if (this.sendTimeout === 0 || this.xhasOut()) return Promise.reject(toError(err))
       }
       if (this.sendTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
     }
@@ -425,7 +437,7 @@ export abstract class Socket implements PipeOwner {
       this.pendingSend = pending
       this.context.holdOpen()
       if (this.sendTimeout > 0) {
-        pending.timer = setTimeout(() => this.settleSend(zmqError("EAGAIN")), this.sendTimeout)
+        pending.timer = setTimeout(() => this.sendTimedOut(), this.sendTimeout)
       }
       // Deferred rather than retried here: either we ran out of synchronous
       // operations, or there is no room and a wake-up will retry.
@@ -457,9 +469,13 @@ export abstract class Socket implements PipeOwner {
       try {
         msg = this.xrecv()
       } catch (err) {
-        return Promise.reject(toError(err))
+        // As for send: not readable in this state (REP must reply first) waits.
+        if (this.receiveTimeout === 0 || this.xhasIn()) return Promise.reject(toError(err))
       }
-      if (msg !== undefined) return Promise.resolve(msg)
+      if (msg !== undefined) {
+        if (this.pendingSend !== null) this.retrySend()
+        return Promise.resolve(msg)
+      }
       if (this.receiveTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
     }
     return new Promise<Msg>((resolve, reject) => {
@@ -467,13 +483,35 @@ export abstract class Socket implements PipeOwner {
       this.pendingRecv = pending
       this.context.holdOpen()
       if (this.receiveTimeout > 0) {
-        pending.timer = setTimeout(() => this.settleRecv(null, zmqError("EAGAIN")), this.receiveTimeout)
+        pending.timer = setTimeout(() => this.receiveTimedOut(), this.receiveTimeout)
       }
       // Nothing was queued just now: readActivated / wakeReader settle this
       // receive when a message comes. Only a receive deferred by the cap on
       // synchronous operations needs a retry of its own.
       if (!tried) setImmediate(() => this.retryRecv())
     })
+  }
+
+  /** At the timeout zeromq.js tries once more and reports what libzmq says (EFSM, ...) or EAGAIN. */
+  private sendTimedOut(): void {
+    const p = this.pendingSend
+    if (p === null) return
+    try {
+      this.settleSend(this.trySend(p.msg) ? null : zmqError("EAGAIN"))
+    } catch (err) {
+      this.settleSend(err as ZmqError)
+    }
+  }
+
+  private receiveTimedOut(): void {
+    if (this.pendingRecv === null) return
+    try {
+      const msg = this.xrecv()
+      if (msg === undefined) this.settleRecv(null, zmqError("EAGAIN"))
+      else this.settleRecv(msg, null)
+    } catch (err) {
+      this.settleRecv(null, err as ZmqError)
+    }
   }
 
   private countSyncOp(): void {
@@ -492,12 +530,16 @@ export abstract class Socket implements PipeOwner {
     try {
       sent = this.trySend(p.msg)
     } catch (err) {
+      if (!this.xhasOut()) return
       this.settleSend(err as ZmqError)
       return
     } finally {
       this.inRetrySend = false
     }
-    if (sent) this.settleSend(null)
+    if (sent) {
+      this.settleSend(null)
+      if (this.pendingRecv !== null) this.retryRecv()
+    }
   }
 
   private retryRecv(): void {
@@ -509,12 +551,16 @@ export abstract class Socket implements PipeOwner {
     try {
       msg = this.xrecv()
     } catch (err) {
+      if (!this.xhasIn()) return
       this.settleRecv(null, err as ZmqError)
       return
     } finally {
       this.inRetryRecv = false
     }
-    if (msg !== undefined) this.settleRecv(msg, null)
+    if (msg !== undefined) {
+      this.settleRecv(msg, null)
+      if (this.pendingSend !== null) this.retrySend()
+    }
   }
 
   private settleSend(err: ZmqError | null): void {
@@ -552,8 +598,8 @@ export abstract class Socket implements PipeOwner {
           let msg: Msg | undefined
           try {
             msg = this.xrecv()
-          } catch (err) {
-            return Promise.reject(toError(err))
+          } catch {
+            // receive() below decides between rejecting and waiting.
           }
           if (msg !== undefined) {
             this.countSyncOp()

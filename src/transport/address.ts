@@ -27,7 +27,7 @@ export function parseEndpoint(raw: string, forBind: boolean): Endpoint {
         target = rest.slice(semi + 1)
       }
       const { host, port } = splitHostPort(target, forBind, raw)
-      if (!forBind && (host === "*" || port === 0)) throw zmqError("EINVAL", "Invalid argument", raw)
+      if (!forBind && host === "*") throw zmqError("EINVAL", "Invalid argument", raw)
       return source ? { transport, host, port, raw, source } : { transport, host, port, raw }
     }
     case "ipc": {
@@ -40,9 +40,11 @@ export function parseEndpoint(raw: string, forBind: boolean): Endpoint {
     case "inproc":
       if (rest.length === 0) throw zmqError("EINVAL", "Invalid argument", raw)
       return { transport, name: rest, raw }
+    case "udp":
+      // libzmq has udp for RADIO/DISH only.
+      throw zmqError("ENOCOMPATPROTO", undefined, raw)
     case "ws":
     case "wss":
-    case "udp":
     case "pgm":
     case "epgm":
     case "tipc":
@@ -76,8 +78,11 @@ function splitHostPort(s: string, allowWildcard: boolean, raw: string): { host: 
   // libzmq accepts an interface zone suffix ("fe80::1%eth0") as part of the host.
   if (host.length === 0) throw zmqError("EINVAL", "Invalid argument", raw)
   let port: number
-  if (portText === "*" || portText === "0") {
+  if (portText === "*") {
     if (!allowWildcard) throw zmqError("EINVAL", "Invalid argument", raw)
+    port = 0
+  } else if (portText === "0") {
+    // libzmq takes port 0 for a connect too; the connection then fails and retries.
     port = 0
   } else {
     // libzmq parses the port with atoi() into 16 bits; 0 is not a port.
