@@ -6,7 +6,7 @@ import { NullMechanism } from "../mechanism/null.js"
 import { PlainClient, PlainServer } from "../mechanism/plain.js"
 import { checkCurveOptions, makeCurve } from "../mechanism/curve-options.js"
 import { FrameCopier, type MessageLike } from "../msg.js"
-import { Observer, type Event } from "../observer.js"
+import { errnoEventError, Observer, type Event } from "../observer.js"
 import { MsgQueue, Pipe, terminateInproc, type Msg, type PipeOwner } from "../pipe.js"
 import { checkUri, parseEndpoint, type Endpoint } from "../transport/address.js"
 import type { EndpointHandle } from "../transport/transport.js"
@@ -31,6 +31,8 @@ interface PendingSend extends PendingOp<void> {
 }
 
 const RESOLVED = Promise.resolve()
+/** Errors of the listening socket itself, which libzmq reports as bind:error. */
+const LISTEN_ERRORS = new Set(["EADDRINUSE", "EACCES", "EADDRNOTAVAIL", "EPERM", "ENOMEM"])
 // zeromq.js's iterator ends with { done: true } and no value key.
 const ITER_DONE = Object.freeze({ done: true }) as IteratorResult<Buffer[], undefined>
 
@@ -268,8 +270,9 @@ export abstract class Socket implements PipeOwner {
   }
 
   private async doBind(address: string): Promise<void> {
+    let endpoint: Endpoint | null = null
     try {
-      const endpoint = parseEndpoint(address, true)
+      endpoint = parseEndpoint(address, true)
       this.checkSecurityOptions()
       this.goLive()
       const handle = await bindEndpoint(this, endpoint)
@@ -282,10 +285,20 @@ export abstract class Socket implements PipeOwner {
       this.binds.set(handle.endpoint, list)
       if (handle.endpoint !== address) this.binds.set(address, list)
       this.lastEndpointValue = handle.endpoint
-      this.emit({ type: "bind", address: handle.endpoint })
+      // libzmq's monitor has no events for inproc.
+      if (endpoint.transport !== "inproc") this.emit({ type: "bind", address: handle.endpoint })
     } catch (err) {
       const e = withAddress(err, address)
-      if (e.code !== "EBADF") this.emit({ type: "bind:error", address, error: e })
+      // libzmq reports a tcp/ipc address it cannot listen on as bind:error
+      // with the part after "tcp://"; when the listening socket itself
+      // failed, it first reports that socket's close, without address.
+      const sep = address.indexOf("://")
+      const proto = sep > 0 ? address.slice(0, sep) : ""
+      const rest = address.slice(sep + 3)
+      if ((proto === "tcp" || proto === "ipc") && rest.length > 0 && e.code !== "EBADF") {
+        if (endpoint !== null && LISTEN_ERRORS.has(e.code)) this.emit({ type: "close", address: "" })
+        this.emit({ type: "bind:error", address: rest, error: errnoEventError(e.code) })
+      }
       throw e
     }
   }
@@ -314,7 +327,7 @@ export abstract class Socket implements PipeOwner {
       if (l.length === 0) this.binds.delete(key)
     }
     await handle.close(0)
-    this.emit({ type: "close", address: handle.endpoint })
+    if (!handle.endpoint.startsWith("inproc://")) this.emit({ type: "close", address: handle.endpoint })
   }
 
   connect(address: string): void {
@@ -383,7 +396,7 @@ export abstract class Socket implements PipeOwner {
     const closing = handles.map((h) =>
       h.close(linger).then(() => {
         // zeromq.js reports each listener's close, then the socket's end.
-        if (bound.has(h)) this.emit({ type: "close", address: h.endpoint })
+        if (bound.has(h) && !h.endpoint.startsWith("inproc://")) this.emit({ type: "close", address: h.endpoint })
       }),
     )
     for (const pipe of [...this.pipes]) if (pipe.inproc) terminateInproc(pipe)

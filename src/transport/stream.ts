@@ -1,6 +1,7 @@
 import * as net from "node:net"
 import { unlink } from "node:fs/promises"
 import { networkInterfaces } from "node:os"
+import { errnoEventError } from "../observer.js"
 import { describePeer, failureEvent, isFatal, lingerOn, startEngine } from "../engine/session.js"
 import type { Engine, EngineEndReason } from "../engine/engine.js"
 import { fromSystemError, zmqError } from "../errors.js"
@@ -88,7 +89,7 @@ class Listener implements EndpointHandle {
     server.on("connection", (stream: net.Socket) => this.accept(stream))
     server.on("error", (err: Error) => {
       const e = fromSystemError(err, this.endpoint)
-      socket.emit({ type: "accept:error", address: this.endpoint, error: { code: e.code, errno: e.errno, message: e.message } })
+      socket.emit({ type: "accept:error", address: this.endpoint, error: errnoEventError(e.code) })
     })
   }
 
