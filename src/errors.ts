@@ -8,6 +8,7 @@
 const ERRNO = {
   EPERM: 1,
   ENOENT: 2,
+  ENODEV: 19,
   EINTR: 4,
   EBADF: 9,
   EAGAIN: 11,
@@ -43,21 +44,41 @@ const ERRNO = {
 
 export type ErrorCode = keyof typeof ERRNO
 
+/** zeromq.js's own texts for a few codes, zmq_strerror's (glibc's strerror) for the rest. */
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
   EAGAIN: "Operation was not possible or timed out",
   EBUSY: "Socket is busy",
   EBADF: "Socket is closed",
   EFAULT: "Context is closed",
+  EMFILE: "Too many open file descriptors",
   EADDRINUSE: "Address already in use",
   ENOENT: "No such endpoint",
+  EPERM: "Operation not permitted",
+  EINTR: "Interrupted system call",
+  ENOMEM: "Cannot allocate memory",
+  EACCES: "Permission denied",
+  ENODEV: "No such device",
   EINVAL: "Invalid argument",
+  EPIPE: "Broken pipe",
+  ENAMETOOLONG: "File name too long",
+  EAFNOSUPPORT: "Address family not supported by protocol",
+  EADDRNOTAVAIL: "Cannot assign requested address",
+  ENETDOWN: "Network is down",
+  ENETUNREACH: "Network is unreachable",
+  ECONNABORTED: "Software caused connection abort",
+  ECONNRESET: "Connection reset by peer",
+  ENOTCONN: "Transport endpoint is not connected",
+  ETIMEDOUT: "Connection timed out",
+  ECONNREFUSED: "Connection refused",
   EFSM: "Operation cannot be accomplished in current state",
   EHOSTUNREACH: "Host unreachable",
   EMSGSIZE: "Message too long",
+  ENOTSOCK: "Socket operation on non-socket",
   ENOTSUP: "Operation not supported",
   EPROTONOSUPPORT: "Protocol not supported",
   ENOCOMPATPROTO: "The protocol is not compatible with the socket type",
   ETERM: "Context was terminated",
+  EMTHREAD: "No thread available",
   EPROTO: "Protocol error",
 }
 
@@ -75,6 +96,16 @@ export class ZmqError extends Error {
   }
 }
 
+/** The message zeromq.js gives an error with this code. */
+export function errorMessage(code: ErrorCode): string {
+  return MESSAGES[code] ?? code
+}
+
+/** True for the codes zmq-ts knows an errno for. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === "string" && code in ERRNO
+}
+
 export function zmqError(code: ErrorCode, message?: string, address?: string): ZmqError {
   return new ZmqError(code, message, address)
 }
@@ -87,6 +118,13 @@ export function fromSystemError(err: unknown, address?: string): ZmqError {
   }
   const msg = err instanceof Error ? err.message : String(err)
   return new ZmqError("EINVAL", msg, address)
+}
+
+/** An error from bind/connect/unbind/disconnect, with the address as given (zeromq.js sets it). */
+export function withAddress(err: unknown, address: string): ZmqError {
+  const e = err instanceof ZmqError ? err : fromSystemError(err, address)
+  if (e.address === undefined) e.address = address
+  return e
 }
 
 /** Narrows a caught value to an Error without hiding what it was. */

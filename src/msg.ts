@@ -1,5 +1,3 @@
-import { zmqError } from "./errors.js"
-
 /** What send() accepts for one frame, as zeromq.js v6 does. */
 export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null
 
@@ -47,12 +45,12 @@ export class FrameCopier {
   /** Converts what the application gave send() into a list of frames. */
   toFrames(message: MessageLike | MessageLike[]): Buffer[] {
     if (Array.isArray(message)) {
-      if (message.length === 0) throw zmqError("EINVAL", "Message must not be an empty array")
+      // zeromq.js sends nothing at all for an empty array.
       const frames = new Array<Buffer>(message.length)
       for (let i = 0; i < message.length; i++) frames[i] = this.toFrame(message[i] as MessageLike)
       return frames
     }
-    if (message === undefined) throw zmqError("EINVAL", "Message must be present")
+    if (message === undefined) throw new TypeError("Message must be present")
     return [this.toFrame(message)]
   }
 }
@@ -73,7 +71,9 @@ export function toFrame(value: MessageLike, copier: FrameCopier): Buffer {
   } else if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer !== "undefined" && value instanceof SharedArrayBuffer)) {
     view = Buffer.from(value)
   } else {
-    throw zmqError("EINVAL", "Message must be a Buffer, TypedArray, ArrayBuffer, string, number or null")
+    // zeromq.js sends anything else as its string form (JavaScript's ToString).
+    if (typeof value === "symbol") throw new TypeError("Cannot convert a Symbol value to a string")
+    return Buffer.from(String(value as unknown), "utf8")
   }
   return view.length > ZERO_COPY_THRESHOLD ? view : copier.copy(view)
 }

@@ -1,12 +1,46 @@
 import { EventEmitter } from "node:events"
-import { zmqError, type ZmqError } from "./errors.js"
+import { errorMessage, isErrorCode, zmqError, type ZmqError } from "./errors.js"
 import { Socket } from "./sockets/socket-base.js"
 
-/** Error details carried by failure events, as zeromq.js gives them. */
-export interface EventError {
-  code: string
+/**
+ * The error of a failure event: an Error, as zeromq.js gives it. Errno
+ * failures (bind:error, accept:error, close:error, handshake:error:other)
+ * carry `code` and `errno`; protocol failures a `code` (ERR_ZMTP_*,
+ * ERR_ZAP_*); authentication failures the ZAP `status`.
+ */
+export interface EventError extends Error {
+  code?: string
   errno?: number
-  message: string
+  status?: number
+}
+
+/** An errno failure as zeromq.js reports it (its message for the code). */
+export function errnoEventError(code: string): EventError {
+  if (isErrorCode(code)) {
+    const e: EventError = new Error(errorMessage(code))
+    e.code = code
+    e.errno = zmqError(code).errno
+    return e
+  }
+  const e: EventError = new Error(code)
+  e.code = code
+  return e
+}
+
+/** A handshake:error:protocol error: zeromq.js names the protocol and gives the reason as code. */
+export function protocolEventError(reason: string): EventError {
+  const e: EventError = new Error(reason.startsWith("ERR_ZAP_") ? "ZAP protocol error" : "ZMTP protocol error")
+  e.code = reason
+  return e
+}
+
+const AUTH_MESSAGES: Record<number, string> = { 300: "Temporary error", 400: "Authentication failure", 500: "Internal error" }
+
+/** A handshake:error:auth error: the ZAP status code and zeromq.js's text for it. */
+export function authEventError(status: number): EventError {
+  const e: EventError = new Error(AUTH_MESSAGES[status] ?? "Unknown error")
+  e.status = status
+  return e
 }
 
 /** Socket events with zeromq.js v6's names and fields. */
@@ -25,7 +59,7 @@ export type Event =
   | { type: "end" }
   | { type: "handshake"; address: string }
   | { type: "handshake:error:protocol"; address: string; error: EventError }
-  | { type: "handshake:error:auth"; address: string; error: EventError & { status?: number } }
+  | { type: "handshake:error:auth"; address: string; error: EventError }
   | { type: "handshake:error:other"; address: string; error: EventError }
   | { type: "unknown" }
 
@@ -63,8 +97,9 @@ export class Observer {
     this.hold = socket.attachObserver(this)
   }
 
+  /** As zeromq.js's: closed once the end event has been read. */
   get closed(): boolean {
-    return this.isClosed
+    return this.isClosed && this.backlog.length === 0
   }
 
   /** @internal */
@@ -78,6 +113,12 @@ export class Observer {
   /** @internal Called by the socket. */
   push(event: Event): void {
     if (this.isClosed) return
+    // zeromq.js leaves out an empty address (libzmq's close of a listener that failed to bind).
+    if ("address" in event && event.address === "") {
+      const copy: Record<string, unknown> = { ...event }
+      delete copy.address
+      event = copy as unknown as Event
+    }
     if (this.emitter !== null) {
       this.emitter.emit(event.type, event)
       return
@@ -95,13 +136,14 @@ export class Observer {
 
   receive(): Promise<Event> {
     if (this.emitter !== null) {
-      return Promise.reject(new Error("Observer is in event emitter mode. After a call to events.on() it is not possible to read events with events.receive()."))
+      // zeromq.js replaces receive with a getter that throws.
+      throw new Error("Observer is in event emitter mode. After a call to events.on() it is not possible to read events with events.receive().")
     }
     const next = this.backlog.shift()
     if (next !== undefined) return Promise.resolve(next)
-    // As zeromq.js: EBADF once closed (a receive pending at close gets EAGAIN).
-    if (this.isClosed) return Promise.reject(zmqError("EBADF"))
-    if (this.waiter !== null) return Promise.reject(zmqError("EBUSY", "Observer is busy reading; only one receive operation may be in progress at any time"))
+    // As zeromq.js: usage errors throw; EBADF once closed (a receive pending at close gets EAGAIN).
+    if (this.isClosed) throw zmqError("EBADF")
+    if (this.waiter !== null) throw zmqError("EBUSY", "Observer is busy reading; only one receive operation may be in progress at any time")
     this.setHolding(true)
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject }

@@ -1,22 +1,12 @@
 import { zmqError, type ZmqError } from "./errors.js"
-import { Socket } from "./sockets/socket-base.js"
+import type { Msg } from "./pipe.js"
+import { checkArgs, Socket } from "./sockets/socket-base.js"
 
-interface Receiving {
-  receive(): Promise<Buffer[]>
+function canReceive(s: Socket): boolean {
+  return typeof (s as Partial<{ receive: unknown }>).receive === "function"
 }
-interface Sending {
-  send(message: Buffer[]): Promise<void>
-}
-
-/** Every zeromq.js socket has send() and receive(); these types can use them. */
-const RECEIVERS = new Set(["PAIR", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "XPUB", "XSUB", "STREAM"])
-const SENDERS = new Set(["PAIR", "PUB", "REQ", "REP", "DEALER", "ROUTER", "PUSH", "XPUB", "XSUB", "STREAM"])
-
-function canReceive(s: Socket): s is Socket & Receiving {
-  return RECEIVERS.has(s.typeName)
-}
-function canSend(s: Socket): s is Socket & Sending {
-  return SENDERS.has(s.typeName)
+function canSend(s: Socket): boolean {
+  return typeof (s as Partial<{ send: unknown }>).send === "function"
 }
 
 /**
@@ -24,6 +14,10 @@ function canSend(s: Socket): s is Socket & Sending {
  * directions, as zmq_proxy does (zeromq.js `Proxy`). Each direction is one
  * receive/send loop on the event loop; a blocked send holds its direction
  * back, so the sockets' high-water marks apply end to end.
+ *
+ * As in zeromq.js, the application cannot use either socket while the proxy
+ * runs (EBUSY), both are closed when it ends, and pause/resume/terminate
+ * outside of a run throw EBADF (zeromq.js has no control socket then).
  */
 export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   readonly frontEnd: F
@@ -36,62 +30,87 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   private unpause: (() => void) | null = null
 
   constructor(frontEnd: F, backEnd: B) {
-    if (arguments.length > 2) throw new TypeError(`Expected 2 arguments but received ${arguments.length}`)
-    // zeromq.js: a non-object is a TypeError, an object that is no socket EINVAL (without a code).
+    checkArgs(arguments.length, 2)
     if (typeof frontEnd !== "object" || frontEnd === null) throw new TypeError("Front-end must be a socket object")
     if (typeof backEnd !== "object" || backEnd === null) throw new TypeError("Back-end must be a socket object")
-    if (!(frontEnd instanceof Socket) || !(backEnd instanceof Socket)) throw new Error("Invalid argument")
+    // zeromq.js's native unwrap of an object that is not a socket.
+    if (!((frontEnd as unknown) instanceof Socket) || !((backEnd as unknown) instanceof Socket)) throw new Error("Invalid argument")
     this.frontEnd = frontEnd
     this.backEnd = backEnd
   }
 
-  /** Runs until terminate() (or one side is closed); then closes both sockets. */
-  async run(): Promise<void> {
-    if (this.running) throw zmqError("EBUSY", "Proxy is already running")
-    if (this.frontEnd.closed || this.backEnd.closed) throw zmqError("EBADF")
+  /** Runs until terminate(); then closes both sockets. */
+  run(): Promise<void> {
+    checkArgs(arguments.length, 0)
+    // A closed socket has no endpoints left, so it fails the same check.
+    if (this.frontEnd.endpointsInUse <= 0) throw zmqError("EINVAL", "Front-end socket must be bound or connected")
+    if (this.backEnd.endpointsInUse <= 0) throw zmqError("EINVAL", "Back-end socket must be bound or connected")
     this.running = true
-    try {
-      await Promise.all([this.pump(this.frontEnd, this.backEnd), this.pump(this.backEnd, this.frontEnd)])
-    } finally {
+    this.frontEnd.proxied = true
+    this.backEnd.proxied = true
+    const done = (): void => {
       this.running = false
+      this.unpause?.()
+      this.paused = null
+      this.unpause = null
+      this.frontEnd.proxied = false
+      this.backEnd.proxied = false
       this.frontEnd.close()
       this.backEnd.close()
     }
+    return Promise.all([this.pump(this.frontEnd, this.backEnd), this.pump(this.backEnd, this.frontEnd)]).then(
+      () => done(),
+      (err: unknown) => {
+        done()
+        throw err
+      },
+    )
   }
 
   pause(): void {
-    if (!this.running) throw zmqError("EFSM", "Proxy is not running")
+    checkArgs(arguments.length, 0)
+    this.checkRunning()
     if (this.paused !== null) return
     this.paused = new Promise((resolve) => (this.unpause = resolve))
   }
 
   resume(): void {
-    if (!this.running) throw zmqError("EFSM", "Proxy is not running")
+    checkArgs(arguments.length, 0)
+    this.checkRunning()
     this.unpause?.()
     this.paused = null
     this.unpause = null
   }
 
   terminate(): void {
-    if (!this.running) throw zmqError("EFSM", "Proxy is not running")
+    checkArgs(arguments.length, 0)
+    this.checkRunning()
     // Closing ends both loops: their pending receive()s end with EAGAIN.
+    this.running = false
+    this.frontEnd.proxied = false
+    this.backEnd.proxied = false
     this.frontEnd.close()
     this.backEnd.close()
     this.unpause?.()
   }
 
   /** @internal */
+  private checkRunning(): void {
+    if (!this.running) throw zmqError("EBADF")
+  }
+
   private async pump(from: Socket, to: Socket): Promise<void> {
     if (!canReceive(from) || !canSend(to)) return
     for (;;) {
-      let msg: Buffer[]
+      if (from.closed || !this.running) return
+      let msg: Msg
       try {
-        msg = await from.receive()
+        msg = await from.startReceive()
         if (this.paused !== null) await this.paused
-        if (to.closed) return
-        await to.send(msg)
+        if (to.closed || !this.running) return
+        await to.startSend(msg)
       } catch (err) {
-        if (from.closed || to.closed) return
+        if (from.closed || to.closed || !this.running) return
         const code = (err as ZmqError).code
         // A message the other side cannot route (e.g. EHOSTUNREACH) is dropped, as zmq_proxy does.
         if (code === "EHOSTUNREACH" || code === "EAGAIN") continue

@@ -1,5 +1,5 @@
 import type { Socket as NetSocket } from "node:net"
-import type { Event } from "../observer.js"
+import { authEventError, errnoEventError, protocolEventError, type Event } from "../observer.js"
 import type { Pipe } from "../pipe.js"
 import type { Socket } from "../sockets/socket-base.js"
 import { ZmtpEngine, type Engine, type EngineEndReason, type EngineHost } from "./engine.js"
@@ -39,15 +39,15 @@ export function failureEvent(address: string, reason: EngineEndReason): Event | 
   if (reason.handshaking !== true) return null
   switch (reason.kind) {
     case "protocol":
-      return { type: "handshake:error:protocol", address, error: { code: reason.error.reason, message: reason.error.message } }
+      return { type: "handshake:error:protocol", address, error: protocolEventError(reason.error.reason) }
     case "connection":
-      return { type: "handshake:error:other", address, error: { code: "EPIPE", message: "connection closed during the handshake" } }
+      return { type: "handshake:error:other", address, error: errnoEventError("EPIPE") }
     case "timeout":
-      return { type: "handshake:error:other", address, error: { code: "EAGAIN", message: "handshake timed out" } }
+      return { type: "handshake:error:other", address, error: errnoEventError("EAGAIN") }
     case "auth":
-      return { type: "handshake:error:auth", address, error: { code: "EACCES", message: reason.error.message, status: reason.error.status } }
+      return { type: "handshake:error:auth", address, error: authEventError(reason.error.status) }
     case "other":
-      return { type: "handshake:error:other", address, error: { code: reason.error.code, message: reason.error.message } }
+      return { type: "handshake:error:other", address, error: errnoEventError(reason.error.code) }
     default:
       return null
   }
@@ -59,7 +59,9 @@ export function failureEvent(address: string, reason: EngineEndReason): Event | 
  */
 export function disconnectEvent(address: string, reason: EngineEndReason): Event {
   if (reason.kind === "protocol" && reason.error.reason === "ENOBUFS") {
-    return { type: "disconnect", address, error: { code: "ENOBUFS", message: reason.error.message } }
+    const error = errnoEventError("ENOBUFS")
+    error.message = reason.error.message
+    return { type: "disconnect", address, error }
   }
   return { type: "disconnect", address }
 }

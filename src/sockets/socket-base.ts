@@ -2,15 +2,15 @@ import { Context } from "../context.js"
 import { hideAndSeal } from "../seal.js"
 import { defaultContext } from "../default-context.js"
 import type { ProtocolError } from "../codec/protocol-error.js"
-import { toError, zmqError, type ZmqError } from "../errors.js"
+import { toError, withAddress, zmqError, type ZmqError } from "../errors.js"
 import type { Mechanism, MechanismContext } from "../mechanism/mechanism.js"
 import { NullMechanism } from "../mechanism/null.js"
 import { PlainClient, PlainServer } from "../mechanism/plain.js"
 import { checkCurveOptions, makeCurve } from "../mechanism/curve-options.js"
 import { FrameCopier, type MessageLike } from "../msg.js"
-import { Observer, type Event } from "../observer.js"
+import { errnoEventError, Observer, type Event } from "../observer.js"
 import { MsgQueue, Pipe, terminateInproc, type Msg } from "../pipe.js"
-import { parseEndpoint } from "../transport/address.js"
+import { checkUri, parseEndpoint, type Endpoint } from "../transport/address.js"
 import type { EndpointHandle } from "../transport/transport.js"
 import { bindEndpoint, connectEndpoint } from "../transport/transport.js"
 import { SOCKET_TYPES, SOCKET_TYPE_NAMES, type SocketTypeName } from "./socket-types.js"
@@ -39,7 +39,17 @@ const THREAD_SAFE_TYPES: ReadonlySet<SocketTypeName> = new Set(["SERVER", "CLIEN
 
 const RESOLVED = Promise.resolve()
 const EMPTY = Buffer.alloc(0)
-const ITER_DONE: IteratorResult<Buffer[], undefined> = Object.freeze({ done: true, value: undefined })
+/** Errors of the listening socket itself, which libzmq reports as bind:error. */
+const LISTEN_ERRORS = new Set(["EADDRINUSE", "EACCES", "EADDRNOTAVAIL", "EPERM", "ENOMEM"])
+// zeromq.js's iterator ends with { done: true } and no value key.
+const ITER_DONE = Object.freeze({ done: true }) as IteratorResult<Buffer[], undefined>
+
+/** zeromq.js checks the number of arguments of its native methods. */
+export function checkArgs(received: number, expected: number): void {
+  if (received > expected) {
+    throw new TypeError(`Expected ${expected} argument${expected === 1 ? "" : "s"} but received ${received}`)
+  }
+}
 
 /**
  * The base of every socket type: options, endpoints, pipes and the
@@ -187,6 +197,10 @@ export class Socket {
   private isClosed = false
   /** @internal */
   private busy = false
+  /** @internal */
+  private closeRequested = false
+  /** @internal Set while a Proxy runs on this socket: the application may not use it. */
+  proxied = false
   /** @internal */
   private readonly binds = new Map<string, EndpointHandle[]>()
   /** @internal */
@@ -407,39 +421,73 @@ export class Socket {
 
   // ---- endpoints --------------------------------------------------------------
 
-  async bind(address: string): Promise<void> {
-    this.checkOpen()
-    if (this.busy) throw zmqError("EBUSY", "Socket is blocked by a bind or unbind operation")
-    const endpoint = parseEndpoint(address, true)
-    this.checkSecurityOptions()
-    this.goLive()
-    // zeromq.js counts the endpoint from the attempt on, even if the bind fails.
-    this.endpointCount++
+  // zeromq.js validates arguments and the socket's state synchronously (a
+  // usage error throws); what libzmq reports on the address rejects (bind,
+  // unbind) or throws (connect, disconnect) with the address attached.
+
+  bind(address: string): Promise<void> {
+    // zeromq.js checks each argument in turn, then their number.
+    if (typeof address !== "string") throw new TypeError("Address must be a string")
+    checkArgs(arguments.length, 1)
+    this.validateOpen()
     this.busy = true
+    // libzmq counts an endpoint for every bind, even one that failed (a Proxy checks it).
+    this.endpointCount++
+    return this.doBind(address).finally(() => {
+      this.busy = false
+      if (this.closeRequested) this.close()
+    })
+  }
+
+  private async doBind(address: string): Promise<void> {
+    let endpoint: Endpoint | null = null
     try {
+      endpoint = parseEndpoint(address, true)
+      this.checkSecurityOptions()
+      this.goLive()
       const handle = await bindEndpoint(this, endpoint)
-      if (this.isClosed) {
+      if (this.isClosed || this.closeRequested) {
         void handle.close(this.opts.linger)
-        throw zmqError("EBADF")
+        return
       }
       const list = this.binds.get(handle.endpoint) ?? []
       list.push(handle)
       this.binds.set(handle.endpoint, list)
       if (handle.endpoint !== address) this.binds.set(address, list)
       this.lastEndpointValue = handle.endpoint
-      this.emit({ type: "bind", address: handle.endpoint })
+      // libzmq's monitor has no events for inproc.
+      if (endpoint.transport !== "inproc") this.emit({ type: "bind", address: handle.endpoint })
     } catch (err) {
-      const e = err as ZmqError
-      if (e.code !== "EBADF") this.emit({ type: "bind:error", address, error: { code: e.code, errno: e.errno, message: e.message } })
-      throw err
-    } finally {
-      this.busy = false
+      const e = withAddress(err, address)
+      // libzmq reports a tcp/ipc address it cannot listen on as bind:error
+      // with the part after "tcp://"; when the listening socket itself
+      // failed, it first reports that socket's close, without address.
+      const sep = address.indexOf("://")
+      const proto = sep > 0 ? address.slice(0, sep) : ""
+      const rest = address.slice(sep + 3)
+      if ((proto === "tcp" || proto === "ipc") && rest.length > 0 && e.code !== "EBADF") {
+        if (endpoint !== null && LISTEN_ERRORS.has(e.code)) this.emit({ type: "close", address: "" })
+        this.emit({ type: "bind:error", address: rest, error: errnoEventError(e.code) })
+      }
+      throw e
     }
   }
 
-  async unbind(address: string): Promise<void> {
-    this.checkOpen()
-    if (this.busy) throw zmqError("EBUSY", "Socket is blocked by a bind or unbind operation")
+  unbind(address: string): Promise<void> {
+    // zeromq.js checks each argument in turn, then their number.
+    if (typeof address !== "string") throw new TypeError("Address must be a string")
+    checkArgs(arguments.length, 1)
+    this.validateOpen()
+    this.busy = true
+    this.endpointCount--
+    return this.doUnbind(address).finally(() => {
+      this.busy = false
+      if (this.closeRequested) this.close()
+    })
+  }
+
+  private async doUnbind(address: string): Promise<void> {
+    checkUri(address)
     const list = this.binds.get(address)
     if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
     const handle = list[0]!
@@ -449,18 +497,21 @@ export class Socket {
       if (i >= 0) l.splice(i, 1)
       if (l.length === 0) this.binds.delete(key)
     }
-    this.busy = true
-    try {
-      await handle.close(0)
-      this.emit({ type: "close", address: handle.endpoint })
-    } finally {
-      this.busy = false
-    }
+    await handle.close(0)
+    if (!handle.endpoint.startsWith("inproc://")) this.emit({ type: "close", address: handle.endpoint })
   }
 
   connect(address: string): void {
-    this.checkOpenSync()
-    const endpoint = parseEndpoint(address, false)
+    // zeromq.js checks each argument in turn, then their number.
+    if (typeof address !== "string") throw new TypeError("Address must be a string")
+    checkArgs(arguments.length, 1)
+    this.validateOpen()
+    let endpoint: Endpoint
+    try {
+      endpoint = parseEndpoint(address, false)
+    } catch (err) {
+      throw withAddress(err, address)
+    }
     this.checkSecurityOptions()
     this.goLive()
     const handle = connectEndpoint(this, endpoint)
@@ -468,11 +519,16 @@ export class Socket {
     const list = this.connects.get(address) ?? []
     list.push(handle)
     this.connects.set(address, list)
+    this.endpointCount++
     if (endpoint.transport !== "inproc") this.lastEndpointValue = address
   }
 
   disconnect(address: string): void {
-    this.checkOpenSync()
+    // zeromq.js checks each argument in turn, then their number.
+    if (typeof address !== "string") throw new TypeError("Address must be a string")
+    checkArgs(arguments.length, 1)
+    this.validateOpen()
+    checkUri(address)
     const list = this.connects.get(address)
     if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
     const handle = list.shift()!
@@ -481,12 +537,25 @@ export class Socket {
     void handle.close(this.opts.linger)
   }
 
+  /** @internal Binds and connects made, less unbinds and disconnects (libzmq's count, which a Proxy checks). */
+  get endpointsInUse(): number {
+    return this.endpointCount
+  }
+
   /**
    * Closes the socket at once for the application; queued outgoing messages
    * are still delivered in the background within `linger` (libzmq's rule).
    */
   close(): void {
+    checkArgs(arguments.length, 0)
     if (this.isClosed) return
+    // zeromq.js cannot close a socket in the middle of a bind or unbind; it closes once that is done.
+    if (this.busy || this.proxied) {
+      this.closeRequested = true
+      return
+    }
+    this.closeRequested = false
+    this.endpointCount = 0
     this.isClosed = true
     const ctx = this.home!
     this.ctx = null
@@ -501,7 +570,7 @@ export class Socket {
     const closing = handles.map((h) =>
       h.close(linger).then(() => {
         // zeromq.js reports each listener's close, then the socket's end.
-        if (bound.has(h)) this.emit({ type: "close", address: h.endpoint })
+        if (bound.has(h) && !h.endpoint.startsWith("inproc://")) this.emit({ type: "close", address: h.endpoint })
       }),
     )
     for (const pipe of [...this.pipes]) if (pipe.inproc) terminateInproc(pipe)
@@ -520,24 +589,35 @@ export class Socket {
 
   // ---- send / receive ---------------------------------------------------------
 
-  /** @internal The send() of zeromq.js; concrete writable types expose it. */
-  protected sendMessage(message: MessageLike | MessageLike[]): Promise<void> {
-    if (this.isClosed) return Promise.reject(zmqError("EBADF"))
+  /**
+   * @internal The send() of zeromq.js; concrete writable types expose it and
+   * pass their `arguments.length`. Usage errors throw, as zeromq.js's do.
+   */
+  protected sendMessage(message: MessageLike | MessageLike[], argc = 1): Promise<void> {
+    if (message === undefined) throw new TypeError("Message must be present")
+    checkArgs(argc, 1)
+    this.validateOpen()
     if (this.pendingSend !== null) {
-      return Promise.reject(zmqError("EBUSY", "Socket is busy writing; only one send operation may be in progress at any time"))
+      throw zmqError("EBUSY", "Socket is busy writing; only one send operation may be in progress at any time")
     }
-    let msg: Msg
-    try {
-      msg = this.copier.toFrames(message)
-    } catch (err) {
-      return Promise.reject(toError(err))
-    }
+    return this.startSend(this.copier.toFrames(message))
+  }
+
+  /** @internal A send without the application's checks (a Proxy's own forwarding). */
+  startSend(msg: Msg): Promise<void> {
     if (this.syncOps < MAX_SYNC_OPERATIONS || this.opts.sendTimeout === 0) {
       this.countSyncOp()
       try {
-        if (this.xsend(msg)) return RESOLVED
+        if (this.trySend(msg)) {
+          // A send may let a waiting receive go on (REQ); zeromq.js re-polls too.
+          if (this.pendingRecv !== null) this.retryRecv()
+          return RESOLVED
+        }
       } catch (err) {
-        return Promise.reject(toError(err))
+        // zeromq.js only sends once the socket is writable: where libzmq
+        // refuses for the socket's state (REQ awaiting its reply: EFSM), the
+        // send waits for that state to change instead.
+        if (this.opts.sendTimeout === 0 || this.xhasOut()) return Promise.reject(toError(err))
       }
       if (this.opts.sendTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
     }
@@ -546,7 +626,7 @@ export class Socket {
       this.pendingSend = pending
       this.homeContext!.holdOpen()
       if (this.opts.sendTimeout > 0) {
-        pending.timer = setTimeout(() => this.settleSend(zmqError("EAGAIN")), this.opts.sendTimeout)
+        pending.timer = setTimeout(() => this.sendTimedOut(), this.opts.sendTimeout)
       }
       // Deferred rather than retried here: either we ran out of synchronous
       // operations, or there is no room and a wake-up will retry.
@@ -554,12 +634,23 @@ export class Socket {
     })
   }
 
+  /** zeromq.js sends nothing for an empty array, once the socket is writable. */
+  private trySend(msg: Msg): boolean {
+    return msg.length === 0 ? this.opts.sendTimeout === 0 || this.xhasOut() : this.xsend(msg)
+  }
+
   /** @internal The receive() of zeromq.js; concrete readable types expose it. */
-  protected receiveMessage(): Promise<Msg> {
-    if (this.isClosed) return Promise.reject(zmqError("EBADF"))
+  protected receiveMessage(argc = 0): Promise<Msg> {
+    checkArgs(argc, 0)
+    this.validateOpen()
     if (this.pendingRecv !== null) {
-      return Promise.reject(zmqError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time"))
+      throw zmqError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time")
     }
+    return this.startReceive()
+  }
+
+  /** @internal A receive without the application's checks (a Proxy's own forwarding). */
+  startReceive(): Promise<Msg> {
     const tried = this.syncOps < MAX_SYNC_OPERATIONS || this.opts.receiveTimeout === 0
     if (tried) {
       this.countSyncOp()
@@ -567,9 +658,13 @@ export class Socket {
       try {
         msg = this.xrecv()
       } catch (err) {
-        return Promise.reject(toError(err))
+        // As for send: not readable in this state (REP must reply first) waits.
+        if (this.opts.receiveTimeout === 0 || this.xhasIn()) return Promise.reject(toError(err))
       }
-      if (msg !== undefined) return Promise.resolve(msg)
+      if (msg !== undefined) {
+        if (this.pendingSend !== null) this.retrySend()
+        return Promise.resolve(msg)
+      }
       if (this.opts.receiveTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
     }
     return new Promise<Msg>((resolve, reject) => {
@@ -577,7 +672,7 @@ export class Socket {
       this.pendingRecv = pending
       this.homeContext!.holdOpen()
       if (this.opts.receiveTimeout > 0) {
-        pending.timer = setTimeout(() => this.settleRecv(null, zmqError("EAGAIN")), this.opts.receiveTimeout)
+        pending.timer = setTimeout(() => this.receiveTimedOut(), this.opts.receiveTimeout)
       }
       // Nothing was queued just now: readActivated / wakeReader settle this
       // receive when a message comes. Only a receive deferred by the cap on
@@ -586,7 +681,28 @@ export class Socket {
     })
   }
 
-  /** @internal */
+  /** At the timeout zeromq.js tries once more and reports what libzmq says (EFSM, ...) or EAGAIN. */
+  private sendTimedOut(): void {
+    const p = this.pendingSend
+    if (p === null) return
+    try {
+      this.settleSend(this.trySend(p.msg) ? null : zmqError("EAGAIN"))
+    } catch (err) {
+      this.settleSend(err as ZmqError)
+    }
+  }
+
+  private receiveTimedOut(): void {
+    if (this.pendingRecv === null) return
+    try {
+      const msg = this.xrecv()
+      if (msg === undefined) this.settleRecv(null, zmqError("EAGAIN"))
+      else this.settleRecv(msg, null)
+    } catch (err) {
+      this.settleRecv(null, err as ZmqError)
+    }
+  }
+
   private countSyncOp(): void {
     if (this.syncOps++ === 0) {
       setImmediate(() => {
@@ -602,14 +718,18 @@ export class Socket {
     let sent: boolean
     this.inRetrySend = true
     try {
-      sent = this.xsend(p.msg)
+      sent = this.trySend(p.msg)
     } catch (err) {
+      if (!this.xhasOut()) return
       this.settleSend(err as ZmqError)
       return
     } finally {
       this.inRetrySend = false
     }
-    if (sent) this.settleSend(null)
+    if (sent) {
+      this.settleSend(null)
+      if (this.pendingRecv !== null) this.retryRecv()
+    }
   }
 
   /** @internal */
@@ -622,12 +742,16 @@ export class Socket {
     try {
       msg = this.xrecv()
     } catch (err) {
+      if (!this.xhasIn()) return
       this.settleRecv(null, err as ZmqError)
       return
     } finally {
       this.inRetryRecv = false
     }
-    if (msg !== undefined) this.settleRecv(msg, null)
+    if (msg !== undefined) {
+      this.settleRecv(msg, null)
+      if (this.pendingSend !== null) this.retrySend()
+    }
   }
 
   /** @internal */
@@ -664,19 +788,24 @@ export class Socket {
       next: (): Promise<IteratorResult<Msg, undefined>> => {
         if (this.isClosed) return Promise.resolve(ITER_DONE)
         // Fast path: a message is already queued; one promise, no extra hops.
-        if (this.pendingRecv === null && this.syncOps < MAX_SYNC_OPERATIONS) {
+        if (this.pendingRecv === null && this.syncOps < MAX_SYNC_OPERATIONS && !this.busy && !this.proxied) {
           let msg: Msg | undefined
           try {
             msg = this.xrecv()
-          } catch (err) {
-            return Promise.reject(toError(err))
+          } catch {
+            // receive() below decides between rejecting and waiting.
           }
           if (msg !== undefined) {
             this.countSyncOp()
             return Promise.resolve({ value: msg, done: false })
           }
         }
-        return this.receiveMessage().then(toResult, onError)
+        // zeromq.js's next() is an async function: a usage error rejects it.
+        try {
+          return this.receiveMessage().then(toResult, onError)
+        } catch (err) {
+          return Promise.reject(toError(err))
+        }
       },
     }
   }
@@ -804,13 +933,9 @@ export class Socket {
     this.observer?.push(event)
   }
 
-  /** @internal */
-  private checkOpen(): void {
-    if (this.isClosed) throw zmqError("EBADF")
-  }
-
-  /** @internal */
-  private checkOpenSync(): void {
+  /** @internal zeromq.js's ValidateOpen: a blocked socket (bind, unbind, proxy) is busy, a closed one gone. */
+  private validateOpen(): void {
+    if (this.busy || this.proxied) throw zmqError("EBUSY", "Socket is blocked by a bind or unbind operation")
     if (this.isClosed) throw zmqError("EBADF")
   }
 
@@ -859,14 +984,14 @@ Object.defineProperties(Socket.prototype, {
     configurable: true,
     writable: true,
     value: function send(this: Socket, message: MessageLike | MessageLike[]): Promise<void> {
-      return this["sendMessage"](message)
+      return this["sendMessage"](message, arguments.length)
     },
   },
   receive: {
     configurable: true,
     writable: true,
     value: function receive(this: Socket): Promise<Msg> {
-      return this["receiveMessage"]()
+      return this["receiveMessage"](arguments.length)
     },
   },
   [Symbol.asyncIterator]: {

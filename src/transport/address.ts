@@ -28,7 +28,7 @@ export function parseEndpoint(raw: string, forBind: boolean): Endpoint {
         target = rest.slice(semi + 1)
       }
       const { host, port } = splitHostPort(target, forBind, raw)
-      if (!forBind && (host === "*" || port === 0)) throw zmqError("EINVAL", "Invalid argument", raw)
+      if (!forBind && host === "*") throw zmqError("EINVAL", "Invalid argument", raw)
       return source ? { transport, host, port, raw, source } : { transport, host, port, raw }
     }
     case "ipc": {
@@ -60,6 +60,19 @@ export function parseEndpoint(raw: string, forBind: boolean): Endpoint {
   }
 }
 
+const KNOWN_TRANSPORTS = new Set(["tcp", "ipc", "inproc"])
+
+/**
+ * What libzmq checks of an address before looking it up (unbind, disconnect):
+ * "transport://address" with neither part empty (EINVAL), and a transport
+ * it was built with (EPROTONOSUPPORT).
+ */
+export function checkUri(raw: string): void {
+  const sep = raw.indexOf("://")
+  if (sep <= 0 || sep + 3 >= raw.length) throw zmqError("EINVAL", undefined, raw)
+  if (!KNOWN_TRANSPORTS.has(raw.slice(0, sep))) throw zmqError("EPROTONOSUPPORT", undefined, raw)
+}
+
 function splitHostPort(s: string, allowWildcard: boolean, raw: string): { host: string; port: number } {
   const colon = s.lastIndexOf(":")
   if (colon < 0) throw zmqError("EINVAL", "Invalid argument", raw)
@@ -69,13 +82,17 @@ function splitHostPort(s: string, allowWildcard: boolean, raw: string): { host: 
   // libzmq accepts an interface zone suffix ("fe80::1%eth0") as part of the host.
   if (host.length === 0) throw zmqError("EINVAL", "Invalid argument", raw)
   let port: number
-  if (portText === "*" || portText === "0") {
+  if (portText === "*") {
     if (!allowWildcard) throw zmqError("EINVAL", "Invalid argument", raw)
     port = 0
+  } else if (portText === "0") {
+    // libzmq takes port 0 for a connect too; the connection then fails and retries.
+    port = 0
   } else {
-    if (!/^\d+$/.test(portText)) throw zmqError("EINVAL", "Invalid argument", raw)
-    port = Number(portText)
-    if (port > 65535) throw zmqError("EINVAL", "Invalid argument", raw)
+    // libzmq parses the port with atoi() into 16 bits; 0 is not a port.
+    const digits = /^\s*[+-]?\d+/.exec(portText)
+    port = digits === null ? 0 : Number(digits[0]) & 0xffff
+    if (port === 0) throw zmqError("EINVAL", "Invalid argument", raw)
   }
   return { host, port }
 }

@@ -1,8 +1,10 @@
 import * as net from "node:net"
 import { unlink } from "node:fs/promises"
+import { networkInterfaces } from "node:os"
+import { errnoEventError } from "../observer.js"
 import { describePeer, disconnectEvent, failureEvent, isFatal, lingerOn, startEngine } from "../engine/session.js"
 import type { Engine, EngineEndReason } from "../engine/engine.js"
-import { fromSystemError } from "../errors.js"
+import { fromSystemError, zmqError } from "../errors.js"
 import type { Pipe } from "../pipe.js"
 import type { Socket } from "../sockets/socket-base.js"
 import { formatTcp, type Endpoint } from "./address.js"
@@ -87,7 +89,7 @@ class Listener implements EndpointHandle {
     server.on("connection", (stream: net.Socket) => this.accept(stream))
     server.on("error", (err: Error) => {
       const e = fromSystemError(err, this.endpoint)
-      socket.emit({ type: "accept:error", address: this.endpoint, error: { code: e.code, errno: e.errno, message: e.message } })
+      socket.emit({ type: "accept:error", address: this.endpoint, error: errnoEventError(e.code) })
     })
   }
 
@@ -109,6 +111,17 @@ class Listener implements EndpointHandle {
   }
 }
 
+/**
+ * libzmq binds to an IP address or a network interface's name, never to a
+ * host name from DNS (no such interface: ENODEV).
+ */
+function bindableHost(host: string, ipv6: boolean): string | null {
+  if (net.isIP(host) !== 0) return host
+  const addrs = networkInterfaces()[host]
+  const pick = addrs?.find((a) => a.family === "IPv4") ?? (ipv6 ? addrs?.find((a) => a.family === "IPv6") : undefined)
+  return pick?.address ?? null
+}
+
 export async function bindStream(socket: Socket, spec: StreamEndpoint): Promise<EndpointHandle> {
   const server = net.createServer({ noDelay: spec.transport === "tcp", pauseOnConnect: false })
   if (spec.transport === "ipc" && !spec.path.startsWith("\0")) {
@@ -125,7 +138,11 @@ export async function bindStream(socket: Socket, spec: StreamEndpoint): Promise<
     if (spec.transport === "ipc") {
       server.listen({ path: spec.path, backlog: socket.opts.backlog }, done)
     } else {
-      const host = spec.host === "*" ? (socket.opts.ipv6 ? "::" : "0.0.0.0") : spec.host
+      const host = spec.host === "*" ? (socket.opts.ipv6 ? "::" : "0.0.0.0") : bindableHost(spec.host, socket.opts.ipv6)
+      if (host === null) {
+        reject(zmqError("ENODEV", undefined, spec.raw))
+        return
+      }
       server.listen({ host, port: spec.port, backlog: socket.opts.backlog, ipv6Only: false }, done)
     }
   })

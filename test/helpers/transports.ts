@@ -165,6 +165,27 @@ export async function rejectsWith(p: Promise<unknown>, code: string): Promise<vo
   })
 }
 
+/**
+ * Asserts that libzmq refuses `op` in the socket's present state with `code`
+ * (EFSM, EHOSTUNREACH). zeromq.js only reports that at once with a zero
+ * timeout; otherwise it waits for the state to allow the operation.
+ */
+export async function refusedInState(
+  sock: { sendTimeout: number; receiveTimeout: number },
+  op: () => Promise<unknown>,
+  code: string,
+): Promise<void> {
+  const { sendTimeout, receiveTimeout } = sock
+  sock.sendTimeout = 0
+  sock.receiveTimeout = 0
+  try {
+    await rejectsWith(op(), code)
+  } finally {
+    sock.sendTimeout = sendTimeout
+    sock.receiveTimeout = receiveTimeout
+  }
+}
+
 /** A message's frames as strings. */
 export const text = (msg: Buffer[]): string[] => msg.map((f) => f.toString())
 

@@ -77,14 +77,18 @@ void test("Proxy: pause holds messages back and resume releases them in order", 
   }
 })
 
-void test("Proxy: pause, resume and terminate before run() are EFSM; run() twice is EBUSY", async () => {
+void test("Proxy: pause, resume and terminate before run() throw EBADF, as zeromq.js's; run() needs bound or connected sockets", async () => {
   const proxy = new Proxy(new Dealer(), new Dealer())
-  assert.throws(() => proxy.pause(), (err: ZmqError) => err.code === "EFSM")
-  assert.throws(() => proxy.resume(), (err: ZmqError) => err.code === "EFSM")
-  assert.throws(() => proxy.terminate(), (err: ZmqError) => err.code === "EFSM")
+  assert.throws(() => proxy.pause(), (err: ZmqError) => err.code === "EBADF")
+  assert.throws(() => proxy.resume(), (err: ZmqError) => err.code === "EBADF")
+  assert.throws(() => proxy.terminate(), (err: ZmqError) => err.code === "EBADF")
+  assert.throws(() => proxy.run(), { code: "EINVAL", message: "Front-end socket must be bound or connected" })
+  await proxy.frontEnd.bind("inproc://proxy-states-front")
+  assert.throws(() => proxy.run(), { code: "EINVAL", message: "Back-end socket must be bound or connected" })
+  proxy.backEnd.connect("inproc://proxy-states-back")
   const running = proxy.run()
-  await assert.rejects(proxy.run(), (err: ZmqError) => err.code === "EBUSY")
   proxy.terminate()
   await running
   assert.equal(proxy.frontEnd.closed && proxy.backEnd.closed, true)
+  assert.throws(() => proxy.terminate(), (err: ZmqError) => err.code === "EBADF")
 })

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict"
 import { Dealer, Reply, Request } from "../../src/index.js"
-import { PAD, bindFresh, disconnects, eachTransport, handshakes, rejectsWith, sockets, text } from "../helpers/transports.js"
+import { PAD, bindFresh, disconnects, eachTransport, handshakes, refusedInState, sockets, text } from "../helpers/transports.js"
 import { assertNotStarved } from "./pattern-helpers.js"
 
 const allBytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
@@ -58,14 +58,14 @@ eachTransport("RFC 28 REP: SHALL receive and then send exactly one message at a 
   await ready
 
   assert.equal(rep.writable, false)
-  await rejectsWith(rep.send("unasked"), "EFSM")
+  await refusedInState(rep, () => rep.send("unasked"), "EFSM")
   await req.send("q1")
   assert.deepEqual(text(await rep.receive()), ["q1"])
   assert.equal(rep.readable, false, "no next request before the reply")
-  await rejectsWith(rep.receive(), "EFSM")
+  await refusedInState(rep, () => rep.receive(), "EFSM")
   assert.equal(rep.writable, true)
   await rep.send("r1")
-  await rejectsWith(rep.send("r1 again"), "EFSM")
+  await refusedInState(rep, () => rep.send("r1 again"), "EFSM")
   assert.deepEqual(text(await req.receive()), ["r1"])
 
   // The refused sends never reached the requester: its next reply is the next one.

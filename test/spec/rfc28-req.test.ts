@@ -11,7 +11,7 @@
 import assert from "node:assert/strict"
 import { setImmediate as nextTurn } from "node:timers/promises"
 import { Reply, Request, Router } from "../../src/index.js"
-import { bindFresh, eachTransport, handshakes, nextEvents, rejectsWith, sockets, text, track, unboundEndpoint } from "../helpers/transports.js"
+import { bindFresh, eachTransport, handshakes, nextEvents, refusedInState, rejectsWith, sockets, text, track, unboundEndpoint } from "../helpers/transports.js"
 import { quiet, show, until } from "./pattern-helpers.js"
 
 eachTransport("RFC 28 REQ: MAY be connected to any number of REP or ROUTER peers", async (t, ctx) => {
@@ -58,16 +58,16 @@ eachTransport("RFC 28 REQ: SHALL send and then receive exactly one message at a 
   req.connect(endpoint)
   await ready
 
-  await rejectsWith(req.receive(), "EFSM") // nothing asked yet
+  await refusedInState(req, () => req.receive(), "EFSM") // nothing asked yet
   assert.equal(req.writable, true)
   await req.send("one")
   assert.equal(req.writable, false, "no second request while the reply is outstanding")
-  await rejectsWith(req.send("two"), "EFSM")
+  await refusedInState(req, () => req.send("two"), "EFSM")
 
   assert.deepEqual(text(await rep.receive()), ["one"])
   await rep.send("re:one")
   assert.deepEqual(text(await req.receive()), ["re:one"])
-  await rejectsWith(req.receive(), "EFSM") // exactly one reply per request
+  await refusedInState(req, () => req.receive(), "EFSM") // exactly one reply per request
 
   // Back in the sending state; the refused "two" was never sent.
   await req.send("three")
@@ -98,7 +98,7 @@ eachTransport(
     await router.send(["client", "", "r1"])
     await router.send(["client", "", "r2"])
     assert.deepEqual(text(await req.receive()), ["r1"])
-    await rejectsWith(req.receive(), "EFSM")
+    await refusedInState(req, () => req.receive(), "EFSM")
   },
 )
 

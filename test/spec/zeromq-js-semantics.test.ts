@@ -50,12 +50,12 @@ eachTransport("zeromq.js: receive() rejects with EAGAIN after receiveTimeout, an
   assert.deepEqual(text(await pair.receive()), ["pair-later"])
 })
 
-eachTransport("zeromq.js: a second receive() while one is pending rejects with EBUSY", async (t, ctx) => {
+eachTransport("zeromq.js: a second receive() while one is pending throws EBUSY", async (t, ctx) => {
   const own = sockets(ctx)
   const pull = own(new Pull({ linger: 0 }))
   const endpoint = await bindFresh(pull, t)
   const first = track(pull.receive())
-  await rejectsWith(pull.receive(), "EBUSY")
+  assert.throws(() => pull.receive(), { code: "EBUSY" })
   const push = own(new Push({ linger: 0 }))
   push.connect(endpoint)
   await push.send("one")
@@ -80,18 +80,18 @@ eachTransport("zeromq.js: close() ends a pending for-await loop", async (t, ctx)
     await loop
     assert.equal(iterations, 0)
     assert.equal(sock.closed, true)
-    await rejectsWith(sock.receive(), "EBADF")
+    assert.throws(() => sock.receive(), { code: "EBADF" })
   }
 })
 
-eachTransport("zeromq.js: close() rejects a pending send() with EAGAIN and later sends with EBADF", async (t, ctx) => {
+eachTransport("zeromq.js: close() rejects a pending send() with EAGAIN and a later send() throws EBADF", async (t, ctx) => {
   const own = sockets(ctx)
   const push = own(new Push({ linger: 0 }))
   await bindFresh(push, t)
   const pending = push.send("never")
   push.close()
   await rejectsWith(pending, "EAGAIN")
-  await rejectsWith(push.send("closed"), "EBADF")
+  assert.throws(() => push.send("closed"), { code: "EBADF" })
 })
 
 eachTransport("zeromq.js: disconnect() stops delivery to that peer at once", async (t, ctx) => {
