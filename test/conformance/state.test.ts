@@ -88,3 +88,25 @@ void describe("zmq-ts: a closed socket lets its context be collected", () => {
     assert.equal(refs.ctx.deref(), undefined, "context collected")
   })
 })
+
+void describe("conformance: security mechanism selection", () => {
+  const SEQUENCES: [string, unknown][][] = [
+    [["curveServer", true], ["plainServer", true]],
+    [["plainServer", true], ["curveServer", true]],
+    [["curveServer", true], ["curveServer", false]],
+    [["plainUsername", "u"]],
+    [["plainPassword", "p"]],
+    [["plainServer", true], ["plainUsername", "u"]],
+    [["plainUsername", "u"], ["plainServer", false]],
+    [["curveServer", true], ["plainUsername", "u"]],
+    [["plainServer", true], ["plainServer", false]],
+    [["zapDomain", "x"]],
+  ]
+  for (const seq of SEQUENCES) {
+    conform(`the last security option wins: ${seq.map(([k, v]) => `${k}=${String(v)}`).join(", ")}`, (zmq, t) => {
+      const s = t.track(make(zmq, "Dealer"))
+      for (const [k, v] of seq) s[k] = v
+      return [s.securityMechanism, s.plainServer, s.curveServer]
+    })
+  }
+})
