@@ -14,6 +14,9 @@ export type OptionType = "int32" | "uint32" | "int64" | "uint64" | "bool" | "str
 
 /** Stored values, keyed by zeromq.js name. Strings are kept as libzmq sees them: bytes. */
 export interface OptionValues {
+  /** libzmq's `mechanism` and `as_server`: set by the security options, last one wins. */
+  mechanism: null | "plain" | "curve"
+  asServer: boolean
   affinity: number
   routingId: Buffer | null
   rate: number
@@ -210,7 +213,7 @@ export const SOCKET_OPTION_BY_ID: ReadonlyMap<number, OptionSpec> = new Map(SOCK
 /** libzmq's defaults (socket types may override some, as libzmq's do). */
 export function defaultOptions(): OptionValues {
   return {
-    affinity: 0, routingId: null, rate: 100, recoveryInterval: 10000, sendBufferSize: -1, receiveBufferSize: -1,
+    mechanism: null, asServer: false, affinity: 0, routingId: null, rate: 100, recoveryInterval: 10000, sendBufferSize: -1, receiveBufferSize: -1,
     linger: -1, reconnectInterval: 100, backlog: 100, reconnectMaxInterval: 0, maxMessageSize: -1,
     sendHighWaterMark: 1000, receiveHighWaterMark: 1000, multicastHops: 1, receiveTimeout: -1, sendTimeout: -1,
     mandatory: false, tcpKeepalive: -1, tcpKeepaliveCount: -1, tcpKeepaliveIdle: -1, tcpKeepaliveInterval: -1,

@@ -299,6 +299,32 @@ export class Socket {
 
   /** @internal A new value is in `opts`: applies it where it acts at once. */
   optionChanged(name: OptionName): void {
+    const o = this.opts
+    switch (name) {
+      // libzmq: each security option sets the mechanism and the side; the
+      // *Server getters report the side only for the current mechanism.
+      case "plainServer":
+      case "curveServer":
+        o.asServer = o[name]
+        o.mechanism = o[name] ? (name === "plainServer" ? "plain" : "curve") : null
+        break
+      case "plainUsername":
+      case "plainPassword":
+        o.asServer = false
+        o.mechanism = "plain"
+        break
+      case "curveServerKey":
+        o.asServer = false
+        o.mechanism = "curve"
+        break
+      case "curvePublicKey":
+      case "curveSecretKey":
+        o.mechanism = "curve"
+        break
+      default:
+    }
+    o.plainServer = o.asServer && o.mechanism === "plain"
+    o.curveServer = o.asServer && o.mechanism === "curve"
     if (name === "sendHighWaterMark") for (const pipe of this.pipes) if (!pipe.inproc) pipe.outbound.setHwm(this.opts.sendHighWaterMark)
     if (name === "receiveHighWaterMark") for (const pipe of this.pipes) if (!pipe.inproc) pipe.inbound.setHwm(this.opts.receiveHighWaterMark)
   }
@@ -413,10 +439,7 @@ export class Socket {
 
   /** @internal */
   private get mechanismName(): null | "plain" | "curve" {
-    const o = this.opts
-    if (o.curveServer || o.curveServerKey !== null) return "curve"
-    if (o.plainServer || o.plainUsername !== null) return "plain"
-    return null
+    return this.opts.mechanism
   }
 
   // ---- endpoints --------------------------------------------------------------
@@ -915,7 +938,7 @@ export class Socket {
     }
     switch (this.mechanismName) {
       case "plain":
-        return o.plainServer ? new PlainServer(ctx) : new PlainClient(ctx, o.plainUsername ?? EMPTY, o.plainPassword ?? EMPTY)
+        return o.asServer ? new PlainServer(ctx) : new PlainClient(ctx, o.plainUsername ?? EMPTY, o.plainPassword ?? EMPTY)
       case "curve":
         return makeCurve(o, ctx)
       default:

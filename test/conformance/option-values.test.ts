@@ -111,3 +111,15 @@ void describe("conformance: option values", () => {
   })
   conform("Context: the default context's options", (zmq) => [zmq.context.ioThreads, zmq.context.maxSockets, zmq.context.blocky])
 })
+
+void describe("conformance: XPublisher verbosity after bind", () => {
+  for (const v of [null, "allSubs", "allSubsUnsubs"]) {
+    conform(`XPublisher.verbosity = ${String(v)} after bind`, async (zmq, t) => {
+      const s = t.track(make(zmq, "XPublisher"))
+      await s.bind(t.endpoint("inproc"))
+      const set = await t.attempt(() => (s.verbosity = v))
+      await new Promise((r) => setImmediate(r))
+      return { set, warnings: t.warnings().length }
+    })
+  }
+})
