@@ -1,6 +1,10 @@
 import { zmqError } from "./errors.js"
 import { hideAndSeal } from "./seal.js"
 import { InprocRegistry } from "./transport/inproc.js"
+import { writeSync } from "node:fs"
+
+/** zeromq.js warns about queued messages once exiting has waited this long. */
+const EXIT_WARNING_MS = 500
 
 /** What the context needs of a socket to decide whether the process may exit. */
 export interface LiveSocket {
@@ -119,6 +123,7 @@ export class Context {
   private exitHook: (() => void) | null = null
   /** @internal */
   private warned = false
+  private waitingSince: number | undefined
 
   /** @internal A new socket: counted against maxSockets until closed or collected. */
   opened(socket: object, token: object): void {
@@ -193,9 +198,15 @@ export class Context {
       const now = Date.now()
       for (const s of this.live) {
         if (!s.pendingAtExit(now)) continue
-        if (!this.warned) {
+        // zeromq.js warns when terminating its context has waited 500 ms, on
+        // stderr as text since Node has shut down by then (not a 'warning' event).
+        this.waitingSince ??= now
+        if (!this.warned && now - this.waitingSince >= EXIT_WARNING_MS) {
           this.warned = true
-          process.emitWarning("Waiting for queued ZeroMQ messages to be delivered. Set 'context.blocky = false' to change this behaviour.")
+          writeSync(
+            2,
+            `(node:${process.pid}) WARNING: Waiting for queued ZeroMQ messages to be delivered. Set 'context.blocky = false' to change this behaviour.\n`,
+          )
         }
         // A short referenced timer keeps the loop turning; beforeExit comes back after it.
         setTimeout(() => undefined, 10)
