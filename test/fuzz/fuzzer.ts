@@ -1659,7 +1659,6 @@ export class Harness {
       })
     }
     this.startPumps()
-    const subscribed = this.subscriptionSync()
     if (this.side === "bind") {
       await this.T.bind("tcp://127.0.0.1:*")
       this.endpoint = this.T.lastEndpoint!
@@ -1669,6 +1668,8 @@ export class Harness {
       this.endpoint = this.G.lastEndpoint!
       this.T.connect(this.endpoint)
     }
+    // After the bind: a send while a bind is under way throws EBUSY (zeromq.js).
+    const subscribed = this.subscriptionSync()
     // The good peer's connection must not drop while it is being set up: fail
     // at once with what the socket reported rather than wait for a watchdog.
     const dropped = this.log.waitFor("disconnect", 1).then(() => {

@@ -140,10 +140,6 @@ void describe("parseEndpoint: inproc and others", () => {
     }
   })
 
-  void test("udp is for RADIO/DISH only: ENOCOMPATPROTO", () => {
-    throwsCode(() => parseEndpoint("udp://127.0.0.1:5555", false), "ENOCOMPATPROTO")
-  })
-
   void test("unknown or unsupported transports throw EPROTONOSUPPORT", () => {
     for (const ep of ["foo://bar", "pgm://eth0;239.192.1.1:5555", "ws://127.0.0.1:80", "TCP://127.0.0.1:1"]) {
       throwsCode(() => parseEndpoint(ep, false), "EPROTONOSUPPORT")
