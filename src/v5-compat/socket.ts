@@ -8,6 +8,7 @@ import { EventEmitter } from "node:events"
 import type { MessageLike, Readable, Writable } from "../index.js"
 import { Dealer, Pair, Publisher, Pull, Push, Reply, Request, Router, Stream, Subscriber, XPublisher, XSubscriber } from "../index.js"
 import type { Socket as V6Socket } from "../sockets/socket-base.js"
+import { zmqError } from "../errors.js"
 import { Binds, type Callback } from "./binds.js"
 import { ZMQ_SNDMORE, options as shortOptions, type ShortOptionName } from "./constants.js"
 import { getOption, setOption, type OptionValue } from "./options.js"
@@ -271,7 +272,9 @@ export class Socket extends EventEmitter {
         }
         this.emit(name, value, event.address, error)
       } catch (err) {
-        if (!this.#inner.closed) this.emit("error", err)
+        // zeromq.js's observer fails a pending receive with ENOTSOCK once closed, which v5 reports.
+        if (this.#inner.closed) return
+        this.emit("error", events.closed ? zmqError("ENOTSOCK", "Socket operation on non-socket") : err)
       }
     }
   }
