@@ -123,6 +123,8 @@ class Ctx implements V5Context {
 export interface ConformV5Options {
   expect?: unknown
   differs?: string
+  /** A known difference of zmq-ts's v6 core (not of the v5 layer): the case runs and is reported, but does not fail. */
+  core?: string
   timeout?: number
 }
 
@@ -138,7 +140,8 @@ async function observe(lib: LibName, fn: (zmq: Zmq5, t: V5Context) => unknown): 
 
 /** One v5 case: the same code against zeromq/v5-compat and zmq-ts/v5-compat, the same observation from both. */
 export function conformV5(title: string, fn: (zmq: Zmq5, t: V5Context) => unknown, options: ConformV5Options = {}): void {
-  void it(title, { timeout: (options.timeout ?? 10_000) * 2 }, async () => {
+  const todo = options.core === undefined ? {} : { todo: `v6 core differs: ${options.core}` }
+  void it(title, { timeout: (options.timeout ?? 10_000) * 2, ...todo }, async () => {
     const ours = await observe("zmq-ts", fn)
     if (options.differs !== undefined) {
       assert.ok("expect" in options, `deliberate difference without an expected observation: ${title}`)
