@@ -4,8 +4,7 @@
  * zeromq.js binds inside libzmq, synchronously. Node cannot listen
  * synchronously, so here bindSync/unbindSync mean: every error that can be
  * known at once is thrown at once (wrong argument, closed or busy socket, bad
- * or unsupported address, inproc name in use, unbinding an endpoint that was
- * never bound); the bind itself completes in the background, in call order
+ * or unsupported address, inproc name in use); the bind itself completes in the background, in call order
  * with later bind/unbind calls, which wait for it. Messages sent meanwhile
  * wait in the socket's queues as for any socket without peers. A failure
  * only the OS can report (EADDRINUSE on tcp, a missing ipc directory, a
@@ -36,6 +35,8 @@ export class Binds {
   /** The last bindSync/unbindSync still completing (never rejects); later operations wait for it. */
   private syncTail: Promise<void> | null = null
   private readonly bound: Bound[] = []
+  /** Addresses an unbindSync is still releasing: free for a following bindSync. */
+  private readonly releasing = new Set<string>()
 
   constructor(private readonly host: BindHost) {}
 
@@ -45,7 +46,7 @@ export class Binds {
     this.afterSync(() => this.host.inner.bind(address)).then(
       () => {
         this.asyncOp = false
-        this.bound.push({ address, resolved: this.host.inner.lastEndpoint })
+        if (!this.host.inner.closed) this.bound.push({ address, resolved: this.host.inner.lastEndpoint })
         this.later("bind", address, cb)
       },
       (err: Error) => {
@@ -75,7 +76,7 @@ export class Binds {
     this.check(address)
     const endpoint = parseEndpoint(address, true)
     if (endpoint.transport === "inproc") {
-      const taken = this.host.inner.homeContext?.inproc.isBound(endpoint.name) === true
+      const taken = this.host.inner.homeContext?.inproc.isBound(endpoint.name) === true && !this.releasing.has(address)
       if (taken || this.bound.some((b) => b.address === address)) throw zmqError("EADDRINUSE", undefined, address)
     }
     const entry: Bound = { address, resolved: null }
@@ -83,7 +84,7 @@ export class Binds {
     this.queueSync(
       () => this.host.inner.bind(address),
       () => {
-        entry.resolved = this.host.inner.lastEndpoint
+        if (!this.host.inner.closed) entry.resolved = this.host.inner.lastEndpoint
       },
       () => this.bound.splice(this.bound.indexOf(entry) >>> 0, 1),
     )
@@ -91,9 +92,12 @@ export class Binds {
 
   unbindSync(address: string): void {
     this.check(address)
-    if (!this.bound.some((b) => b.address === address || b.resolved === address)) throw zmqError("ENOENT", undefined, address)
+    // zeromq.js ignores an endpoint that was never bound (libzmq's ENOENT is not reported).
+    if (!this.bound.some((b) => b.address === address || b.resolved === address)) return
     this.forget(address)
-    this.queueSync(() => this.host.inner.unbind(address), () => undefined, () => undefined)
+    this.releasing.add(address)
+    const released = (): void => void this.releasing.delete(address)
+    this.queueSync(() => this.host.inner.unbind(address), released, released)
   }
 
   /** The checks zeromq.js makes before it starts: argument type, open, not busy. */

@@ -221,8 +221,8 @@ export class Socket extends EventEmitter {
           else process.nextTick(() => this.emit("message", ...msg))
         } catch (err) {
           const code = (err as { code?: unknown }).code
-          // zmq-ts's REQ refuses a receive before a request (EFSM) where zeromq.js's waits: wait for one.
-          if (code === "EFSM" && this.type === "req") {
+          // zmq-ts's REQ/REP refuse a receive out of turn (EFSM) where zeromq.js's waits: wait for the next send.
+          if (code === "EFSM") {
             if (this.#sentCount === sentBefore && !this.#inner.closed) await new Promise<void>((r) => (this.#requestSent = r))
           } else if (!this.#inner.closed && code !== "EBUSY") process.nextTick(() => this.emit("error", err))
           this.#requestSent = null
@@ -262,7 +262,8 @@ export class Socket extends EventEmitter {
           case "accept:error":
           case "close:error":
             name = event.type.replace(":", "_")
-            error = event.error
+            // zeromq.js's events carry Error objects.
+            error = event.error ? Object.assign(new Error(event.error.message), { errno: event.error.errno, code: event.error.code }) : undefined
             value = event.error ? event.error.errno : 0
             break
           case "end":
