@@ -1,4 +1,5 @@
 import { zmqError } from "./errors.js"
+import { hideAndSeal } from "./seal.js"
 import { InprocRegistry } from "./transport/inproc.js"
 
 /** What the context needs of a socket to decide whether the process may exit. */
@@ -208,7 +209,7 @@ export class Context {
     if (arguments.length > 1) throw new TypeError(`Expected 1 argument but received ${arguments.length}`)
     if (options !== undefined && (typeof options !== "object" || options === null)) throw new TypeError("Options must be an object")
     // zeromq.js's contexts are sealed: unknown or read-only names throw on assignment.
-    Object.seal(this)
+    hideAndSeal(this)
     if (options !== undefined) {
       for (const key of Object.keys(options)) (this as Record<string, unknown>)[key] = (options as Record<string, unknown>)[key]
     }

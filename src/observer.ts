@@ -55,7 +55,10 @@ export class Observer {
   private isClosed = false
 
   constructor(socket: Socket) {
-    if (!(socket instanceof Socket)) throw new TypeError("Socket must be a socket object")
+    if (arguments.length > 1) throw new TypeError(`Expected 1 argument but received ${arguments.length}`)
+    // zeromq.js: a non-object is a TypeError, an object that is no socket EINVAL (without a code).
+    if (typeof socket !== "object" || socket === null) throw new TypeError("Socket must be a socket object")
+    if (!(socket instanceof Socket)) throw new Error("Invalid argument")
     this.hold = socket.attachObserver(this)
   }
 

@@ -37,8 +37,10 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
 
   constructor(frontEnd: F, backEnd: B) {
     if (arguments.length > 2) throw new TypeError(`Expected 2 arguments but received ${arguments.length}`)
-    if (!(frontEnd instanceof Socket)) throw new TypeError("Front-end must be a socket object")
-    if (!(backEnd instanceof Socket)) throw new TypeError("Back-end must be a socket object")
+    // zeromq.js: a non-object is a TypeError, an object that is no socket EINVAL (without a code).
+    if (typeof frontEnd !== "object" || frontEnd === null) throw new TypeError("Front-end must be a socket object")
+    if (typeof backEnd !== "object" || backEnd === null) throw new TypeError("Back-end must be a socket object")
+    if (!(frontEnd instanceof Socket) || !(backEnd instanceof Socket)) throw new Error("Invalid argument")
     this.frontEnd = frontEnd
     this.backEnd = backEnd
   }

@@ -31,7 +31,7 @@ function readOption(host: OptionHost, spec: OptionSpec): unknown {
 
 function writeOption(host: OptionHost, spec: OptionSpec, value: unknown): void {
   host.optionWrite(spec.now === true)
-  const v = convertOption(spec, value)
+  const v = convertOption(spec, value, host.opts)
   if (v === "EINVAL") throw zmqError("EINVAL", "Invalid argument")
   ;(host.opts as unknown as Record<string, unknown>)[spec.name] = v
   host.optionChanged(spec.name)

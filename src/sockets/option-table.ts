@@ -5,6 +5,7 @@
  * value reaches existing connections. Accessors, validation and the
  * get/set*Option(id) calls are all driven by it.
  */
+import { isIPv4, isIPv6 } from "node:net"
 import { z85Decode, z85Encode, isZ85 } from "../crypto/z85.js"
 
 /** How zeromq.js converts a JS value before libzmq sees it. */
@@ -12,6 +13,9 @@ export type OptionType = "int32" | "uint32" | "int64" | "uint64" | "bool" | "str
 
 /** Stored values, keyed by zeromq.js name. Strings are kept as libzmq sees them: bytes. */
 export interface OptionValues {
+  /** libzmq's `mechanism` and `as_server`: set by the security options, last one wins. */
+  mechanism: null | "plain" | "curve"
+  asServer: boolean
   affinity: number
   routingId: Buffer | null
   rate: number
@@ -89,9 +93,11 @@ export interface OptionSpec {
   /** Classes whose prototype has the accessor; "Socket" for all. */
   readonly on: "Socket" | readonly SocketClassName[]
   /** libzmq's range check, on the converted value (EINVAL when false). */
-  readonly valid?: (v: never) => boolean
+  readonly valid?: (v: never, current: OptionValues) => boolean
   /** Applies to existing connections: no "next connect/bind" warning. */
   readonly now?: true
+  /** null is accepted and changes nothing (zeromq.js hands libzmq a NULL it ignores). */
+  readonly keepOnNull?: true
   /** zeromq.js's getter fails with EINVAL (libzmq has no getsockopt for it). */
   readonly writeOnlyInLibzmq?: true
 }
@@ -104,6 +110,19 @@ const atLeast = (min: number) => (v: number): boolean => v >= min
 const bytes = (min: number, max: number) => (v: Buffer | null): boolean => v !== null && v.length >= min && v.length <= max
 /** libzmq's "allow empty, strict": NULL clears; otherwise 1 to max bytes. */
 const optionalBytes = (max: number) => (v: Buffer | null): boolean => v === null || (v.length >= 1 && v.length <= max)
+
+/** An address with an optional /mask (IPv6 only with `ipv6`); NULL clears the filters, if there are any. */
+function acceptFilter(v: Buffer | null, current: OptionValues): boolean {
+  if (v === null) return current.tcpAcceptFilter !== null
+  const [addr = "", mask, ...rest] = v.toString("latin1").split("/")
+  if (rest.length > 0) return false
+  // libzmq resolves numerically as inet_aton does: "5" and "127.1" are addresses too.
+  const family = isIPv4(addr) || /^\d+(\.\d+){0,3}$/.test(addr) ? 4 : current.ipv6 && isIPv6(addr) ? 6 : 0
+  if (family === 0) return false
+  if (mask === undefined) return true
+  const bits = Number(mask)
+  return /^\d+$/.test(mask) && bits <= (family === 4 ? 32 : 128)
+}
 
 export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "affinity", id: 4, type: "uint64", access: "rw", on: "Socket" },
@@ -127,13 +146,13 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "tcpKeepaliveCount", id: 35, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1) },
   { name: "tcpKeepaliveIdle", id: 36, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1) },
   { name: "tcpKeepaliveInterval", id: 37, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1) },
-  // Deprecated in libzmq; zeromq.js 6.8.0 rejects every value and every read.
-  { name: "tcpAcceptFilter", id: 38, type: "string", access: "x", on: "Socket" },
+  // Deprecated in libzmq and not applied by zmq-ts; checked as libzmq does. libzmq cannot read it back.
+  { name: "tcpAcceptFilter", id: 38, type: "string", access: "rw", on: "Socket", valid: acceptFilter, writeOnlyInLibzmq: true, keepOnNull: true },
   { name: "immediate", id: 39, type: "bool", access: "rw", on: "Socket" },
   { name: "ipv6", id: 42, type: "bool", access: "rw", on: "Socket" },
   { name: "plainServer", id: 44, type: "bool", access: "rw", on: "Socket" },
-  { name: "plainUsername", id: 45, type: "string", access: "rw", on: "Socket", valid: optionalBytes(255) },
-  { name: "plainPassword", id: 46, type: "string", access: "rw", on: "Socket", valid: optionalBytes(255) },
+  { name: "plainUsername", id: 45, type: "string", access: "rw", on: "Socket", valid: optionalBytes(255), keepOnNull: true },
+  { name: "plainPassword", id: 46, type: "string", access: "rw", on: "Socket", valid: optionalBytes(255), keepOnNull: true },
   { name: "curveServer", id: 47, type: "bool", access: "rw", on: "Socket" },
   { name: "curvePublicKey", id: 48, type: "curveKey", access: "rw", on: "Socket" },
   { name: "curveSecretKey", id: 49, type: "curveKey", access: "rw", on: "Socket" },
@@ -154,7 +173,7 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "invertMatching", id: 74, type: "bool", access: "rw", on: ["Publisher", "Subscriber", "XPublisher"] },
   { name: "heartbeatInterval", id: 75, type: "int32", access: "rw", on: "Socket", valid: atLeast(0) },
   // libzmq keeps it in deciseconds, up to 0xffff of them.
-  { name: "heartbeatTimeToLive", id: 76, type: "int32", access: "rw", on: "Socket", valid: (v: number) => v >= 0 && v <= 6553599 },
+  { name: "heartbeatTimeToLive", id: 76, type: "int32", access: "rw", on: "Socket", valid: (v: number) => Math.trunc(v / 100) >= 0 && Math.trunc(v / 100) <= 0xffff },
   { name: "heartbeatTimeout", id: 77, type: "int32", access: "rw", on: "Socket", valid: atLeast(0) },
   { name: "connectTimeout", id: 79, type: "int32", access: "rw", on: "Socket", valid: atLeast(0) },
   { name: "tcpMaxRetransmitTimeout", id: 80, type: "int32", access: "rw", on: "Socket", valid: atLeast(0) },
@@ -175,7 +194,7 @@ export const SOCKET_OPTION_BY_ID: ReadonlyMap<number, OptionSpec> = new Map(SOCK
 /** libzmq's defaults (socket types may override some, as libzmq's do). */
 export function defaultOptions(): OptionValues {
   return {
-    affinity: 0, routingId: null, rate: 100, recoveryInterval: 10000, sendBufferSize: -1, receiveBufferSize: -1,
+    mechanism: null, asServer: false, affinity: 0, routingId: null, rate: 100, recoveryInterval: 10000, sendBufferSize: -1, receiveBufferSize: -1,
     linger: -1, reconnectInterval: 100, backlog: 100, reconnectMaxInterval: 0, maxMessageSize: -1,
     sendHighWaterMark: 1000, receiveHighWaterMark: 1000, multicastHops: 1, receiveTimeout: -1, sendTimeout: -1,
     mandatory: false, tcpKeepalive: -1, tcpKeepaliveCount: -1, tcpKeepaliveIdle: -1, tcpKeepaliveInterval: -1,
@@ -198,14 +217,14 @@ function typeError(type: OptionType): TypeError {
 
 /** INT64 as N-API converts a double: truncated, saturated, NaN as 0. */
 function toInt64(v: number): number {
-  if (Number.isNaN(v)) return 0
-  return Math.max(-(2 ** 63), Math.min(2 ** 63, Math.trunc(v)))
+  if (!Number.isFinite(v)) return 0
+  return Math.max(-(2 ** 63), Math.min(2 ** 63, Math.trunc(v))) + 0
 }
 
 /** UINT64 as zeromq.js converts it (negative as 0, NaN as 2^63). */
 function toUint64(v: number): number {
   if (Number.isNaN(v)) return 2 ** 63
-  return Math.max(0, Math.min(2 ** 64, Math.trunc(v)))
+  return Math.max(0, Math.min(2 ** 64, Math.trunc(v))) + 0
 }
 
 /** A CURVE key as libzmq takes it: 32 raw bytes, or 40 characters of Z85 (41 with a NUL). */
@@ -222,7 +241,7 @@ export type Invalid = "EINVAL"
  * Converts and checks a value for `spec`: the value to store, or "EINVAL".
  * Throws the TypeError zeromq.js throws for a wrong JS type.
  */
-export function convertOption(spec: OptionSpec, value: unknown): OptionValues[OptionName] | Invalid {
+export function convertOption(spec: OptionSpec, value: unknown, current: OptionValues): OptionValues[OptionName] | Invalid {
   let v: number | boolean | Buffer | null
   switch (spec.type) {
     case "bool":
@@ -244,8 +263,10 @@ export function convertOption(spec: OptionSpec, value: unknown): OptionValues[Op
   }
   if (spec.access === "x") return "EINVAL"
   if (spec.type === "curveKey") return v === null ? "EINVAL" : (decodeCurveKey(v as Buffer) ?? "EINVAL")
-  if (spec.valid !== undefined && !(spec.valid as (x: typeof v) => boolean)(v)) return "EINVAL"
-  if (spec.name === "heartbeatTimeToLive") v = Math.floor((v as number) / 100) * 100
+  if (spec.valid !== undefined && !(spec.valid as (x: typeof v, c: OptionValues) => boolean)(v, current)) return "EINVAL"
+  if (spec.name === "heartbeatTimeToLive") v = Math.trunc((v as number) / 100) * 100 + 0
+  // zeromq.js passes NULL so that libzmq keeps what it had for these.
+  if (v === null && spec.keepOnNull === true) return current[spec.name]
   return v
 }
 

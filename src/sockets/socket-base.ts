@@ -1,4 +1,5 @@
 import { Context } from "../context.js"
+import { hideAndSeal } from "../seal.js"
 import { defaultContext } from "../default-context.js"
 import { toError, zmqError, type ZmqError } from "../errors.js"
 import type { Mechanism, MechanismContext } from "../mechanism/mechanism.js"
@@ -243,7 +244,7 @@ export class Socket {
   /** @internal */
   protected seal(options: object | undefined): void {
     if (buildingForSubclass) return
-    Object.seal(this)
+    hideAndSeal(this)
     if (options === undefined) return
     for (const key of Object.keys(options)) {
       if (key === "context") continue
@@ -271,6 +272,32 @@ export class Socket {
 
   /** @internal A new value is in `opts`: applies it where it acts at once. */
   optionChanged(name: OptionName): void {
+    const o = this.opts
+    switch (name) {
+      // libzmq: each security option sets the mechanism and the side; the
+      // *Server getters report the side only for the current mechanism.
+      case "plainServer":
+      case "curveServer":
+        o.asServer = o[name]
+        o.mechanism = o[name] ? (name === "plainServer" ? "plain" : "curve") : null
+        break
+      case "plainUsername":
+      case "plainPassword":
+        o.asServer = false
+        o.mechanism = "plain"
+        break
+      case "curveServerKey":
+        o.asServer = false
+        o.mechanism = "curve"
+        break
+      case "curvePublicKey":
+      case "curveSecretKey":
+        o.mechanism = "curve"
+        break
+      default:
+    }
+    o.plainServer = o.asServer && o.mechanism === "plain"
+    o.curveServer = o.asServer && o.mechanism === "curve"
     if (name === "sendHighWaterMark") for (const pipe of this.pipes) if (!pipe.inproc) pipe.outbound.setHwm(this.opts.sendHighWaterMark)
     if (name === "receiveHighWaterMark") for (const pipe of this.pipes) if (!pipe.inproc) pipe.inbound.setHwm(this.opts.receiveHighWaterMark)
   }
@@ -344,7 +371,7 @@ export class Socket {
 
   /** The context the socket was made in; undefined once closed (zeromq.js lets go of it). */
   get context(): Context {
-    return this.ctx as Context
+    return (this.ctx ?? undefined) as Context
   }
 
   get closed(): boolean {
@@ -385,10 +412,7 @@ export class Socket {
 
   /** @internal */
   private get mechanismName(): null | "plain" | "curve" {
-    const o = this.opts
-    if (o.curveServer || o.curveServerKey !== null) return "curve"
-    if (o.plainServer || o.plainUsername !== null) return "plain"
-    return null
+    return this.opts.mechanism
   }
 
   // ---- endpoints --------------------------------------------------------------
@@ -399,6 +423,8 @@ export class Socket {
     const endpoint = parseEndpoint(address, true)
     this.checkSecurityOptions()
     this.goLive()
+    // zeromq.js counts the endpoint from the attempt on, even if the bind fails.
+    this.endpointCount++
     this.busy = true
     try {
       const handle = await bindEndpoint(this, endpoint)
@@ -427,6 +453,7 @@ export class Socket {
     const list = this.binds.get(address)
     if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
     const handle = list[0]!
+    this.endpointCount--
     for (const [key, l] of this.binds) {
       const i = l.indexOf(handle)
       if (i >= 0) l.splice(i, 1)
@@ -447,6 +474,7 @@ export class Socket {
     this.checkSecurityOptions()
     this.goLive()
     const handle = connectEndpoint(this, endpoint)
+    this.endpointCount++
     const list = this.connects.get(address) ?? []
     list.push(handle)
     this.connects.set(address, list)
@@ -458,6 +486,7 @@ export class Socket {
     const list = this.connects.get(address)
     if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
     const handle = list.shift()!
+    this.endpointCount--
     if (list.length === 0) this.connects.delete(address)
     void handle.close(this.opts.linger)
   }
@@ -767,7 +796,7 @@ export class Socket {
     }
     switch (this.mechanismName) {
       case "plain":
-        return o.plainServer ? new PlainServer(ctx) : new PlainClient(ctx, o.plainUsername ?? EMPTY, o.plainPassword ?? EMPTY)
+        return o.asServer ? new PlainServer(ctx) : new PlainClient(ctx, o.plainUsername ?? EMPTY, o.plainPassword ?? EMPTY)
       case "curve":
         return makeCurve(o, ctx)
       default:

@@ -253,9 +253,9 @@ export class XPublisher extends PublisherBase {
 
   /** zeromq.js: null, "allSubs" (ZMQ_XPUB_VERBOSE) or "allSubsUnsubs" (ZMQ_XPUB_VERBOSER); write-only. */
   set verbosity(value: null | "allSubs" | "allSubsUnsubs") {
-    // zeromq.js ignores other values; VERBOSER is one libzmq applies at once only for VERBOSE.
+    // zeromq.js ignores other values; XPUB_VERBOSE(R) apply at once (no warning).
     if (value !== null && value !== "allSubs" && value !== "allSubsUnsubs") return
-    this.optionWrite(value !== "allSubsUnsubs")
+    this.optionWrite(true)
     this.verboseSubs = value !== null
     this.verboseUnsubs = value === "allSubsUnsubs"
   }
