@@ -2,8 +2,7 @@
  * zmq-ts/v5-compat: the callback-and-event API of zeromq.js v5, as zeromq.js
  * v6 offers it in `zeromq/v5-compat`, built on zmq-ts's v6 API:
  *
- *   const zmq = require("zmq-ts/v5-compat")
- *   const sock = zmq.socket("pull")
+ *   const sock = zmq.socket("pull")   // zmq: this module, loaded as "zmq-ts/v5-compat"
  *   sock.on("message", (...frames) => ...)
  *   sock.bindSync("tcp://127.0.0.1:3000")
  */
