@@ -43,6 +43,30 @@ export class Socket extends EventEmitter {
    */
   [key: string]: unknown
   type: SocketType
+  // The short option properties (installed on the prototype below), typed as v5 programs use them.
+  declare affinity: number
+  declare backlog: number
+  declare identity: string | Buffer | null
+  declare linger: number
+  declare rate: number
+  declare rcvbuf: number
+  declare readonly last_endpoint: string | null
+  declare reconnect_ivl: number
+  declare recovery_ivl: number
+  declare sndbuf: number
+  declare readonly mechanism: number
+  declare plain_server: number | boolean
+  declare plain_username: string | Buffer | null
+  declare plain_password: string | Buffer | null
+  declare curve_server: number | boolean
+  declare curve_publickey: string | Buffer | null
+  declare curve_secretkey: string | Buffer | null
+  declare curve_serverkey: string | Buffer | null
+  declare zap_domain: string | Buffer | null
+  declare heartbeat_ivl: number
+  declare heartbeat_ttl: number
+  declare heartbeat_timeout: number
+  declare connect_timeout: number
   readonly #inner: V6Socket
   readonly #reader: Readable | null
   readonly #writer: Writable | null
