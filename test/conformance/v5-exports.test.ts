@@ -59,7 +59,13 @@ void describe("conformance v5: sockets", () => {
     const s = t.track(zmq.createSocket("dealer", { nosuch: 5 }))
     return s.nosuch
   })
-  conformV5("createSocket with a bad option value", (zmq, t) => t.attempt(() => t.track(zmq.createSocket("dealer", { linger: true }))))
+  // createSocket would throw the same, but leave its open socket (which keeps the process alive) out of reach.
+  conformV5("a bad option value, as createSocket sets it", (zmq, t) => {
+    const s = t.track(zmq.socket("dealer"))
+    return t.attempt(() => {
+      ;(s as Record<string, unknown>).linger = true
+    })
+  })
   conformV5("read() is gone", (zmq, t) => t.attempt(() => t.track(zmq.socket("pull")).read()))
   conformV5("subscribe on a non-SUB socket", (zmq, t) => t.attempt(() => t.track(zmq.socket("xsub")).subscribe("a")))
   conformV5("unsubscribe on a non-SUB socket", (zmq, t) => t.attempt(() => t.track(zmq.socket("pub")).unsubscribe("a")))
