@@ -1216,8 +1216,10 @@ type Lib = "zmq-ts" | "zeromq"
  * peer (a PUB tells nobody when a subscription has taken effect; this is
  * the event the fuzzer waits for instead of sleeping).
  */
+/** Subscription listeners of TappedPublishers (sockets are sealed, as zeromq.js's: no fields of our own). */
+const subscriptionTaps = new WeakMap<object, (topic: Buffer) => void>()
+
 class TappedPublisher extends zts.Publisher {
-  onSubscription: ((topic: Buffer) => void) | null = null
   protected override xattachPipe(pipe: Pipe): void {
     const read = pipe.read.bind(pipe)
     pipe.read = () => {
@@ -1226,7 +1228,7 @@ class TappedPublisher extends zts.Publisher {
       if (first !== undefined && first.length > 0 && first[0] === 1) {
         const topic = Buffer.from(first.subarray(1))
         // After the socket's read loop has applied it.
-        queueMicrotask(() => this.onSubscription?.(topic))
+        queueMicrotask(() => subscriptionTaps.get(this)?.(topic))
       }
       return m
     }
@@ -1642,12 +1644,12 @@ export class Harness {
     this.gSend = serialSender(this.G)
     this.log = new Events(this.T.events)
     if (this.type === "PUB") {
-      ;(this.T as unknown as TappedPublisher).onSubscription = (topic) => {
+      subscriptionTaps.set(this.T, (topic) => {
         const key = topic.toString("latin1")
         const list = this.subTopics.get(key) ?? []
         this.subTopics.set(key, [])
         for (const fn of list) fn()
-      }
+      })
     }
     this.startPumps()
     const subscribed = this.subscriptionSync()
