@@ -49,6 +49,11 @@ export class InprocRegistry {
     }
   }
 
+  /** Whether a socket is bound to `name` (v5's bindSync reports EADDRINUSE before binding). */
+  isBound(name: string): boolean {
+    return this.bound.has(name)
+  }
+
   unbind(socket: Socket, name: string): void {
     if (this.bound.get(name) === socket) this.bound.delete(name)
   }

@@ -1,4 +1,5 @@
 import * as net from "node:net"
+import { unlinkSync } from "node:fs"
 import { unlink } from "node:fs/promises"
 import { networkInterfaces } from "node:os"
 import { errnoEventError } from "../observer.js"
@@ -126,7 +127,14 @@ export async function bindStream(socket: Socket, spec: StreamEndpoint): Promise<
   const server = net.createServer({ noDelay: spec.transport === "tcp", pauseOnConnect: false })
   if (spec.transport === "ipc" && !spec.path.startsWith("\0")) {
     // libzmq removes a stale socket file before binding (ipc_listener_t).
-    await unlink(spec.path).catch(() => undefined)
+    // Synchronously, so that bind() reaches listen() (which binds a path at
+    // once) before it returns: a connect made right after bind() then finds
+    // the endpoint, as v5's bindSync programs expect.
+    try {
+      unlinkSync(spec.path)
+    } catch {
+      // no stale file
+    }
   }
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => reject(fromSystemError(err, spec.raw))

@@ -1,0 +1,164 @@
+/**
+ * The conformance method (harness.ts) for the v5 API: each case runs against
+ * `zeromq/v5-compat` and zmq-ts's `src/v5-compat.ts` and must observe the
+ * same thing. v5 reports through events and callbacks, so `t.next()` waits
+ * for an event and `t.callback()` gives a callback and the promise of its
+ * arguments.
+ */
+import assert from "node:assert/strict"
+import { randomBytes } from "node:crypto"
+import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { it } from "node:test"
+import type * as V5 from "../../src/v5-compat.js"
+import { describeError, type Attempt, type LibName } from "./harness.js"
+
+export type Zmq5 = typeof V5
+export type Sock5 = V5.Socket
+
+const require = createRequire(import.meta.url)
+
+export async function loadV5(name: LibName): Promise<Zmq5> {
+  // zeromq's module.exports itself, as require() gives it to v5 programs.
+  if (name === "zeromq") return require("zeromq/v5-compat") as Zmq5
+  return import("../../src/v5-compat.js")
+}
+
+export interface V5Context {
+  readonly lib: LibName
+  track<T extends { close(): unknown }>(thing: T): T
+  endpoint(transport: "tcp" | "ipc" | "inproc"): string
+  attempt(fn: () => unknown, value?: (v: unknown) => unknown): Promise<Attempt>
+  /** The arguments of the next `event` on `emitter` (errors described); rejects after `ms`. */
+  next(emitter: NodeJS.EventEmitter, event: string, ms?: number): Promise<unknown[]>
+  /** A callback and the promise of what it was called with (errors described). */
+  callback(): [(...args: unknown[]) => void, Promise<unknown[]>]
+  warnings(): { name: string; message: string }[]
+}
+
+/** Plain data for an argument: errors described, Buffers as strings. */
+export function plain(v: unknown): unknown {
+  if (v instanceof Error) return describeError(v)
+  if (Buffer.isBuffer(v)) return `buf:${v.toString()}`
+  if (Array.isArray(v)) return v.map(plain)
+  if (v !== null && typeof v === "object") {
+    const e = v as { code?: unknown; errno?: unknown }
+    if ("errno" in e || "code" in e) return { code: e.code, errno: e.errno }
+  }
+  return v
+}
+
+class Ctx implements V5Context {
+  private readonly tracked: { close(): unknown }[] = []
+  private readonly seen: { name: string; message: string }[] = []
+  private readonly onWarning = (w: Error): void => {
+    this.seen.push({ name: w.name, message: w.message })
+  }
+
+  constructor(readonly lib: LibName) {
+    process.on("warning", this.onWarning)
+  }
+
+  track<T extends { close(): unknown }>(thing: T): T {
+    this.tracked.push(thing)
+    return thing
+  }
+
+  endpoint(transport: "tcp" | "ipc" | "inproc"): string {
+    const tag = `${this.lib}-${randomBytes(6).toString("hex")}`
+    if (transport === "tcp") return "tcp://127.0.0.1:*"
+    if (transport === "ipc") return `ipc://${join(tmpdir(), `zmq-v5-${tag}.sock`)}`
+    return `inproc://v5-${tag}`
+  }
+
+  async attempt(fn: () => unknown, value: (v: unknown) => unknown = () => undefined): Promise<Attempt> {
+    let r: unknown
+    try {
+      r = fn()
+    } catch (err) {
+      return { sync: "throw", error: describeError(err) }
+    }
+    const v = value(await Promise.resolve(r))
+    return v === undefined ? { sync: "return" } : { sync: "return", value: v }
+  }
+
+  next(emitter: NodeJS.EventEmitter, event: string, ms = 5000): Promise<unknown[]> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        emitter.off(event, on)
+        reject(new Error(`no '${event}' event within ${ms} ms`))
+      }, ms)
+      const on = (...args: unknown[]): void => {
+        clearTimeout(timer)
+        resolve(args.map(plain))
+      }
+      emitter.once(event, on)
+    })
+  }
+
+  callback(): [(...args: unknown[]) => void, Promise<unknown[]>] {
+    let done!: (args: unknown[]) => void
+    const p = new Promise<unknown[]>((r) => (done = r))
+    return [(...args: unknown[]) => done(args.map(plain)), p]
+  }
+
+  warnings(): { name: string; message: string }[] {
+    return [...this.seen]
+  }
+
+  async dispose(): Promise<void> {
+    process.off("warning", this.onWarning)
+    for (const t of this.tracked.reverse()) {
+      try {
+        t.close()
+      } catch {
+        // already closed
+      }
+    }
+    await new Promise((r) => setImmediate(r))
+  }
+}
+
+export interface ConformV5Options {
+  expect?: unknown
+  differs?: string
+  /** A known difference of zmq-ts's v6 core (not of the v5 layer): the case runs and is reported, but does not fail. */
+  core?: string
+  timeout?: number
+}
+
+async function observe(lib: LibName, fn: (zmq: Zmq5, t: V5Context) => unknown): Promise<unknown> {
+  const zmq = await loadV5(lib)
+  const ctx = new Ctx(lib)
+  try {
+    return await fn(zmq, ctx)
+  } finally {
+    await ctx.dispose()
+  }
+}
+
+/** One v5 case: the same code against zeromq/v5-compat and zmq-ts/v5-compat, the same observation from both. */
+export function conformV5(title: string, fn: (zmq: Zmq5, t: V5Context) => unknown, options: ConformV5Options = {}): void {
+  const todo = options.core === undefined ? {} : { todo: `v6 core differs: ${options.core}` }
+  void it(title, { timeout: (options.timeout ?? 10_000) * 2, ...todo }, async () => {
+    const ours = await observe("zmq-ts", fn)
+    if (options.differs !== undefined) {
+      assert.ok("expect" in options, `deliberate difference without an expected observation: ${title}`)
+      assert.deepStrictEqual(ours, options.expect, `zmq-ts (deliberate difference: ${options.differs})`)
+      return
+    }
+    const reference = await observe("zeromq", fn)
+    assert.deepStrictEqual(ours, reference, "zmq-ts observed something else than zeromq")
+    if ("expect" in options) assert.deepStrictEqual(reference, options.expect, "zeromq no longer behaves as the case expects")
+  })
+}
+
+export function conformV5Each(
+  transports: readonly ("tcp" | "ipc" | "inproc")[],
+  title: string,
+  fn: (zmq: Zmq5, t: V5Context, transport: "tcp" | "ipc" | "inproc") => unknown,
+  options: ConformV5Options = {},
+): void {
+  for (const transport of transports) conformV5(`${title} [${transport}]`, (zmq, t) => fn(zmq, t, transport), options)
+}
