@@ -1,7 +1,13 @@
 import { Context } from "./context.js"
+import { shareOptions } from "./threads/process-state.js"
+import { RemoteInproc } from "./threads/remote-inproc.js"
 
 /** The context sockets use when none is given (zeromq.js exports it as `context`). */
 export const context = new Context()
+
+// One default context for the whole process, as libzmq's is for all threads.
+shareOptions(context)
+context.inproc.remote = new RemoteInproc(context.inproc)
 
 export function defaultContext(): Context {
   return context
