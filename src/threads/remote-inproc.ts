@@ -115,7 +115,7 @@ export class RemoteInproc {
       if (w.own !== own) continue
       this.waiting.delete(id)
       // A binder that accepts anyway sees the connection closed at once.
-      new RingWriter(w.msg.sab, 0, () => undefined).close()
+      new RingWriter(w.msg.sab, 0, w.msg.sab.byteLength / 2, () => undefined).close()
     }
   }
 

@@ -51,8 +51,8 @@ class RingBase {
   protected readonly mask: number
   protected readonly capacity: number
 
-  constructor(sab: SharedArrayBuffer, offset: number) {
-    const bytes = sab.byteLength - offset
+  /** The ring at `offset`, of `bytes` bytes (header included; the data part a power of two). */
+  constructor(sab: SharedArrayBuffer, offset: number, bytes: number) {
     this.h = new Int32Array(sab, offset, HEADER_WORDS)
     this.capacity = bytes - HEADER_BYTES
     this.data = new Uint8Array(sab, offset + HEADER_BYTES, this.capacity)
@@ -88,8 +88,8 @@ export class RingWriter extends RingBase {
   private pending: Uint8Array[] = []
   private sleeping = false
 
-  constructor(sab: SharedArrayBuffer, offset: number, private readonly onWritable: () => void) {
-    super(sab, offset)
+  constructor(sab: SharedArrayBuffer, offset: number, bytes: number, private readonly onWritable: () => void) {
+    super(sab, offset, bytes)
     this.wpos = Atomics.load(this.h, WPOS)
   }
 
@@ -195,8 +195,8 @@ export class RingReader extends RingBase {
   private filled = 0
   private sleeping = false
 
-  constructor(sab: SharedArrayBuffer, offset: number, private readonly onReadable: () => void) {
-    super(sab, offset)
+  constructor(sab: SharedArrayBuffer, offset: number, bytes: number, private readonly onReadable: () => void) {
+    super(sab, offset, bytes)
     this.rpos = Atomics.load(this.h, RPOS)
   }
 

@@ -58,8 +58,8 @@ export class ThreadPeer implements PipePeer {
     private readonly opts: ThreadPeerOptions,
   ) {
     const half = sab.byteLength / 2
-    this.writer = new RingWriter(sab, opts.side === 0 ? 0 : half, () => this.pump())
-    this.reader = new RingReader(sab, opts.side === 0 ? half : 0, () => this.receive())
+    this.writer = new RingWriter(sab, opts.side === 0 ? 0 : half, half, () => this.pump())
+    this.reader = new RingReader(sab, opts.side === 0 ? half : 0, half, () => this.receive())
     this.writer.hwm = opts.peerReceiveHwm
     if (pipe.inbound instanceof CountingQueue) pipe.inbound.onTaken = (n) => this.reader.consumed(n)
     pipe.attachPeer(this)

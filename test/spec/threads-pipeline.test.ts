@@ -1,0 +1,173 @@
+/**
+ * RFC 30 PUSH/PULL and RFC 31 PAIR over inproc between the main thread and
+ * worker threads (one process-wide default context, as in libzmq).
+ */
+import assert from "node:assert/strict"
+import { after, test } from "node:test"
+import { Pair, Pull, Push } from "../../src/index.js"
+import { ThreadPeer, uniqueInproc } from "../helpers/threads.js"
+
+const workers: ThreadPeer[] = []
+async function worker(): Promise<ThreadPeer> {
+  const w = await ThreadPeer.start()
+  workers.push(w)
+  return w
+}
+after(async () => {
+  await Promise.all(workers.map((w) => w.terminate()))
+})
+
+void test("threads: PUSH in the main thread bound, PULL in a worker connected; multipart messages arrive whole and in order", async () => {
+  const ep = uniqueInproc()
+  const push = new Push({ linger: 0 })
+  await push.bind(ep)
+  const w = await worker()
+  const pull = await w.socket("Pull")
+  await pull.connect(ep)
+  for (let i = 0; i < 100; i++) await push.send(["part", String(i), "end"])
+  for (let i = 0; i < 100; i++) assert.deepEqual(await pull.receive(), ["part", String(i), "end"])
+  await pull.close()
+  push.close()
+})
+
+void test("threads: connect before bind, the PULL bound in a worker, the PUSH connected in the main thread", async () => {
+  const ep = uniqueInproc()
+  const push = new Push({ linger: 0 })
+  push.connect(ep)
+  const queued = push.send("sent before the bind")
+  const w = await worker()
+  const pull = await w.socket("Pull")
+  await pull.bind(ep)
+  await queued
+  assert.deepEqual(await pull.receive(), ["sent before the bind"])
+  await pull.close()
+  push.close()
+})
+
+void test("threads: PULL fair-queues PUSH peers in several workers; PUSH round-robins to PULLs in several workers", async () => {
+  const ep = uniqueInproc()
+  const pull = new Pull({ linger: 0 })
+  await pull.bind(ep)
+  const ws = await Promise.all([worker(), worker(), worker()])
+  const pushes = await Promise.all(ws.map((w) => w.socket("Push")))
+  for (const p of pushes) await p.connect(ep)
+  await Promise.all(pushes.map(async (p, i) => {
+    for (let j = 0; j < 5; j++) await p.send(`w${i}`, String(j))
+  }))
+  const seen = new Map<string, string[]>()
+  for (let k = 0; k < 15; k++) {
+    const [who, n] = (await pull.receive()).map(String)
+    seen.set(who!, [...(seen.get(who!) ?? []), n!])
+  }
+  for (let i = 0; i < 3; i++) assert.deepEqual(seen.get(`w${i}`), ["0", "1", "2", "3", "4"], "each sender's messages in order")
+  await Promise.all(pushes.map((p) => p.close()))
+  pull.close()
+
+  // The other direction: one PUSH, PULLs in the workers, round-robin.
+  const ep2 = uniqueInproc()
+  const push = new Push({ linger: 0 })
+  await push.bind(ep2)
+  const pulls = await Promise.all(ws.map((w) => w.socket("Pull")))
+  for (const p of pulls) await p.connect(ep2)
+  // Wait until the three connections are made: one message reaches each PULL.
+  const firsts = Promise.all(pulls.map((p) => p.receive()))
+  for (let i = 0; i < 3; i++) await push.send(`m${i}`)
+  const got = (await firsts).map((m) => m[0]).sort()
+  assert.deepEqual(got, ["m0", "m1", "m2"])
+  await Promise.all(pulls.map((p) => p.close()))
+  push.close()
+})
+
+void test("threads: the high-water mark is SNDHWM + RCVHWM as within one thread; send() waits, then resumes as the worker reads", async () => {
+  const ep = uniqueInproc()
+  const w = await worker()
+  const pull = await w.socket("Pull", { receiveHighWaterMark: 5 })
+  await pull.bind(ep)
+  const push = new Push({ sendHighWaterMark: 5, linger: 0 })
+  push.connect(ep)
+  // First message crosses once the connection is accepted.
+  await push.send("m0")
+  assert.deepEqual(await pull.receive(), ["m0"])
+  let accepted = 0
+  let blocked: Promise<void> | null = null
+  for (let i = 1; i <= 20; i++) {
+    const p = push.send(`m${i}`)
+    const state = await Promise.race([p.then(() => "sent"), new Promise<string>((r) => setImmediate(() => setImmediate(() => r("waiting"))))])
+    if (state === "waiting") {
+      blocked = p
+      break
+    }
+    accepted++
+  }
+  assert.ok(blocked !== null, "send() waits at the high-water mark")
+  // libzmq counts both queues: 5 + 5, give or take the message being moved.
+  assert.ok(accepted >= 9 && accepted <= 11, `accepted ${accepted}`)
+  for (let i = 1; i <= accepted + 1; i++) assert.deepEqual(await pull.receive(), [`m${i}`])
+  await blocked
+  await pull.close()
+  push.close()
+})
+
+void test("threads: PAIR in both directions between the main thread and a worker; a second PAIR gets nothing", async () => {
+  const ep = uniqueInproc()
+  const pair = new Pair({ linger: 0 })
+  await pair.bind(ep)
+  const w = await worker()
+  const other = await w.socket("Pair")
+  await other.connect(ep)
+  await other.send("ping")
+  assert.deepEqual((await pair.receive()).map(String), ["ping"])
+  await pair.send("pong")
+  assert.deepEqual(await other.receive(), ["pong"])
+  await other.close()
+  pair.close()
+})
+
+void test("threads: a worker terminated with sockets open disconnects its peers: PUSH stops routing to it, nothing hangs", async () => {
+  const ep = uniqueInproc()
+  const push = new Push({ linger: 0 })
+  await push.bind(ep)
+  const [doomed, alive] = await Promise.all([worker(), worker()])
+  const pulls = await Promise.all([doomed, alive].map((w) => w.socket("Pull")))
+  for (const p of pulls) await p.connect(ep)
+  // Both connections are up once each PULL has had a message.
+  const firsts = Promise.all(pulls.map((p) => p.receive()))
+  await push.send("a")
+  await push.send("b")
+  await firsts
+  // Terminated mid-stream, with messages still queued towards it.
+  for (let i = 0; i < 10; i++) await push.send(`queued${i}`)
+  await doomed.terminate()
+  // Round-robin now has the live worker only: it gets every later message.
+  // (Its share of the queued ones comes first.)
+  const later = ["x0", "x1", "x2", "x3"]
+  for (const m of later) await push.send(m)
+  const got: string[] = []
+  while (got.length < 4 + 5) got.push((await pulls[1]!.receive())[0]!)
+  assert.deepEqual(got.filter((m) => m.startsWith("x")), later)
+  await pulls[1]!.close()
+  push.close()
+})
+
+void test("threads: a worker that binds and is terminated frees the name; a new worker binds it and the main-thread PUSH reaches it", async () => {
+  const ep = uniqueInproc()
+  const first = await worker()
+  const pull1 = await first.socket("Pull")
+  await pull1.bind(ep)
+  const push = new Push({ linger: 0 })
+  push.connect(ep)
+  await push.send("one")
+  assert.deepEqual(await pull1.receive(), ["one"])
+  await first.terminate()
+  const second = await worker()
+  const pull2 = await second.socket("Pull")
+  // The name is free again once the parent has seen the worker exit.
+  await pull2.bind(ep)
+  const push2 = new Push({ linger: 0 })
+  push2.connect(ep)
+  await push2.send("two")
+  assert.deepEqual(await pull2.receive(), ["two"])
+  await pull2.close()
+  push.close()
+  push2.close()
+})
