@@ -66,6 +66,9 @@ export class RemoteSocket {
   bind(ep: string): Promise<unknown> {
     return this.peer.call({ op: "bind", id: this.id, ep })
   }
+  subscribe(prefix: string): Promise<unknown> {
+    return this.peer.call({ op: "subscribe", id: this.id, ep: prefix })
+  }
   unbind(ep: string): Promise<unknown> {
     return this.peer.call({ op: "unbind", id: this.id, ep })
   }
