@@ -206,7 +206,8 @@ export class RingReader extends RingBase {
     let n = 0
     while (n < max) {
       const avail = (wpos - this.rpos) >>> 0
-      if (avail === 0) break
+      // An empty frame needs no bytes: only its length, already read.
+      if (avail === 0 && !(this.count > 0 && this.lengths.length === this.count && this.lengths[this.frames.length] === 0)) break
       if (this.frame !== null) {
         const take = Math.min(avail, this.frame.length - this.filled)
         this.copyOut(this.frame, this.filled, take)

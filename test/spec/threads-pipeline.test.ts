@@ -25,7 +25,12 @@ void test("threads: PUSH in the main thread bound, PULL in a worker connected; m
   const pull = await w.socket("Pull")
   await pull.connect(ep)
   for (let i = 0; i < 100; i++) await push.send(["part", String(i), "end"])
+  // Empty frames, and a message of one empty frame, as the last thing written.
+  await push.send(["", "x", ""])
+  await push.send("")
   for (let i = 0; i < 100; i++) assert.deepEqual(await pull.receive(), ["part", String(i), "end"])
+  assert.deepEqual(await pull.receive(), ["", "x", ""])
+  assert.deepEqual(await pull.receive(), [""])
   await pull.close()
   push.close()
 })
