@@ -50,6 +50,12 @@ export class ThreadPeer {
     return new RemoteSocket(this, (await this.call({ op: "socket", type, opts })) as number)
   }
 
+  /** Closes the worker's sockets and lets it end. */
+  async exit(): Promise<void> {
+    await this.call({ op: "exit" })
+    await this.exited
+  }
+
   /** Ends the worker at once, sockets open (worker.terminate()). */
   async terminate(): Promise<void> {
     await this.worker.terminate()

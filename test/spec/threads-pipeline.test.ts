@@ -176,3 +176,36 @@ void test("threads: a worker that binds and is terminated frees the name; a new 
   push.close()
   push2.close()
 })
+
+void test("threads: threaded workers fed by the main thread over inproc; every result comes back once, the workers end by themselves", async () => {
+  const tasks = uniqueInproc()
+  const results = uniqueInproc()
+  const push = new Push({ linger: 0 })
+  await push.bind(tasks)
+  const pull = new Pull({ linger: 0 })
+  await pull.bind(results)
+  const entry = new URL("../fixtures/ts-worker.mjs", import.meta.url)
+  const module = new URL("../fixtures/thread-worker.ts", import.meta.url).href
+  const { Worker } = await import("node:worker_threads")
+  const threads = [0, 1, 2].map((i) => new Worker(entry, { workerData: { module, tasks, results, name: `t${i}` } }))
+  const exits = threads.map((w) => new Promise<number>((resolve) => w.once("exit", resolve)))
+  const N = 300
+  const sending = (async () => {
+    for (let i = 0; i < N; i++) await push.send(String(i))
+  })()
+  const squares = new Set<number>()
+  const perThread = new Map<string, number>()
+  for (let i = 0; i < N; i++) {
+    const [who, value] = (await pull.receive()).map(String)
+    squares.add(Number(value))
+    perThread.set(who!, (perThread.get(who!) ?? 0) + 1)
+  }
+  await sending
+  assert.equal(squares.size, N)
+  for (let i = 0; i < N; i++) assert.ok(squares.has(i * i))
+  assert.equal(perThread.size, 3, "PUSH spread the tasks over the three threads")
+  for (let i = 0; i < 3; i++) await push.send("stop")
+  assert.deepEqual(await Promise.all(exits), [0, 0, 0])
+  push.close()
+  pull.close()
+})
