@@ -41,6 +41,8 @@ interface Waiting {
   name: string
   own: Pipe
   msg: Control & { t: "connect" }
+  /** The socket closed before any thread accepted: deliver within linger once one does. */
+  closing?: { deadline: number; done: () => void }
 }
 
 interface Live {
@@ -119,6 +121,32 @@ export class RemoteInproc {
     }
   }
 
+  /**
+   * A connect no thread has accepted yet is closed. libzmq's inproc connect
+   * finds a bound peer at once; ours asks the other threads, so messages
+   * sent meanwhile wait for the answer, within `linger` (-1: no limit).
+   */
+  closePending(own: Pipe, linger: number): Promise<void> {
+    const w = [...this.waiting.values()].find((x) => x.own === own)
+    if (w === undefined || linger === 0 || own.outbound.length === 0) {
+      this.forget(own)
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => {
+      const timer = linger > 0 ? setTimeout(() => {
+        this.forget(own)
+        resolve()
+      }, linger) : null
+      w.closing = {
+        deadline: linger > 0 ? Date.now() + linger : -1,
+        done: () => {
+          if (timer !== null) clearTimeout(timer)
+          resolve()
+        },
+      }
+    })
+  }
+
   /** Closes the connection behind a connecting pipe (disconnect or close). */
   closeConnect(own: Pipe, linger: number): Promise<void> {
     this.forget(own)
@@ -190,12 +218,18 @@ export class RemoteInproc {
     own.inbound.setHwm(0)
     own.routingId = Buffer.from(msg.rid)
     own.handshakes = 1
-    this.start(msg.id, msg.from, null, own, w.msg.sab, 0, both ? msg.rcv : 0)
+    const peer = this.start(msg.id, msg.from, null, own, w.msg.sab, 0, both ? msg.rcv : 0)
+    const closing = w.closing
+    if (closing !== undefined) {
+      void peer.close(closing.deadline < 0 ? -1 : Math.max(1, closing.deadline - Date.now())).then(closing.done)
+      return
+    }
     socket.pipeHandshaken(own)
   }
 
-  private start(id: string, tid: number, binder: Socket | null, pipe: Pipe, sab: SharedArrayBuffer, side: 0 | 1, peerReceiveHwm: number): void {
+  private start(id: string, tid: number, binder: Socket | null, pipe: Pipe, sab: SharedArrayBuffer, side: 0 | 1, peerReceiveHwm: number): ThreadPeer {
     const peer = new ThreadPeer(pipe, sab, { side, peerReceiveHwm, ended: () => this.live.delete(id) })
     if (!peer.finished) this.live.set(id, { peer, tid, binder })
+    return peer
   }
 }

@@ -176,12 +176,12 @@ export function connectInproc(socket: Socket, name: string, raw: string): Endpoi
     endpoint: raw,
     close: (linger) => {
       registry.cancel(own, name)
-      if (own.inproc || registry.remote === null) {
-        registry.remote?.forget(own)
+      const remote = registry.remote
+      if (remote === null || own.inproc) {
         terminateInproc(own)
-        return Promise.resolve()
+        return remote?.closePending(own, linger) ?? Promise.resolve()
       }
-      return registry.remote.closeConnect(own, linger)
+      return remote.closeConnect(own, linger)
     },
   }
 }

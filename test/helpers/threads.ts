@@ -102,3 +102,19 @@ let counter = 0
 export function uniqueInproc(): string {
   return `inproc://threads-${process.pid}-${counter++}`
 }
+
+/**
+ * A connection from another thread is accepted asynchronously (as a tcp one
+ * is): sends `prime` through `send` (yielding to the event loop between
+ * sends) until every receive in `firsts` has resolved. Bounded; receivers
+ * may be left with extra "prime" messages.
+ */
+export async function primeAll(send: (m: string) => Promise<unknown>, firsts: Promise<unknown>[], max = 5000): Promise<void> {
+  let pending = firsts.length
+  for (const f of firsts) void f.then(() => pending--)
+  for (let i = 0; i < max && pending > 0; i++) {
+    await send("prime")
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  if (pending > 0) throw new Error(`${pending} receivers never got a message`)
+}
