@@ -5,6 +5,7 @@
 import { pullReceiver, pushSender, inprocPair } from "./throughput.mjs"
 import { repServer, reqClient } from "./latency.mjs"
 import { pubSender, subReceiver } from "./pubsub.mjs"
+import { threadPush, threadReq } from "./threads.mjs"
 import { curveHandshakeServer, curveHandshakeClient } from "./curve.mjs"
 import { serverEcho, clientRtt } from "./draft.mjs"
 
@@ -16,6 +17,8 @@ export const roles = {
   "pull-receiver": pullReceiver,
   "push-sender": pushSender,
   "inproc-pair": inprocPair,
+  "thread-push": threadPush,
+  "thread-req": threadReq,
   "rep-server": repServer,
   "req-client": reqClient,
   "pub-sender": pubSender,

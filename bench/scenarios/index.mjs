@@ -28,6 +28,7 @@
 // and list it here.
 import { pushPull } from "./push-pull.mjs"
 import { inproc } from "./inproc.mjs"
+import { threadsThroughput, threadsLatency } from "./threads.mjs"
 import { reqRep } from "./req-rep.mjs"
 import { pubSub } from "./pub-sub.mjs"
 import { curve, curveHandshake } from "./curve.mjs"
@@ -38,6 +39,8 @@ export const scenarios = [
   pushPull("tcp"),
   pushPull("ipc"),
   inproc,
+  threadsThroughput,
+  threadsLatency,
   pubSub("tcp"),
   reqRep("tcp"),
   reqRep("ipc"),

@@ -3,6 +3,7 @@ import { pipePair, terminateInproc, type Pipe } from "../pipe.js"
 import type { Socket } from "../sockets/socket-base.js"
 import type { EndpointHandle } from "./transport.js"
 import { ZAP_ENDPOINT } from "../mechanism/zap.js"
+import type { RemoteInproc } from "../threads/remote-inproc.js"
 
 /** A ZAP request under way; cancel() when its connection no longer waits for the reply. */
 export interface ZapCall {
@@ -27,15 +28,29 @@ interface PendingConnect {
 export class InprocRegistry {
   private readonly bound = new Map<string, Socket>()
   private readonly pending = new Map<string, PendingConnect[]>()
+  /** The process-wide default context also reaches the endpoints of other threads. */
+  remote: RemoteInproc | null = null
+
+  binderOf(name: string): Socket | undefined {
+    return this.bound.get(name)
+  }
+
+  /** A pending connect was accepted by another thread. */
+  forgetPending(own: Pipe, name: string): void {
+    this.cancel(own, name)
+  }
 
   bind(socket: Socket, name: string): void {
     if (this.bound.has(name)) throw zmqError("EADDRINUSE", undefined, `inproc://${name}`)
+    if (this.remote !== null && !this.remote.claim(name)) throw zmqError("EADDRINUSE", undefined, `inproc://${name}`)
     this.bound.set(name, socket)
+    this.remote?.bound(name)
     const waiting = this.pending.get(name)
     if (waiting) {
       this.pending.delete(name)
       for (const p of waiting) {
         if (p.own.terminated) continue
+        this.remote?.forget(p.own)
         // Now that both sides are known, use libzmq's combined high-water marks.
         p.own.outbound.setHwm(combinedHwm(p.connecter.opts.sendHighWaterMark, socket.opts.receiveHighWaterMark))
         p.own.inbound.setHwm(combinedHwm(socket.opts.sendHighWaterMark, p.connecter.opts.receiveHighWaterMark))
@@ -55,7 +70,9 @@ export class InprocRegistry {
   }
 
   unbind(socket: Socket, name: string): void {
-    if (this.bound.get(name) === socket) this.bound.delete(name)
+    if (this.bound.get(name) !== socket) return
+    this.bound.delete(name)
+    this.remote?.unbound(name)
   }
 
   connect(connecter: Socket, name: string): Pipe {
@@ -76,13 +93,16 @@ export class InprocRegistry {
       return own
     }
     // No binder yet: queue on our own high-water marks until one appears.
-    const [own, other] = pipePair(connecter.opts.sendHighWaterMark, connecter.opts.receiveHighWaterMark)
+    const [own, other] =
+      this.remote?.pendingPipes(connecter.opts.sendHighWaterMark, connecter.opts.receiveHighWaterMark) ??
+      pipePair(connecter.opts.sendHighWaterMark, connecter.opts.receiveHighWaterMark)
     own.endpoint = other.endpoint = `inproc://${name}`
     own.connectRoutingId = connectRoutingId
     connecter.attachPipe(own)
     const list = this.pending.get(name) ?? []
     list.push({ connecter, own, other })
     this.pending.set(name, list)
+    this.remote?.connect(connecter, name, own)
     return own
   }
 
@@ -144,9 +164,11 @@ export function bindInproc(socket: Socket, name: string, raw: string): EndpointH
   registry.bind(socket, name)
   return {
     endpoint: raw,
-    close: () => {
+    close: (linger) => {
       // libzmq: unbinding an inproc endpoint leaves established connections alone.
       registry.unbind(socket, name)
+      // Closing the socket closes those from other threads (same-thread ones end in close()).
+      if (socket.closed && registry.remote !== null) return registry.remote.closeAccepted(socket, linger)
       return Promise.resolve()
     },
   }
@@ -157,10 +179,14 @@ export function connectInproc(socket: Socket, name: string, raw: string): Endpoi
   const own = registry.connect(socket, name)
   return {
     endpoint: raw,
-    close: () => {
+    close: (linger) => {
       registry.cancel(own, name)
-      terminateInproc(own)
-      return Promise.resolve()
+      const remote = registry.remote
+      if (remote === null || own.inproc) {
+        terminateInproc(own)
+        return remote?.closePending(own, linger) ?? Promise.resolve()
+      }
+      return remote.closeConnect(own, linger)
     },
   }
 }

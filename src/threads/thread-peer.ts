@@ -1,0 +1,167 @@
+/**
+ * The far side of a socket's pipe when the other socket lives in another
+ * thread: it moves whole messages between the pipe's local queues and the
+ * two shared rings of the connection. The sockets see an ordinary pipe,
+ * exactly as with a tcp engine behind it.
+ */
+import { MsgQueue, type Msg, type Pipe, type PipePeer } from "../pipe.js"
+import { RING_BYTES, RingReader, RingWriter } from "./ring.js"
+
+/** A connection's shared memory: ring 0 carries connecter -> binder, ring 1 binder -> connecter. */
+export function connectionBuffer(): SharedArrayBuffer {
+  return new SharedArrayBuffer(2 * (64 + RING_BYTES))
+}
+
+/**
+ * A pipe's inbound queue that tells the writer in the other thread when the
+ * socket takes a message, so that the high-water mark counts what the
+ * receiving socket holds, as libzmq's inproc pipe does.
+ */
+export class CountingQueue extends MsgQueue {
+  onTaken: ((n: number) => void) | null = null
+
+  override read(): Msg | undefined {
+    const msg = super.read()
+    if (msg !== undefined && this.onTaken !== null) this.onTaken(1)
+    return msg
+  }
+
+  override clear(): number {
+    const n = super.clear()
+    if (n > 0 && this.onTaken !== null) this.onTaken(n)
+    return n
+  }
+}
+
+export interface ThreadPeerOptions {
+  /** Which end this is: 0 connecter, 1 binder. */
+  side: 0 | 1
+  /** Messages the receiving socket may hold besides ours (its RCVHWM, 0 for none). */
+  peerReceiveHwm: number
+  /** Called once the connection has ended, for the registry's bookkeeping. */
+  ended: () => void
+}
+
+export class ThreadPeer implements PipePeer {
+  private readonly writer: RingWriter
+  private readonly reader: RingReader
+  private pumping = false
+  private done = false
+  /** Set by close(): the socket is gone, outbound messages drain within linger. */
+  private lingerDone: (() => void) | null = null
+  private lingerTimer: NodeJS.Timeout | null = null
+
+  constructor(
+    private readonly pipe: Pipe,
+    sab: SharedArrayBuffer,
+    private readonly opts: ThreadPeerOptions,
+  ) {
+    const half = sab.byteLength / 2
+    this.writer = new RingWriter(sab, opts.side === 0 ? 0 : half, half, () => this.pump())
+    this.reader = new RingReader(sab, opts.side === 0 ? half : 0, half, () => this.receive())
+    this.writer.hwm = opts.peerReceiveHwm
+    if (pipe.inbound instanceof CountingQueue) pipe.inbound.onTaken = (n) => this.reader.consumed(n)
+    pipe.attachPeer(this)
+    this.pump()
+    this.receive()
+  }
+
+  get finished(): boolean {
+    return this.done
+  }
+
+  pipeIs(pipe: Pipe): boolean {
+    return this.pipe === pipe
+  }
+
+  get busy(): boolean {
+    return this.writer.busy
+  }
+
+  outboundReady(): void {
+    this.pump()
+  }
+
+  inboundDrained(): void {
+    // The inbound queue is bounded by the writer in the other thread.
+  }
+
+  /** The socket gave the pipe up (e.g. a second PAIR peer): end the connection now. */
+  pipeClosed(): void {
+    this.finish(false)
+  }
+
+  /**
+   * The local socket closed: what is still queued outbound gets `linger` ms
+   * (-1: no limit) to reach the ring, then the other side sees the end.
+   */
+  close(linger: number): Promise<void> {
+    if (this.done) return Promise.resolve()
+    if (linger === 0 || (this.pipe.outbound.length === 0 && !this.writer.busy)) {
+      this.finish(true)
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => {
+      this.lingerDone = resolve
+      if (linger > 0) this.lingerTimer = setTimeout(() => this.finish(true), linger)
+      this.pump()
+    })
+  }
+
+  /** The other thread died: the connection is gone, whatever was queued. */
+  peerGone(): void {
+    if (this.done) return
+    this.reader.drain((msg) => this.pipe.inbound.push(msg))
+    this.finish(false)
+  }
+
+  private pump(): void {
+    if (this.done || this.pumping) return
+    this.pumping = true
+    const out = this.pipe.outbound
+    let moved = false
+    while (out.length > 0 || this.writer.busy) {
+      // `ready` also writes what is left of a message larger than the free room.
+      if (!this.writer.ready) {
+        this.writer.waitWritable()
+        break
+      }
+      if (out.length === 0) break
+      this.writer.write(out.read()!)
+      moved = true
+    }
+    this.pumping = false
+    // Publishing is one atomic store; the reader is only woken (Atomics.notify)
+    // if it sleeps, so a busy stream costs no wake-ups. (Publishing once per
+    // event-loop turn instead, with setImmediate, measured 35% fewer msgs/s.)
+    if (moved) this.writer.publish()
+    if (this.lingerDone !== null && out.length === 0 && !this.writer.busy) this.finish(true)
+  }
+
+  private receive(): void {
+    if (this.done) return
+    const inbound = this.pipe.inbound
+    // Bounded batches keep one busy connection from starving the event loop.
+    const n = this.reader.drain((msg) => inbound.push(msg), 4096)
+    if (this.reader.ended) {
+      this.finish(false)
+      return
+    }
+    if (n === 4096) setImmediate(() => this.receive())
+    else this.reader.waitReadable()
+  }
+
+  private finish(local: boolean): void {
+    if (this.done) return
+    this.done = true
+    if (this.lingerTimer !== null) clearTimeout(this.lingerTimer)
+    this.writer.close()
+    this.pipe.detachPeer()
+    if (this.pipe.inbound instanceof CountingQueue) this.pipe.inbound.onTaken = null
+    if (!local || !this.pipe.terminated) this.pipe.terminate()
+    const resolve = this.lingerDone
+    this.lingerDone = null
+    resolve?.()
+    this.opts.ended()
+  }
+}
