@@ -32,6 +32,8 @@ export interface BindHost {
 export class Binds {
   /** A bind()/unbind() with a callback is running: zeromq.js's socket is busy, other calls throw EBUSY. */
   private asyncOp = false
+  /** The bind()/unbind() with a callback under way (never rejects). */
+  private asyncTail: Promise<void> | null = null
   /** The last bindSync/unbindSync still completing (never rejects); later operations wait for it. */
   private syncTail: Promise<void> | null = null
   private readonly bound: Bound[] = []
@@ -40,10 +42,29 @@ export class Binds {
 
   constructor(private readonly host: BindHost) {}
 
+  /**
+   * Resolves once no bind or unbind is under way. The v6 socket refuses to
+   * send or receive meanwhile (EBUSY, as zeromq.js's does); zeromq.js's
+   * bindSync has finished before it returns, so v5 code may send at once.
+   */
+  settled(): Promise<void> {
+    return Promise.all([this.syncTail, this.asyncTail]).then(() => undefined)
+  }
+
+  /** True while a bind or unbind is under way. */
+  get busy(): boolean {
+    return this.syncTail !== null || this.asyncTail !== null
+  }
+
+  /** The bindSync/unbindSync still completing, if any (never rejects). */
+  get syncPending(): Promise<void> | null {
+    return this.syncTail
+  }
+
   bind(address: string, cb: Callback | undefined): void {
     this.check(address)
     this.asyncOp = true
-    this.afterSync(() => this.host.inner.bind(address)).then(
+    this.trackAsync(this.afterSync(() => this.host.inner.bind(address))).then(
       () => {
         this.asyncOp = false
         if (!this.host.inner.closed) this.bound.push({ address, resolved: this.host.inner.lastEndpoint })
@@ -59,7 +80,7 @@ export class Binds {
   unbind(address: string, cb: Callback | undefined): void {
     this.check(address)
     this.asyncOp = true
-    this.afterSync(() => this.host.inner.unbind(address)).then(
+    this.trackAsync(this.afterSync(() => this.host.inner.unbind(address))).then(
       () => {
         this.asyncOp = false
         this.forget(address)
@@ -105,6 +126,19 @@ export class Binds {
     if (typeof address !== "string") throw new TypeError("Address must be a string")
     if (this.host.inner.closed) throw zmqError("EBADF")
     if (this.asyncOp) throw zmqError("EBUSY", "Socket is blocked by a bind or unbind operation")
+  }
+
+  /** Remembers the async operation `op` until it settles; returns it. */
+  private trackAsync(op: Promise<void>): Promise<void> {
+    const tail = op.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.asyncTail = tail
+    void tail.then(() => {
+      if (this.asyncTail === tail) this.asyncTail = null
+    })
+    return op
   }
 
   /** Runs `op` now if no bindSync/unbindSync is pending (inproc binds then take effect at once), else after them. */

@@ -209,6 +209,11 @@ export class Socket extends EventEmitter {
   async #sendLoop(writer: Writable): Promise<void> {
     try {
       while (!this.#inner.closed && !this.#paused && this.#sendQueue.length > 0) {
+        // A bindSync still completing: the v6 socket is busy (EBUSY) until it
+        // is done. (During a bind(address, cb) zeromq.js's send fails with
+        // EBUSY, and so does ours.)
+        const binding = this.#binds.syncPending
+        if (binding !== null) await binding
         const [msg, cb] = this.#sendQueue.shift()!
         let failure: Error | null = null
         try {
@@ -239,6 +244,8 @@ export class Socket extends EventEmitter {
       while (!this.#inner.closed && !this.#paused) {
         for (const queued of this.#recvQueue.splice(0)) process.nextTick(() => this.emit("message", ...queued))
         const sentBefore = this.#sentCount
+        // The v6 socket refuses a receive while it binds (EBUSY): wait, rather than spin.
+        if (this.#binds.busy) await this.#binds.settled()
         try {
           const msg = await reader.receive()
           if (this.#paused) this.#recvQueue.push(msg)
