@@ -37,15 +37,12 @@ const CORE: Record<number, string> = {
   6: "Subscriber.subscribe(non-string) throws Node's Buffer TypeError",
   7: "Subscriber.unsubscribe(non-string) throws Node's Buffer TypeError",
   38: "tcpAcceptFilter = null is accepted by zeromq",
-  45: "plainUsername = null after a value",
-  46: "plainPassword = null after a value",
   48: "reading an unset curvePublicKey fails with EINVAL in zeromq",
   49: "reading an unset curveSecretKey fails with EINVAL in zeromq",
   50: "reading an unset curveServerKey fails with EINVAL in zeromq",
-  76: "heartbeatTimeToLive range",
 }
 const CORE_NAMES: Record<string, number> = {
-  _subscribe: 6, _unsubscribe: 7, plain_username: 45, plain_password: 46, curve_publickey: 48, curve_secretkey: 49, curve_serverkey: 50, heartbeat_ttl: 76,
+  _subscribe: 6, _unsubscribe: 7, curve_publickey: 48, curve_secretkey: 49, curve_serverkey: 50,
 }
 const core = (id: number | undefined): { core?: string } => (id !== undefined && CORE[id] !== undefined ? { core: CORE[id] } : {})
 
