@@ -93,20 +93,26 @@ export interface CaseContext {
 /** Default timeout of a case, for one library. */
 const CASE_TIMEOUT = 10_000
 
-class Ctx implements CaseContext {
-  readonly lib: LibName
-  private readonly tracked: { close(): void }[] = []
+/**
+ * What every case context keeps: the things to close at the end, the process
+ * warnings seen, and fresh endpoints (`prefix` keeps suites' ipc files and
+ * inproc names apart).
+ */
+export class CaseResources {
+  private readonly tracked: { close(): unknown }[] = []
   private readonly seen: { name: string; message: string }[] = []
   private readonly onWarning = (w: Error): void => {
     this.seen.push({ name: w.name, message: w.message })
   }
 
-  constructor(lib: LibName) {
-    this.lib = lib
+  constructor(
+    readonly lib: LibName,
+    private readonly prefix = "conf",
+  ) {
     process.on("warning", this.onWarning)
   }
 
-  track<T extends { close(): void }>(thing: T): T {
+  track<T extends { close(): unknown }>(thing: T): T {
     this.tracked.push(thing)
     return thing
   }
@@ -114,27 +120,8 @@ class Ctx implements CaseContext {
   endpoint(transport: "tcp" | "ipc" | "inproc"): string {
     const tag = `${this.lib}-${randomBytes(6).toString("hex")}`
     if (transport === "tcp") return "tcp://127.0.0.1:*"
-    if (transport === "ipc") return `ipc://${join(tmpdir(), `zmq-conf-${tag}.sock`)}`
-    return `inproc://conf-${tag}`
-  }
-
-  async attempt(fn: () => unknown, value: (v: unknown) => unknown = () => undefined): Promise<Attempt> {
-    let r: unknown
-    try {
-      r = fn()
-    } catch (err) {
-      return { sync: "throw", error: describeError(err) }
-    }
-    if (!(r instanceof Promise)) {
-      const v = value(r)
-      return v === undefined ? { sync: "return" } : { sync: "return", value: v }
-    }
-    try {
-      const v = value(await r)
-      return v === undefined ? { sync: "return", async: "resolve" } : { sync: "return", async: "resolve", value: v }
-    } catch (err) {
-      return { sync: "return", async: "reject", error: describeError(err) }
-    }
+    if (transport === "ipc") return `ipc://${join(tmpdir(), `zmq-${this.prefix}-${tag}.sock`)}`
+    return `inproc://${this.prefix}-${tag}`
   }
 
   warnings(): { name: string; message: string }[] {
@@ -152,6 +139,27 @@ class Ctx implements CaseContext {
     }
     // Let 'warning' events and close callbacks run before the next case.
     await new Promise((r) => setImmediate(r))
+  }
+}
+
+class Ctx extends CaseResources implements CaseContext {
+  async attempt(fn: () => unknown, value: (v: unknown) => unknown = () => undefined): Promise<Attempt> {
+    let r: unknown
+    try {
+      r = fn()
+    } catch (err) {
+      return { sync: "throw", error: describeError(err) }
+    }
+    if (!(r instanceof Promise)) {
+      const v = value(r)
+      return v === undefined ? { sync: "return" } : { sync: "return", value: v }
+    }
+    try {
+      const v = value(await r)
+      return v === undefined ? { sync: "return", async: "resolve" } : { sync: "return", async: "resolve", value: v }
+    } catch (err) {
+      return { sync: "return", async: "reject", error: describeError(err) }
+    }
   }
 }
 

@@ -6,13 +6,11 @@
  * arguments.
  */
 import assert from "node:assert/strict"
-import { randomBytes } from "node:crypto"
+import { EventEmitter } from "node:events"
 import { createRequire } from "node:module"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { it } from "node:test"
 import type * as V5 from "../../src/v5-compat.js"
-import { describeError, type Attempt, type LibName } from "./harness.js"
+import { CaseResources, describeError, type Attempt, type LibName } from "./harness.js"
 
 export type Zmq5 = typeof V5
 export type Sock5 = V5.Socket
@@ -49,27 +47,22 @@ export function plain(v: unknown): unknown {
   return v
 }
 
-class Ctx implements V5Context {
-  private readonly tracked: { close(): unknown }[] = []
-  private readonly seen: { name: string; message: string }[] = []
-  private readonly onWarning = (w: Error): void => {
-    this.seen.push({ name: w.name, message: w.message })
+class Ctx extends CaseResources implements V5Context {
+  /** 'error' events no listener of the case took: an EventEmitter would throw them and end the whole file. */
+  readonly unexpected: unknown[] = []
+
+  constructor(lib: LibName) {
+    super(lib, "v5")
   }
 
-  constructor(readonly lib: LibName) {
-    process.on("warning", this.onWarning)
-  }
-
-  track<T extends { close(): unknown }>(thing: T): T {
-    this.tracked.push(thing)
-    return thing
-  }
-
-  endpoint(transport: "tcp" | "ipc" | "inproc"): string {
-    const tag = `${this.lib}-${randomBytes(6).toString("hex")}`
-    if (transport === "tcp") return "tcp://127.0.0.1:*"
-    if (transport === "ipc") return `ipc://${join(tmpdir(), `zmq-v5-${tag}.sock`)}`
-    return `inproc://v5-${tag}`
+  override track<T extends { close(): unknown }>(thing: T): T {
+    if (thing instanceof EventEmitter) {
+      // Registered first, so a case's own listener (t.next) is still there when it runs.
+      thing.on("error", (err: unknown) => {
+        if (thing.listenerCount("error") === 1) this.unexpected.push(err)
+      })
+    }
+    return super.track(thing)
   }
 
   async attempt(fn: () => unknown, value: (v: unknown) => unknown = () => undefined): Promise<Attempt> {
@@ -102,22 +95,6 @@ class Ctx implements V5Context {
     const p = new Promise<unknown[]>((r) => (done = r))
     return [(...args: unknown[]) => done(args.map(plain)), p]
   }
-
-  warnings(): { name: string; message: string }[] {
-    return [...this.seen]
-  }
-
-  async dispose(): Promise<void> {
-    process.off("warning", this.onWarning)
-    for (const t of this.tracked.reverse()) {
-      try {
-        t.close()
-      } catch {
-        // already closed
-      }
-    }
-    await new Promise((r) => setImmediate(r))
-  }
 }
 
 export interface ConformV5Options {
@@ -131,11 +108,14 @@ export interface ConformV5Options {
 async function observe(lib: LibName, fn: (zmq: Zmq5, t: V5Context) => unknown): Promise<unknown> {
   const zmq = await loadV5(lib)
   const ctx = new Ctx(lib)
+  let observed: unknown
   try {
-    return await fn(zmq, ctx)
+    observed = await fn(zmq, ctx)
   } finally {
     await ctx.dispose()
   }
+  if (ctx.unexpected.length > 0) assert.fail(`${lib}: unexpected 'error' event on a v5 socket: ${String(ctx.unexpected[0])}`)
+  return observed
 }
 
 /** One v5 case: the same code against zeromq/v5-compat and zmq-ts/v5-compat, the same observation from both. */
