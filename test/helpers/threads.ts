@@ -2,6 +2,7 @@
  * Drives test/fixtures/thread-rpc.ts: a worker thread whose sockets a test
  * scripts from the main thread, one awaited operation at a time.
  */
+import { after } from "node:test"
 import { Worker } from "node:worker_threads"
 import type { Request } from "../fixtures/thread-rpc.js"
 
@@ -117,4 +118,30 @@ export async function primeAll(send: (m: string) => Promise<unknown>, firsts: Pr
     await new Promise((resolve) => setImmediate(resolve))
   }
   if (pending > 0) throw new Error(`${pending} receivers never got a message`)
+}
+
+/**
+ * The workers of one test file, all terminated after it: `shared(i)` is the
+ * i-th worker the file's tests share (a worker loading TypeScript takes a
+ * while to start), `start()` a fresh one for a test that ends it.
+ */
+export function workerPool(): { start: () => Promise<ThreadPeer>; shared: (i: number) => Promise<ThreadPeer> } {
+  const workers: ThreadPeer[] = []
+  const pool = new Map<number, Promise<ThreadPeer>>()
+  const start = async (): Promise<ThreadPeer> => {
+    const w = await ThreadPeer.start()
+    workers.push(w)
+    return w
+  }
+  after(async () => {
+    await Promise.all(workers.map((w) => w.terminate()))
+  })
+  return {
+    start,
+    shared: (i: number): Promise<ThreadPeer> => {
+      let w = pool.get(i)
+      if (w === undefined) pool.set(i, (w = start()))
+      return w
+    },
+  }
 }

@@ -3,29 +3,11 @@
  * threads, many workers on one ROUTER, the process-wide default context.
  */
 import assert from "node:assert/strict"
-import { after, test } from "node:test"
+import { test } from "node:test"
 import { Context, Publisher, Reply, Request, Router, Subscriber, context } from "../../src/index.js"
-import { ThreadPeer, uniqueInproc } from "../helpers/threads.js"
+import { uniqueInproc, workerPool } from "../helpers/threads.js"
 
-const workers: ThreadPeer[] = []
-async function worker(): Promise<ThreadPeer> {
-  const w = await ThreadPeer.start()
-  workers.push(w)
-  return w
-}
-/**
- * Workers the tests share (a worker loading TypeScript takes a while to
- * start); tests that end a worker start their own.
- */
-const pool = new Map<number, Promise<ThreadPeer>>()
-function shared(i: number): Promise<ThreadPeer> {
-  let w = pool.get(i)
-  if (w === undefined) pool.set(i, (w = worker()))
-  return w
-}
-after(async () => {
-  await Promise.all(workers.map((w) => w.terminate()))
-})
+const { start: worker, shared } = workerPool()
 
 void test("threads: REQ in a worker, REP in the main thread, and the reverse; ROUTER sees DEALER routing ids set in a worker", async () => {
   const ep = uniqueInproc()

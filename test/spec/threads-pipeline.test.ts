@@ -3,29 +3,11 @@
  * worker threads (one process-wide default context, as in libzmq).
  */
 import assert from "node:assert/strict"
-import { after, test } from "node:test"
+import { test } from "node:test"
 import { Pair, Pull, Push } from "../../src/index.js"
-import { ThreadPeer, primeAll, uniqueInproc } from "../helpers/threads.js"
+import { primeAll, uniqueInproc, workerPool } from "../helpers/threads.js"
 
-const workers: ThreadPeer[] = []
-async function worker(): Promise<ThreadPeer> {
-  const w = await ThreadPeer.start()
-  workers.push(w)
-  return w
-}
-/**
- * Workers the tests share (a worker loading TypeScript takes a while to
- * start); tests that end a worker start their own.
- */
-const pool = new Map<number, Promise<ThreadPeer>>()
-function shared(i: number): Promise<ThreadPeer> {
-  let w = pool.get(i)
-  if (w === undefined) pool.set(i, (w = worker()))
-  return w
-}
-after(async () => {
-  await Promise.all(workers.map((w) => w.terminate()))
-})
+const { start: worker, shared } = workerPool()
 
 void test("threads: PUSH in the main thread bound, PULL in a worker connected; multipart messages arrive whole and in order", async () => {
   const ep = uniqueInproc()
