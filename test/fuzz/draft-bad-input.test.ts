@@ -73,6 +73,13 @@ async function receiveUntil<T extends unknown[]>(receive: () => Promise<T>, body
 }
 
 type Closable = { close(): void }
+
+/** A raw peer of `socketType` at `endpoint`, closed with the test's other resources, after its hostile chunks. */
+async function attackFrom(own: <T extends Closable>(s: T) => T, endpoint: string, socketType: string, seed: number): Promise<void> {
+  const raw = await RawZmtp.open(endpoint, { socketType })
+  own({ close: () => raw.destroy() })
+  await attack(raw, seed)
+}
 function tracker(): { own: <T extends Closable>(s: T) => T; closeAll: () => void } {
   const all: Closable[] = []
   return {
@@ -88,9 +95,7 @@ void describe("draft sockets: hostile raw peers", () => {
       try {
         const server = own(new Server())
         await server.bind("tcp://127.0.0.1:*")
-        const raw = await RawZmtp.open(server.lastEndpoint!, { socketType: "CLIENT" })
-        own({ close: () => raw.destroy() })
-        await attack(raw, seed)
+        await attackFrom(own, server.lastEndpoint!, "CLIENT", seed)
         for (const C of [Client, zeromqDraft.Client]) {
           const c = own(new C())
           c.connect(server.lastEndpoint!)
@@ -111,9 +116,7 @@ void describe("draft sockets: hostile raw peers", () => {
         const dish = own(new Dish())
         await dish.bind("tcp://127.0.0.1:*")
         dish.join("g", "")
-        const raw = await RawZmtp.open(dish.lastEndpoint!, { socketType: "RADIO" })
-        own({ close: () => raw.destroy() })
-        await attack(raw, seed)
+        await attackFrom(own, dish.lastEndpoint!, "RADIO", seed)
         for (const R of [Radio, zeromqDraft.Radio]) {
           const radio = own(new R())
           radio.connect(dish.lastEndpoint!)
@@ -137,9 +140,7 @@ void describe("draft sockets: hostile raw peers", () => {
       try {
         const radio = own(new Radio())
         await radio.bind("tcp://127.0.0.1:*")
-        const raw = await RawZmtp.open(radio.lastEndpoint!, { socketType: "DISH" })
-        own({ close: () => raw.destroy() })
-        await attack(raw, seed)
+        await attackFrom(own, radio.lastEndpoint!, "DISH", seed)
         for (const D of [Dish, zeromqDraft.Dish]) {
           const dish = own(new D())
           dish.connect(radio.lastEndpoint!)
@@ -163,9 +164,7 @@ void describe("draft sockets: hostile raw peers", () => {
       try {
         const gather = own(new Gather())
         await gather.bind("tcp://127.0.0.1:*")
-        const raw = await RawZmtp.open(gather.lastEndpoint!, { socketType: "SCATTER" })
-        own({ close: () => raw.destroy() })
-        await attack(raw, seed)
+        await attackFrom(own, gather.lastEndpoint!, "SCATTER", seed)
         for (const S of [Scatter, zeromqDraft.Scatter]) {
           const s = own(new S())
           s.connect(gather.lastEndpoint!)
@@ -175,9 +174,7 @@ void describe("draft sockets: hostile raw peers", () => {
         }
         const peer = own(new Peer())
         await peer.bind("tcp://127.0.0.1:*")
-        const rawPeer = await RawZmtp.open(peer.lastEndpoint!, { socketType: "PEER" })
-        own({ close: () => rawPeer.destroy() })
-        await attack(rawPeer, seed + 1)
+        await attackFrom(own, peer.lastEndpoint!, "PEER", seed + 1)
         const other = own(new Peer())
         const id = other.connectPeer(peer.lastEndpoint!)
         await other.send("good", { routingId: id })
