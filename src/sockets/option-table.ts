@@ -31,6 +31,7 @@ export interface OptionValues {
   sendHighWaterMark: number
   receiveHighWaterMark: number
   multicastHops: number
+  multicastLoop: boolean
   receiveTimeout: number
   sendTimeout: number
   mandatory: boolean
@@ -200,6 +201,8 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "interface", id: 92, type: "string", access: "rw", on: "Socket", valid: optionalBytes(254) },
   { name: "zapEnforceDomain", id: 93, type: "bool", access: "rw", on: "Socket" },
   { name: "loopbackFastPath", id: 94, type: "bool", access: "rw", on: "Socket" },
+  // Draft in libzmq 4.3 (ZMQ_MULTICAST_LOOP); its udp engine applies it to a RADIO sending to a multicast group only.
+  { name: "multicastLoop", id: 96, type: "bool", access: "rw", on: ["Radio"] },
   // zmq-ts's own memory bounds against hostile peers (docs/security.md); -1: none.
   { name: "receiveMemoryLimit", id: -1, type: "int64", access: "rw", on: "Socket", valid: limitOrNone },
   { name: "peerSubscriptionLimit", id: -2, type: "int64", access: "rw", on: ["Publisher", "XPublisher", "Radio"], valid: limitOrNone, now: true },
@@ -215,7 +218,7 @@ export function defaultOptions(): OptionValues {
   return {
     mechanism: null, asServer: false, affinity: 0, routingId: null, rate: 100, recoveryInterval: 10000, sendBufferSize: -1, receiveBufferSize: -1,
     linger: -1, reconnectInterval: 100, backlog: 100, reconnectMaxInterval: 0, maxMessageSize: -1,
-    sendHighWaterMark: 1000, receiveHighWaterMark: 1000, multicastHops: 1, receiveTimeout: -1, sendTimeout: -1,
+    sendHighWaterMark: 1000, receiveHighWaterMark: 1000, multicastHops: 1, multicastLoop: true, receiveTimeout: -1, sendTimeout: -1,
     mandatory: false, tcpKeepalive: -1, tcpKeepaliveCount: -1, tcpKeepaliveIdle: -1, tcpKeepaliveInterval: -1,
     tcpAcceptFilter: null, immediate: false, ipv6: false, plainServer: false, plainUsername: null, plainPassword: null,
     curveServer: false, curvePublicKey: null, curveSecretKey: null, curveServerKey: null, probeRouter: false,

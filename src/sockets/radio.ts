@@ -21,6 +21,8 @@ export interface RadioGroupOptions {
  */
 export class Radio extends Socket {
   declare multicastHops: number
+  /** ZMQ_MULTICAST_LOOP (libzmq draft option, not in zeromq.js): whether this host's own members of a udp:// multicast group get what it sends. Default true. */
+  declare multicastLoop: boolean
   declare sendBufferSize: number
   declare sendHighWaterMark: number
   declare sendTimeout: number

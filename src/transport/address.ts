@@ -1,10 +1,26 @@
+import { isIPv4, isIPv6 } from "node:net"
 import { zmqError } from "../errors.js"
 
 export type Endpoint =
   | { transport: "tcp"; host: string; port: number; raw: string; source?: { host: string; port: number } }
   | { transport: "ipc"; path: string; raw: string }
   | { transport: "inproc"; name: string; raw: string }
-  | { transport: "udp"; host: string; port: number; raw: string }
+  | UdpEndpoint
+
+/**
+ * A udp:// address as libzmq's udp_address_t::resolve reads it: `host:port`,
+ * or `source;group:port` where the source (an IPv4 address, an interface
+ * name or `*`) names the interface a multicast group is joined and sent on.
+ * `multicast` and `source` are only present when set.
+ */
+export interface UdpEndpoint {
+  transport: "udp"
+  host: string
+  port: number
+  raw: string
+  source?: string
+  multicast?: true
+}
 
 /**
  * Parses "transport://address" as libzmq accepts it (zmq_tcp, zmq_ipc,
@@ -41,12 +57,9 @@ export function parseEndpoint(raw: string, forBind: boolean): Endpoint {
     case "inproc":
       if (rest.length === 0) throw zmqError("EINVAL", "Invalid argument", raw)
       return { transport, name: rest, raw }
-    case "udp": {
+    case "udp":
       // RADIO/DISH and DGRAM (draft); src/transport/udp.ts checks the socket type.
-      const { host, port } = splitHostPort(rest, forBind, raw)
-      if (!forBind && (host === "*" || port === 0)) throw zmqError("EINVAL", "Invalid argument", raw)
-      return { transport, host, port, raw }
-    }
+      return parseUdp(rest, forBind, raw)
     case "ws":
     case "wss":
     case "pgm":
@@ -71,6 +84,33 @@ export function checkUri(raw: string): void {
   const sep = raw.indexOf("://")
   if (sep <= 0 || sep + 3 >= raw.length) throw zmqError("EINVAL", undefined, raw)
   if (!KNOWN_TRANSPORTS.has(raw.slice(0, sep))) throw zmqError("EPROTONOSUPPORT", undefined, raw)
+}
+
+/** First octet 224 to 239 (RFC 5771's 224.0.0.0/4), as libzmq's ip_addr_t::is_multicast tests it. */
+export function isIPv4Multicast(host: string): boolean {
+  if (!isIPv4(host)) return false
+  const first = Number(host.slice(0, host.indexOf(".")))
+  return first >= 224 && first <= 239
+}
+
+/**
+ * libzmq 4.3 (udp_address.cpp): the last ';' separates a source from the
+ * target. The source must not be multicast, and a target after a source must
+ * be (both EINVAL). IPv6 multicast needs an interface index zmq-ts does not
+ * resolve, so it is refused here rather than joined on a guessed interface.
+ */
+function parseUdp(rest: string, forBind: boolean, raw: string): UdpEndpoint {
+  const semi = rest.lastIndexOf(";")
+  const source = semi >= 0 ? rest.slice(0, semi) : undefined
+  const { host, port } = splitHostPort(semi >= 0 ? rest.slice(semi + 1) : rest, forBind, raw)
+  if (!forBind && (host === "*" || port === 0)) throw zmqError("EINVAL", "Invalid argument", raw)
+  const multicast = isIPv4Multicast(host)
+  if (source !== undefined && (source.length === 0 || isIPv4Multicast(source) || !multicast)) throw zmqError("EINVAL", "Invalid argument", raw)
+  if (isIPv6(host) && /^ff/i.test(host)) throw zmqError("ENODEV", "No such device", raw)
+  const endpoint: UdpEndpoint = { transport: "udp", host, port, raw }
+  if (source !== undefined) endpoint.source = source
+  if (multicast) endpoint.multicast = true
+  return endpoint
 }
 
 function splitHostPort(s: string, allowWildcard: boolean, raw: string): { host: string; port: number } {

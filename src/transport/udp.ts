@@ -13,17 +13,27 @@
  *   [address "ip:port", body] is sent as a datagram holding the body.
  *
  * UDP is lossy: a datagram finding the inbound queue full is dropped.
+ *
+ * Multicast (IPv4 224.0.0.0/4), as libzmq's udp_engine_t::plug does it:
+ * `udp://group:port` or `udp://source;group:port`, the source being an
+ * IPv4 address, an interface name or `*` (src/transport/address.ts).
+ * - A DISH (or DGRAM) binding a group binds ANY:port with SO_REUSEADDR, so
+ *   that several members on one host share the port, and joins the group
+ *   (IP_ADD_MEMBERSHIP) on the source's interface, else the kernel's choice.
+ * - A RADIO connecting to a group sets IP_MULTICAST_LOOP (multicastLoop),
+ *   IP_MULTICAST_TTL (multicastHops) and, with a source, IP_MULTICAST_IF.
+ *   Node sets these only on a bound socket, so it binds an ephemeral port
+ *   first (the kernel would on the first sendto) and sends once bound.
  */
 import * as dgram from "node:dgram"
-import { isIPv6 } from "node:net"
+import { isIPv4, isIPv6 } from "node:net"
+import { networkInterfaces } from "node:os"
 import { zmqError } from "../errors.js"
 import type { Msg, Pipe, PipePeer } from "../pipe.js"
 import { GROUP_MAX_LENGTH, groupCommandOf } from "../sockets/draft-common.js"
 import type { Socket } from "../sockets/socket-base.js"
-import type { Endpoint } from "./address.js"
+import type { UdpEndpoint } from "./address.js"
 import type { EndpointHandle } from "./transport.js"
-
-type UdpEndpoint = Extract<Endpoint, { transport: "udp" }>
 
 function checkType(socket: Socket, bind: boolean, address: string): void {
   const type = socket.typeName
@@ -44,6 +54,8 @@ class UdpLink implements PipePeer, EndpointHandle {
   private readonly target: { host: string; port: number } | null
   private flushScheduled = false
   private closed = false
+  /** False while a multicast RADIO's socket is still binding: what is queued waits for it. */
+  private ready = true
 
   constructor(socket: Socket, udp: dgram.Socket, endpoint: UdpEndpoint, target: { host: string; port: number } | null) {
     this.socket = socket
@@ -82,8 +94,19 @@ class UdpLink implements PipePeer, EndpointHandle {
     setImmediate(() => this.flush())
   }
 
+  /** The socket is bound (and its multicast options set): sends what waited. */
+  markReady(): void {
+    this.ready = true
+    this.outboundReady()
+  }
+
+  markBinding(): void {
+    this.ready = false
+  }
+
   private flush(): void {
     this.flushScheduled = false
+    if (!this.ready) return
     for (let msg = this.pipe.outbound.read(); msg !== undefined; msg = this.pipe.outbound.read()) {
       if (this.closed) return
       if (groupCommandOf(msg) !== undefined || msg.length !== 2) continue
@@ -124,22 +147,73 @@ function parseAddress(frame: Buffer): { host: string; port: number } | null {
   return { host: text.slice(0, colon).replace(/^\[|\]$/g, ""), port }
 }
 
-function udpSocket(host: string): dgram.Socket {
-  return dgram.createSocket({ type: isIPv6(host) ? "udp6" : "udp4", reuseAddr: false })
+function udpSocket(host: string, reuseAddr = false): dgram.Socket {
+  return dgram.createSocket({ type: isIPv6(host) ? "udp6" : "udp4", reuseAddr })
+}
+
+/**
+ * The IPv4 address of a multicast endpoint's source, or null for "any" (no
+ * source, or `*`). As libzmq's ip_resolver with allow_nic_name and no DNS:
+ * an IPv4 literal, else the first IPv4 address of the interface so named;
+ * an unknown name is ENODEV.
+ */
+function sourceAddress(endpoint: UdpEndpoint): string | null {
+  const source = endpoint.source
+  if (source === undefined || source === "*" || source === "0.0.0.0") return null
+  if (isIPv4(source)) return source
+  const found = networkInterfaces()[source]?.find((a) => a.family === "IPv4")
+  if (found === undefined) throw zmqError("ENODEV", undefined, endpoint.raw)
+  return found.address
+}
+
+function bindError(err: NodeJS.ErrnoException, endpoint: UdpEndpoint): Error {
+  return err.code === "EADDRINUSE" ? zmqError("EADDRINUSE", undefined, endpoint.raw) : zmqError("EINVAL", err.message, endpoint.raw)
 }
 
 export async function bindUdp(socket: Socket, endpoint: UdpEndpoint): Promise<EndpointHandle> {
   checkType(socket, true, endpoint.raw)
-  const host = endpoint.host === "*" ? "0.0.0.0" : endpoint.host
-  const udp = udpSocket(host)
+  const multicast = endpoint.multicast === true
+  const iface = multicast ? sourceAddress(endpoint) : null
+  // A group is received on ANY:port, never on the group's address; the interface goes in the membership.
+  const host = multicast || endpoint.host === "*" ? "0.0.0.0" : endpoint.host
+  const udp = udpSocket(host, multicast)
   await new Promise<void>((resolve, reject) => {
-    udp.once("error", (err: NodeJS.ErrnoException) => reject(err.code === "EADDRINUSE" ? zmqError("EADDRINUSE", undefined, endpoint.raw) : zmqError("EINVAL", err.message, endpoint.raw)))
+    udp.once("error", (err: NodeJS.ErrnoException) => reject(bindError(err, endpoint)))
     udp.bind(endpoint.port, host, () => resolve())
   })
+  if (multicast) {
+    try {
+      if (iface === null) udp.addMembership(endpoint.host)
+      else udp.addMembership(endpoint.host, iface)
+    } catch (err) {
+      // libzmq fails the engine asynchronously; refusing the bind says why (e.g. no multicast route).
+      udp.close()
+      throw zmqError("ENODEV", `addMembership(${endpoint.host}): ${(err as Error).message}`, endpoint.raw)
+    }
+  }
   return new UdpLink(socket, udp, endpoint, null)
 }
 
 export function connectUdp(socket: Socket, endpoint: UdpEndpoint): EndpointHandle {
   checkType(socket, false, endpoint.raw)
-  return new UdpLink(socket, udpSocket(endpoint.host), endpoint, { host: endpoint.host, port: endpoint.port })
+  const iface = endpoint.multicast === true ? sourceAddress(endpoint) : null
+  const udp = udpSocket(endpoint.host)
+  const link = new UdpLink(socket, udp, endpoint, { host: endpoint.host, port: endpoint.port })
+  if (endpoint.multicast !== true) return link
+  // Read at connect, as libzmq copies a socket's options into each new engine.
+  const { multicastLoop, multicastHops } = socket.opts
+  link.markBinding()
+  udp.bind(0, () => {
+    try {
+      udp.setMulticastLoopback(multicastLoop)
+      udp.setMulticastTTL(multicastHops)
+      if (iface !== null) udp.setMulticastInterface(iface)
+    } catch {
+      // E.g. a source address no interface has, or hops above 255: libzmq's engine fails on the
+      // same setsockopt and sends nothing; here the link stays unready and RADIO drops at its HWM.
+      return
+    }
+    link.markReady()
+  })
+  return link
 }
