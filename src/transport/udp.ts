@@ -6,13 +6,19 @@
  *
  * - RADIO connects: each message [group, body] becomes one datagram
  *   `group-length (1 octet) | group | body`, sent whatever the groups joined
- *   (there is no JOIN over udp; libzmq's "subscribe to all" pipe).
+ *   (there is no JOIN over udp; libzmq's "subscribe to all" pipe): RFC 48,
+ *   RADIO, "MAY, depending on the transport, send all messages to all dishes".
  * - DISH binds: each datagram is parsed back into [group, body]; a datagram
- *   whose group length runs past its end is dropped. JOIN/LEAVE stay local.
+ *   whose group length runs past its end is dropped. JOIN/LEAVE stay local,
+ *   and the DISH filters what arrives (RFC 48, DISH: "MAY, depending on the
+ *   transport, filter messages according to group membership").
  * - DGRAM binds: a datagram arrives as [sender "ip:port\0", body]; a message
  *   [address "ip:port", body] is sent as a datagram holding the body.
  *
- * UDP is lossy: a datagram finding the inbound queue full is dropped.
+ * UDP is lossy: a datagram finding the inbound queue full is dropped (RFC 48,
+ * DISH: "SHALL silently discard messages if the queue for a radio is full").
+ * With multicast, one datagram reaches every member: the group fan-out is
+ * the network's, not the RADIO's.
  *
  * Multicast (IPv4 224.0.0.0/4), as libzmq's udp_engine_t::plug does it:
  * `udp://group:port` or `udp://source;group:port`, the source being an
