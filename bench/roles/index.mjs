@@ -8,6 +8,7 @@ import { pubSender, subReceiver } from "./pubsub.mjs"
 import { threadPush, threadReq } from "./threads.mjs"
 import { curveHandshakeServer, curveHandshakeClient } from "./curve.mjs"
 import { serverEcho, clientRtt } from "./draft.mjs"
+import { dishReceiver, radioSender } from "./radio-dish.mjs"
 
 export const roles = {
   /** Imports the implementation and lists its exports; used to skip unsupported scenarios early. */
@@ -27,4 +28,6 @@ export const roles = {
   "curve-handshake-client": curveHandshakeClient,
   "server-echo": serverEcho,
   "client-rtt": clientRtt,
+  "dish-receiver": dishReceiver,
+  "radio-sender": radioSender,
 }

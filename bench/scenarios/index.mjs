@@ -34,6 +34,7 @@ import { pubSub } from "./pub-sub.mjs"
 import { curve, curveHandshake } from "./curve.mjs"
 import { idleRss, router10k } from "./connections.mjs"
 import { clientServer } from "./client-server.mjs"
+import { radioDish } from "./radio-dish.mjs"
 
 export const scenarios = [
   pushPull("tcp"),
@@ -49,6 +50,7 @@ export const scenarios = [
   idleRss,
   router10k,
   clientServer("tcp"),
+  radioDish,
 ]
 
 /**
