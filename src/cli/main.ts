@@ -6,7 +6,7 @@
  * No top-level await and no import.meta: the same file is built as CommonJS
  * too (dist/cjs), and package.json's "bin" may point at either.
  */
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, readFileSync, realpathSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { curveKeyPair, version as libzmqVersion } from "../index.js"
 import { runBench } from "./bench.js"
@@ -16,9 +16,13 @@ import { runRecv, runRep, runReq, runSend } from "./messaging.js"
 import { parse, UsageError } from "./options.js"
 import { runProxy } from "./proxy.js"
 
-/** This package's version, from the nearest package.json named zmq-ts above the script (src/cli or dist/{esm,cjs}/cli). */
+/**
+ * This package's version, from the nearest package.json named zmq-ts above
+ * the script (src/cli or dist/{esm,cjs}/cli), found through the
+ * node_modules/.bin symlink npm makes.
+ */
 function packageVersion(): string {
-  let dir = dirname(process.argv[1] ?? ".")
+  let dir = dirname(realpathSync(process.argv[1] ?? "."))
   for (let i = 0; i < 6; i++) {
     const p = join(dir, "package.json")
     if (existsSync(p)) {
