@@ -4,7 +4,7 @@
  * libzmq tool of the other) and their output lines.
  */
 import { COMMON_FLAGS, int, list, parse, UsageError } from "./options.js"
-import { canReceive, canSend, makeSocket, type Receiver, type Sender } from "./socket.js"
+import { announceBinds, canReceive, canSend, makeSocket, type Receiver, type Sender } from "./socket.js"
 
 /** A progress line on stderr, once a run has gone on for a second; off with --no-progress. */
 class Progress {
@@ -110,6 +110,8 @@ export async function runBench(argv: string[]): Promise<void> {
   // libzmq's tools leave the default high-water marks and linger (wait for delivery).
   const made = await makeSocket(v, type)
   const socket = made.socket
+  // stderr, so that stdout carries libzmq's lines only.
+  announceBinds(socket, v, false)
   const what = mode === "thr" ? (local ? "received" : "sent") : "roundtrips"
   const progress = new Progress(v["no-progress"] !== true, count, what)
   let report: string
