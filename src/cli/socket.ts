@@ -82,13 +82,17 @@ export class Diagnosis {
   constructor(socket: zmq.Socket) {
     const ev = socket.events
     ev.on("connect:retry", (e) => this.note(`cannot connect to ${e.address} (refused or unreachable; retrying every ${e.interval} ms)`))
-    ev.on("connect", () => (this.last = null))
     ev.on("bind:error", (e) => this.note(`cannot bind ${e.address}: ${describeError(e.error)}`))
     ev.on("accept:error", (e) => this.note(`cannot accept on ${e.address}: ${e.error.message}`))
     ev.on("handshake:error:protocol", (e) => this.note(`handshake with ${e.address} failed: ${describeError(e.error)}`))
     ev.on("handshake:error:auth", (e) => this.note(`handshake with ${e.address} failed: ${describeError(e.error)}`))
     ev.on("handshake:error:other", (e) => this.note(`handshake with ${e.address} failed: ${describeError(e.error)}`))
-    ev.on("disconnect", (e) => this.note(`${e.address} disconnected${e.error ? ": " + describeError(e.error) : ""}`))
+    ev.on("disconnect", (e) => {
+      // The handshake failure that caused a disconnect says more than the disconnect.
+      if (e.error !== undefined || this.last === null || !this.last.startsWith("handshake")) {
+        this.note(`${e.address} disconnected${e.error ? ": " + describeError(e.error) : ""}`)
+      }
+    })
     ev.on("handshake", () => {
       this.last = null
       this.connected = true

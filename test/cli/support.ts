@@ -138,6 +138,16 @@ export function pyPeer(type: string, mode: "bind" | "connect", endpoint: string,
   }
 }
 
+/** A Python program (with pyzmq) given as text, its arguments after it. */
+export function pyScript(code: string, ...args: string[]): Proc {
+  return start(PYTHON, ["-c", code, ...args])
+}
+
+/** Runs test/helpers/peers/secure_peer.py (the interop tier's PLAIN/CURVE peer). */
+export function securePeer(...args: string[]): Proc {
+  return start(PYTHON, [join(ROOT, "test", "helpers", "peers", "secure_peer.py"), ...args])
+}
+
 /** Frames as hex, for py_peer's "send". */
 export const hex = (...frames: string[]): string[] => frames.map((f) => Buffer.from(f).toString("hex"))
 
