@@ -157,4 +157,4 @@ export function killAll(): void {
 }
 
 /** Generous per-test limit: each test starts node with tsx and python, on a shared machine. */
-export const TEST_TIMEOUT = 60_000
+export const TEST_TIMEOUT = 120_000
