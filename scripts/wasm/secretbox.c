@@ -5,7 +5,7 @@
  *
  * No libc: everything the module needs is here. The JavaScript side copies
  * data into fixed buffers in the module's memory (key_ptr(), nonce_ptr(),
- * mac_ptr(), data_ptr()) and calls box_init / seal_update / open_update /
+ * mac_ptr(), data_ptr() = mac_ptr() + 16) and calls box_init / seal_update / open_update /
  * box_mac / box_verify. A message longer than DATA_CAP goes through in
  * pieces: the first piece may be FIRST_CAP bytes, the others exactly CHUNK
  * bytes except the last, so keystream blocks and Poly1305 blocks stay
@@ -31,8 +31,10 @@ typedef uint64_t u64;
 
 static u8 KEY[32];
 static u8 NONCE[24];
-static u8 MAC[16];
-static u8 DATA[DATA_CAP] __attribute__((aligned(16)));
+/* MAC directly before DATA, so [MAC][ciphertext] moves in one copy. */
+static u8 IO[16 + DATA_CAP] __attribute__((aligned(16)));
+#define MAC IO
+#define DATA (IO + 16)
 
 EXPORT(key_ptr) u8 *key_ptr(void) { return KEY; }
 EXPORT(nonce_ptr) u8 *nonce_ptr(void) { return NONCE; }
@@ -144,6 +146,25 @@ static void salsa20_x4(u8 *out, const u8 *in) {
   counter = c + 4;
 }
 
+/* One keystream block (counter) XORed into out[0..n) from in (n <= 64), one
+ * lane's worth: cheaper than salsa20_x4 for block 0 and short tails. */
+static void salsa20_1(u8 *out, const u8 *in, u32 n) {
+  u32 x[16], s[16];
+  for (int i = 0; i < 16; i++) s[i] = S[i];
+  s[8] = (u32)counter;
+  s[9] = (u32)(counter >> 32);
+  for (int i = 0; i < 16; i++) x[i] = s[i];
+  for (int i = 0; i < 10; i++) { DOUBLEROUND(x) }
+  if (n == 64) {
+    for (int i = 0; i < 16; i++) st32(out + 4 * i, ld32(in + 4 * i) ^ (x[i] + s[i]));
+  } else {
+    u8 ks[64];
+    for (int i = 0; i < 16; i++) st32(ks + 4 * i, x[i] + s[i]);
+    for (u32 i = 0; i < n; i++) out[i] = in[i] ^ ks[i];
+  }
+  counter++;
+}
+
 static const u8 ZERO256[256];
 
 /* XORs the keystream into p[0..len); `first`: p is the start of the message. */
@@ -158,6 +179,13 @@ static void xor_stream(u8 *p, u32 len, int first) {
     salsa20_x4(p, p);
     p += 256;
     len -= 256;
+  }
+  /* up to two blocks one at a time; more take a four-block pass */
+  while (len > 0 && len <= 128) {
+    u32 n = len < 64 ? len : 64;
+    salsa20_1(p, p, n);
+    p += n;
+    len -= n;
   }
   if (len > 0) {
     u8 ks[256] __attribute__((aligned(16)));
@@ -256,25 +284,38 @@ static void poly_finish(u8 mac[16]) {
 
 /* -------------------------------------------------------------- secretbox */
 
+/*
+ * The HSalsa20 subkey depends only on the key and the nonce's first 16
+ * bytes, and CurveZMQ's MESSAGE nonces share those 16 bytes ("CurveZMQMESSAGEC"
+ * + the key of one connection): so the last subkey is kept and reused while
+ * key and nonce prefix are unchanged, which saves one of the two or three
+ * Salsa20 blocks a short message costs.
+ */
+static u8 LAST[48]; /* key + nonce[0..16) the subkey in S was made from */
+static int have_last;
+
 /* Starts a box with KEY and NONCE: subkey, block 0, Poly1305 key. */
 EXPORT(box_init) void box_init(void) {
-  u8 sub[32];
-  hsalsa20(sub, NONCE, KEY);
-  S[0] = SIGMA0; S[5] = SIGMA1; S[10] = SIGMA2; S[15] = SIGMA3;
-  for (int i = 0; i < 4; i++) {
-    S[1 + i] = ld32(sub + 4 * i);
-    S[11 + i] = ld32(sub + 16 + 4 * i);
+  u32 d = 0;
+  for (int i = 0; i < 32; i++) d |= (u32)(LAST[i] ^ KEY[i]);
+  for (int i = 0; i < 16; i++) d |= (u32)(LAST[32 + i] ^ NONCE[i]);
+  if (d != 0 || !have_last) {
+    u8 sub[32];
+    hsalsa20(sub, NONCE, KEY);
+    S[0] = SIGMA0; S[5] = SIGMA1; S[10] = SIGMA2; S[15] = SIGMA3;
+    for (int i = 0; i < 4; i++) {
+      S[1 + i] = ld32(sub + 4 * i);
+      S[11 + i] = ld32(sub + 16 + 4 * i);
+    }
+    for (int i = 0; i < 32; i++) LAST[i] = KEY[i];
+    for (int i = 0; i < 16; i++) LAST[32 + i] = NONCE[i];
+    have_last = 1;
   }
   S[6] = ld32(NONCE + 16);
   S[7] = ld32(NONCE + 20);
   counter = 0;
-  u8 ks[256] __attribute__((aligned(16)));
-  salsa20_x4(ks, ZERO256);
-  counter = 1; /* only block 0 was used */
-  for (int i = 0; i < 64; i++) KS0[i] = ks[i];
+  salsa20_1(KS0, ZERO256, 64);
   poly_init(KS0);
-  for (int i = 0; i < 256; i++) ((volatile u8 *)ks)[i] = 0;
-  for (int i = 0; i < 32; i++) ((volatile u8 *)sub)[i] = 0;
 }
 
 /* Encrypts DATA[0..len) in place and feeds the ciphertext to Poly1305. */
@@ -301,16 +342,34 @@ EXPORT(box_verify) int box_verify(void) {
   return (int)((1 & ((d - 1) >> 8)) - 1);
 }
 
-/* Forgets the key material of the last box. */
+/* A whole seal of DATA[0..len), len <= FIRST_CAP: one call for short messages. */
+EXPORT(seal_one) void seal_one(u32 len) {
+  box_init();
+  seal_update(len, 1);
+  box_mac();
+}
+
+/* A whole open of DATA[0..len) against MAC, len <= FIRST_CAP: 0, or -1 (DATA
+ * untouched) if the MAC is wrong. */
+EXPORT(open_one) int open_one(u32 len) {
+  box_init();
+  poly_update(DATA, len);
+  if (box_verify() != 0) return -1;
+  xor_stream(DATA, len, 1);
+  return 0;
+}
+
+/*
+ * Forgets every key the module holds (the cached subkey too). The JavaScript
+ * side calls it when a box fails to open; otherwise the last key stays until
+ * the next box, as the session key itself stays in the mechanism.
+ */
 EXPORT(box_wipe) void box_wipe(void) {
-  volatile u8 *k = (volatile u8 *)KEY;
-  for (int i = 0; i < 32; i++) k[i] = 0;
-  volatile u32 *s = (volatile u32 *)S;
-  for (int i = 0; i < 16; i++) s[i] = 0;
-  volatile u8 *k0 = (volatile u8 *)KS0;
-  for (int i = 0; i < 64; i++) k0[i] = 0;
-  volatile u32 *r = (volatile u32 *)R;
-  for (int i = 0; i < 5; i++) r[i] = 0;
-  volatile u32 *pad = (volatile u32 *)PAD;
-  for (int i = 0; i < 4; i++) pad[i] = 0;
+  for (int i = 0; i < 32; i++) KEY[i] = 0;
+  for (int i = 0; i < 48; i++) LAST[i] = 0;
+  have_last = 0;
+  for (int i = 0; i < 16; i++) S[i] = 0;
+  for (int i = 0; i < 64; i++) KS0[i] = 0;
+  for (int i = 0; i < 5; i++) R[i] = 0;
+  for (int i = 0; i < 4; i++) PAD[i] = 0;
 }

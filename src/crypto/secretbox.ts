@@ -44,6 +44,8 @@ interface KernelExports {
   auth_update(len: number): void
   decrypt_update(len: number, first: number): void
   box_mac(): void
+  seal_one(len: number): void
+  open_one(len: number): number
   box_verify(): number
   box_wipe(): void
 }
@@ -94,6 +96,7 @@ function wasmBackend(): Backend | null {
   const N = e.nonce_ptr()
   const M = e.mac_ptr()
   const D = e.data_ptr()
+  if (D !== M + 16) return null // the copies below rely on [MAC][DATA] being adjacent
   const CHUNK = e.chunk_size()
   // The first piece is 32 bytes longer: block 0's second half encrypts the
   // message's first 32 bytes, so later pieces start on a block boundary.
@@ -108,38 +111,47 @@ function wasmBackend(): Backend | null {
   return {
     name: "wasm",
     seal(buf, nonce, key) {
+      const len = buf.length - 32
+      if (len <= FIRST) {
+        // the common case, one call: MAC and ciphertext come out in one copy
+        mem.set(key, K)
+        mem.set(nonce, N)
+        mem.set(buf.subarray(32), D)
+        e.seal_one(len)
+        buf.set(mem.subarray(M, D + len), 16)
+        buf.fill(0, 0, 16)
+        return
+      }
       start(nonce, key)
-      const end = buf.length
       let off = 32
       let first = 1
       do {
-        const n = Math.min(end - off, first === 1 ? FIRST : CHUNK)
+        const n = Math.min(buf.length - off, first === 1 ? FIRST : CHUNK)
         mem.set(buf.subarray(off, off + n), D)
         e.seal_update(n, first)
         buf.set(mem.subarray(D, D + n), off)
         off += n
         first = 0
-      } while (off < end)
+      } while (off < buf.length)
       e.box_mac()
       buf.fill(0, 0, 16)
       buf.set(mem.subarray(M, M + 16), 16)
-      e.box_wipe()
     },
     open(buf, nonce, key) {
       const len = buf.length - 32
-      start(nonce, key)
-      mem.set(buf.subarray(16, 32), M)
+      mem.set(key, K)
+      mem.set(nonce, N)
       if (len <= FIRST) {
-        // one piece: authenticate and decrypt without copying twice
-        mem.set(buf.subarray(32), D)
-        e.auth_update(len)
-        if (e.box_verify() !== 0) {
+        // one piece: MAC and ciphertext in with one copy, authenticated and decrypted in one call
+        mem.set(buf.subarray(16), M)
+        if (e.open_one(len) !== 0) {
           e.box_wipe()
           return false
         }
-        e.decrypt_update(len, 1)
         buf.set(mem.subarray(D, D + len), 32)
       } else {
+        e.box_init()
+        mem.set(buf.subarray(16, 32), M)
         // authenticate everything first, then decrypt: buf stays untouched on failure
         for (let off = 0, first = true; off < len; first = false) {
           const n = Math.min(len - off, first ? FIRST : CHUNK)
@@ -161,7 +173,6 @@ function wasmBackend(): Backend | null {
         }
       }
       buf.fill(0, 0, 32)
-      e.box_wipe()
       return true
     },
   }
