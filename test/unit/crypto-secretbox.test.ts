@@ -101,3 +101,15 @@ for (const name of ["wasm", "js"] as const) {
     })
   })
 }
+
+void test("crypto/secretbox: the js backend passes the kernel's known answers too (they are tweetnacl's)", () => {
+  setSecretboxBackendForTesting("js")
+  const key = new Uint8Array(32).map((_, i) => i * 7 + 1)
+  const nonce = new Uint8Array(24).map((_, i) => 255 - i * 3)
+  for (const [len, mac] of [[100, "5e85fa135b747758c2f32de4e3fe9afe"], [333, "61850c1cfa8db98aa15542e1d5b6c8e1"]] as const) {
+    const buf = new Uint8Array(32 + len)
+    for (let i = 0; i < len; i++) buf[32 + i] = (i * 131 + len) & 0xff
+    secretboxSealPadded(buf, nonce, key)
+    assert.equal(Buffer.from(buf.subarray(16, 32)).toString("hex"), mac)
+  }
+})
