@@ -27,7 +27,7 @@
  */
 import { randomBytes as nodeRandomBytes, createPrivateKey, createPublicKey, diffieHellman } from "node:crypto"
 import nacl from "tweetnacl"
-import { secretboxOpenPadded, secretboxSealPadded } from "./secretbox.js"
+import { secretboxOpenPadded, secretboxSealFrame, secretboxSealPadded } from "./secretbox.js"
 
 export const PUBLIC_KEY_BYTES = 32
 export const SECRET_KEY_BYTES = 32
@@ -277,6 +277,21 @@ export function sealAfterInPlace(key: Uint8Array, nonce: Uint8Array, buf: Uint8A
   buf.fill(0, 0, SEAL_HEADROOM)
   secretboxSealPadded(buf, nonce, key)
   return buf.subarray(OPEN_HEADROOM)
+}
+
+/**
+ * sealAfterInPlace of one byte of flags followed by `data`, built in `out`
+ * (exactly data.length + 33 bytes): afterwards out[0..16) is zero,
+ * out[16..32) the MAC and out[32..) the box of [flags][data]. The CurveZMQ
+ * MESSAGE body of one frame, sealed without first copying the frame into `out`.
+ */
+export function sealFrameAfter(key: Uint8Array, nonce: Uint8Array, flags: number, data: Uint8Array, out: Uint8Array): void {
+  checkLength("key", key, SHARED_KEY_BYTES)
+  checkLength("nonce", nonce, NONCE_BYTES)
+  if (!(out instanceof Uint8Array) || out.length !== data.length + 33) {
+    throw new RangeError("frame output buffer must be exactly data length + 33 bytes")
+  }
+  secretboxSealFrame(out, flags, data, nonce, key)
 }
 
 /**

@@ -57,13 +57,25 @@ interface KernelExports {
 interface Backend {
   readonly name: "wasm" | "js"
   seal(buf: Uint8Array, nonce: Uint8Array, key: Uint8Array): void
+  /** seal() of [32][flags][data] built in `out` (data.length + 33 bytes), without copying data twice. */
+  sealFrame(out: Uint8Array, flags: number, data: Uint8Array, nonce: Uint8Array, key: Uint8Array): void
   open(buf: Uint8Array, nonce: Uint8Array, key: Uint8Array): boolean
+}
+
+function frameInto(out: Uint8Array, flags: number, data: Uint8Array): void {
+  out.fill(0, 0, 32)
+  out[32] = flags
+  out.set(data, 33)
 }
 
 const jsBackend: Backend = {
   name: "js",
   seal(buf, nonce, key) {
     ll.crypto_secretbox(buf, buf, buf.length, nonce, key)
+  },
+  sealFrame(out, flags, data, nonce, key) {
+    frameInto(out, flags, data)
+    ll.crypto_secretbox(out, out, out.length, nonce, key)
   },
   open(buf, nonce, key) {
     return ll.crypto_secretbox_open(buf, buf, buf.length, nonce, key) === 0
@@ -135,6 +147,22 @@ function wasmBackend(): Backend | null {
       e.box_mac()
       buf.fill(0, 0, 16)
       buf.set(mem.subarray(M, M + 16), 16)
+    },
+    sealFrame(out, flags, data, nonce, key) {
+      const len = data.length + 1
+      if (len > FIRST) {
+        frameInto(out, flags, data)
+        this.seal(out, nonce, key)
+        return
+      }
+      // the frame goes straight into the kernel's buffer, not through `out` first
+      mem.set(key, K)
+      mem.set(nonce, N)
+      mem[D] = flags
+      mem.set(data, D + 1)
+      e.seal_one(len)
+      out.set(mem.subarray(M, D + len), 16)
+      out.fill(0, 0, 16)
     },
     open(buf, nonce, key) {
       const len = buf.length - 32
@@ -239,6 +267,11 @@ export function setSecretboxBackendForTesting(name: "wasm" | "js" | undefined): 
 /** crypto_secretbox in place on [32 zero][plaintext]; see Backend. Lengths are the caller's job. */
 export function secretboxSealPadded(buf: Uint8Array, nonce: Uint8Array, key: Uint8Array): void {
   current().seal(buf, nonce, key)
+}
+
+/** secretboxSealPadded of [32 zero][flags][data] assembled in `out` (exactly data.length + 33 bytes). */
+export function secretboxSealFrame(out: Uint8Array, flags: number, data: Uint8Array, nonce: Uint8Array, key: Uint8Array): void {
+  current().sealFrame(out, flags, data, nonce, key)
 }
 
 /** crypto_secretbox_open in place on [16 ignored][MAC][ciphertext]; false (buf untouched) if the MAC is wrong. */

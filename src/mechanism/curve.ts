@@ -1,7 +1,7 @@
 import { decodeCommand, decodeMetadata, encodeMetadata } from "../codec/command.js"
 import { MECHANISM_CURVE } from "../codec/constants.js"
 import { ProtocolError, type ProtocolErrorReason } from "../codec/protocol-error.js"
-import { generateKeyPair, LowOrderKeyError, openAfter, openAfterInPlace, precompute, randomBytes, sealAfter, sealAfterInPlace } from "../crypto/box.js"
+import { generateKeyPair, LowOrderKeyError, openAfter, openAfterInPlace, precompute, randomBytes, sealAfter, sealFrameAfter } from "../crypto/box.js"
 import { MechanismFailure } from "./failure.js"
 import { basicProperties, MechanismBase, type Mechanism, type MechanismContext } from "./mechanism.js"
 
@@ -86,11 +86,9 @@ abstract class CurveBase extends MechanismBase {
     const n = (this.sendNonce ??= shortNonce(this.sendPrefix, 0n))
     n.writeBigUInt64BE(this.nonceOut, 16)
     this.nonceOut++
-    // Sealed in place in the command buffer: [16 header][16 MAC][flags + data].
+    // The command buffer: [16 header][16 MAC][box of flags + data].
     const out = Buffer.allocUnsafe(33 + data.length)
-    out[32] = flags
-    data.copy(out, 33)
-    sealAfterInPlace(this.precom!, n, out)
+    sealFrameAfter(this.precom!, n, flags, data, out)
     out.write("\x07MESSAGE", 0, "latin1")
     n.copy(out, 8, 16, 24)
     return out

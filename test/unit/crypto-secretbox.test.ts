@@ -2,7 +2,7 @@ import { after, describe, test } from "node:test"
 import assert from "node:assert/strict"
 import { randomBytes } from "node:crypto"
 import nacl from "tweetnacl"
-import { secretboxBackend, secretboxOpenPadded, secretboxSealPadded, setSecretboxBackendForTesting } from "../../src/crypto/secretbox.js"
+import { secretboxBackend, secretboxOpenPadded, secretboxSealFrame, secretboxSealPadded, setSecretboxBackendForTesting } from "../../src/crypto/secretbox.js"
 
 const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ""), "hex")
 
@@ -74,6 +74,19 @@ for (const name of ["wasm", "js"] as const) {
         assert.ok(Buffer.from(buf.subarray(16)).equals(Buffer.from(want)), `box of ${len} bytes`)
         assert.equal(secretboxOpenPadded(buf, nonce, key), true, `open of ${len} bytes`)
         assert.ok(Buffer.from(buf.subarray(32)).equals(m), `plaintext of ${len} bytes`)
+      }
+    })
+
+    void test("sealFrame: the same box as sealing [flags][data], short and multi-piece", () => {
+      for (const len of [0, 1, 64, 65566, 65567, 65568, 200_000]) {
+        const key = randomBytes(32)
+        const nonce = randomBytes(24)
+        const data = randomBytes(len)
+        const out = randomBytes(len + 33) // stale contents must not matter
+        secretboxSealFrame(out, 0x01, data, nonce, key)
+        const want = padded(Buffer.concat([Buffer.from([0x01]), data]))
+        secretboxSealPadded(want, nonce, key)
+        assert.ok(Buffer.from(out).equals(Buffer.from(want)), `frame of ${len} bytes`)
       }
     })
 
