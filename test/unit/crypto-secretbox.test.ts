@@ -1,6 +1,8 @@
 import { after, describe, test } from "node:test"
 import assert from "node:assert/strict"
+import { spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
+import { fileURLToPath } from "node:url"
 import nacl from "tweetnacl"
 import { secretboxBackend, secretboxOpenPadded, secretboxSealFrame, secretboxSealPadded, setSecretboxBackendForTesting } from "../../src/crypto/secretbox.js"
 
@@ -125,4 +127,19 @@ void test("crypto/secretbox: the js backend passes the kernel's known answers to
     secretboxSealPadded(buf, nonce, key)
     assert.equal(Buffer.from(buf.subarray(16, 32)).toString("hex"), mac)
   }
+})
+
+void test("crypto/secretbox: where the kernel does not validate (no SIMD) the tweetnacl fallback is chosen and works (child process)", () => {
+  const mod = fileURLToPath(new URL("../../src/crypto/secretbox.ts", import.meta.url))
+  const code = `
+    // (tsx itself needs WebAssembly, so it cannot simply be deleted here)
+    WebAssembly.validate = () => false
+    const s = await import(${JSON.stringify(mod)})
+    const buf = new Uint8Array(32 + 100)
+    s.secretboxSealPadded(buf, new Uint8Array(24), new Uint8Array(32))
+    console.log(s.secretboxBackend(), s.secretboxOpenPadded(buf, new Uint8Array(24), new Uint8Array(32)))
+  `
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8", timeout: 60_000 })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(r.stdout.trim(), "js true")
 })
