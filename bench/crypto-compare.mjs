@@ -12,7 +12,10 @@
 //   noble                 @noble/curves x25519 + @noble/ciphers hsalsa/xsalsa20poly1305
 //   node-x25519+tweetnacl node:crypto X25519, tweetnacl hsalsa20 + secretbox
 //   node-x25519+noble     node:crypto X25519, @noble/ciphers hsalsa + xsalsa20poly1305
-//   zmq-ts box.ts         the chosen implementation (src/crypto/box.ts), under tsx
+//   zmq-ts box.ts         the chosen implementation (src/crypto/box.ts), under tsx:
+//                         node:crypto X25519, and XSalsa20-Poly1305 in our own
+//                         WebAssembly SIMD kernel (src/crypto/secretbox.ts; the
+//                         "tweetnacl (in place)" rows are exactly its JS fallback)
 //
 // (i) Handshake: one full CurveZMQ handshake, client and server side, the way
 //     a CURVE mechanism that caches its precomputed keys does it (RFC 26):
@@ -28,7 +31,7 @@
 //     server, because it uses crypto_box/crypto_box_open for the one-shot boxes.)
 //     Also timed on their own: keypair, beforenm.
 // (ii) MESSAGE path: crypto_box_afternm / crypto_box_open_afternm with a
-//     precomputed key on 64 B, 1 KiB and 64 KiB payloads, per symmetric
+//     precomputed key on 64 B, 1 KiB, 64 KiB and 1 MiB payloads, per symmetric
 //     library (the X25519 side plays no part there).
 //
 // Every case runs in every round, the candidates interleaved; the report
@@ -76,6 +79,10 @@ try {
   ours = await import("../src/crypto/box.ts")
 } catch {
   notes.push("src/crypto/box.ts not loaded (run with `node --import tsx` to include it)")
+}
+if (ours) {
+  const { secretboxBackend } = await import("../src/crypto/secretbox.ts")
+  notes.push(`zmq-ts XSalsa20-Poly1305 backend: ${secretboxBackend()}`)
 }
 
 const versions = {}
@@ -445,7 +452,7 @@ function handshake(c) {
   if (!c.open(kSessC, nonceWith("CurveZMQREADY---", short(1)), ready)) throw new Error("ready")
 }
 
-const SIZES = [64, 1024, 65536]
+const SIZES = [64, 1024, 65536, 1024 * 1024]
 const cases = []
 for (const c of candidates) {
   const a = c.keypair()

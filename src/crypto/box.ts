@@ -12,11 +12,11 @@
  *    key is X25519(secret, 9), computed the same way. If the native path is
  *    missing or fails its known-answer self-test, tweetnacl's pure-JS
  *    scalar multiplication is used instead (see x25519Backend()).
- *  - HSalsa20 and XSalsa20-Poly1305 (crypto_box_afternm / open_afternm)
- *    from tweetnacl (nacl-fast), through its low-level in-place API: the
- *    fastest measured for 64 B and 1 KiB messages, and it lets a MESSAGE be
- *    sealed and opened inside the command buffer itself (sealAfterInPlace,
- *    openAfterInPlace) without copying.
+ *  - XSalsa20-Poly1305 (crypto_box_afternm / open_afternm) through
+ *    secretbox.ts: our own WebAssembly SIMD kernel, or tweetnacl where
+ *    WebAssembly is unavailable. A MESSAGE is sealed and opened inside the
+ *    command buffer itself (sealAfterInPlace, openAfterInPlace).
+ *  - HSalsa20 for precompute() from tweetnacl (once per key, not per box).
  *
  * Weak keys: like libsodium, precompute() (and so seal()) rejects a public
  * key of small order, which would make the shared secret all zero whatever
@@ -27,6 +27,7 @@
  */
 import { randomBytes as nodeRandomBytes, createPrivateKey, createPublicKey, diffieHellman } from "node:crypto"
 import nacl from "tweetnacl"
+import { secretboxOpenPadded, secretboxSealFrame, secretboxSealPadded } from "./secretbox.js"
 
 export const PUBLIC_KEY_BYTES = 32
 export const SECRET_KEY_BYTES = 32
@@ -67,8 +68,6 @@ export class LowOrderKeyError extends RangeError {
 
 interface NaclLowLevel {
   crypto_core_hsalsa20(out: Uint8Array, inp: Uint8Array, k: Uint8Array, c: Uint8Array): number
-  crypto_secretbox(c: Uint8Array, m: Uint8Array, d: number, n: Uint8Array, k: Uint8Array): number
-  crypto_secretbox_open(m: Uint8Array, c: Uint8Array, d: number, n: Uint8Array, k: Uint8Array): number
   crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): number
 }
 const ll = (nacl as unknown as { lowlevel: NaclLowLevel }).lowlevel
@@ -276,8 +275,23 @@ export function sealAfterInPlace(key: Uint8Array, nonce: Uint8Array, buf: Uint8A
     throw new RangeError(`seal buffer must have at least ${SEAL_HEADROOM} bytes of headroom`)
   }
   buf.fill(0, 0, SEAL_HEADROOM)
-  ll.crypto_secretbox(buf, buf, buf.length, nonce, key)
+  secretboxSealPadded(buf, nonce, key)
   return buf.subarray(OPEN_HEADROOM)
+}
+
+/**
+ * sealAfterInPlace of one byte of flags followed by `data`, built in `out`
+ * (exactly data.length + 33 bytes): afterwards out[0..16) is zero,
+ * out[16..32) the MAC and out[32..) the box of [flags][data]. The CurveZMQ
+ * MESSAGE body of one frame, sealed without first copying the frame into `out`.
+ */
+export function sealFrameAfter(key: Uint8Array, nonce: Uint8Array, flags: number, data: Uint8Array, out: Uint8Array): void {
+  checkLength("key", key, SHARED_KEY_BYTES)
+  checkLength("nonce", nonce, NONCE_BYTES)
+  if (!(out instanceof Uint8Array) || out.length !== data.length + 33) {
+    throw new RangeError("frame output buffer must be exactly data length + 33 bytes")
+  }
+  secretboxSealFrame(out, flags, data, nonce, key)
 }
 
 /**
@@ -322,7 +336,7 @@ export function openAfterInPlace(key: Uint8Array, nonce: Uint8Array, buf: Uint8A
   if (!validKeyNonce(key, nonce) || !(buf instanceof Uint8Array) || buf.length < OPEN_HEADROOM + MAC_BYTES) {
     return null
   }
-  if (ll.crypto_secretbox_open(buf, buf, buf.length, nonce, key) !== 0) return null
+  if (!secretboxOpenPadded(buf, nonce, key)) return null
   return buf.subarray(SEAL_HEADROOM)
 }
 

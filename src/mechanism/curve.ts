@@ -1,7 +1,7 @@
 import { decodeCommand, decodeMetadata, encodeMetadata } from "../codec/command.js"
 import { MECHANISM_CURVE } from "../codec/constants.js"
 import { ProtocolError, type ProtocolErrorReason } from "../codec/protocol-error.js"
-import { generateKeyPair, LowOrderKeyError, openAfter, openAfterInPlace, precompute, randomBytes, sealAfter, sealAfterInPlace } from "../crypto/box.js"
+import { generateKeyPair, LowOrderKeyError, openAfter, openAfterInPlace, precompute, randomBytes, sealAfter, sealFrameAfter } from "../crypto/box.js"
 import { MechanismFailure } from "./failure.js"
 import { basicProperties, MechanismBase, type Mechanism, type MechanismContext } from "./mechanism.js"
 
@@ -37,6 +37,12 @@ function shortNonce(prefix16: string, value: bigint): Buffer {
   return n
 }
 
+/** "\x07MESSAGE", compared byte by byte (no string per received message). */
+const MESSAGE_NAME = Buffer.from("\x07MESSAGE", "latin1")
+function isMessageName(body: Buffer): boolean {
+  for (let i = 0; i < 8; i++) if (body[i] !== MESSAGE_NAME[i]) return false
+  return true
+}
 
 /** What the CURVE handshake shares with the message codec once it is done. */
 abstract class CurveBase extends MechanismBase {
@@ -67,14 +73,22 @@ abstract class CurveBase extends MechanismBase {
     return n
   }
 
+  /**
+   * MESSAGE nonces, reused for every frame (the box is sealed or opened
+   * before the next frame is touched): the 16-byte prefix, then the short
+   * nonce, big-endian.
+   */
+  private sendNonce: Buffer | null = null
+  private recvNonce: Buffer | null = null
+
   /** Encrypts one frame as a MESSAGE command body (RFC 25 "MESSAGE"). */
   encodeFrame(flags: number, data: Buffer): Buffer {
-    const n = this.nextNonce(this.sendPrefix)
-    // Sealed in place in the command buffer: [16 header][16 MAC][flags + data].
+    const n = (this.sendNonce ??= shortNonce(this.sendPrefix, 0n))
+    n.writeBigUInt64BE(this.nonceOut, 16)
+    this.nonceOut++
+    // The command buffer: [16 header][16 MAC][box of flags + data].
     const out = Buffer.allocUnsafe(33 + data.length)
-    out[32] = flags
-    data.copy(out, 33)
-    sealAfterInPlace(this.precom!, n, out)
+    sealFrameAfter(this.precom!, n, flags, data, out)
     out.write("\x07MESSAGE", 0, "latin1")
     n.copy(out, 8, 16, 24)
     return out
@@ -82,14 +96,16 @@ abstract class CurveBase extends MechanismBase {
 
   /** Decrypts a MESSAGE command body into its flags and frame. Throws ProtocolError. */
   decodeFrame(body: Buffer): { flags: number; data: Buffer } {
-    if (body.length < 8 || body.toString("latin1", 0, 8) !== "\x07MESSAGE") {
+    if (body.length < 8 || !isMessageName(body)) {
       throw this.fail("ERR_ZMTP_UNEXPECTED_COMMAND", "expected a CURVE MESSAGE")
     }
     if (body.length < MESSAGE_MIN) throw this.fail("ERR_ZMTP_MALFORMED_COMMAND_MESSAGE", "CURVE MESSAGE too short")
     const value = body.readBigUInt64BE(8)
     if (value <= this.nonceIn) throw this.fail("ERR_ZMTP_INVALID_SEQUENCE", "CURVE MESSAGE nonce did not increase")
+    const n = (this.recvNonce ??= shortNonce(this.recvPrefix, 0n))
+    body.copy(n, 16, 8, 16)
     // Opened in place: the command's first 16 octets are the headroom.
-    const plain = openAfterInPlace(this.precom!, shortNonce(this.recvPrefix, value), body)
+    const plain = openAfterInPlace(this.precom!, n, body)
     if (plain === null) throw this.fail("ERR_ZMTP_CRYPTOGRAPHIC", "CURVE MESSAGE box did not open")
     this.nonceIn = value
     return { flags: body[32]!, data: body.subarray(33) }

@@ -1,0 +1,375 @@
+/*
+ * XSalsa20-Poly1305 (NaCl crypto_secretbox) for WebAssembly with SIMD128.
+ * Compiled by scripts/build-wasm.mjs into src/crypto/secretbox-wasm.ts;
+ * src/crypto/secretbox.ts drives it (and falls back to tweetnacl).
+ *
+ * No libc: everything the module needs is here. The JavaScript side copies
+ * data into fixed buffers in the module's memory (key_ptr(), nonce_ptr(),
+ * mac_ptr(), data_ptr() = mac_ptr() + 16) and calls box_init / seal_update / open_update /
+ * box_mac / box_verify. A message longer than DATA_CAP goes through in
+ * pieces: the first piece may be FIRST_CAP bytes, the others exactly CHUNK
+ * bytes except the last, so keystream blocks and Poly1305 blocks stay
+ * aligned inside each piece.
+ *
+ * Salsa20 runs four 64-byte blocks at once, one block per 32-bit lane of 16
+ * v128 registers; Poly1305 is poly1305-donna-32 (26-bit limbs, 64-bit
+ * products), which suits wasm's i64.mul better than 64-bit limbs would
+ * (wasm has no 64x64->128 multiply).
+ */
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+typedef uint8_t u8;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+#define CHUNK 65536
+#define FIRST_CAP (CHUNK + 32)
+#define DATA_CAP FIRST_CAP
+
+static u8 KEY[32];
+static u8 NONCE[24];
+/* MAC directly before DATA, so [MAC][ciphertext] moves in one copy. */
+static u8 IO[16 + DATA_CAP] __attribute__((aligned(16)));
+#define MAC IO
+#define DATA (IO + 16)
+
+EXPORT(key_ptr) u8 *key_ptr(void) { return KEY; }
+EXPORT(nonce_ptr) u8 *nonce_ptr(void) { return NONCE; }
+EXPORT(mac_ptr) u8 *mac_ptr(void) { return MAC; }
+EXPORT(data_ptr) u8 *data_ptr(void) { return DATA; }
+EXPORT(chunk_size) u32 chunk_size(void) { return CHUNK; }
+
+static inline u32 ld32(const u8 *p) {
+  u32 v;
+  __builtin_memcpy(&v, p, 4); /* wasm is little-endian, as Salsa20 and Poly1305 are */
+  return v;
+}
+static inline void st32(u8 *p, u32 v) { __builtin_memcpy(p, &v, 4); }
+
+#define SIGMA0 0x61707865u
+#define SIGMA1 0x3320646eu
+#define SIGMA2 0x79622d32u
+#define SIGMA3 0x6b206574u
+
+/* ------------------------------------------------------------------ Salsa20 */
+
+#define ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
+#define QR(a, b, c, d)          \
+  b ^= ROTL(a + d, 7);          \
+  c ^= ROTL(b + a, 9);          \
+  d ^= ROTL(c + b, 13);         \
+  a ^= ROTL(d + c, 18);
+
+#define DOUBLEROUND(x)                     \
+  QR(x[0], x[4], x[8], x[12])              \
+  QR(x[5], x[9], x[13], x[1])              \
+  QR(x[10], x[14], x[2], x[6])             \
+  QR(x[15], x[3], x[7], x[11])             \
+  QR(x[0], x[1], x[2], x[3])               \
+  QR(x[5], x[6], x[7], x[4])               \
+  QR(x[10], x[11], x[8], x[9])             \
+  QR(x[15], x[12], x[13], x[14])
+
+/* HSalsa20: the XSalsa20 subkey from the key and the nonce's first 16 bytes. */
+static void hsalsa20(u8 out[32], const u8 in[16], const u8 k[32]) {
+  u32 x[16] = {
+      SIGMA0,     ld32(k),       ld32(k + 4),   ld32(k + 8),   ld32(k + 12), SIGMA1,
+      ld32(in),   ld32(in + 4),  ld32(in + 8),  ld32(in + 12), SIGMA2,       ld32(k + 16),
+      ld32(k + 20), ld32(k + 24), ld32(k + 28), SIGMA3,
+  };
+  for (int i = 0; i < 10; i++) { DOUBLEROUND(x) }
+  st32(out, x[0]);
+  st32(out + 4, x[5]);
+  st32(out + 8, x[10]);
+  st32(out + 12, x[15]);
+  st32(out + 16, x[6]);
+  st32(out + 20, x[7]);
+  st32(out + 24, x[8]);
+  st32(out + 28, x[9]);
+}
+
+#define VROTL(v, n) wasm_v128_or(wasm_i32x4_shl(v, n), wasm_u32x4_shr(v, 32 - (n)))
+#define VQR(a, b, c, d)                                         \
+  b = wasm_v128_xor(b, VROTL(wasm_i32x4_add(a, d), 7));         \
+  c = wasm_v128_xor(c, VROTL(wasm_i32x4_add(b, a), 9));         \
+  d = wasm_v128_xor(d, VROTL(wasm_i32x4_add(c, b), 13));        \
+  a = wasm_v128_xor(a, VROTL(wasm_i32x4_add(d, c), 18));
+
+/* Salsa20 state of the stream being used: subkey, 8-byte nonce, next block. */
+static u32 S[16];
+static u64 counter;
+static u8 KS0[64]; /* block 0: Poly1305 key, then the first 32 bytes of keystream */
+
+/*
+ * Four keystream blocks (counter .. counter+3) XORed into out[0..256) from
+ * in[0..256) (in may equal out).
+ */
+static void salsa20_x4(u8 *out, const u8 *in) {
+  v128_t x[16], s[16];
+  for (int i = 0; i < 16; i++) s[i] = wasm_i32x4_splat((int32_t)S[i]);
+  u64 c = counter;
+  s[8] = wasm_i32x4_make((int32_t)c, (int32_t)(c + 1), (int32_t)(c + 2), (int32_t)(c + 3));
+  s[9] = wasm_i32x4_make((int32_t)(c >> 32), (int32_t)((c + 1) >> 32), (int32_t)((c + 2) >> 32),
+                         (int32_t)((c + 3) >> 32));
+  for (int i = 0; i < 16; i++) x[i] = s[i];
+  for (int i = 0; i < 10; i++) {
+    VQR(x[0], x[4], x[8], x[12])
+    VQR(x[5], x[9], x[13], x[1])
+    VQR(x[10], x[14], x[2], x[6])
+    VQR(x[15], x[3], x[7], x[11])
+    VQR(x[0], x[1], x[2], x[3])
+    VQR(x[5], x[6], x[7], x[4])
+    VQR(x[10], x[11], x[8], x[9])
+    VQR(x[15], x[12], x[13], x[14])
+  }
+  for (int i = 0; i < 16; i++) x[i] = wasm_i32x4_add(x[i], s[i]);
+  /* Lane j of x[4g..4g+3] is words 4g..4g+3 of block j: transpose 4x4. */
+  for (int g = 0; g < 4; g++) {
+    v128_t a = x[4 * g], b = x[4 * g + 1], cc = x[4 * g + 2], d = x[4 * g + 3];
+    v128_t t0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5);
+    v128_t t1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+    v128_t t2 = wasm_i32x4_shuffle(cc, d, 0, 4, 1, 5);
+    v128_t t3 = wasm_i32x4_shuffle(cc, d, 2, 6, 3, 7);
+    v128_t r0 = wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5);
+    v128_t r1 = wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7);
+    v128_t r2 = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5);
+    v128_t r3 = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
+    int o = 16 * g;
+    wasm_v128_store(out + o, wasm_v128_xor(r0, wasm_v128_load(in + o)));
+    wasm_v128_store(out + 64 + o, wasm_v128_xor(r1, wasm_v128_load(in + 64 + o)));
+    wasm_v128_store(out + 128 + o, wasm_v128_xor(r2, wasm_v128_load(in + 128 + o)));
+    wasm_v128_store(out + 192 + o, wasm_v128_xor(r3, wasm_v128_load(in + 192 + o)));
+  }
+  counter = c + 4;
+}
+
+/* One keystream block (counter) XORed into out[0..n) from in (n <= 64), one
+ * lane's worth: cheaper than salsa20_x4 for block 0 and short tails. */
+static void salsa20_1(u8 *out, const u8 *in, u32 n) {
+  u32 x[16], s[16];
+  for (int i = 0; i < 16; i++) s[i] = S[i];
+  s[8] = (u32)counter;
+  s[9] = (u32)(counter >> 32);
+  for (int i = 0; i < 16; i++) x[i] = s[i];
+  for (int i = 0; i < 10; i++) { DOUBLEROUND(x) }
+  if (n == 64) {
+    for (int i = 0; i < 16; i++) st32(out + 4 * i, ld32(in + 4 * i) ^ (x[i] + s[i]));
+  } else {
+    u8 ks[64];
+    for (int i = 0; i < 16; i++) st32(ks + 4 * i, x[i] + s[i]);
+    for (u32 i = 0; i < n; i++) out[i] = in[i] ^ ks[i];
+  }
+  counter++;
+}
+
+static const u8 ZERO256[256];
+
+/* XORs the keystream into p[0..len); `first`: p is the start of the message. */
+static void xor_stream(u8 *p, u32 len, int first) {
+  if (first) {
+    u32 n = len < 32 ? len : 32;
+    for (u32 i = 0; i < n; i++) p[i] ^= KS0[32 + i];
+    p += n;
+    len -= n;
+  }
+  while (len >= 256) {
+    salsa20_x4(p, p);
+    p += 256;
+    len -= 256;
+  }
+  /* up to two blocks one at a time; more take a four-block pass */
+  while (len > 0 && len <= 128) {
+    u32 n = len < 64 ? len : 64;
+    salsa20_1(p, p, n);
+    p += n;
+    len -= n;
+  }
+  if (len > 0) {
+    u8 ks[256] __attribute__((aligned(16)));
+    u64 next = counter + (len + 63) / 64;
+    salsa20_x4(ks, ZERO256);
+    counter = next;
+    for (u32 i = 0; i < len; i++) p[i] ^= ks[i];
+  }
+}
+
+/* ----------------------------------------------------------------- Poly1305 */
+
+static u32 R[5], H[5], PAD[4];
+
+static void poly_init(const u8 key[32]) {
+  R[0] = (ld32(key + 0)) & 0x3ffffff;
+  R[1] = (ld32(key + 3) >> 2) & 0x3ffff03;
+  R[2] = (ld32(key + 6) >> 4) & 0x3ffc0ff;
+  R[3] = (ld32(key + 9) >> 6) & 0x3f03fff;
+  R[4] = (ld32(key + 12) >> 8) & 0x00fffff;
+  for (int i = 0; i < 5; i++) H[i] = 0;
+  for (int i = 0; i < 4; i++) PAD[i] = ld32(key + 16 + 4 * i);
+}
+
+static void poly_blocks(const u8 *m, u32 blocks, u32 hibit) {
+  const u32 r0 = R[0], r1 = R[1], r2 = R[2], r3 = R[3], r4 = R[4];
+  const u32 s1 = r1 * 5, s2 = r2 * 5, s3 = r3 * 5, s4 = r4 * 5;
+  u32 h0 = H[0], h1 = H[1], h2 = H[2], h3 = H[3], h4 = H[4];
+  while (blocks--) {
+    h0 += (ld32(m + 0)) & 0x3ffffff;
+    h1 += (ld32(m + 3) >> 2) & 0x3ffffff;
+    h2 += (ld32(m + 6) >> 4) & 0x3ffffff;
+    h3 += (ld32(m + 9) >> 6) & 0x3ffffff;
+    h4 += (ld32(m + 12) >> 8) | hibit;
+    u64 d0 = (u64)h0 * r0 + (u64)h1 * s4 + (u64)h2 * s3 + (u64)h3 * s2 + (u64)h4 * s1;
+    u64 d1 = (u64)h0 * r1 + (u64)h1 * r0 + (u64)h2 * s4 + (u64)h3 * s3 + (u64)h4 * s2;
+    u64 d2 = (u64)h0 * r2 + (u64)h1 * r1 + (u64)h2 * r0 + (u64)h3 * s4 + (u64)h4 * s3;
+    u64 d3 = (u64)h0 * r3 + (u64)h1 * r2 + (u64)h2 * r1 + (u64)h3 * r0 + (u64)h4 * s4;
+    u64 d4 = (u64)h0 * r4 + (u64)h1 * r3 + (u64)h2 * r2 + (u64)h3 * r1 + (u64)h4 * r0;
+    u32 c;
+    c = (u32)(d0 >> 26); h0 = (u32)d0 & 0x3ffffff;
+    d1 += c; c = (u32)(d1 >> 26); h1 = (u32)d1 & 0x3ffffff;
+    d2 += c; c = (u32)(d2 >> 26); h2 = (u32)d2 & 0x3ffffff;
+    d3 += c; c = (u32)(d3 >> 26); h3 = (u32)d3 & 0x3ffffff;
+    d4 += c; c = (u32)(d4 >> 26); h4 = (u32)d4 & 0x3ffffff;
+    h0 += c * 5; c = h0 >> 26; h0 &= 0x3ffffff;
+    h1 += c;
+    m += 16;
+  }
+  H[0] = h0; H[1] = h1; H[2] = h2; H[3] = h3; H[4] = h4;
+}
+
+/* Only the last piece of a message may end in a partial block. */
+static void poly_update(const u8 *m, u32 len) {
+  poly_blocks(m, len / 16, 1u << 24);
+  u32 rest = len % 16;
+  if (rest) {
+    u8 last[16];
+    for (u32 i = 0; i < 16; i++) last[i] = i < rest ? m[len - rest + i] : (i == rest ? 1 : 0);
+    poly_blocks(last, 1, 0);
+  }
+}
+
+static void poly_finish(u8 mac[16]) {
+  u32 h0 = H[0], h1 = H[1], h2 = H[2], h3 = H[3], h4 = H[4], c;
+  c = h1 >> 26; h1 &= 0x3ffffff;
+  h2 += c; c = h2 >> 26; h2 &= 0x3ffffff;
+  h3 += c; c = h3 >> 26; h3 &= 0x3ffffff;
+  h4 += c; c = h4 >> 26; h4 &= 0x3ffffff;
+  h0 += c * 5; c = h0 >> 26; h0 &= 0x3ffffff;
+  h1 += c;
+  /* g = h + 5 - 2^130: use it if it did not go negative, i.e. h >= p */
+  u32 g0 = h0 + 5; c = g0 >> 26; g0 &= 0x3ffffff;
+  u32 g1 = h1 + c; c = g1 >> 26; g1 &= 0x3ffffff;
+  u32 g2 = h2 + c; c = g2 >> 26; g2 &= 0x3ffffff;
+  u32 g3 = h3 + c; c = g3 >> 26; g3 &= 0x3ffffff;
+  u32 g4 = h4 + c - (1u << 26);
+  u32 mask = (g4 >> 31) - 1;
+  g0 &= mask; g1 &= mask; g2 &= mask; g3 &= mask; g4 &= mask;
+  mask = ~mask;
+  h0 = (h0 & mask) | g0;
+  h1 = (h1 & mask) | g1;
+  h2 = (h2 & mask) | g2;
+  h3 = (h3 & mask) | g3;
+  h4 = (h4 & mask) | g4;
+  h0 = h0 | (h1 << 26);
+  h1 = (h1 >> 6) | (h2 << 20);
+  h2 = (h2 >> 12) | (h3 << 14);
+  h3 = (h3 >> 18) | (h4 << 8);
+  u64 f;
+  f = (u64)h0 + PAD[0]; st32(mac, (u32)f);
+  f = (u64)h1 + PAD[1] + (f >> 32); st32(mac + 4, (u32)f);
+  f = (u64)h2 + PAD[2] + (f >> 32); st32(mac + 8, (u32)f);
+  f = (u64)h3 + PAD[3] + (f >> 32); st32(mac + 12, (u32)f);
+}
+
+/* -------------------------------------------------------------- secretbox */
+
+/*
+ * The HSalsa20 subkey depends only on the key and the nonce's first 16
+ * bytes, and CurveZMQ's MESSAGE nonces share those 16 bytes ("CurveZMQMESSAGEC"
+ * + the key of one connection): so the last subkey is kept and reused while
+ * key and nonce prefix are unchanged, which saves one of the two or three
+ * Salsa20 blocks a short message costs.
+ */
+static u8 LAST[48]; /* key + nonce[0..16) the subkey in S was made from */
+static int have_last;
+
+/* Starts a box with KEY and NONCE: subkey, block 0, Poly1305 key. */
+EXPORT(box_init) void box_init(void) {
+  u32 d = 0;
+  for (int i = 0; i < 32; i++) d |= (u32)(LAST[i] ^ KEY[i]);
+  for (int i = 0; i < 16; i++) d |= (u32)(LAST[32 + i] ^ NONCE[i]);
+  if (d != 0 || !have_last) {
+    u8 sub[32];
+    hsalsa20(sub, NONCE, KEY);
+    S[0] = SIGMA0; S[5] = SIGMA1; S[10] = SIGMA2; S[15] = SIGMA3;
+    for (int i = 0; i < 4; i++) {
+      S[1 + i] = ld32(sub + 4 * i);
+      S[11 + i] = ld32(sub + 16 + 4 * i);
+    }
+    for (int i = 0; i < 32; i++) LAST[i] = KEY[i];
+    for (int i = 0; i < 16; i++) LAST[32 + i] = NONCE[i];
+    have_last = 1;
+  }
+  S[6] = ld32(NONCE + 16);
+  S[7] = ld32(NONCE + 20);
+  counter = 0;
+  salsa20_1(KS0, ZERO256, 64);
+  poly_init(KS0);
+}
+
+/* Encrypts DATA[0..len) in place and feeds the ciphertext to Poly1305. */
+EXPORT(seal_update) void seal_update(u32 len, u32 first) {
+  xor_stream(DATA, len, (int)first);
+  poly_update(DATA, len);
+}
+
+/* Feeds ciphertext DATA[0..len) to Poly1305 only (first pass of a long open). */
+EXPORT(auth_update) void auth_update(u32 len) { poly_update(DATA, len); }
+
+/* Decrypts DATA[0..len) in place (after the MAC was verified). */
+EXPORT(decrypt_update) void decrypt_update(u32 len, u32 first) { xor_stream(DATA, len, (int)first); }
+
+/* The tag into MAC. */
+EXPORT(box_mac) void box_mac(void) { poly_finish(MAC); }
+
+/* 0 if the tag equals MAC (constant time), -1 if not. */
+EXPORT(box_verify) int box_verify(void) {
+  u8 t[16];
+  poly_finish(t);
+  u32 d = 0;
+  for (int i = 0; i < 16; i++) d |= (u32)(t[i] ^ MAC[i]);
+  return (int)((1 & ((d - 1) >> 8)) - 1);
+}
+
+/* A whole seal of DATA[0..len), len <= FIRST_CAP: one call for short messages. */
+EXPORT(seal_one) void seal_one(u32 len) {
+  box_init();
+  seal_update(len, 1);
+  box_mac();
+}
+
+/* A whole open of DATA[0..len) against MAC, len <= FIRST_CAP: 0, or -1 (DATA
+ * untouched) if the MAC is wrong. */
+EXPORT(open_one) int open_one(u32 len) {
+  box_init();
+  poly_update(DATA, len);
+  if (box_verify() != 0) return -1;
+  xor_stream(DATA, len, 1);
+  return 0;
+}
+
+/*
+ * Forgets every key the module holds (the cached subkey too). The JavaScript
+ * side calls it when a box fails to open; otherwise the last key stays until
+ * the next box, as the session key itself stays in the mechanism.
+ */
+EXPORT(box_wipe) void box_wipe(void) {
+  for (int i = 0; i < 32; i++) KEY[i] = 0;
+  for (int i = 0; i < 48; i++) LAST[i] = 0;
+  have_last = 0;
+  for (int i = 0; i < 16; i++) S[i] = 0;
+  for (int i = 0; i < 64; i++) KS0[i] = 0;
+  for (int i = 0; i < 5; i++) R[i] = 0;
+  for (int i = 0; i < 4; i++) PAD[i] = 0;
+}
