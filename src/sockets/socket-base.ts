@@ -191,6 +191,8 @@ export class Socket {
   /** Binds and connects made: options set after one only apply to later ones (zeromq.js warns). */
   /** @internal */
   private endpointCount = 0
+  /** endpointCount when the socket closed: option writes still warn by it, as zeromq.js's do. */
+  private endpointsAtClose = 0
   /** @internal */
   private lastEndpointValue: string | null = null
   /** @internal */
@@ -288,8 +290,11 @@ export class Socket {
 
   /** @internal An option setter's checks: open socket; warns when only later endpoints will see it. */
   optionWrite(now: boolean): void {
+    // zeromq.js warns after libzmq's setsockopt whatever it answered, and keeps its endpoint count when the socket closes.
+    if (!now && (this.isClosed ? this.endpointsAtClose : this.endpointCount) > 0) {
+      process.emitWarning("Socket option will not take effect until next connect/bind.")
+    }
     if (this.isClosed) throw zmqError("ENOTSOCK", "Socket operation on non-socket")
-    if (!now && this.endpointCount > 0) process.emitWarning("Socket option will not take effect until next connect/bind.")
   }
 
   /** @internal An option getter's check. */
@@ -465,7 +470,7 @@ export class Socket {
   private async doBind(address: string): Promise<void> {
     let endpoint: Endpoint | null = null
     try {
-      endpoint = parseEndpoint(address, true)
+      endpoint = parseEndpoint(address, true, this.typeName)
       this.checkSecurityOptions()
       this.goLive()
       const handle = await bindEndpoint(this, endpoint)
@@ -531,7 +536,7 @@ export class Socket {
     this.validateOpen()
     let endpoint: Endpoint
     try {
-      endpoint = parseEndpoint(address, false)
+      endpoint = parseEndpoint(address, false, this.typeName)
     } catch (err) {
       throw withAddress(err, address)
     }
@@ -578,6 +583,7 @@ export class Socket {
       return
     }
     this.closeRequested = false
+    this.endpointsAtClose = this.endpointCount
     this.endpointCount = 0
     this.isClosed = true
     const ctx = this.home!

@@ -5,6 +5,7 @@ import { FairQueue } from "../routing/fair-queue.js"
 import { PrefixTree } from "../routing/trie.js"
 import { Internal, Socket, registerSocketClass } from "./socket-base.js"
 import { installOptions } from "./option-access.js"
+import { optionBytes } from "./option-table.js"
 import type { Readable, Writable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
 
@@ -148,6 +149,7 @@ abstract class SubscriberBase extends Socket {
 }
 
 const SUBSCRIBE = Buffer.of(1)
+const UNSUBSCRIBE = Buffer.of(0)
 
 /**
  * XSUB (RFC 29): subscriptions are messages the application sends
@@ -174,12 +176,23 @@ export class Subscriber extends SubscriberBase {
 
   /** Subscribes to messages starting with each prefix; no argument subscribes to everything. */
   subscribe(...prefixes: (Buffer | string)[]): void {
-    for (const p of prefixes.length ? prefixes : [""]) this.xsend([Buffer.concat([SUBSCRIBE, Buffer.from(p)])])
+    for (const p of prefixes.length ? prefixes : [null]) this.subscription(SUBSCRIBE, p)
   }
 
   /** Removes subscriptions; no argument removes the subscribe-to-everything one (zeromq.js). */
   unsubscribe(...prefixes: (Buffer | string)[]): void {
-    for (const p of prefixes.length ? prefixes : [""]) this.xsend([Buffer.concat([Buffer.of(0), Buffer.from(p)])])
+    for (const p of prefixes.length ? prefixes : [null]) this.subscription(UNSUBSCRIBE, p)
+  }
+
+  /**
+   * zeromq.js sets ZMQ_SUBSCRIBE/ZMQ_UNSUBSCRIBE as a string option: the
+   * same type check and errors (null is the empty prefix), and no
+   * "next connect/bind" warning since it applies at once.
+   */
+  private subscription(command: Buffer, prefix: unknown): void {
+    const bytes = optionBytes(prefix) ?? Buffer.alloc(0)
+    this.optionWrite(true)
+    this.xsend([Buffer.concat([command, bytes])])
   }
 }
 

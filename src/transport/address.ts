@@ -12,7 +12,7 @@ export type Endpoint =
  * IPv6 address in brackets or a host name; the port may be `*` or 0 for an
  * ephemeral one on bind. A connect may name a source: "tcp://src:port;dst:port".
  */
-export function parseEndpoint(raw: string, forBind: boolean): Endpoint {
+export function parseEndpoint(raw: string, forBind: boolean, socketType?: string): Endpoint {
   if (typeof raw !== "string") throw zmqError("EINVAL", "Address must be a string")
   const sep = raw.indexOf("://")
   if (sep <= 0) throw zmqError("EINVAL", "Invalid argument", raw)
@@ -24,10 +24,11 @@ export function parseEndpoint(raw: string, forBind: boolean): Endpoint {
       let source: { host: string; port: number } | undefined
       const semi = rest.indexOf(";")
       if (semi >= 0 && !forBind) {
-        source = splitHostPort(rest.slice(0, semi), true, raw)
+        source = splitHostPort(rest.slice(0, semi), true, raw, "accept")
         target = rest.slice(semi + 1)
       }
-      const { host, port } = splitHostPort(target, forBind, raw)
+      // libzmq resolves a connect's hosts only when it dials; an empty one then fails every attempt (stream.ts).
+      const { host, port } = splitHostPort(target, forBind, raw, forBind ? "ENODEV" : "accept")
       if (!forBind && host === "*") throw zmqError("EINVAL", "Invalid argument", raw)
       return source ? { transport, host, port, raw, source } : { transport, host, port, raw }
     }
@@ -42,8 +43,9 @@ export function parseEndpoint(raw: string, forBind: boolean): Endpoint {
       if (rest.length === 0) throw zmqError("EINVAL", "Invalid argument", raw)
       return { transport, name: rest, raw }
     case "udp": {
-      // RADIO/DISH and DGRAM (draft); src/transport/udp.ts checks the socket type.
-      const { host, port } = splitHostPort(rest, forBind, raw)
+      // RADIO/DISH and DGRAM (draft). libzmq refuses other socket types before it looks at the address.
+      if (socketType !== undefined) checkUdpType(socketType, forBind, raw)
+      const { host, port } = splitHostPort(rest, forBind, raw, forBind ? "ENODEV" : "EINVAL")
       if (!forBind && (host === "*" || port === 0)) throw zmqError("EINVAL", "Invalid argument", raw)
       return { transport, host, port, raw }
     }
@@ -73,14 +75,22 @@ export function checkUri(raw: string): void {
   if (!KNOWN_TRANSPORTS.has(raw.slice(0, sep))) throw zmqError("EPROTONOSUPPORT", undefined, raw)
 }
 
-function splitHostPort(s: string, allowWildcard: boolean, raw: string): { host: string; port: number } {
+/** The socket types libzmq lets bind (DISH, DGRAM) or connect (RADIO) a udp:// endpoint: ENOCOMPATPROTO for others. */
+export function checkUdpType(socketType: string, forBind: boolean, raw: string): void {
+  const ok = forBind ? socketType === "DISH" || socketType === "DGRAM" : socketType === "RADIO"
+  if (!ok) throw zmqError("ENOCOMPATPROTO", undefined, raw)
+}
+
+/** `empty`: what an empty host gives; a bind takes the host as an interface name (or address), and there is no interface "". */
+function splitHostPort(s: string, allowWildcard: boolean, raw: string, empty: "ENODEV" | "EINVAL" | "accept"): { host: string; port: number } {
   const colon = s.lastIndexOf(":")
   if (colon < 0) throw zmqError("EINVAL", "Invalid argument", raw)
   let host = s.slice(0, colon)
   const portText = s.slice(colon + 1)
   if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1)
   // libzmq accepts an interface zone suffix ("fe80::1%eth0") as part of the host.
-  if (host.length === 0) throw zmqError("EINVAL", "Invalid argument", raw)
+  if (host.length === 0 && empty === "ENODEV") throw zmqError("ENODEV", "No such device", raw)
+  if (host.length === 0 && empty === "EINVAL") throw zmqError("EINVAL", "Invalid argument", raw)
   let port: number
   if (portText === "*") {
     if (!allowWildcard) throw zmqError("EINVAL", "Invalid argument", raw)

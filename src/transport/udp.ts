@@ -20,16 +20,11 @@ import { zmqError } from "../errors.js"
 import type { Msg, Pipe, PipePeer } from "../pipe.js"
 import { GROUP_MAX_LENGTH, groupCommandOf } from "../sockets/draft-common.js"
 import type { Socket } from "../sockets/socket-base.js"
-import type { Endpoint } from "./address.js"
+import { checkUdpType, type Endpoint } from "./address.js"
 import type { EndpointHandle } from "./transport.js"
 
 type UdpEndpoint = Extract<Endpoint, { transport: "udp" }>
 
-function checkType(socket: Socket, bind: boolean, address: string): void {
-  const type = socket.typeName
-  const ok = bind ? type === "DISH" || type === "DGRAM" : type === "RADIO"
-  if (!ok) throw zmqError("ENOCOMPATPROTO", undefined, address)
-}
 
 /** The part after udp://, which libzmq reports as ZMQ_LAST_ENDPOINT for udp (without the scheme). */
 function lastEndpointOf(endpoint: UdpEndpoint): string {
@@ -129,7 +124,7 @@ function udpSocket(host: string): dgram.Socket {
 }
 
 export async function bindUdp(socket: Socket, endpoint: UdpEndpoint): Promise<EndpointHandle> {
-  checkType(socket, true, endpoint.raw)
+  checkUdpType(socket.typeName, true, endpoint.raw)
   const host = endpoint.host === "*" ? "0.0.0.0" : endpoint.host
   const udp = udpSocket(host)
   await new Promise<void>((resolve, reject) => {
@@ -140,6 +135,6 @@ export async function bindUdp(socket: Socket, endpoint: UdpEndpoint): Promise<En
 }
 
 export function connectUdp(socket: Socket, endpoint: UdpEndpoint): EndpointHandle {
-  checkType(socket, false, endpoint.raw)
+  checkUdpType(socket.typeName, false, endpoint.raw)
   return new UdpLink(socket, udpSocket(endpoint.host), endpoint, { host: endpoint.host, port: endpoint.port })
 }
