@@ -4,6 +4,7 @@ import { Distributor } from "../routing/distributor.js"
 import { FairQueue } from "../routing/fair-queue.js"
 import { PrefixTree } from "../routing/trie.js"
 import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { zmqError } from "../errors.js"
 import { installOptions } from "./option-access.js"
 import { optionBytes } from "./option-table.js"
 import type { Readable, Writable } from "./interfaces.js"
@@ -72,9 +73,15 @@ abstract class SubscriberBase extends Socket {
   /** @internal */
   protected override xwriteActivated(_pipe: Pipe): void {}
 
+  /** @internal libzmq's SUB refuses send (ENOTSUP); zeromq.js's send() then waits, forever, for a writable socket. */
+  protected override xsend(msg: Msg): boolean {
+    if (this.typeName === "SUB") throw zmqError("ENOTSUP")
+    return this.command(msg)
+  }
+
   /** Applies and forwards an (un)subscription or passes an upstream message on. */
   /** @internal */
-  protected override xsend(msg: Msg): boolean {
+  protected command(msg: Msg): boolean {
     const first = msg[0]!
     if (first.length > 0 && first[0] === 1) {
       const topic = Buffer.from(first.subarray(1))
@@ -192,7 +199,7 @@ export class Subscriber extends SubscriberBase {
   private subscription(command: Buffer, prefix: unknown): void {
     const bytes = optionBytes(prefix) ?? Buffer.alloc(0)
     this.optionWrite(true)
-    this.xsend([Buffer.concat([command, bytes])])
+    this.command([Buffer.concat([command, bytes])])
   }
 }
 
