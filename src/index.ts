@@ -20,6 +20,16 @@ import { Publisher, XPublisher } from "./sockets/xpub.js"
 import { Subscriber, XSubscriber } from "./sockets/xsub.js"
 import { Stream } from "./sockets/stream.js"
 import { curveKeyPair } from "./curve-keypair.js"
+// zeromq.js's libzmq has the draft types built in: new Socket(12..20) works
+// before (and without) zeromq/draft, which only adds the classes and a warning.
+import "./sockets/server.js"
+import "./sockets/client.js"
+import "./sockets/radio.js"
+import "./sockets/dish.js"
+import "./sockets/scatter-gather.js"
+import "./sockets/datagram.js"
+import "./sockets/peer.js"
+import "./sockets/channel.js"
 
 export type { ContextOptions } from "./context.js"
 export type { Message, MessageLike } from "./msg.js"

@@ -574,6 +574,11 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
 
   /** Calls `fn` once everything queued so far has been handed to the kernel. */
   whenDrained(fn: () => void): void {
+    // A closing socket waits on this: write what is queued now rather than at
+    // the end of the turn, as libzmq's I/O thread would have, before the peer
+    // may be gone (a peer closed in the same turn would otherwise leave the
+    // message undeliverable and the lingering socket waiting forever).
+    if (this.flushScheduled) this.flush()
     if (this.drained) fn()
     else this.drainWaiters.push(fn)
   }

@@ -123,6 +123,8 @@ export class RawEngine implements Engine, PipePeer {
   }
 
   whenDrained(fn: () => void): void {
+    // As ZmtpEngine: a closing socket's queued bytes are written now, not at the end of the turn.
+    if (this.flushScheduled) this.flush()
     if ((this.pipe === null || this.pipe.outbound.length === 0) && !this.waitingDrain && this.stream.writableLength === 0) fn()
     else this.drainWaiters.push(fn)
   }

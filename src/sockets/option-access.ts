@@ -30,8 +30,10 @@ function readOption(host: OptionHost, spec: OptionSpec): unknown {
 }
 
 function writeOption(host: OptionHost, spec: OptionSpec, value: unknown): void {
-  host.optionWrite(spec.now === true)
+  // zeromq.js checks the JS type first (no warning then), then calls libzmq
+  // and warns for a bound or connected socket even when libzmq refused the value.
   const v = convertOption(spec, value, host.opts)
+  host.optionWrite(spec.now === true)
   if (v === "EINVAL") throw zmqError("EINVAL", "Invalid argument")
   ;(host.opts as unknown as Record<string, unknown>)[spec.name] = v
   host.optionChanged(spec.name)

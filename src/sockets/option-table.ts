@@ -126,9 +126,9 @@ const bytes = (min: number, max: number) => (v: Buffer | null): boolean => v !==
 /** libzmq's "allow empty, strict": NULL clears; otherwise 1 to max bytes. */
 const optionalBytes = (max: number) => (v: Buffer | null): boolean => v === null || (v.length >= 1 && v.length <= max)
 
-/** An address with an optional /mask (IPv6 only with `ipv6`); NULL clears the filters, if there are any. */
+/** An address with an optional /mask (IPv6 only with `ipv6`); NULL clears the filters. */
 function acceptFilter(v: Buffer | null, current: OptionValues): boolean {
-  if (v === null) return current.tcpAcceptFilter !== null
+  if (v === null) return true
   const [addr = "", mask, ...rest] = v.toString("latin1").split("/")
   if (rest.length > 0) return false
   // libzmq resolves numerically as inet_aton does: "5" and "127.1" are addresses too.
@@ -169,9 +169,10 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "plainUsername", id: 45, type: "string", access: "rw", on: "Socket", valid: optionalBytes(255), keepOnNull: true },
   { name: "plainPassword", id: 46, type: "string", access: "rw", on: "Socket", valid: optionalBytes(255), keepOnNull: true },
   { name: "curveServer", id: 47, type: "bool", access: "rw", on: "Socket" },
-  { name: "curvePublicKey", id: 48, type: "curveKey", access: "rw", on: "Socket" },
-  { name: "curveSecretKey", id: 49, type: "curveKey", access: "rw", on: "Socket" },
-  { name: "curveServerKey", id: 50, type: "curveKey", access: "rw", on: "Socket" },
+  // zeromq.js reads string options into a buffer size libzmq refuses for CURVE keys (EINVAL), so they are write-only.
+  { name: "curvePublicKey", id: 48, type: "curveKey", access: "rw", on: "Socket", writeOnlyInLibzmq: true },
+  { name: "curveSecretKey", id: 49, type: "curveKey", access: "rw", on: "Socket", writeOnlyInLibzmq: true },
+  { name: "curveServerKey", id: 50, type: "curveKey", access: "rw", on: "Socket", writeOnlyInLibzmq: true },
   { name: "probeRouter", id: 51, type: "bool", access: "w", on: ["Router", "Dealer", "Request"], now: true },
   { name: "correlate", id: 52, type: "bool", access: "w", on: ["Request"], now: true },
   { name: "relaxed", id: 53, type: "bool", access: "w", on: ["Request"], now: true },
@@ -261,6 +262,21 @@ export function decodeCurveKey(raw: Buffer): Uint8Array | null {
   return isZ85(text, 32) ? z85Decode(text) : null
 }
 
+/**
+ * A string option's value as zeromq.js hands it to libzmq: text as UTF-8,
+ * any typed array (Buffer included) as its bytes, null as NULL. Throws what
+ * zeromq.js throws for anything else.
+ */
+export function optionBytes(value: unknown): Buffer | null {
+  if (value === null) return null
+  if (typeof value === "string") return Buffer.from(value, "utf8")
+  // N-API's buffer check takes every ArrayBufferView, but reading a DataView's bytes then fails.
+  if (value instanceof DataView) throw new Error("Invalid argument")
+  if (!ArrayBuffer.isView(value)) throw typeError("string")
+  // No bytes reach libzmq as NULL (an empty string does not).
+  return value.byteLength === 0 ? null : Buffer.from(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
+}
+
 export type Invalid = "EINVAL"
 
 /**
@@ -276,12 +292,7 @@ export function convertOption(spec: OptionSpec, value: unknown, current: OptionV
       break
     case "string":
     case "curveKey":
-      if (value === null) v = null
-      else if (typeof value === "string") v = Buffer.from(value, "utf8")
-      else if (Buffer.isBuffer(value)) v = Buffer.from(value)
-      else throw typeError(spec.type)
-      // An empty Buffer reaches libzmq as NULL, an empty string does not.
-      if (Buffer.isBuffer(value) && value.length === 0) v = null
+      v = optionBytes(value)
       break
     default:
       if (typeof value !== "number") throw typeError(spec.type)

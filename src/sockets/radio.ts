@@ -87,13 +87,13 @@ export class Radio extends Socket {
       const command = groupCommandOf(msg)
       if (command === undefined) continue
       const group = msg[0]!.toString("latin1")
-      if (command === "JOIN") this.join(pipe, group)
-      else this.leave(pipe, group)
+      if (command === "JOIN") this.peerJoined(pipe, group)
+      else this.peerLeft(pipe, group)
     }
   }
 
-  /** @internal */
-  private join(pipe: Pipe, group: string): void {
+  /** @internal Not named join: Socket.prototype.join is the public one (ENOTSUP on a RADIO, as in zeromq.js). */
+  private peerJoined(pipe: Pipe, group: string): void {
     const joined = this.joined.get(pipe)
     if (joined === undefined || joined.has(group)) return
     const refusal = this.budget.add(pipe, group.length, this.opts.peerSubscriptionLimit, this.opts.subscriptionLimit)
@@ -109,7 +109,7 @@ export class Radio extends Socket {
   }
 
   /** @internal */
-  private leave(pipe: Pipe, group: string): void {
+  private peerLeft(pipe: Pipe, group: string): void {
     if (this.joined.get(pipe)?.delete(group) === true) this.budget.remove(pipe, group.length)
     const pipes = this.groups.get(group)
     if (pipes === undefined) return
@@ -121,7 +121,7 @@ export class Radio extends Socket {
   private forget(pipe: Pipe): void {
     const joined = this.joined.get(pipe)
     if (joined === undefined) return
-    for (const group of [...joined]) this.leave(pipe, group)
+    for (const group of [...joined]) this.peerLeft(pipe, group)
   }
 
   /** @internal */

@@ -28,6 +28,8 @@ interface PendingOp<T> {
   resolve: (value: T) => void
   reject: (err: ZmqError) => void
   timer: NodeJS.Timeout | null
+  /** What the last attempt was refused with (ENOTSUP, EFSM), if refused: closing the socket rejects with it, as zeromq.js's last attempt does. */
+  refusal: ZmqError | null
 }
 
 interface PendingSend extends PendingOp<void> {
@@ -191,6 +193,8 @@ export class Socket {
   /** Binds and connects made: options set after one only apply to later ones (zeromq.js warns). */
   /** @internal */
   private endpointCount = 0
+  /** endpointCount when the socket closed: option writes still warn by it, as zeromq.js's do. */
+  private endpointsAtClose = 0
   /** @internal */
   private lastEndpointValue: string | null = null
   /** @internal */
@@ -288,8 +292,11 @@ export class Socket {
 
   /** @internal An option setter's checks: open socket; warns when only later endpoints will see it. */
   optionWrite(now: boolean): void {
+    // zeromq.js warns after libzmq's setsockopt whatever it answered, and keeps its endpoint count when the socket closes.
+    if (!now && (this.isClosed ? this.endpointsAtClose : this.endpointCount) > 0) {
+      process.emitWarning("Socket option will not take effect until next connect/bind.")
+    }
     if (this.isClosed) throw zmqError("ENOTSOCK", "Socket operation on non-socket")
-    if (!now && this.endpointCount > 0) process.emitWarning("Socket option will not take effect until next connect/bind.")
   }
 
   /** @internal An option getter's check. */
@@ -465,7 +472,7 @@ export class Socket {
   private async doBind(address: string): Promise<void> {
     let endpoint: Endpoint | null = null
     try {
-      endpoint = parseEndpoint(address, true)
+      endpoint = parseEndpoint(address, true, this.typeName)
       this.checkSecurityOptions()
       this.goLive()
       const handle = await bindEndpoint(this, endpoint)
@@ -531,7 +538,7 @@ export class Socket {
     this.validateOpen()
     let endpoint: Endpoint
     try {
-      endpoint = parseEndpoint(address, false)
+      endpoint = parseEndpoint(address, false, this.typeName)
     } catch (err) {
       throw withAddress(err, address)
     }
@@ -578,14 +585,15 @@ export class Socket {
       return
     }
     this.closeRequested = false
+    this.endpointsAtClose = this.endpointCount
     this.endpointCount = 0
     this.isClosed = true
     const ctx = this.home!
     this.ctx = null
     ctx.closed(this.countToken)
     const linger = this.opts.linger
-    if (this.pendingSend) this.settleSend(zmqError("EAGAIN"))
-    if (this.pendingRecv) this.settleRecv(null, zmqError("EAGAIN"))
+    if (this.pendingSend) this.settleSend(this.pendingSend.refusal ?? zmqError("EAGAIN"))
+    if (this.pendingRecv) this.settleRecv(null, this.pendingRecv.refusal ?? zmqError("EAGAIN"))
     const handles = [...new Set([...this.binds.values(), ...this.connects.values()].flat())]
     const bound = new Set([...this.binds.values()].flat())
     this.binds.clear()
@@ -628,6 +636,7 @@ export class Socket {
 
   /** @internal A send without the application's checks (a Proxy's own forwarding). */
   startSend(msg: Msg): Promise<void> {
+    let refusal: ZmqError | null = null
     if (this.syncOps < MAX_SYNC_OPERATIONS || this.opts.sendTimeout === 0) {
       this.countSyncOp()
       try {
@@ -641,11 +650,12 @@ export class Socket {
         // refuses for the socket's state (REQ awaiting its reply: EFSM), the
         // send waits for that state to change instead.
         if (this.opts.sendTimeout === 0 || this.xhasOut()) return Promise.reject(toError(err))
+        refusal = err as ZmqError
       }
       if (this.opts.sendTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
     }
     return new Promise<void>((resolve, reject) => {
-      const pending: PendingSend = { msg, resolve, reject, timer: null }
+      const pending: PendingSend = { msg, resolve, reject, timer: null, refusal }
       this.pendingSend = pending
       this.homeContext!.holdOpen()
       if (this.opts.sendTimeout > 0) {
@@ -674,6 +684,7 @@ export class Socket {
 
   /** @internal A receive without the application's checks (a Proxy's own forwarding). */
   startReceive(): Promise<Msg> {
+    let refusal: ZmqError | null = null
     const tried = this.syncOps < MAX_SYNC_OPERATIONS || this.opts.receiveTimeout === 0
     if (tried) {
       this.countSyncOp()
@@ -683,6 +694,7 @@ export class Socket {
       } catch (err) {
         // As for send: not readable in this state (REP must reply first) waits.
         if (this.opts.receiveTimeout === 0 || this.xhasIn()) return Promise.reject(toError(err))
+        refusal = err as ZmqError
       }
       if (msg !== undefined) {
         if (this.pendingSend !== null) this.retrySend()
@@ -691,7 +703,7 @@ export class Socket {
       if (this.opts.receiveTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
     }
     return new Promise<Msg>((resolve, reject) => {
-      const pending: PendingOp<Msg> = { resolve, reject, timer: null }
+      const pending: PendingOp<Msg> = { resolve, reject, timer: null, refusal }
       this.pendingRecv = pending
       this.homeContext!.holdOpen()
       if (this.opts.receiveTimeout > 0) {
@@ -743,7 +755,10 @@ export class Socket {
     try {
       sent = this.trySend(p.msg)
     } catch (err) {
-      if (!this.xhasOut()) return
+      if (!this.xhasOut()) {
+        p.refusal = err as ZmqError
+        return
+      }
       this.settleSend(err as ZmqError)
       return
     } finally {
@@ -765,7 +780,10 @@ export class Socket {
     try {
       msg = this.xrecv()
     } catch (err) {
-      if (!this.xhasIn()) return
+      if (!this.xhasIn()) {
+        this.pendingRecv.refusal = err as ZmqError
+        return
+      }
       this.settleRecv(null, err as ZmqError)
       return
     } finally {
@@ -997,6 +1015,24 @@ export class Socket {
 }
 
 installOptions(Socket, "Socket")
+
+/**
+ * zeromq.js's native Socket has join() and leave() on every socket (its
+ * types do not show them): libzmq's zmq_join/zmq_leave, ENOTSUP but on a
+ * DISH, which has its own. Each value is tried; the first failure is thrown.
+ */
+function groupsUnsupported(this: Socket, ...values: unknown[]): void {
+  let failure: Error | null = null
+  for (const value of values) {
+    if (this.closed) failure ??= zmqError("EBADF", "Socket is closed")
+    else if (typeof value !== "string" && !Buffer.isBuffer(value)) throw new TypeError("Value must be a string or buffer")
+    else failure ??= zmqError("ENOTSUP", "Operation not supported")
+  }
+  if (failure !== null) throw failure
+}
+for (const name of ["join", "leave"]) {
+  Object.defineProperty(Socket.prototype, name, { value: { [name]: function (this: Socket, ...values: unknown[]) { groupsUnsupported.apply(this, values) } }[name], writable: false, configurable: true })
+}
 makeReadOnly(Socket, ["type", "lastEndpoint", "securityMechanism", "threadSafe", "context", "closed", "readable", "writable", "events"], "Socket")
 
 // zeromq.js has send(), receive() and async iteration on every socket (a

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-declaration-merging -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
 import { zmqError } from "../errors.js"
 import type { Message, MessageLike } from "../msg.js"
-import type { Msg } from "../pipe.js"
+import type { Msg, Pipe } from "../pipe.js"
 import type { SocketOptions } from "./options.js"
 import { RouterBase } from "./router.js"
 import { Internal, registerSocketClass } from "./socket-base.js"
@@ -36,22 +36,45 @@ export class Stream extends RouterBase {
     this.connectWithId(address, options)
   }
 
-  /** @internal */
+  /**
+   * @internal libzmq's stream_t, frame by frame as zeromq.js sends them: a
+   * frame followed by more is a peer's id (EHOSTUNREACH if unknown), the
+   * next frame its data; an id frame with nothing after it is ignored, and
+   * then the next message's first frame is taken as data (and dropped).
+   */
   protected override xsend(msg: Msg): boolean {
-    if (msg.length !== 2) throw zmqError("EINVAL", "STREAM messages are [routingId, data]")
-    const pipe = this.lookup(msg[0]!)
-    // libzmq's stream_t: unknown peer is EHOSTUNREACH, a full one blocks.
-    if (pipe === undefined || pipe.terminated) throw zmqError("EHOSTUNREACH")
-    if (!pipe.checkWrite()) return false
-    pipe.outbound.push([msg[1]!])
-    if (msg[1]!.length === 0) {
-      // The application closed this peer: libzmq forgets its id at once and
-      // sends no disconnect notification for it.
-      pipe.closedByApp = true
-      this.forget(pipe)
+    for (let i = 0; i < msg.length; i++) {
+      const frame = msg[i]!
+      if (!this.moreOut) {
+        if (i < msg.length - 1) {
+          const pipe = this.lookup(frame)
+          // libzmq's stream_t: unknown peer is EHOSTUNREACH, a full one blocks.
+          if (pipe === undefined || pipe.terminated) throw zmqError("EHOSTUNREACH")
+          if (!pipe.checkWrite()) return false
+          this.currentOut = pipe
+        }
+        this.moreOut = true
+        continue
+      }
+      this.moreOut = false
+      const pipe = this.currentOut
+      this.currentOut = null
+      if (pipe === null || pipe.terminated) continue
+      pipe.outbound.push([frame])
+      if (frame.length === 0) {
+        // The application closed this peer: libzmq forgets its id at once and
+        // sends no disconnect notification for it.
+        pipe.closedByApp = true
+        this.forget(pipe)
+      }
     }
     return true
   }
+
+  /** @internal Between an id frame and its data frame (libzmq's _more_out). */
+  private moreOut = false
+  /** @internal The peer the data frame goes to; null drops it. */
+  private currentOut: Pipe | null = null
 
   /** @internal */
   protected override xhasOut(): boolean {

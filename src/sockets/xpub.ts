@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
+import { zmqError } from "../errors.js"
 import type { Msg, Pipe } from "../pipe.js"
 import { Distributor } from "../routing/distributor.js"
 import { SubscriptionBudget } from "../routing/subscription-budget.js"
@@ -239,8 +240,9 @@ abstract class PublisherBase extends Socket {
     return true
   }
 
-  /** @internal */
+  /** @internal libzmq's PUB refuses receive (ENOTSUP); zeromq.js's receive() then waits for a readable socket. */
   protected override xrecv(): Msg | undefined {
+    if (this.typeName === "PUB") throw zmqError("ENOTSUP")
     if (this.pendingCount() === 0) return undefined
     const msg = this.pending[this.pendingHead]!
     const from = this.pendingFrom[this.pendingHead]

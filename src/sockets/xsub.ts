@@ -4,7 +4,9 @@ import { Distributor } from "../routing/distributor.js"
 import { FairQueue } from "../routing/fair-queue.js"
 import { PrefixTree } from "../routing/trie.js"
 import { Internal, Socket, registerSocketClass } from "./socket-base.js"
+import { zmqError } from "../errors.js"
 import { installOptions } from "./option-access.js"
+import { optionBytes } from "./option-table.js"
 import type { Readable, Writable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
 
@@ -71,9 +73,15 @@ abstract class SubscriberBase extends Socket {
   /** @internal */
   protected override xwriteActivated(_pipe: Pipe): void {}
 
+  /** @internal libzmq's SUB refuses send (ENOTSUP); zeromq.js's send() then waits, forever, for a writable socket. */
+  protected override xsend(msg: Msg): boolean {
+    if (this.typeName === "SUB") throw zmqError("ENOTSUP")
+    return this.command(msg)
+  }
+
   /** Applies and forwards an (un)subscription or passes an upstream message on. */
   /** @internal */
-  protected override xsend(msg: Msg): boolean {
+  protected command(msg: Msg): boolean {
     const first = msg[0]!
     if (first.length > 0 && first[0] === 1) {
       const topic = Buffer.from(first.subarray(1))
@@ -148,6 +156,7 @@ abstract class SubscriberBase extends Socket {
 }
 
 const SUBSCRIBE = Buffer.of(1)
+const UNSUBSCRIBE = Buffer.of(0)
 
 /**
  * XSUB (RFC 29): subscriptions are messages the application sends
@@ -174,12 +183,23 @@ export class Subscriber extends SubscriberBase {
 
   /** Subscribes to messages starting with each prefix; no argument subscribes to everything. */
   subscribe(...prefixes: (Buffer | string)[]): void {
-    for (const p of prefixes.length ? prefixes : [""]) this.xsend([Buffer.concat([SUBSCRIBE, Buffer.from(p)])])
+    for (const p of prefixes.length ? prefixes : [null]) this.subscription(SUBSCRIBE, p)
   }
 
   /** Removes subscriptions; no argument removes the subscribe-to-everything one (zeromq.js). */
   unsubscribe(...prefixes: (Buffer | string)[]): void {
-    for (const p of prefixes.length ? prefixes : [""]) this.xsend([Buffer.concat([Buffer.of(0), Buffer.from(p)])])
+    for (const p of prefixes.length ? prefixes : [null]) this.subscription(UNSUBSCRIBE, p)
+  }
+
+  /**
+   * zeromq.js sets ZMQ_SUBSCRIBE/ZMQ_UNSUBSCRIBE as a string option: the
+   * same type check and errors (null is the empty prefix), and no
+   * "next connect/bind" warning since it applies at once.
+   */
+  private subscription(command: Buffer, prefix: unknown): void {
+    const bytes = optionBytes(prefix) ?? Buffer.alloc(0)
+    this.optionWrite(true)
+    this.command([Buffer.concat([command, bytes])])
   }
 }
 

@@ -28,7 +28,7 @@ export interface UdpEndpoint {
  * IPv6 address in brackets or a host name; the port may be `*` or 0 for an
  * ephemeral one on bind. A connect may name a source: "tcp://src:port;dst:port".
  */
-export function parseEndpoint(raw: string, forBind: boolean): Endpoint {
+export function parseEndpoint(raw: string, forBind: boolean, socketType?: string): Endpoint {
   if (typeof raw !== "string") throw zmqError("EINVAL", "Address must be a string")
   const sep = raw.indexOf("://")
   if (sep <= 0) throw zmqError("EINVAL", "Invalid argument", raw)
@@ -40,10 +40,11 @@ export function parseEndpoint(raw: string, forBind: boolean): Endpoint {
       let source: { host: string; port: number } | undefined
       const semi = rest.indexOf(";")
       if (semi >= 0 && !forBind) {
-        source = splitHostPort(rest.slice(0, semi), true, raw)
+        source = splitHostPort(rest.slice(0, semi), true, raw, "accept")
         target = rest.slice(semi + 1)
       }
-      const { host, port } = splitHostPort(target, forBind, raw)
+      // libzmq resolves a connect's hosts only when it dials; an empty one then fails every attempt (stream.ts).
+      const { host, port } = splitHostPort(target, forBind, raw, forBind ? "ENODEV" : "accept")
       if (!forBind && host === "*") throw zmqError("EINVAL", "Invalid argument", raw)
       return source ? { transport, host, port, raw, source } : { transport, host, port, raw }
     }
@@ -58,7 +59,8 @@ export function parseEndpoint(raw: string, forBind: boolean): Endpoint {
       if (rest.length === 0) throw zmqError("EINVAL", "Invalid argument", raw)
       return { transport, name: rest, raw }
     case "udp":
-      // RADIO/DISH and DGRAM (draft); src/transport/udp.ts checks the socket type.
+      // RADIO/DISH and DGRAM (draft). libzmq refuses other socket types before it looks at the address.
+      if (socketType !== undefined) checkUdpType(socketType, forBind, raw)
       return parseUdp(rest, forBind, raw)
     case "ws":
     case "wss":
@@ -102,7 +104,7 @@ export function isIPv4Multicast(host: string): boolean {
 function parseUdp(rest: string, forBind: boolean, raw: string): UdpEndpoint {
   const semi = rest.lastIndexOf(";")
   const source = semi >= 0 ? rest.slice(0, semi) : undefined
-  const { host, port } = splitHostPort(semi >= 0 ? rest.slice(semi + 1) : rest, forBind, raw)
+  const { host, port } = splitHostPort(semi >= 0 ? rest.slice(semi + 1) : rest, forBind, raw, forBind ? "ENODEV" : "EINVAL")
   if (!forBind && (host === "*" || port === 0)) throw zmqError("EINVAL", "Invalid argument", raw)
   const multicast = isIPv4Multicast(host)
   if (source !== undefined && (source.length === 0 || isIPv4Multicast(source) || !multicast)) throw zmqError("EINVAL", "Invalid argument", raw)
@@ -113,14 +115,22 @@ function parseUdp(rest: string, forBind: boolean, raw: string): UdpEndpoint {
   return endpoint
 }
 
-function splitHostPort(s: string, allowWildcard: boolean, raw: string): { host: string; port: number } {
+/** The socket types libzmq lets bind (DISH, DGRAM) or connect (RADIO) a udp:// endpoint: ENOCOMPATPROTO for others. */
+export function checkUdpType(socketType: string, forBind: boolean, raw: string): void {
+  const ok = forBind ? socketType === "DISH" || socketType === "DGRAM" : socketType === "RADIO"
+  if (!ok) throw zmqError("ENOCOMPATPROTO", undefined, raw)
+}
+
+/** `empty`: what an empty host gives; a bind takes the host as an interface name (or address), and there is no interface "". */
+function splitHostPort(s: string, allowWildcard: boolean, raw: string, empty: "ENODEV" | "EINVAL" | "accept"): { host: string; port: number } {
   const colon = s.lastIndexOf(":")
   if (colon < 0) throw zmqError("EINVAL", "Invalid argument", raw)
   let host = s.slice(0, colon)
   const portText = s.slice(colon + 1)
   if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1)
   // libzmq accepts an interface zone suffix ("fe80::1%eth0") as part of the host.
-  if (host.length === 0) throw zmqError("EINVAL", "Invalid argument", raw)
+  if (host.length === 0 && empty === "ENODEV") throw zmqError("ENODEV", "No such device", raw)
+  if (host.length === 0 && empty === "EINVAL") throw zmqError("EINVAL", "Invalid argument", raw)
   let port: number
   if (portText === "*") {
     if (!allowWildcard) throw zmqError("EINVAL", "Invalid argument", raw)

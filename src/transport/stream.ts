@@ -209,6 +209,11 @@ class Connecter implements EndpointHandle {
     this.timer = null
     if (this.closed) return
     const spec = this.spec
+    // libzmq cannot resolve an empty host (Node would take it as localhost): no socket is opened, it retries.
+    if (spec.transport === "tcp" && (spec.host === "" || spec.source?.host === "")) {
+      this.scheduleReconnect()
+      return
+    }
     const stream =
       spec.transport === "ipc"
         ? net.createConnection({ path: spec.path })

@@ -38,14 +38,8 @@ import { zmqError } from "../errors.js"
 import type { Msg, Pipe, PipePeer } from "../pipe.js"
 import { GROUP_MAX_LENGTH, groupCommandOf } from "../sockets/draft-common.js"
 import type { Socket } from "../sockets/socket-base.js"
-import type { UdpEndpoint } from "./address.js"
+import { checkUdpType, type UdpEndpoint } from "./address.js"
 import type { EndpointHandle } from "./transport.js"
-
-function checkType(socket: Socket, bind: boolean, address: string): void {
-  const type = socket.typeName
-  const ok = bind ? type === "DISH" || type === "DGRAM" : type === "RADIO"
-  if (!ok) throw zmqError("ENOCOMPATPROTO", undefined, address)
-}
 
 /** The part after udp://, which libzmq reports as ZMQ_LAST_ENDPOINT for udp (without the scheme). */
 function lastEndpointOf(endpoint: UdpEndpoint): string {
@@ -177,7 +171,7 @@ function bindError(err: NodeJS.ErrnoException, endpoint: UdpEndpoint): Error {
 }
 
 export async function bindUdp(socket: Socket, endpoint: UdpEndpoint): Promise<EndpointHandle> {
-  checkType(socket, true, endpoint.raw)
+  checkUdpType(socket.typeName, true, endpoint.raw)
   const multicast = endpoint.multicast === true
   const iface = multicast ? sourceAddress(endpoint) : null
   // A group is received on ANY:port, never on the group's address; the interface goes in the membership.
@@ -201,7 +195,7 @@ export async function bindUdp(socket: Socket, endpoint: UdpEndpoint): Promise<En
 }
 
 export function connectUdp(socket: Socket, endpoint: UdpEndpoint): EndpointHandle {
-  checkType(socket, false, endpoint.raw)
+  checkUdpType(socket.typeName, false, endpoint.raw)
   const iface = endpoint.multicast === true ? sourceAddress(endpoint) : null
   const udp = udpSocket(endpoint.host)
   const link = new UdpLink(socket, udp, endpoint, { host: endpoint.host, port: endpoint.port })

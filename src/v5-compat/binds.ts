@@ -95,7 +95,7 @@ export class Binds {
 
   bindSync(address: string): void {
     this.check(address)
-    const endpoint = parseEndpoint(address, true)
+    const endpoint = parseEndpoint(address, true, this.host.inner.typeName)
     if (endpoint.transport === "inproc") {
       const taken = this.host.inner.homeContext?.inproc.isBound(endpoint.name) === true && !this.releasing.has(address)
       if (taken || this.bound.some((b) => b.address === address)) throw zmqError("EADDRINUSE", undefined, address)

@@ -48,10 +48,13 @@ function tableOption(id: number): OptionSpec | undefined {
 /** Ids v5 handled on their own even where the table knows them. */
 const V5_ONLY_SPECIAL: ReadonlySet<number> = new Set([c.ZMQ_SUBSCRIBE, c.ZMQ_UNSUBSCRIBE, c.ZMQ_IPV4ONLY, c.ZMQ_XPUB_VERBOSE, c.ZMQ_ROUTER_RAW])
 
-/** Only SUB sockets had subscribe(); v5 called it blindly, so others fail as a missing method does. */
+/**
+ * Only zeromq.js's SUB sockets have subscribe(); v5 called it blindly, so
+ * others fail as a missing method does (zmq-ts's XPUB has its own, for manual mode).
+ */
 function callFilter(socket: Socket, method: "subscribe" | "unsubscribe", value: unknown): void {
   const fn = props(socket)[method]
-  if (typeof fn !== "function") throw new TypeError(`this._socket.${method} is not a function`)
+  if (socket.typeName !== "SUB" || typeof fn !== "function") throw new TypeError(`this._socket.${method} is not a function`)
   ;(fn as (this: Socket, v: unknown) => void).call(socket, value)
 }
 

@@ -7,7 +7,7 @@ import { conform, type CaseContext } from "./harness.js"
 import { attemptInChild } from "./child.js"
 import { make, OPTION_VALUES, READ_ONLY, SOCKET_CLASSES, UNKNOWN, type AnySocket } from "./classes.js"
 
-/** zeromq.js 6.8.0 rejects even valid CURVE keys and cannot read them back; see curve.test.ts. */
+/** zeromq.js cannot read CURVE keys back (EINVAL); core-parity.test.ts covers them. */
 const CURVE_KEYS = new Set(["curvePublicKey", "curveSecretKey", "curveServerKey"])
 const NAMES = Object.keys(OPTION_VALUES).filter((n) => !CURVE_KEYS.has(n))
 

@@ -249,13 +249,8 @@ void describe("conformance v5: bind and unbind", () => {
       return t.attempt(() => call(s))
     })
   }
-  const CORE_ADDRESS: Record<string, string> = {
-    "udp://127.0.0.1:5555": "ENOCOMPATPROTO for udp on non-DGRAM sockets",
-    "tcp://:5555": "ENODEV for an empty host",
-  }
   for (const address of ["foo://x", "tcp://127.0.0.1", "tcp://127.0.0.1:99999", "hello", "ipc://", "inproc://", "udp://127.0.0.1:5555", "tcp://:5555", "tcp://127.0.0.1:abc"]) {
-    const core = CORE_ADDRESS[address]
-    conformV5(`bindSync("${address}") throws at once`, (zmq, t) => t.attempt(() => t.track(zmq.socket("pull")).bindSync(address)), core === undefined ? {} : { core })
+    conformV5(`bindSync("${address}") throws at once`, (zmq, t) => t.attempt(() => t.track(zmq.socket("pull")).bindSync(address)))
   }
   conformV5("bindSync(non-string) is a TypeError", (zmq, t) => t.attempt(() => t.track(zmq.socket("pull")).bindSync(5 as unknown as string)))
   conformV5("bindSync of an inproc name in use throws EADDRINUSE", (zmq, t) => {

@@ -80,9 +80,11 @@ void describe("parseEndpoint: tcp", () => {
     }
   })
 
-  void test("missing host throws EINVAL", () => {
-    throwsCode(() => parseEndpoint("tcp://:5555", true), "EINVAL")
-    throwsCode(() => parseEndpoint("tcp://[]:5555", false), "EINVAL")
+  void test("a missing host: ENODEV to bind (no interface ''), resolved (and failing) only when a connect dials", () => {
+    throwsCode(() => parseEndpoint("tcp://:5555", true), "ENODEV")
+    throwsCode(() => parseEndpoint("tcp://[]:5555", true), "ENODEV")
+    assert.deepEqual(parseEndpoint("tcp://[]:5555", false), { transport: "tcp", host: "", port: 5555, raw: "tcp://[]:5555" })
+    throwsCode(() => parseEndpoint("udp://:5555", false), "EINVAL")
   })
 
   void test("connect with a source address", () => {
