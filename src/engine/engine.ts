@@ -144,6 +144,12 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   /** msgCost of secureFrames, held to the same budget as the decoder's message. */
   private secureCost = 0
   private heldInput: Buffer[] = []
+  /**
+   * The peer finished sending (FIN) while we still hold bytes of its that the
+   * socket had no room for: libzmq delivers every message that fully arrived
+   * before the connection ended, so we stop only once those are decoded.
+   */
+  private peerEnded = false
   private drainWaiters: (() => void)[] = []
 
   constructor(stream: NetSocket, options: EngineOptions, host: EngineHost) {
@@ -153,9 +159,9 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     this.decoder = new FrameDecoder(this, handshakeFrameMax(options.maxMessageSize), options.receiveMemoryLimit)
 
     stream.on("data", (chunk: Buffer) => this.onData(chunk))
-    stream.on("end", () => this.stop({ kind: "connection" }))
+    stream.on("end", () => this.onPeerEnd())
     stream.on("error", (error: Error) => this.stop({ kind: "connection", error }))
-    stream.on("close", () => this.stop({ kind: "connection" }))
+    stream.on("close", () => this.onPeerEnd())
     stream.on("drain", () => this.onDrain())
 
     if (options.handshakeInterval > 0) {
@@ -439,6 +445,15 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     else this.notifyDrained()
   }
 
+  private onPeerEnd(): void {
+    if (this.state === State.Stopped) return
+    if (this.readPaused && (this.decoder.paused || this.heldInput.length > 0)) {
+      this.peerEnded = true
+      return
+    }
+    this.stop({ kind: "connection" })
+  }
+
   private pauseReading(): void {
     if (this.readPaused) return
     this.readPaused = true
@@ -462,7 +477,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
       return
     }
     this.readPaused = false
-    this.stream.resume()
+    if (this.peerEnded) this.stop({ kind: "connection" })
+    else this.stream.resume()
   }
 
   // ---- outbound ----------------------------------------------------------
@@ -533,6 +549,11 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   private writeOut(): void {
     this.pongQueued = false
     if (this.encoder.pendingBytes === 0 || this.state === State.Stopped) return
+    if (this.peerEnded) {
+      // The stream is gone; nothing written now could reach the peer.
+      this.encoder.take()
+      return
+    }
     const bufs = this.encoder.take()
     const stream = this.stream
     let ok = true

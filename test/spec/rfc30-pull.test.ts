@@ -233,3 +233,38 @@ eachTransport("RFC 30 PULL: SHALL deliver these to its calling application", asy
   await loop
   assert.deepEqual(seen, [["iter", "0"], ["iter", "1"], ["iter", "2"]])
 })
+
+// libzmq, not the RFC (which discards a dead peer's queue): every message that
+// fully arrived before the peer's FIN is delivered, also when the PULL had no
+// room for it yet and held its bytes unread. The messages fit in one chunk and
+// the receive HWM is small, so the decoder is paused holding that chunk when
+// the FIN comes (the first receive() proves the chunk is in), and nothing
+// more is received until the connection has closed.
+eachTransport(
+  "RFC 30 PULL (libzmq): every whole message a PUSH sent before closing is delivered, even past the high-water mark; a half one is not",
+  async (t, ctx) => {
+    const own = sockets(ctx)
+    const pull = own(new Pull({ linger: 0, receiveHighWaterMark: 5, receiveTimeout: 5000 }))
+    const endpoint = await bindFresh(pull, t)
+    const gone = nextEvents(pull, "disconnect")
+    const peer = await rawZmtpPeer(endpoint, "PUSH")
+    const count = 40
+    const body = (i: number): Buffer => Buffer.from(`m${i}`.padEnd(100, "."))
+    const frames: Buffer[] = []
+    for (let i = 0; i < count; i++) frames.push(zmtpFrame(body(i)))
+    // A message whose last frame never comes: it must not be delivered.
+    frames.push(zmtpFrame(Buffer.from("half"), { more: true }))
+    peer.write(Buffer.concat(frames))
+    assert.deepEqual(await pull.receive(), [body(0)])
+    // Our side closes in turn once it has seen the FIN: from then on the held bytes are all there is.
+    const peerClosed = new Promise<void>((resolve) => peer.once("close", () => resolve()))
+    peer.end()
+    await peerClosed
+
+    for (let i = 1; i < count; i++) assert.deepEqual(await pull.receive(), [body(i)], `message ${i}`)
+    await gone
+    pull.receiveTimeout = 0
+    await rejectsWith(pull.receive(), "EAGAIN")
+  },
+  { skip: { inproc: "a raw ZMTP peer needs a byte stream" } },
+)
