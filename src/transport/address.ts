@@ -5,6 +5,7 @@ export type Endpoint =
   | { transport: "ipc"; path: string; raw: string }
   | { transport: "inproc"; name: string; raw: string }
   | { transport: "udp"; host: string; port: number; raw: string }
+  | { transport: "ws" | "wss"; host: string; port: number; path: string; raw: string }
 
 /**
  * Parses "transport://address" as libzmq accepts it (zmq_tcp, zmq_ipc,
@@ -48,7 +49,16 @@ export function parseEndpoint(raw: string, forBind: boolean): Endpoint {
       return { transport, host, port, raw }
     }
     case "ws":
-    case "wss":
+    case "wss": {
+      // libzmq's ws_address_t: "host:port" then the request path, "/" when absent.
+      // The host cannot hold a '/', so the path starts at the first one.
+      const slash = rest.indexOf("/")
+      const hostPort = slash < 0 ? rest : rest.slice(0, slash)
+      const path = slash < 0 ? "/" : rest.slice(slash)
+      const { host, port } = splitHostPort(hostPort, forBind, raw)
+      if (!forBind && host === "*") throw zmqError("EINVAL", "Invalid argument", raw)
+      return { transport, host, port, path, raw }
+    }
     case "pgm":
     case "epgm":
     case "tipc":
@@ -60,7 +70,7 @@ export function parseEndpoint(raw: string, forBind: boolean): Endpoint {
   }
 }
 
-const KNOWN_TRANSPORTS = new Set(["tcp", "ipc", "inproc"])
+const KNOWN_TRANSPORTS = new Set(["tcp", "ipc", "inproc", "ws", "wss"])
 
 /**
  * What libzmq checks of an address before looking it up (unbind, disconnect):
