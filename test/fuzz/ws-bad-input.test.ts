@@ -71,7 +71,7 @@ async function upgrade(ctx: TestContext, port: number): Promise<net.Socket> {
   return c
 }
 
-test("a text frame ends that connection only", { timeout: 10_000 }, async (ctx) => {
+void test("a text frame ends that connection only", { timeout: 10_000 }, async (ctx) => {
   const s = await setup(ctx)
   const c = await upgrade(ctx, s.port)
   c.write(Buffer.concat([masked(OP_BINARY, READY_PUSH), masked(OP_TEXT, Buffer.from("\x00hello"))]))
@@ -79,7 +79,7 @@ test("a text frame ends that connection only", { timeout: 10_000 }, async (ctx) 
   await stillWorks(s)
 })
 
-test("a frame longer than maxMessageSize is refused from its header, before its payload", { timeout: 10_000 }, async (ctx) => {
+void test("a frame longer than maxMessageSize is refused from its header, before its payload", { timeout: 10_000 }, async (ctx) => {
   const s = await setup(ctx, { maxMessageSize: 1000 })
   const c = await upgrade(ctx, s.port)
   // Announces 2^40 octets and sends none of them.
@@ -88,7 +88,7 @@ test("a frame longer than maxMessageSize is refused from its header, before its 
   await stillWorks(s)
 })
 
-test("an unmasked frame from a client ends that connection (RFC 6455 5.1)", { timeout: 10_000 }, async (ctx) => {
+void test("an unmasked frame from a client ends that connection (RFC 6455 5.1)", { timeout: 10_000 }, async (ctx) => {
   const s = await setup(ctx)
   const c = await upgrade(ctx, s.port)
   c.write(Buffer.concat([masked(OP_BINARY, READY_PUSH), encodeHeader(OP_BINARY, 2, null), Buffer.of(0, 0x41)]))
@@ -96,7 +96,7 @@ test("an unmasked frame from a client ends that connection (RFC 6455 5.1)", { ti
   await stillWorks(s)
 })
 
-test("a request that is not a WebSocket upgrade gets 400 Bad Request and is closed", { timeout: 10_000 }, async (ctx) => {
+void test("a request that is not a WebSocket upgrade gets 400 Bad Request and is closed", { timeout: 10_000 }, async (ctx) => {
   const s = await setup(ctx)
   const c = rawConnect(ctx, s.port)
   const chunks: Buffer[] = []
@@ -107,7 +107,7 @@ test("a request that is not a WebSocket upgrade gets 400 Bad Request and is clos
   await stillWorks(s)
 })
 
-test("a subprotocol we do not speak is refused (RFC 45: the server closes)", { timeout: 10_000 }, async (ctx) => {
+void test("a subprotocol we do not speak is refused (RFC 45: the server closes)", { timeout: 10_000 }, async (ctx) => {
   const s = await setup(ctx)
   const c = rawConnect(ctx, s.port)
   c.resume() // reads (and drops) the reply, so that the close is seen
@@ -116,7 +116,7 @@ test("a subprotocol we do not speak is refused (RFC 45: the server closes)", { t
   await stillWorks(s)
 })
 
-test("a slow-loris upgrade is cut off by handshakeInterval", { timeout: 10_000 }, async (ctx) => {
+void test("a slow-loris upgrade is cut off by handshakeInterval", { timeout: 10_000 }, async (ctx) => {
   const s = await setup(ctx, { handshakeInterval: 200 })
   const c = rawConnect(ctx, s.port)
   c.write("GET / HTTP/1.1\r\nHost: x\r\n")
@@ -124,7 +124,7 @@ test("a slow-loris upgrade is cut off by handshakeInterval", { timeout: 10_000 }
   await stillWorks(s)
 })
 
-test("an endless upgrade head is cut off at 8 KiB", { timeout: 10_000 }, async (ctx) => {
+void test("an endless upgrade head is cut off at 8 KiB", { timeout: 10_000 }, async (ctx) => {
   const s = await setup(ctx)
   const c = rawConnect(ctx, s.port)
   c.resume()
@@ -133,7 +133,7 @@ test("an endless upgrade head is cut off at 8 KiB", { timeout: 10_000 }, async (
   await stillWorks(s)
 })
 
-test("a fragmented message (as browsers send large ones) is reassembled, and a ping is answered", { timeout: 10_000 }, async (ctx) => {
+void test("a fragmented message (as browsers send large ones) is reassembled, and a ping is answered", { timeout: 10_000 }, async (ctx) => {
   const s = await setup(ctx)
   const c = await upgrade(ctx, s.port)
   const big = Buffer.alloc(200_000, 0x33)

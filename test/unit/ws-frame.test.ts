@@ -34,13 +34,13 @@ function frame(opcode: number, payload: Buffer, mask: number | null, fin = true)
 
 const isProto = (reason: string) => (err: unknown) => err instanceof ProtocolError && err.reason === reason
 
-test("RFC 6455 5.7 example: a masked 'Hello' from a client", () => {
+void test("RFC 6455 5.7 example: a masked 'Hello' from a client", () => {
   const { p, got } = parser(true)
   p.push(Buffer.from("8185" + "37fa213d" + "7f9f4d5158", "hex").fill(0x82, 0, 1))
   assert.deepEqual(got.messages, [Buffer.from("Hello")])
 })
 
-test("all three length encodings round-trip, masked and not, fed byte by byte", () => {
+void test("all three length encodings round-trip, masked and not, fed byte by byte", () => {
   for (const size of [0, 125, 126, 65535, 65536, 200_000]) {
     for (const mask of [null, 0xdeadbeef]) {
       const payload = Buffer.alloc(size)
@@ -55,7 +55,7 @@ test("all three length encodings round-trip, masked and not, fed byte by byte", 
   }
 })
 
-test("a large frame in many chunks is joined once, and frames after it in the same chunk follow", () => {
+void test("a large frame in many chunks is joined once, and frames after it in the same chunk follow", () => {
   const big = Buffer.alloc(1 << 20, 0x5a)
   const wire = Buffer.concat([frame(OP_BINARY, big, null), frame(OP_BINARY, Buffer.from("after"), null)])
   const { p, got } = parser(false)
@@ -65,7 +65,7 @@ test("a large frame in many chunks is joined once, and frames after it in the sa
   assert.equal(got.messages[1]!.toString(), "after")
 })
 
-test("fragments are reassembled, with a ping between them (RFC 6455 5.4)", () => {
+void test("fragments are reassembled, with a ping between them (RFC 6455 5.4)", () => {
   const { p, got } = parser(true)
   const m = 0x01020304
   p.push(Buffer.concat([frame(OP_BINARY, Buffer.from("\x00ab"), m, false), frame(OP_PING, Buffer.from("hi"), m), frame(OP_CONTINUATION, Buffer.from("cd"), m, false)]))
@@ -74,7 +74,7 @@ test("fragments are reassembled, with a ping between them (RFC 6455 5.4)", () =>
   assert.deepEqual(got.controls, [[OP_PING, Buffer.from("hi")]])
 })
 
-test("refused: text frames, wrong masking, reserved bits, stray continuations, bad control frames", () => {
+void test("refused: text frames, wrong masking, reserved bits, stray continuations, bad control frames", () => {
   const cases: [string, Buffer, boolean][] = [
     ["text frame", frame(OP_TEXT, Buffer.from("x"), 1), true],
     ["unmasked frame from a client", frame(OP_BINARY, Buffer.from("x"), null), true],
@@ -91,7 +91,7 @@ test("refused: text frames, wrong masking, reserved bits, stray continuations, b
   }
 })
 
-test("lengths are checked against the limit from the header alone, before any payload", () => {
+void test("lengths are checked against the limit from the header alone, before any payload", () => {
   const { p, got } = parser(false, 1000)
   // A 2^40-octet frame announced in 10 octets: refused at once.
   const head = Buffer.of(0x82, 127, 0, 0, 0x01, 0, 0, 0, 0, 0)
@@ -105,7 +105,7 @@ test("lengths are checked against the limit from the header alone, before any pa
   assert.equal(got.messages.length, 0)
 })
 
-test("upgrade: a libzmq-style request is accepted with ZWS2.0/NULL, and the client checks the reply", () => {
+void test("upgrade: a libzmq-style request is accepted with ZWS2.0/NULL, and the client checks the reply", () => {
   const key = "dGhlIHNhbXBsZSBub25jZQ=="
   // RFC 6455 1.3's worked example.
   assert.equal(acceptKey(key), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
@@ -119,7 +119,7 @@ test("upgrade: a libzmq-style request is accepted with ZWS2.0/NULL, and the clie
   assert.throws(() => checkResponse(res.slice(0, res.indexOf("\r\n\r\n")), "b3RoZXIga2V5IDEyMzQ1Ng==", "NULL"), ProtocolError)
 })
 
-test("upgrade: the head is bounded, and bytes after it are handed back", () => {
+void test("upgrade: the head is bounded, and bytes after it are handed back", () => {
   const r = new HeadReader()
   assert.equal(r.push(Buffer.from("GET / HTTP/1.1\r\n")), null)
   const got = r.push(Buffer.from("Host: x\r\n\r\n\x82\x00", "latin1"))
