@@ -47,28 +47,42 @@ export function encodeHeader(opcode: number, length: number, mask: number | null
   return h
 }
 
-/** XORs `src` (from payload offset `offset`) with the 4-octet key into `dst` (RFC 6455 5.3). */
-export function maskPayload(src: Buffer, dst: Buffer, dstStart: number, mask: number, offset: number): void {
+/** Scratch for turning the key, rotated to a phase, into one native-endian 32-bit word. */
+const KEY_BYTES = new Uint8Array(4)
+const KEY_WORD = new Uint32Array(KEY_BYTES.buffer)
+
+/**
+ * XORs `buf` in place with the 4-octet key, `offset` being the position of
+ * buf[0] in the payload (RFC 6455 5.3). Word by word once `buf` is aligned:
+ * byte by byte it ran at about 140 MB/s, which capped ws throughput.
+ */
+export function maskInPlace(buf: Uint8Array, mask: number, offset: number): void {
   const k0 = (mask >>> 24) & 0xff
   const k1 = (mask >>> 16) & 0xff
   const k2 = (mask >>> 8) & 0xff
   const k3 = mask & 0xff
-  const keys = [k0, k1, k2, k3]
-  const n = src.length
+  const key = (at: number): number => ((at & 3) === 0 ? k0 : (at & 3) === 1 ? k1 : (at & 3) === 2 ? k2 : k3)
+  const n = buf.length
   let i = 0
-  // Align to the key so the unrolled loop can use fixed key positions.
-  while (i < n && (offset + i) % 4 !== 0) {
-    dst[dstStart + i] = src[i]! ^ keys[(offset + i) % 4]!
+  while (i < n && ((buf.byteOffset + i) & 3) !== 0) {
+    buf[i] = buf[i]! ^ key(offset + i)
     i++
   }
-  for (; i + 4 <= n; i += 4) {
-    const d = dstStart + i
-    dst[d] = src[i]! ^ k0
-    dst[d + 1] = src[i + 1]! ^ k1
-    dst[d + 2] = src[i + 2]! ^ k2
-    dst[d + 3] = src[i + 3]! ^ k3
+  const words = (n - i) >>> 2
+  if (words > 0) {
+    for (let j = 0; j < 4; j++) KEY_BYTES[j] = key(offset + i + j)
+    const word = KEY_WORD[0]!
+    const w = new Uint32Array(buf.buffer, buf.byteOffset + i, words)
+    for (let j = 0; j < words; j++) w[j] = w[j]! ^ word
+    i += words * 4
   }
-  for (; i < n; i++) dst[dstStart + i] = src[i]! ^ keys[(offset + i) % 4]!
+  for (; i < n; i++) buf[i] = buf[i]! ^ key(offset + i)
+}
+
+/** Copies `src` into `dst` at `dstStart` and masks the copy; `offset` as for maskInPlace. */
+export function maskPayload(src: Buffer, dst: Buffer, dstStart: number, mask: number, offset: number): void {
+  if (src !== dst || dstStart !== 0) src.copy(dst, dstStart)
+  maskInPlace(dst.subarray(dstStart, dstStart + src.length), mask, offset)
 }
 
 /** What the parser hands over: whole messages (reassembled) and control frames. */
