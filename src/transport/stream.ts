@@ -11,7 +11,7 @@ import type { Pipe } from "../pipe.js"
 import type { Socket } from "../sockets/socket-base.js"
 import { formatTcp, type Endpoint } from "./address.js"
 import type { EndpointHandle } from "./transport.js"
-import { formatWs, wrapWs } from "./ws.js"
+import { createWssServer, dialWss, formatWs, wrapWs } from "./ws.js"
 
 type StreamEndpoint = Extract<Endpoint, { transport: "tcp" | "ipc" | "ws" | "wss" }>
 
@@ -97,7 +97,8 @@ class Listener implements EndpointHandle {
     endpoint: string,
   ) {
     this.endpoint = endpoint
-    server.on("connection", (stream: net.Socket) => this.accept(stream))
+    // wss: the session starts once TLS is up; a failed TLS handshake never reaches us.
+    server.on(spec.transport === "wss" ? "secureConnection" : "connection", (stream: net.Socket) => this.accept(stream))
     server.on("error", (err: Error) => {
       const e = fromSystemError(err, this.endpoint)
       socket.emit({ type: "accept:error", address: this.endpoint, error: errnoEventError(e.code) })
@@ -134,7 +135,7 @@ function bindableHost(host: string, ipv6: boolean): string | null {
 }
 
 export async function bindStream(socket: Socket, spec: StreamEndpoint): Promise<EndpointHandle> {
-  const server = net.createServer({ noDelay: overTcp(spec), pauseOnConnect: false })
+  const server = spec.transport === "wss" ? createWssServer(socket, spec) : net.createServer({ noDelay: overTcp(spec), pauseOnConnect: false })
   if (spec.transport === "ipc" && !spec.path.startsWith("\0")) {
     // libzmq removes a stale socket file before binding (ipc_listener_t).
     // Synchronously, so that bind() reaches listen() (which binds a path at
@@ -222,6 +223,8 @@ class Connecter implements EndpointHandle {
     const stream =
       spec.transport === "ipc"
         ? net.createConnection({ path: spec.path })
+        : spec.transport === "wss"
+          ? dialWss(this.socket, spec)
         : net.createConnection({
             host: spec.host,
             port: spec.port,
@@ -245,7 +248,7 @@ class Connecter implements EndpointHandle {
       this.scheduleReconnect()
     }
     stream.once("error", onError)
-    stream.once("connect", () => {
+    stream.once(spec.transport === "wss" ? "secureConnect" : "connect", () => {
       if (connectTimer) clearTimeout(connectTimer)
       stream.off("error", onError)
       this.stream = null

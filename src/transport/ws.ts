@@ -4,7 +4,9 @@
  * (or tls's), and each connection is wrapped in a ZwsStream before the ZMTP
  * engine sees it.
  */
-import type { Socket as NetSocket } from "node:net"
+import { isIP, type Socket as NetSocket } from "node:net"
+import * as tls from "node:tls"
+import { zmqError } from "../errors.js"
 import type { ByteStream } from "../engine/byte-stream.js"
 import type { Socket } from "../sockets/socket-base.js"
 import type { Endpoint } from "./address.js"
@@ -54,4 +56,37 @@ export function wrapWs(socket: Socket, stream: NetSocket, spec: WsEndpoint, clie
 /** A ws endpoint as libzmq reports it in ZMQ_LAST_ENDPOINT: the path is kept, "/" if none was given. */
 export function formatWs(transport: "ws" | "wss", host: string, port: number, path: string): string {
   return host.includes(":") ? `${transport}://[${host}]:${port}${path}` : `${transport}://${host}:${port}${path}`
+}
+
+/**
+ * The TLS server of a wss:// bind, from wssCertPem and wssKeyPem (libzmq's
+ * ZMQ_WSS_CERT_PEM, ZMQ_WSS_KEY_PEM). Without both there is nothing to
+ * serve with: EINVAL at bind rather than a failure on every connection.
+ */
+export function createWssServer(socket: Socket, spec: WsEndpoint): tls.Server {
+  const { wssCertPem: cert, wssKeyPem: key } = socket.opts
+  if (cert === null || key === null) throw zmqError("EINVAL", "wss:// needs wssCertPem and wssKeyPem", spec.raw)
+  return tls.createServer({ cert, key, noDelay: true })
+}
+
+/**
+ * Dials a wss:// endpoint. The server's certificate is always verified, as
+ * libzmq's wss_engine does: against wssTrustPem and, with wssTrustSystem,
+ * the system's roots; the name checked is wssHostname, else the host.
+ */
+export function dialWss(socket: Socket, spec: WsEndpoint): tls.TLSSocket {
+  const o = socket.opts
+  const ca: string[] = []
+  if (o.wssTrustPem !== null) ca.push(o.wssTrustPem.toString("latin1"))
+  if (o.wssTrustSystem) ca.push(...tls.rootCertificates)
+  const name = o.wssHostname !== null ? o.wssHostname.toString("latin1") : spec.host
+  return tls.connect({
+    host: spec.host,
+    port: spec.port,
+    ca,
+    rejectUnauthorized: true,
+    // SNI takes names only (RFC 6066 3); an address is still checked against the certificate's IP SANs.
+    ...(isIP(name) === 0 ? { servername: name } : {}),
+    checkServerIdentity: (_host, cert) => tls.checkServerIdentity(name, cert),
+  })
 }
