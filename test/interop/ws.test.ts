@@ -4,7 +4,8 @@
  * its bind("wss://…") fails with "Protocol not supported").
  *
  * Matrix: PUSH/PULL, REQ/REP, DEALER/ROUTER and XPUB/SUB, zmq-ts on either
- * side of each pair, binding or connecting, with NULL and PLAIN. Every
+ * side of each pair, binding or connecting, with NULL, PLAIN (ZAP admits
+ * admin/secret) and CURVE (libzmq's ws engine offers ZWS2.0/CURVE). Every
  * exchange carries a multipart message and a 1 MiB frame, and checks content
  * and order. Pub-sub waits for the subscription to reach the XPUB (the
  * \x01-prefixed message of RFC 45 "Publish-Subscribe") before publishing.
@@ -17,7 +18,7 @@ import { ZapHandler } from "../helpers/zap-handler.js"
 import { assertMessages, bytes, guarded, type Resources } from "./support.js"
 
 type Impl = "zmq-ts" | "zeromq"
-type Mech = "NULL" | "PLAIN"
+type Mech = "NULL" | "PLAIN" | "CURVE"
 type Kind = "Push" | "Pull" | "Request" | "Reply" | "Dealer" | "Router" | "XPublisher" | "Subscriber"
 
 /**
@@ -67,7 +68,16 @@ async function link(r: Resources, mech: Mech, impls: [Impl, Impl], kinds: [Kind,
   })
   const sides: Side[] = [0, 1].map((i) => {
     const binds = (i === 0) === aBinds
-    const sec = mech === "NULL" ? {} : binds ? { plainServer: true } : { plainUsername: "admin", plainPassword: "secret" }
+    const sec =
+      mech === "NULL"
+        ? {}
+        : mech === "PLAIN"
+          ? binds
+            ? { plainServer: true }
+            : { plainUsername: "admin", plainPassword: "secret" }
+          : binds
+            ? { curveServer: true, curveSecretKey: SERVER_KEYS.secretKey, curvePublicKey: SERVER_KEYS.publicKey }
+            : { curveServerKey: SERVER_KEYS.publicKey, curveSecretKey: CLIENT_KEYS.secretKey, curvePublicKey: CLIENT_KEYS.publicKey }
     const inner = new CTORS[impls[i]!][kinds[i]!]({ context: contexts[i], linger: 0, ...sec, ...extra[i] })
     r.add(inner, (s) => s.close())
     const sock: Sock = {
@@ -112,6 +122,8 @@ async function link(r: Resources, mech: Mech, impls: [Impl, Impl], kinds: [Kind,
 }
 
 const BIG = bytes(1 << 20, 9)
+const SERVER_KEYS = zt.curveKeyPair()
+const CLIENT_KEYS = zt.curveKeyPair()
 const MULTI = [Buffer.from("multi"), Buffer.alloc(0), bytes(300, 1), Buffer.from("part")]
 
 interface Pattern {
@@ -177,7 +189,7 @@ const PATTERNS: Pattern[] = [
   },
 ]
 
-for (const mech of ["NULL", "PLAIN"] as const) {
+for (const mech of ["NULL", "PLAIN", "CURVE"] as const) {
   void describe(`ws ${mech}`, () => {
     for (const p of PATTERNS) {
       for (const tsSide of [0, 1] as const) {
