@@ -13,6 +13,9 @@ import { after, test } from "node:test"
 import * as zeromq from "zeromq"
 import { Pull, Push, type EventType, type Socket } from "../../src/index.js"
 import { ZmqError } from "../../src/util.js"
+import * as net from "node:net"
+import { encodeHeader, FrameParser, OP_BINARY, OP_PING, OP_PONG } from "../../src/transport/ws/frame.js"
+import { acceptRequest, HeadReader, encodeResponse } from "../../src/transport/ws/handshake.js"
 
 function nextEvent(sock: Socket, type: EventType): Promise<void> {
   return new Promise((resolve) => {
@@ -70,6 +73,66 @@ void test("ws: connect before bind, and reconnect after the binder goes away", a
   await again
   await push.send("second")
   assert.deepEqual((await pull.receive()).map(String), ["second"])
+})
+
+/**
+ * A hand-made ZWS server (a PULL that never reads): upgrades, sends READY,
+ * and reports each WebSocket ping; it answers them with pongs if `pong`.
+ */
+async function pingWatcher(ctx: { after(fn: () => void): void }, pong: boolean, onPing: () => void): Promise<string> {
+  const ready = Buffer.concat([Buffer.of(0x02, 0x05), Buffer.from("READY"), Buffer.of(11), Buffer.from("Socket-Type"), Buffer.of(0, 0, 0, 4), Buffer.from("PULL")])
+  const server = net.createServer((c) => {
+    const head = new HeadReader()
+    let parser: FrameParser | null = null
+    c.on("error", () => undefined)
+    c.on("data", (chunk: Buffer) => {
+      if (parser === null) {
+        const got = head.push(chunk)
+        if (got === null) return
+        const { key, protocol } = acceptRequest(got.head, "NULL")
+        c.write(Buffer.concat([encodeResponse(key, protocol), encodeHeader(OP_BINARY, ready.length, null), ready]))
+        parser = new FrameParser(
+          {
+            onMessage: () => undefined,
+            onControl: (op) => {
+              if (op !== OP_PING) return
+              if (pong) c.write(encodeHeader(OP_PONG, 0, null))
+              onPing()
+            },
+          },
+          { expectMasked: true, maxMessage: -1 },
+        )
+        chunk = got.rest
+      }
+      parser.push(chunk)
+    })
+  })
+  ctx.after(() => server.close())
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}/hb`
+}
+
+void test("ws: heartbeats are WebSocket pings (libzmq's ws_engine), and answered pongs keep the connection", async (ctx) => {
+  const push = new Push({ linger: 0, heartbeatInterval: 30, heartbeatTimeout: 200 })
+  ctx.after(() => push.close())
+  let disconnects = 0
+  push.events.on("disconnect", () => disconnects++)
+  let pings = 0
+  await new Promise<void>((resolve) => {
+    void pingWatcher(ctx, true, () => {
+      // Ten answered rounds span more than the timeout: the pongs kept it up.
+      if (++pings === 10) resolve()
+    }).then((endpoint) => push.connect(endpoint))
+  })
+  assert.equal(disconnects, 0)
+})
+
+void test("ws: without pongs the connection is dropped after heartbeatTimeout", async (ctx) => {
+  const push = new Push({ linger: 0, heartbeatInterval: 30, heartbeatTimeout: 100, reconnectInterval: -1 })
+  ctx.after(() => push.close())
+  const dropped = nextEvent(push, "disconnect")
+  push.connect(await pingWatcher(ctx, false, () => undefined))
+  await dropped
 })
 
 // ---- wss --------------------------------------------------------------------------
