@@ -34,6 +34,7 @@ Options:
   --scenario NAME   run only this scenario (an id or a family name; repeatable,
                     or comma-separated). Available: ${scenarios.map((s) => s.id).join(", ")}
   --ipc             also run push-pull/ipc (req-rep/ipc runs by default)
+  --ws              also run push-pull/ws and req-rep/ws (ws:// on loopback, RFC 45)
   --scale F         multiply every message / round-trip / handshake / connection count by F (default 1;
                     connections/router-10k opens 10,000 x F connections, so keep F x 10,000 below
                     the open-file limit, ulimit -n)
@@ -55,6 +56,7 @@ function parseOptions(argv) {
       only: { type: "string" },
       scenario: { type: "string", multiple: true, default: [] },
       ipc: { type: "boolean", default: false },
+      ws: { type: "boolean", default: false },
       scale: { type: "string", default: "1" },
       timeout: { type: "string", default: "60" },
       verbose: { type: "boolean", default: false },
@@ -78,6 +80,7 @@ function parseOptions(argv) {
     impls: values.only ? [values.only] : IMPLS,
     scenarioFilters: values.scenario.flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean),
     ipc: values.ipc,
+    ws: values.ws,
     scale: positive("scale", values.scale),
     timeoutMs: positive("timeout", values.timeout) * 1000,
     verbose: values.verbose,
@@ -89,7 +92,7 @@ async function main() {
   let selected
   try {
     opts = parseOptions(process.argv.slice(2))
-    selected = selectScenarios(opts.scenarioFilters, { ipc: opts.ipc })
+    selected = selectScenarios(opts.scenarioFilters, { ipc: opts.ipc, ws: opts.ws })
   } catch (err) {
     console.error(`bench: ${err.message}\n\n${HELP}`)
     process.exit(2)

@@ -44,6 +44,8 @@ export function bindEndpoint(transport, ctx) {
       return `ipc://${ctx.ipcPath()}`
     case "inproc":
       return `inproc://${ctx.uniqueName()}`
+    case "ws":
+      return "ws://127.0.0.1:*/bench"
     default:
       throw new Error(`unknown transport ${transport}`)
   }

@@ -45,6 +45,8 @@ export const scenarios = [
   pubSub("tcp"),
   reqRep("tcp"),
   reqRep("ipc"),
+  pushPull("ws"),
+  reqRep("ws"),
   curve,
   curveHandshake,
   idleRss,

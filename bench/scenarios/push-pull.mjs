@@ -43,7 +43,7 @@ export function pushPull(transport) {
     title: `PUSH -> PULL throughput over ${transport}, sender and receiver in separate processes`,
     requires: ["Push", "Pull"],
     // ipc runs only with --ipc (or when named with --scenario).
-    optIn: transport === "ipc" ? "ipc" : undefined,
+    optIn: transport === "ipc" ? "ipc" : transport === "ws" ? "ws" : undefined,
 
     cases(opts) {
       return THROUGHPUT_SIZES.map((size) => ({ size, count: throughputCount(size, BUDGET, opts), warm: warmupCount(size, opts) }))

@@ -22,7 +22,8 @@ export function reqRep(transport) {
     kind: "latency",
     title: `REQ -> REP round-trip latency over ${transport}, client and server in separate processes`,
     requires: ["Request", "Reply"],
-    // Both transports run by default: latency runs are short.
+    // tcp and ipc run by default: latency runs are short; ws only with --ws.
+    optIn: transport === "ws" ? "ws" : undefined,
 
     cases(opts) {
       const base = opts.quick ? QUICK_ROUND_TRIPS : ROUND_TRIPS

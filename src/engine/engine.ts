@@ -1,4 +1,4 @@
-import type { Socket as NetSocket } from "node:net"
+import type { ByteStream } from "./byte-stream.js"
 import { decodeCommand, decodeErrorReason, encodeCommand, encodePing, encodePong, type Metadata } from "../codec/command.js"
 import { FRAME_OVERHEAD, GREETING_SIZE, SIGNATURE_SIZE } from "../codec/constants.js"
 import { FrameDecoder, type DecoderSink } from "../codec/decoder.js"
@@ -110,7 +110,7 @@ const STREAM_LIMIT = 256 * 1024
  * pipe is drained only as fast as the stream accepts bytes.
  */
 export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
-  readonly stream: NetSocket
+  readonly stream: ByteStream
   readonly options: EngineOptions
   /** The peer's READY metadata, once known. */
   peerMetadata: Metadata = new Map()
@@ -152,7 +152,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   private peerEnded = false
   private drainWaiters: (() => void)[] = []
 
-  constructor(stream: NetSocket, options: EngineOptions, host: EngineHost) {
+  constructor(stream: ByteStream, options: EngineOptions, host: EngineHost) {
     this.stream = stream
     this.options = options
     this.host = host

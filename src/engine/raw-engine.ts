@@ -1,4 +1,4 @@
-import type { Socket as NetSocket } from "node:net"
+import type { ByteStream } from "./byte-stream.js"
 import type { Msg, Pipe, PipePeer } from "../pipe.js"
 import type { Engine, EngineHost } from "./engine.js"
 
@@ -13,7 +13,7 @@ const WRITE_BUDGET = 256 * 1024
  * (ZMQ_STREAM_NOTIFY) and, sent by the application, closes the connection.
  */
 export class RawEngine implements Engine, PipePeer {
-  readonly stream: NetSocket
+  readonly stream: ByteStream
   readonly peerMetadata = new Map<string, Buffer>()
   readonly peerRoutingId = EMPTY
   pipe: Pipe | null = null
@@ -25,7 +25,7 @@ export class RawEngine implements Engine, PipePeer {
   private readPaused = false
   private drainWaiters: (() => void)[] = []
 
-  constructor(stream: NetSocket, notify: boolean, host: EngineHost) {
+  constructor(stream: ByteStream, notify: boolean, host: EngineHost) {
     this.stream = stream
     this.host = host
     this.notify = notify

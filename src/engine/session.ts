@@ -1,4 +1,4 @@
-import type { Socket as NetSocket } from "node:net"
+import type { ByteStream } from "./byte-stream.js"
 import { authEventError, errnoEventError, protocolEventError, type Event } from "../observer.js"
 import type { Pipe } from "../pipe.js"
 import type { Socket } from "../sockets/socket-base.js"
@@ -6,7 +6,7 @@ import { ZmtpEngine, type Engine, type EngineEndReason, type EngineHost } from "
 import { RawEngine } from "./raw-engine.js"
 
 /** Starts the engine for a freshly connected or accepted stream: raw for STREAM sockets, ZMTP otherwise. */
-export function startEngine(socket: Socket, stream: NetSocket, host: EngineHost): Engine {
+export function startEngine(socket: Socket, stream: ByteStream, host: EngineHost): Engine {
   if (socket.typeName === "STREAM") return new RawEngine(stream, socket.rawNotify, host)
   return new ZmtpEngine(
     stream,

@@ -76,6 +76,11 @@ export interface OptionValues {
   interface: Buffer | null
   zapEnforceDomain: boolean
   loopbackFastPath: boolean
+  wssKeyPem: Buffer | null
+  wssCertPem: Buffer | null
+  wssTrustPem: Buffer | null
+  wssHostname: Buffer | null
+  wssTrustSystem: boolean
   receiveMemoryLimit: number
   peerSubscriptionLimit: number
   subscriptionLimit: number
@@ -204,6 +209,12 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "loopbackFastPath", id: 94, type: "bool", access: "rw", on: "Socket" },
   // Draft in libzmq 4.3 (ZMQ_MULTICAST_LOOP); its udp engine applies it to a RADIO sending to a multicast group only.
   { name: "multicastLoop", id: 96, type: "bool", access: "rw", on: ["Radio"] },
+  // libzmq's draft wss:// options (zmq.h ZMQ_WSS_*); zeromq.js has none, its libzmq has no wss.
+  { name: "wssKeyPem", id: 101, type: "string", access: "rw", on: "Socket", valid: optionalBytes(Infinity) },
+  { name: "wssCertPem", id: 102, type: "string", access: "rw", on: "Socket", valid: optionalBytes(Infinity) },
+  { name: "wssTrustPem", id: 103, type: "string", access: "rw", on: "Socket", valid: optionalBytes(Infinity) },
+  { name: "wssHostname", id: 104, type: "string", access: "rw", on: "Socket", valid: optionalBytes(255) },
+  { name: "wssTrustSystem", id: 105, type: "bool", access: "rw", on: "Socket" },
   // zmq-ts's own memory bounds against hostile peers (docs/security.md); -1: none.
   { name: "receiveMemoryLimit", id: -1, type: "int64", access: "rw", on: "Socket", valid: limitOrNone },
   { name: "peerSubscriptionLimit", id: -2, type: "int64", access: "rw", on: ["Publisher", "XPublisher", "Radio"], valid: limitOrNone, now: true },
@@ -229,6 +240,7 @@ export function defaultOptions(): OptionValues {
     tcpMaxRetransmitTimeout: 0, multicastMaxTransportDataUnit: 1500, vmciBufferSize: 0, vmciBufferMinSize: 0,
     vmciBufferMaxSize: 0, vmciConnectTimeout: -1, interface: null, zapEnforceDomain: false, loopbackFastPath: false,
     // 64 MiB: a message that size still arrives whole; a flood of empty frames stops at ~500,000 of them.
+    wssKeyPem: null, wssCertPem: null, wssTrustPem: null, wssHostname: null, wssTrustSystem: false,
     receiveMemoryLimit: 64 * 1024 * 1024,
     peerSubscriptionLimit: DEFAULT_PEER_SUBSCRIPTION_LIMIT,
     subscriptionLimit: DEFAULT_SUBSCRIPTION_LIMIT,

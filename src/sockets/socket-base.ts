@@ -173,6 +173,12 @@ export class Socket {
    * the limit cannot be received and ends the connection (ENOBUFS). -1: no
    * limit. Takes effect for connections made afterwards. See docs/security.md.
    */
+  /** libzmq's draft wss:// options; zeromq.js has none (src/transport/wss.ts). */
+  declare wssKeyPem: string | null
+  declare wssCertPem: string | null
+  declare wssTrustPem: string | null
+  declare wssHostname: string | null
+  declare wssTrustSystem: boolean
   declare receiveMemoryLimit: number
 
   /** @internal Option values, by zeromq.js name; read directly on hot paths. */

@@ -6,6 +6,7 @@ export type Endpoint =
   | { transport: "ipc"; path: string; raw: string }
   | { transport: "inproc"; name: string; raw: string }
   | UdpEndpoint
+  | { transport: "ws" | "wss"; host: string; port: number; path: string; raw: string }
 
 /**
  * A udp:// address as libzmq's udp_address_t::resolve reads it: `host:port`,
@@ -63,7 +64,16 @@ export function parseEndpoint(raw: string, forBind: boolean, socketType?: string
       if (socketType !== undefined) checkUdpType(socketType, forBind, raw)
       return parseUdp(rest, forBind, raw)
     case "ws":
-    case "wss":
+    case "wss": {
+      // libzmq's ws_address_t: "host:port" then the request path, "/" when absent.
+      // The host cannot hold a '/', so the path starts at the first one.
+      const slash = rest.indexOf("/")
+      const hostPort = slash < 0 ? rest : rest.slice(0, slash)
+      const path = slash < 0 ? "/" : rest.slice(slash)
+      const { host, port } = splitHostPort(hostPort, forBind, raw, forBind ? "ENODEV" : "EINVAL")
+      if (!forBind && host === "*") throw zmqError("EINVAL", "Invalid argument", raw)
+      return { transport, host, port, path, raw }
+    }
     case "pgm":
     case "epgm":
     case "tipc":
@@ -75,7 +85,7 @@ export function parseEndpoint(raw: string, forBind: boolean, socketType?: string
   }
 }
 
-const KNOWN_TRANSPORTS = new Set(["tcp", "ipc", "inproc"])
+const KNOWN_TRANSPORTS = new Set(["tcp", "ipc", "inproc", "ws", "wss"])
 
 /**
  * What libzmq checks of an address before looking it up (unbind, disconnect):

@@ -4,19 +4,29 @@ import { unlink } from "node:fs/promises"
 import { networkInterfaces } from "node:os"
 import { errnoEventError } from "../observer.js"
 import { describePeer, disconnectEvent, failureEvent, isFatal, lingerOn, startEngine } from "../engine/session.js"
+import type { ByteStream } from "../engine/byte-stream.js"
 import type { Engine, EngineEndReason } from "../engine/engine.js"
 import { fromSystemError, zmqError } from "../errors.js"
 import type { Pipe } from "../pipe.js"
 import type { Socket } from "../sockets/socket-base.js"
 import { formatTcp, type Endpoint } from "./address.js"
 import type { EndpointHandle } from "./transport.js"
+import { createWssServer, dialWss, formatWs, wrapWs } from "./ws.js"
 
-type StreamEndpoint = Extract<Endpoint, { transport: "tcp" | "ipc" }>
+type StreamEndpoint = Extract<Endpoint, { transport: "tcp" | "ipc" | "ws" | "wss" }>
+
+/** ws and wss run over tcp: everything tcp does applies to them. */
+const overTcp = (spec: StreamEndpoint): boolean => spec.transport !== "ipc"
+
+/** What the engine reads and writes: the stream itself, or for ws its WebSocket wrapping. */
+function engineStream(socket: Socket, stream: net.Socket, spec: StreamEndpoint, client: boolean): ByteStream {
+  return spec.transport === "ws" || spec.transport === "wss" ? wrapWs(socket, stream, spec, client) : stream
+}
 
 function tuneStream(socket: Socket, stream: net.Socket, endpoint: StreamEndpoint): void {
   // Connections hold no event-loop reference: the context decides (see Context.watchExit).
   stream.unref()
-  if (endpoint.transport === "tcp") {
+  if (overTcp(endpoint)) {
     // Batching happens in the engine; Nagle would only add latency.
     stream.setNoDelay(true)
     if (socket.opts.tcpKeepalive === 1) {
@@ -34,7 +44,7 @@ class AcceptedSession {
 
   constructor(
     private readonly socket: Socket,
-    stream: net.Socket,
+    stream: ByteStream,
     private readonly address: string,
     private readonly onEnd: (s: AcceptedSession) => void,
   ) {
@@ -87,7 +97,8 @@ class Listener implements EndpointHandle {
     endpoint: string,
   ) {
     this.endpoint = endpoint
-    server.on("connection", (stream: net.Socket) => this.accept(stream))
+    // wss: the session starts once TLS is up; a failed TLS handshake never reaches us.
+    server.on(spec.transport === "wss" ? "secureConnection" : "connection", (stream: net.Socket) => this.accept(stream))
     server.on("error", (err: Error) => {
       const e = fromSystemError(err, this.endpoint)
       socket.emit({ type: "accept:error", address: this.endpoint, error: errnoEventError(e.code) })
@@ -96,7 +107,7 @@ class Listener implements EndpointHandle {
 
   private accept(stream: net.Socket): void {
     tuneStream(this.socket, stream, this.spec)
-    const session = new AcceptedSession(this.socket, stream, this.endpoint, (s) => this.sessions.delete(s))
+    const session = new AcceptedSession(this.socket, engineStream(this.socket, stream, this.spec, false), this.endpoint, (s) => this.sessions.delete(s))
     this.sessions.add(session)
     // After registering it, so that a listener closing the socket closes this connection too.
     this.socket.emit({ type: "accept", address: this.endpoint })
@@ -124,7 +135,7 @@ function bindableHost(host: string, ipv6: boolean): string | null {
 }
 
 export async function bindStream(socket: Socket, spec: StreamEndpoint): Promise<EndpointHandle> {
-  const server = net.createServer({ noDelay: spec.transport === "tcp", pauseOnConnect: false })
+  const server = spec.transport === "wss" ? createWssServer(socket, spec) : net.createServer({ noDelay: overTcp(spec), pauseOnConnect: false })
   if (spec.transport === "ipc" && !spec.path.startsWith("\0")) {
     // libzmq removes a stale socket file before binding (ipc_listener_t).
     // Synchronously, so that bind() reaches listen() (which binds a path at
@@ -159,7 +170,7 @@ export async function bindStream(socket: Socket, spec: StreamEndpoint): Promise<
     endpoint = spec.raw
   } else {
     const addr = server.address() as net.AddressInfo
-    endpoint = formatTcp(addr.address, addr.port)
+    endpoint = spec.transport === "tcp" ? formatTcp(addr.address, addr.port) : formatWs(spec.transport, addr.address, addr.port, spec.path)
   }
   server.unref()
   return new Listener(socket, server, spec, endpoint)
@@ -217,16 +228,18 @@ class Connecter implements EndpointHandle {
     const stream =
       spec.transport === "ipc"
         ? net.createConnection({ path: spec.path })
+        : spec.transport === "wss"
+          ? dialWss(this.socket, spec)
         : net.createConnection({
             host: spec.host,
             port: spec.port,
             noDelay: true,
-            ...(spec.source ? { localAddress: spec.source.host === "*" ? undefined : spec.source.host, localPort: spec.source.port || undefined } : {}),
+            ...(spec.transport === "tcp" && spec.source ? { localAddress: spec.source.host === "*" ? undefined : spec.source.host, localPort: spec.source.port || undefined } : {}),
           })
     this.stream = stream
     stream.unref()
     // libzmq reports a tcp connect in progress (EINPROGRESS) as connect:delay; ipc connects at once.
-    if (spec.transport === "tcp") this.socket.emit({ type: "connect:delay", address: this.endpoint })
+    if (overTcp(spec)) this.socket.emit({ type: "connect:delay", address: this.endpoint })
     let connectTimer: NodeJS.Timeout | null = null
     if (this.socket.opts.connectTimeout > 0) {
       connectTimer = setTimeout(() => stream.destroy(new Error("connect timeout")), this.socket.opts.connectTimeout)
@@ -240,7 +253,7 @@ class Connecter implements EndpointHandle {
       this.scheduleReconnect()
     }
     stream.once("error", onError)
-    stream.once("connect", () => {
+    stream.once(spec.transport === "wss" ? "secureConnect" : "connect", () => {
       if (connectTimer) clearTimeout(connectTimer)
       stream.off("error", onError)
       this.stream = null
@@ -250,7 +263,7 @@ class Connecter implements EndpointHandle {
       }
       tuneStream(this.socket, stream, spec)
       this.socket.emit({ type: "connect", address: this.endpoint })
-      this.engine = startEngine(this.socket, stream, this)
+      this.engine = startEngine(this.socket, engineStream(this.socket, stream, spec, true), this)
     })
   }
 

@@ -16,6 +16,8 @@ export function bindEndpoint(socket: Socket, endpoint: Endpoint): Promise<Endpoi
   switch (endpoint.transport) {
     case "tcp":
     case "ipc":
+    case "ws":
+    case "wss":
       return bindStream(socket, endpoint)
     case "inproc":
       return Promise.resolve(bindInproc(socket, endpoint.name, endpoint.raw))
@@ -28,6 +30,8 @@ export function connectEndpoint(socket: Socket, endpoint: Endpoint): EndpointHan
   switch (endpoint.transport) {
     case "tcp":
     case "ipc":
+    case "ws":
+    case "wss":
       return connectStream(socket, endpoint)
     case "inproc":
       return connectInproc(socket, endpoint.name, endpoint.raw)

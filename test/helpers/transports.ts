@@ -18,8 +18,18 @@ import { test, type TestContext } from "node:test"
 import { type EventType, type MessageLike, type Socket } from "../../src/index.js"
 import { ZmqError } from "../../src/util.js"
 
-export type Transport = "tcp" | "ipc" | "inproc"
+export type Transport = "tcp" | "ipc" | "inproc" | "ws"
 export const TRANSPORTS: readonly Transport[] = ["tcp", "ipc", "inproc"]
+
+/**
+ * ws:// (RFC 45) joins the transports of the spec files that call this
+ * first (the pipeline, request-reply and pub-sub families): a module flag,
+ * since each test file runs in its own process.
+ */
+let withWs = false
+export function alsoOverWs(): void {
+  withWs = true
+}
 
 const uid = (): string => `${process.pid}-${randomBytes(6).toString("hex")}`
 
@@ -35,6 +45,8 @@ export function freshAddress(t: Transport): string {
     }
     case "inproc":
       return `inproc://spec-${uid()}`
+    case "ws":
+      return "ws://127.0.0.1:*/spec"
   }
 }
 
@@ -52,7 +64,7 @@ export async function bindFresh(sock: Socket, t: Transport): Promise<string> {
  * kernel picks a free port, which is released again at once.
  */
 export async function unboundEndpoint(t: Transport): Promise<string> {
-  if (t !== "tcp") return freshAddress(t)
+  if (t !== "tcp" && t !== "ws") return freshAddress(t)
   const server = net.createServer()
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject)
@@ -60,7 +72,7 @@ export async function unboundEndpoint(t: Transport): Promise<string> {
   })
   const { port } = server.address() as net.AddressInfo
   await new Promise<void>((resolve) => server.close(() => resolve()))
-  return `tcp://127.0.0.1:${port}`
+  return t === "ws" ? `ws://127.0.0.1:${port}/spec` : `tcp://127.0.0.1:${port}`
 }
 
 export interface TransportTestOptions {
@@ -74,9 +86,9 @@ export interface TransportTestOptions {
   skip?: Partial<Record<Transport, string>>
 }
 
-/** Registers `name [tcp]`, `name [ipc]` and `name [inproc]`. */
+/** Registers `name [tcp]`, `name [ipc]` and `name [inproc]` (and `name [ws]` after alsoOverWs()). */
 export function eachTransport(name: string, fn: (t: Transport, ctx: TestContext) => Promise<void>, options: TransportTestOptions = {}): void {
-  for (const t of TRANSPORTS) {
+  for (const t of withWs ? [...TRANSPORTS, "ws" as const] : TRANSPORTS) {
     if (options.skip?.[t] !== undefined) continue
     void test(`${name} [${t}]`, { timeout: options.timeout ?? 10_000 }, (ctx) => fn(t, ctx))
   }

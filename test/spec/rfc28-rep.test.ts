@@ -7,6 +7,10 @@ import assert from "node:assert/strict"
 import { Dealer, Reply, Request } from "../../src/index.js"
 import { PAD, bindFresh, disconnects, eachTransport, handshakes, refusedInState, sockets, text } from "../helpers/transports.js"
 import { assertNotStarved } from "./pattern-helpers.js"
+import { alsoOverWs } from "../helpers/transports.js"
+
+// ws:// (RFC 45) runs this family too.
+alsoOverWs()
 
 const allBytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
 

@@ -13,6 +13,10 @@ import { setImmediate as nextTurn } from "node:timers/promises"
 import { Reply, Request, Router } from "../../src/index.js"
 import { bindFresh, eachTransport, handshakes, nextEvents, refusedInState, rejectsWith, sockets, text, track, unboundEndpoint } from "../helpers/transports.js"
 import { quiet, show, until } from "./pattern-helpers.js"
+import { alsoOverWs } from "../helpers/transports.js"
+
+// ws:// (RFC 45) runs this family too.
+alsoOverWs()
 
 eachTransport("RFC 28 REQ: MAY be connected to any number of REP or ROUTER peers", async (t, ctx) => {
   const own = sockets(ctx)

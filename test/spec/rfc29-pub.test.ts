@@ -21,6 +21,10 @@ import {
   receiveData,
   receiveUntilEnd,
 } from "./pattern-helpers.js"
+import { alsoOverWs } from "../helpers/transports.js"
+
+// ws:// (RFC 45) runs this family too.
+alsoOverWs()
 
 /** true if T has a member K: compile-time check that a socket type lacks a method. */
 type Has<T, K extends PropertyKey> = K extends keyof T ? true : false

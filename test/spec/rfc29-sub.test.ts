@@ -21,6 +21,10 @@ import {
   receiveUntilEnd,
   strings,
 } from "./pattern-helpers.js"
+import { alsoOverWs } from "../helpers/transports.js"
+
+// ws:// (RFC 45) runs this family too.
+alsoOverWs()
 
 type Has<T, K extends PropertyKey> = K extends keyof T ? true : false
 

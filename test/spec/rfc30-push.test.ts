@@ -21,6 +21,10 @@ import {
   track,
   unboundEndpoint,
 } from "../helpers/transports.js"
+import { alsoOverWs } from "../helpers/transports.js"
+
+// ws:// (RFC 45) runs this family too.
+alsoOverWs()
 
 /** true if T has a member K: compile-time checks that a socket type lacks a method. */
 type Has<T, K extends PropertyKey> = K extends keyof T ? true : false

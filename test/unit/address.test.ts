@@ -143,9 +143,18 @@ void describe("parseEndpoint: inproc and others", () => {
   })
 
   void test("unknown or unsupported transports throw EPROTONOSUPPORT", () => {
-    for (const ep of ["foo://bar", "pgm://eth0;239.192.1.1:5555", "ws://127.0.0.1:80", "TCP://127.0.0.1:1"]) {
+    for (const ep of ["foo://bar", "pgm://eth0;239.192.1.1:5555", "TCP://127.0.0.1:1"]) {
       throwsCode(() => parseEndpoint(ep, false), "EPROTONOSUPPORT")
     }
+  })
+
+  void test("ws and wss (RFC 45): host, port and request path, '/' when none; wildcards only to bind", () => {
+    assert.deepEqual(parseEndpoint("ws://127.0.0.1:80", false), { transport: "ws", host: "127.0.0.1", port: 80, path: "/", raw: "ws://127.0.0.1:80" })
+    assert.deepEqual(parseEndpoint("wss://[::1]:8443/a/b", false), { transport: "wss", host: "::1", port: 8443, path: "/a/b", raw: "wss://[::1]:8443/a/b" })
+    assert.deepEqual(parseEndpoint("ws://*:*/zmq", true), { transport: "ws", host: "*", port: 0, path: "/zmq", raw: "ws://*:*/zmq" })
+    throwsCode(() => parseEndpoint("ws://*:5555/zmq", false), "EINVAL")
+    throwsCode(() => parseEndpoint("ws://127.0.0.1:*/zmq", false), "EINVAL")
+    throwsCode(() => parseEndpoint("ws://127.0.0.1/zmq", false), "EINVAL")
   })
 
   void test("udp (draft sockets): host and port, a wildcard port only to bind", () => {
