@@ -14,6 +14,7 @@ import {
   type OptionValues,
   type SocketClassName,
 } from "./option-table.js"
+import { readAsLibzmq, type RawStored } from "./option-raw.js"
 
 /** What the accessors need of a socket (Socket implements it). */
 export interface OptionHost {
@@ -21,6 +22,8 @@ export interface OptionHost {
   optionWrite(now: boolean): void
   optionRead(): void
   optionChanged(name: OptionName): void
+  /** libzmq's socket_base_t read-only options (ZMQ_TYPE, ZMQ_EVENTS, ...) by id; undefined for the rest. */
+  readOnlyOption(id: number): RawStored | undefined
 }
 
 function readOption(host: OptionHost, spec: OptionSpec): unknown {
@@ -68,11 +71,29 @@ export function installOptions(target: { prototype: object }, className: SocketC
  * get*Option(id), as zeromq.js's protected methods (and libzmq's
  * getsockopt): by the libzmq constant, whichever class the option is on.
  */
-export function getOptionById(host: OptionHost, id: number, _type: OptionType): unknown {
-  const spec = SOCKET_OPTION_BY_ID.get(id)
+export function getOptionById(host: OptionHost, id: number, getter: OptionType): unknown {
   host.optionRead()
-  if (spec === undefined) throw zmqError("EINVAL", "Invalid argument")
-  return readOption(host, spec)
+  const own = host.readOnlyOption(id)
+  if (own !== undefined) return readAsLibzmq(own, getter)
+  const spec = SOCKET_OPTION_BY_ID.get(id)
+  // libzmq reads back none of the options zeromq.js only lets you write, but ZMQ_CONFLATE.
+  const unreadable = spec === undefined || spec.access === "x" || spec.writeOnlyInLibzmq === true || (spec.access === "w" && spec.name !== "conflate")
+  if (unreadable) throw zmqError("EINVAL", "Invalid argument")
+  return readAsLibzmq(storedAsLibzmq(spec, host.opts[spec.name]), getter)
+}
+
+/** A stored option as libzmq keeps it: every bool and 32-bit option is a C int. */
+function storedAsLibzmq(spec: OptionSpec, value: OptionValues[OptionName]): RawStored {
+  switch (spec.type) {
+    case "int64":
+    case "uint64":
+      return { kind: "int64", value: value as number }
+    case "string":
+    case "curveKey":
+      return { kind: "bytes", value: value === null ? Buffer.alloc(0) : Buffer.from(value as Uint8Array) }
+    default:
+      return { kind: "int", value: typeof value === "boolean" ? Number(value) : (value as number) }
+  }
 }
 
 export function setOptionById(host: OptionHost, id: number, value: unknown): void {

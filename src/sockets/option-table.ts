@@ -210,11 +210,11 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   // Draft in libzmq 4.3 (ZMQ_MULTICAST_LOOP); its udp engine applies it to a RADIO sending to a multicast group only.
   { name: "multicastLoop", id: 96, type: "bool", access: "rw", on: ["Radio"] },
   // libzmq's draft wss:// options (zmq.h ZMQ_WSS_*); zeromq.js has none, its libzmq has no wss.
-  { name: "wssKeyPem", id: 101, type: "string", access: "rw", on: "Socket", valid: optionalBytes(Infinity) },
-  { name: "wssCertPem", id: 102, type: "string", access: "rw", on: "Socket", valid: optionalBytes(Infinity) },
-  { name: "wssTrustPem", id: 103, type: "string", access: "rw", on: "Socket", valid: optionalBytes(Infinity) },
-  { name: "wssHostname", id: 104, type: "string", access: "rw", on: "Socket", valid: optionalBytes(255) },
-  { name: "wssTrustSystem", id: 105, type: "bool", access: "rw", on: "Socket" },
+  { name: "wssKeyPem", id: 103, type: "string", access: "rw", on: "Socket", valid: optionalBytes(Infinity) },
+  { name: "wssCertPem", id: 104, type: "string", access: "rw", on: "Socket", valid: optionalBytes(Infinity) },
+  { name: "wssTrustPem", id: 105, type: "string", access: "rw", on: "Socket", valid: optionalBytes(Infinity) },
+  { name: "wssHostname", id: 106, type: "string", access: "rw", on: "Socket", valid: optionalBytes(255) },
+  { name: "wssTrustSystem", id: 107, type: "bool", access: "rw", on: "Socket" },
   // zmq-ts's own memory bounds against hostile peers (docs/security.md); -1: none.
   { name: "receiveMemoryLimit", id: -1, type: "int64", access: "rw", on: "Socket", valid: limitOrNone },
   { name: "peerSubscriptionLimit", id: -2, type: "int64", access: "rw", on: ["Publisher", "XPublisher", "Radio"], valid: limitOrNone, now: true },

@@ -16,6 +16,7 @@ import { bindEndpoint, connectEndpoint } from "../transport/transport.js"
 import { SOCKET_TYPES, SOCKET_TYPE_NAMES, type SocketTypeName } from "./socket-types.js"
 import { defaultOptions, SOCKET_OPTION_BY_NAME, type OptionName, type OptionValues } from "./option-table.js"
 import { getOptionById, installOptions, makeReadOnly, setOptionById } from "./option-access.js"
+import type { RawStored } from "./option-raw.js"
 
 /**
  * zeromq.js resolves at most this many send()/receive() calls in a row
@@ -340,6 +341,32 @@ export class Socket {
     o.curveServer = o.asServer && o.mechanism === "curve"
     if (name === "sendHighWaterMark") for (const pipe of this.pipes) if (!pipe.inproc) pipe.outbound.setHwm(this.opts.sendHighWaterMark)
     if (name === "receiveHighWaterMark") for (const pipe of this.pipes) if (!pipe.inproc) pipe.inbound.setHwm(this.opts.receiveHighWaterMark)
+  }
+
+  /** @internal libzmq's socket_base_t read-only options, for get*Option(id). */
+  readOnlyOption(id: number): RawStored | undefined {
+    switch (id) {
+      case 13: // ZMQ_RCVMORE: receive() hands out whole messages, so never more to come.
+        return { kind: "int", value: 0, loose: true }
+      case 15: // ZMQ_EVENTS
+        return { kind: "int", value: (this.readable ? 1 : 0) | (this.writable ? 2 : 0), loose: true }
+      case 16: // ZMQ_TYPE
+        return { kind: "int", value: SOCKET_TYPES[this.typeName] }
+      case 31: // ZMQ_IPV4ONLY, the inverse of ZMQ_IPV6
+        return { kind: "int", value: this.opts.ipv6 ? 0 : 1 }
+      case 32: // ZMQ_LAST_ENDPOINT
+        return { kind: "bytes", value: Buffer.from(this.lastEndpointValue ?? "") }
+      case 43: // ZMQ_MECHANISM: ZMQ_NULL, ZMQ_PLAIN, ZMQ_CURVE
+        return { kind: "int", value: this.opts.mechanism === null ? 0 : this.opts.mechanism === "plain" ? 1 : 2 }
+      case 89: // ZMQ_USE_FD: zmq-ts never adopts a file descriptor
+        return { kind: "int", value: -1 }
+      case 97: // ZMQ_ROUTER_NOTIFY (draft), which zeromq.js does not expose: always off
+        return { kind: "int", value: 0 }
+      case 81: // ZMQ_THREAD_SAFE
+        return { kind: "int", value: THREAD_SAFE_TYPES.has(this.typeName) ? 1 : 0, loose: true }
+      default:
+        return undefined
+    }
   }
 
   protected getBoolOption(option: number): boolean {
