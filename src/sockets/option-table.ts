@@ -5,9 +5,9 @@
  * value reaches existing connections. Accessors, validation and the
  * get/set*Option(id) calls are all driven by it.
  */
-import { isIPv4, isIPv6 } from "node:net"
 import { z85Decode, z85Encode, isZ85 } from "../crypto/z85.js"
 import { DEFAULT_PEER_SUBSCRIPTION_LIMIT, DEFAULT_SUBSCRIPTION_LIMIT } from "../routing/subscription-budget.js"
+import { parseAddressMask, type AddressMask } from "../transport/address-mask.js"
 
 /** How zeromq.js converts a JS value before libzmq sees it. */
 export type OptionType = "int32" | "uint32" | "int64" | "uint64" | "bool" | "string" | "curveKey"
@@ -39,6 +39,8 @@ export interface OptionValues {
   tcpKeepaliveIdle: number
   tcpKeepaliveInterval: number
   tcpAcceptFilter: Buffer | null
+  /** What ZMQ_TCP_ACCEPT_FILTER built up: each value set adds one, null clears them (libzmq's list). */
+  acceptFilters: readonly AddressMask[]
   immediate: boolean
   ipv6: boolean
   plainServer: boolean
@@ -125,17 +127,9 @@ const bytes = (min: number, max: number) => (v: Buffer | null): boolean => v !==
 /** libzmq's "allow empty, strict": NULL clears; otherwise 1 to max bytes. */
 const optionalBytes = (max: number) => (v: Buffer | null): boolean => v === null || (v.length >= 1 && v.length <= max)
 
-/** An address with an optional /mask (IPv6 only with `ipv6`); NULL clears the filters, if there are any. */
+/** An address with an optional /mask (IPv6 only with `ipv6`); null clears the filters. */
 function acceptFilter(v: Buffer | null, current: OptionValues): boolean {
-  if (v === null) return current.tcpAcceptFilter !== null
-  const [addr = "", mask, ...rest] = v.toString("latin1").split("/")
-  if (rest.length > 0) return false
-  // libzmq resolves numerically as inet_aton does: "5" and "127.1" are addresses too.
-  const family = isIPv4(addr) || /^\d+(\.\d+){0,3}$/.test(addr) ? 4 : current.ipv6 && isIPv6(addr) ? 6 : 0
-  if (family === 0) return false
-  if (mask === undefined) return true
-  const bits = Number(mask)
-  return /^\d+$/.test(mask) && bits <= (family === 4 ? 32 : 128)
+  return v === null || parseAddressMask(v.toString("latin1"), current.ipv6) !== null
 }
 
 export const SOCKET_OPTIONS: readonly OptionSpec[] = [
@@ -160,8 +154,8 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "tcpKeepaliveCount", id: 35, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1) },
   { name: "tcpKeepaliveIdle", id: 36, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1) },
   { name: "tcpKeepaliveInterval", id: 37, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1) },
-  // Deprecated in libzmq and not applied by zmq-ts; checked as libzmq does. libzmq cannot read it back.
-  { name: "tcpAcceptFilter", id: 38, type: "string", access: "rw", on: "Socket", valid: acceptFilter, writeOnlyInLibzmq: true, keepOnNull: true },
+  // Deprecated in libzmq but a security control: enforced by tcp listeners bound afterwards. libzmq cannot read it back.
+  { name: "tcpAcceptFilter", id: 38, type: "string", access: "rw", on: "Socket", valid: acceptFilter, writeOnlyInLibzmq: true },
   { name: "immediate", id: 39, type: "bool", access: "rw", on: "Socket" },
   { name: "ipv6", id: 42, type: "bool", access: "rw", on: "Socket" },
   { name: "plainServer", id: 44, type: "bool", access: "rw", on: "Socket" },
@@ -217,7 +211,7 @@ export function defaultOptions(): OptionValues {
     linger: -1, reconnectInterval: 100, backlog: 100, reconnectMaxInterval: 0, maxMessageSize: -1,
     sendHighWaterMark: 1000, receiveHighWaterMark: 1000, multicastHops: 1, receiveTimeout: -1, sendTimeout: -1,
     mandatory: false, tcpKeepalive: -1, tcpKeepaliveCount: -1, tcpKeepaliveIdle: -1, tcpKeepaliveInterval: -1,
-    tcpAcceptFilter: null, immediate: false, ipv6: false, plainServer: false, plainUsername: null, plainPassword: null,
+    tcpAcceptFilter: null, acceptFilters: [], immediate: false, ipv6: false, plainServer: false, plainUsername: null, plainPassword: null,
     curveServer: false, curvePublicKey: null, curveSecretKey: null, curveServerKey: null, probeRouter: false,
     correlate: false, relaxed: false, conflate: false, zapDomain: null, handover: false, typeOfService: 0,
     handshakeInterval: 30000, socksProxy: null, noDrop: false, manual: false, welcomeMessage: null, notify: true,

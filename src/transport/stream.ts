@@ -8,19 +8,23 @@ import type { Engine, EngineEndReason } from "../engine/engine.js"
 import { fromSystemError, zmqError } from "../errors.js"
 import type { Pipe } from "../pipe.js"
 import type { Socket } from "../sockets/socket-base.js"
+import type { OptionValues } from "../sockets/option-table.js"
 import { formatTcp, type Endpoint } from "./address.js"
+import { acceptedBy } from "./address-mask.js"
 import type { EndpointHandle } from "./transport.js"
 
 type StreamEndpoint = Extract<Endpoint, { transport: "tcp" | "ipc" }>
 
-function tuneStream(socket: Socket, stream: net.Socket, endpoint: StreamEndpoint): void {
+type Opts = Readonly<OptionValues>
+
+function tuneStream(opts: Opts, stream: net.Socket, endpoint: StreamEndpoint): void {
   // Connections hold no event-loop reference: the context decides (see Context.watchExit).
   stream.unref()
   if (endpoint.transport === "tcp") {
     // Batching happens in the engine; Nagle would only add latency.
     stream.setNoDelay(true)
-    if (socket.opts.tcpKeepalive === 1) {
-      stream.setKeepAlive(true, socket.opts.tcpKeepaliveIdle > 0 ? socket.opts.tcpKeepaliveIdle * 1000 : 0)
+    if (opts.tcpKeepalive === 1) {
+      stream.setKeepAlive(true, opts.tcpKeepaliveIdle > 0 ? opts.tcpKeepaliveIdle * 1000 : 0)
     }
   }
 }
@@ -37,8 +41,9 @@ class AcceptedSession {
     stream: net.Socket,
     private readonly address: string,
     private readonly onEnd: (s: AcceptedSession) => void,
+    opts: Opts,
   ) {
-    this.engine = startEngine(socket, stream, this)
+    this.engine = startEngine(socket, stream, this, opts)
   }
 
   engineReady(engine: Engine): Pipe {
@@ -85,6 +90,7 @@ class Listener implements EndpointHandle {
     private readonly server: net.Server,
     private readonly spec: StreamEndpoint,
     endpoint: string,
+    private readonly opts: Opts,
   ) {
     this.endpoint = endpoint
     server.on("connection", (stream: net.Socket) => this.accept(stream))
@@ -95,8 +101,18 @@ class Listener implements EndpointHandle {
   }
 
   private accept(stream: net.Socket): void {
-    tuneStream(this.socket, stream, this.spec)
-    const session = new AcceptedSession(this.socket, stream, this.endpoint, (s) => this.sessions.delete(s))
+    if (this.spec.transport === "tcp" && !acceptedBy(this.opts.acceptFilters, stream.remoteAddress)) {
+      // libzmq closes a connection from outside tcpAcceptFilter at once and
+      // reports accept:error with whatever errno was left (EAGAIN on Linux);
+      // the message says what happened.
+      stream.destroy()
+      const error = errnoEventError("EAGAIN")
+      error.message = `Connection from ${stream.remoteAddress ?? "an unknown address"} refused by tcpAcceptFilter`
+      this.socket.emit({ type: "accept:error", address: this.endpoint, error })
+      return
+    }
+    tuneStream(this.opts, stream, this.spec)
+    const session = new AcceptedSession(this.socket, stream, this.endpoint, (s) => this.sessions.delete(s), this.opts)
     this.sessions.add(session)
     // After registering it, so that a listener closing the socket closes this connection too.
     this.socket.emit({ type: "accept", address: this.endpoint })
@@ -123,7 +139,7 @@ function bindableHost(host: string, ipv6: boolean): string | null {
   return pick?.address ?? null
 }
 
-export async function bindStream(socket: Socket, spec: StreamEndpoint): Promise<EndpointHandle> {
+export async function bindStream(socket: Socket, spec: StreamEndpoint, opts: Opts): Promise<EndpointHandle> {
   const server = net.createServer({ noDelay: spec.transport === "tcp", pauseOnConnect: false })
   if (spec.transport === "ipc" && !spec.path.startsWith("\0")) {
     // libzmq removes a stale socket file before binding (ipc_listener_t).
@@ -144,14 +160,14 @@ export async function bindStream(socket: Socket, spec: StreamEndpoint): Promise<
       resolve()
     }
     if (spec.transport === "ipc") {
-      server.listen({ path: spec.path, backlog: socket.opts.backlog }, done)
+      server.listen({ path: spec.path, backlog: opts.backlog }, done)
     } else {
-      const host = spec.host === "*" ? (socket.opts.ipv6 ? "::" : "0.0.0.0") : bindableHost(spec.host, socket.opts.ipv6)
+      const host = spec.host === "*" ? (opts.ipv6 ? "::" : "0.0.0.0") : bindableHost(spec.host, opts.ipv6)
       if (host === null) {
         reject(zmqError("ENODEV", undefined, spec.raw))
         return
       }
-      server.listen({ host, port: spec.port, backlog: socket.opts.backlog, ipv6Only: false }, done)
+      server.listen({ host, port: spec.port, backlog: opts.backlog, ipv6Only: false }, done)
     }
   })
   let endpoint: string
@@ -162,7 +178,7 @@ export async function bindStream(socket: Socket, spec: StreamEndpoint): Promise<
     endpoint = formatTcp(addr.address, addr.port)
   }
   server.unref()
-  return new Listener(socket, server, spec, endpoint)
+  return new Listener(socket, server, spec, endpoint, opts)
 }
 
 // ---- connect side ---------------------------------------------------------------
@@ -188,11 +204,12 @@ class Connecter implements EndpointHandle {
   constructor(
     private readonly socket: Socket,
     private readonly spec: StreamEndpoint,
+    private readonly opts: Opts,
   ) {
     this.endpoint = spec.raw
-    this.currentInterval = socket.opts.reconnectInterval
+    this.currentInterval = opts.reconnectInterval
     this.connectRoutingId = socket.takeConnectRoutingId()
-    if (!socket.opts.immediate) {
+    if (!opts.immediate) {
       this.pipe = this.newPipe()
       socket.attachPipe(this.pipe)
     }
@@ -223,8 +240,8 @@ class Connecter implements EndpointHandle {
     // libzmq reports a tcp connect in progress (EINPROGRESS) as connect:delay; ipc connects at once.
     if (spec.transport === "tcp") this.socket.emit({ type: "connect:delay", address: this.endpoint })
     let connectTimer: NodeJS.Timeout | null = null
-    if (this.socket.opts.connectTimeout > 0) {
-      connectTimer = setTimeout(() => stream.destroy(new Error("connect timeout")), this.socket.opts.connectTimeout)
+    if (this.opts.connectTimeout > 0) {
+      connectTimer = setTimeout(() => stream.destroy(new Error("connect timeout")), this.opts.connectTimeout)
     }
     const onError = (): void => {
       if (connectTimer) clearTimeout(connectTimer)
@@ -243,20 +260,20 @@ class Connecter implements EndpointHandle {
         stream.destroy()
         return
       }
-      tuneStream(this.socket, stream, spec)
+      tuneStream(this.opts, stream, spec)
       this.socket.emit({ type: "connect", address: this.endpoint })
-      this.engine = startEngine(this.socket, stream, this)
+      this.engine = startEngine(this.socket, stream, this, this.opts)
     })
   }
 
   /** libzmq's backoff: interval plus random jitter, doubling up to reconnectMaxInterval. */
   private scheduleReconnect(): void {
     if (this.closed) return
-    const base = this.socket.opts.reconnectInterval
+    const base = this.opts.reconnectInterval
     if (base < 0) return // -1 disables reconnection (libzmq)
     const jitter = base > 0 ? Math.floor(Math.random() * base) : 0
     const interval = this.currentInterval + jitter
-    const max = this.socket.opts.reconnectMaxInterval
+    const max = this.opts.reconnectMaxInterval
     if (max > 0 && max > base) this.currentInterval = Math.min(this.currentInterval * 2, max)
     this.socket.emit({ type: "connect:retry", address: this.endpoint, interval })
     this.timer = setTimeout(() => this.dial(), interval)
@@ -264,7 +281,7 @@ class Connecter implements EndpointHandle {
   }
 
   engineReady(engine: Engine): Pipe {
-    this.currentInterval = this.socket.opts.reconnectInterval
+    this.currentInterval = this.opts.reconnectInterval
     let pipe = this.pipe
     if (pipe === null) {
       pipe = this.newPipe()
@@ -295,7 +312,7 @@ class Connecter implements EndpointHandle {
       this.dropPipe()
       return
     }
-    if (this.socket.opts.immediate) this.dropPipe()
+    if (this.opts.immediate) this.dropPipe()
     this.scheduleReconnect()
   }
 
@@ -337,6 +354,6 @@ class Connecter implements EndpointHandle {
   }
 }
 
-export function connectStream(socket: Socket, spec: StreamEndpoint): EndpointHandle {
-  return new Connecter(socket, spec)
+export function connectStream(socket: Socket, spec: StreamEndpoint, opts: Opts): EndpointHandle {
+  return new Connecter(socket, spec, opts)
 }

@@ -20,6 +20,7 @@ import { zmqError } from "../errors.js"
 import type { Msg, Pipe, PipePeer } from "../pipe.js"
 import { GROUP_MAX_LENGTH, groupCommandOf } from "../sockets/draft-common.js"
 import type { Socket } from "../sockets/socket-base.js"
+import type { OptionValues } from "../sockets/option-table.js"
 import type { Endpoint } from "./address.js"
 import type { EndpointHandle } from "./transport.js"
 
@@ -128,7 +129,13 @@ function udpSocket(host: string): dgram.Socket {
   return dgram.createSocket({ type: isIPv6(host) ? "udp6" : "udp4", reuseAddr: false })
 }
 
-export async function bindUdp(socket: Socket, endpoint: UdpEndpoint): Promise<EndpointHandle> {
+/** ZMQ_SNDBUF/ZMQ_RCVBUF (-1: the kernel's default), which node:dgram can set on a bound socket. */
+function applyBufferSizes(udp: dgram.Socket, opts: Readonly<OptionValues>): void {
+  if (opts.sendBufferSize >= 0) udp.setSendBufferSize(Math.max(1, opts.sendBufferSize))
+  if (opts.receiveBufferSize >= 0) udp.setRecvBufferSize(Math.max(1, opts.receiveBufferSize))
+}
+
+export async function bindUdp(socket: Socket, endpoint: UdpEndpoint, opts: Readonly<OptionValues>): Promise<EndpointHandle> {
   checkType(socket, true, endpoint.raw)
   const host = endpoint.host === "*" ? "0.0.0.0" : endpoint.host
   const udp = udpSocket(host)
@@ -136,10 +143,23 @@ export async function bindUdp(socket: Socket, endpoint: UdpEndpoint): Promise<En
     udp.once("error", (err: NodeJS.ErrnoException) => reject(err.code === "EADDRINUSE" ? zmqError("EADDRINUSE", undefined, endpoint.raw) : zmqError("EINVAL", err.message, endpoint.raw)))
     udp.bind(endpoint.port, host, () => resolve())
   })
+  applyBufferSizes(udp, opts)
   return new UdpLink(socket, udp, endpoint, null)
 }
 
-export function connectUdp(socket: Socket, endpoint: UdpEndpoint): EndpointHandle {
+export function connectUdp(socket: Socket, endpoint: UdpEndpoint, opts: Readonly<OptionValues>): EndpointHandle {
   checkType(socket, false, endpoint.raw)
-  return new UdpLink(socket, udpSocket(endpoint.host), endpoint, { host: endpoint.host, port: endpoint.port })
+  const udp = udpSocket(endpoint.host)
+  if (opts.sendBufferSize >= 0 || opts.receiveBufferSize >= 0) {
+    // Buffer sizes need a bound socket: bind now to the port the first send
+    // would have picked (sends queue meanwhile inside node:dgram).
+    udp.bind(0, () => {
+      try {
+        applyBufferSizes(udp, opts)
+      } catch {
+        // Closed before the bind completed: nothing left to tune.
+      }
+    })
+  }
+  return new UdpLink(socket, udp, endpoint, { host: endpoint.host, port: endpoint.port })
 }

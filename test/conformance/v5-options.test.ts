@@ -36,7 +36,6 @@ function each(zmq: Zmq5, f: (s: Sock5) => unknown): Record<string, unknown> {
 const CORE: Record<number, string> = {
   6: "Subscriber.subscribe(non-string) throws Node's Buffer TypeError",
   7: "Subscriber.unsubscribe(non-string) throws Node's Buffer TypeError",
-  38: "tcpAcceptFilter = null is accepted by zeromq",
   48: "reading an unset curvePublicKey fails with EINVAL in zeromq",
   49: "reading an unset curveSecretKey fails with EINVAL in zeromq",
   50: "reading an unset curveServerKey fails with EINVAL in zeromq",
