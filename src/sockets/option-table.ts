@@ -59,6 +59,8 @@ export interface OptionValues {
   typeOfService: number
   handshakeInterval: number
   socksProxy: Buffer | null
+  socksUsername: Buffer | null
+  socksPassword: Buffer | null
   noDrop: boolean
   manual: boolean
   welcomeMessage: Buffer | null
@@ -194,6 +196,10 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "interface", id: 92, type: "string", access: "rw", on: "Socket", valid: optionalBytes(254) },
   { name: "zapEnforceDomain", id: 93, type: "bool", access: "rw", on: "Socket" },
   { name: "loopbackFastPath", id: 94, type: "bool", access: "rw", on: "Socket" },
+  // libzmq's draft ZMQ_SOCKS_USERNAME/PASSWORD: zeromq.js has them by id only (set/getStringOption(99/100)).
+  // libzmq asserts on more than 255 bytes when connecting; refused here when set.
+  { name: "socksUsername", id: 99, type: "string", access: "rw", on: "Socket", valid: (v: Buffer | null) => v === null || v.length <= 255 },
+  { name: "socksPassword", id: 100, type: "string", access: "rw", on: "Socket", valid: (v: Buffer | null) => v === null || v.length <= 255 },
   // zmq-ts's own memory bounds against hostile peers (docs/security.md); -1: none.
   { name: "receiveMemoryLimit", id: -1, type: "int64", access: "rw", on: "Socket", valid: limitOrNone },
   { name: "peerSubscriptionLimit", id: -2, type: "int64", access: "rw", on: ["Publisher", "XPublisher", "Radio"], valid: limitOrNone, now: true },
@@ -214,7 +220,7 @@ export function defaultOptions(): OptionValues {
     tcpAcceptFilter: null, acceptFilters: [], immediate: false, ipv6: false, plainServer: false, plainUsername: null, plainPassword: null,
     curveServer: false, curvePublicKey: null, curveSecretKey: null, curveServerKey: null, probeRouter: false,
     correlate: false, relaxed: false, conflate: false, zapDomain: null, handover: false, typeOfService: 0,
-    handshakeInterval: 30000, socksProxy: null, noDrop: false, manual: false, welcomeMessage: null, notify: true,
+    handshakeInterval: 30000, socksProxy: null, socksUsername: null, socksPassword: null, noDrop: false, manual: false, welcomeMessage: null, notify: true,
     invertMatching: false, heartbeatInterval: 0, heartbeatTimeToLive: 0, heartbeatTimeout: -1, connectTimeout: 0,
     tcpMaxRetransmitTimeout: 0, multicastMaxTransportDataUnit: 1500, vmciBufferSize: 0, vmciBufferMinSize: 0,
     vmciBufferMaxSize: 0, vmciConnectTimeout: -1, interface: null, zapEnforceDomain: false, loopbackFastPath: false,

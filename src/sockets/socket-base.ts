@@ -151,6 +151,10 @@ export class Socket {
   declare typeOfService: number
   declare handshakeInterval: number
   declare socksProxy: string | null
+  /** SOCKS5 username/password authentication (RFC 1929) with `socksProxy`; null: none. libzmq's ZMQ_SOCKS_USERNAME (draft). */
+  declare socksUsername: string | null
+  /** The password for `socksUsername` (ZMQ_SOCKS_PASSWORD). */
+  declare socksPassword: string | null
   declare heartbeatInterval: number
   declare heartbeatTimeToLive: number
   declare heartbeatTimeout: number

@@ -3,6 +3,8 @@
  * does not expose for stream sockets. No option may be accepted and then
  * silently ignored (issue #9, "no silent no-ops"):
  *
+ * - `socksProxy` is applied by tcp connects (socks.ts); one that is no
+ *   "host:port" fails the connect rather than being retried forever.
  * - `interface` (SO_BINDTODEVICE) decides which network device traffic
  *   leaves by; ignoring it would route messages where the user said they
  *   must not go, so a tcp or udp bind/connect with it fails.
@@ -13,6 +15,7 @@
 import { zmqError } from "../errors.js"
 import type { OptionValues } from "../sockets/option-table.js"
 import type { Endpoint } from "./address.js"
+import { parseProxyAddress } from "./socks.js"
 
 type Opts = Readonly<OptionValues>
 
@@ -28,8 +31,12 @@ function warnOnce(option: string, why: string): void {
  * Throws where an endpoint cannot be made as configured; warns about
  * tuning it cannot apply. Inproc has no kernel socket: nothing applies.
  */
-export function checkEndpointOptions(opts: Opts, endpoint: Endpoint): void {
+export function checkEndpointOptions(opts: Opts, endpoint: Endpoint, connecting: boolean): void {
   if (endpoint.transport === "inproc") return
+  if (connecting && endpoint.transport === "tcp" && opts.socksProxy !== null && parseProxyAddress(opts.socksProxy.toString("utf8")) === null) {
+    // libzmq would retry a connect to it forever.
+    throw zmqError("EINVAL", `socksProxy must be "host:port"`, endpoint.raw)
+  }
   if (opts.interface !== null && endpoint.transport !== "ipc") {
     throw zmqError(
       "ENOTSUP",

@@ -11,6 +11,7 @@ import type { Socket } from "../sockets/socket-base.js"
 import type { OptionValues } from "../sockets/option-table.js"
 import { formatTcp, type Endpoint } from "./address.js"
 import { acceptedBy } from "./address-mask.js"
+import { driveSocks, parseProxyAddress, SocksClient } from "./socks.js"
 import type { EndpointHandle } from "./transport.js"
 
 type StreamEndpoint = Extract<Endpoint, { transport: "tcp" | "ipc" }>
@@ -226,12 +227,14 @@ class Connecter implements EndpointHandle {
     this.timer = null
     if (this.closed) return
     const spec = this.spec
+    // With socksProxy, tcp connects go to the proxy, which connects onwards (socks.ts).
+    const proxy = spec.transport === "tcp" && this.opts.socksProxy !== null ? parseProxyAddress(this.opts.socksProxy.toString("utf8")) : null
     const stream =
       spec.transport === "ipc"
         ? net.createConnection({ path: spec.path })
         : net.createConnection({
-            host: spec.host,
-            port: spec.port,
+            host: proxy?.host ?? spec.host,
+            port: proxy?.port ?? spec.port,
             noDelay: true,
             ...(spec.source ? { localAddress: spec.source.host === "*" ? undefined : spec.source.host, localPort: spec.source.port || undefined } : {}),
           })
@@ -243,27 +246,43 @@ class Connecter implements EndpointHandle {
     if (this.opts.connectTimeout > 0) {
       connectTimer = setTimeout(() => stream.destroy(new Error("connect timeout")), this.opts.connectTimeout)
     }
-    const onError = (): void => {
-      if (connectTimer) clearTimeout(connectTimer)
+    const failed = (): void => {
       this.stream = null
       stream.destroy()
       // libzmq closes the failed attempt's socket (close) and then schedules a retry.
       this.socket.emit({ type: "close", address: this.endpoint })
       this.scheduleReconnect()
     }
+    const onError = (): void => {
+      if (connectTimer) clearTimeout(connectTimer)
+      failed()
+    }
     stream.once("error", onError)
     stream.once("connect", () => {
       if (connectTimer) clearTimeout(connectTimer)
       stream.off("error", onError)
-      this.stream = null
       if (this.closed) {
+        this.stream = null
         stream.destroy()
         return
       }
-      tuneStream(this.opts, stream, spec)
-      this.socket.emit({ type: "connect", address: this.endpoint })
-      this.engine = startEngine(this.socket, stream, this, this.opts)
+      if (proxy === null || spec.transport !== "tcp") return this.connected(stream)
+      const o = this.opts
+      const auth = o.socksUsername !== null && o.socksUsername.length > 0 ? { username: o.socksUsername, password: o.socksPassword ?? Buffer.alloc(0) } : null
+      // Until the proxy has connected us, close() destroys the stream (this.stream).
+      driveSocks(stream, new SocksClient({ host: spec.host, port: spec.port }, auth), () => this.connected(stream), failed)
     })
+  }
+
+  private connected(stream: net.Socket): void {
+    this.stream = null
+    if (this.closed) {
+      stream.destroy()
+      return
+    }
+    tuneStream(this.opts, stream, this.spec)
+    this.socket.emit({ type: "connect", address: this.endpoint })
+    this.engine = startEngine(this.socket, stream, this, this.opts)
   }
 
   /** libzmq's backoff: interval plus random jitter, doubling up to reconnectMaxInterval. */

@@ -19,7 +19,7 @@ export interface EndpointHandle {
 
 export function bindEndpoint(socket: Socket, endpoint: Endpoint): Promise<EndpointHandle> {
   const opts = socket.endpointOptions()
-  checkEndpointOptions(opts, endpoint)
+  checkEndpointOptions(opts, endpoint, false)
   switch (endpoint.transport) {
     case "tcp":
     case "ipc":
@@ -33,7 +33,7 @@ export function bindEndpoint(socket: Socket, endpoint: Endpoint): Promise<Endpoi
 
 export function connectEndpoint(socket: Socket, endpoint: Endpoint): EndpointHandle {
   const opts = socket.endpointOptions()
-  checkEndpointOptions(opts, endpoint)
+  checkEndpointOptions(opts, endpoint, true)
   switch (endpoint.transport) {
     case "tcp":
     case "ipc":
