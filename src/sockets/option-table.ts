@@ -110,7 +110,16 @@ export interface OptionSpec {
   readonly keepOnNull?: true
   /** zeromq.js's getter fails with EINVAL (libzmq has no getsockopt for it). */
   readonly writeOnlyInLibzmq?: true
+  /**
+   * libzmq applies it with setsockopt(2), which Node cannot do on these
+   * transports: a bind/connect there with a non-default value fails (`fails`:
+   * it would route traffic otherwise) or warns once per process (tuning).
+   * See transport/endpoint-options.ts.
+   */
+  readonly notApplied?: { readonly on: readonly ("tcp" | "ipc" | "udp")[]; readonly fails?: true; readonly message: string }
 }
+
+const NO_SETSOCKOPT = "Node exposes no setsockopt for tcp and ipc sockets; the kernel's default is used"
 
 // As zeromq.js lists them, draft classes included.
 const WRITABLES: readonly SocketClassName[] = [
@@ -139,8 +148,9 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "routingId", id: 5, type: "string", access: "rw", on: ["Request", "Reply", "Router", "Dealer"], valid: bytes(1, 255) },
   { name: "rate", id: 8, type: "int32", access: "rw", on: "Socket", valid: atLeast(1) },
   { name: "recoveryInterval", id: 9, type: "int32", access: "rw", on: "Socket", valid: atLeast(0) },
-  { name: "sendBufferSize", id: 11, type: "int32", access: "rw", on: WRITABLES, valid: atLeast(-1) },
-  { name: "receiveBufferSize", id: 12, type: "int32", access: "rw", on: READABLES, valid: atLeast(-1) },
+  // node:dgram sets them for udp.
+  { name: "sendBufferSize", id: 11, type: "int32", access: "rw", on: WRITABLES, valid: atLeast(-1), notApplied: { on: ["tcp", "ipc"], message: `sendBufferSize (ZMQ_SNDBUF) is not applied: ${NO_SETSOCKOPT}` } },
+  { name: "receiveBufferSize", id: 12, type: "int32", access: "rw", on: READABLES, valid: atLeast(-1), notApplied: { on: ["tcp", "ipc"], message: `receiveBufferSize (ZMQ_RCVBUF) is not applied: ${NO_SETSOCKOPT}` } },
   { name: "linger", id: 17, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1), now: true },
   { name: "reconnectInterval", id: 18, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1) },
   { name: "backlog", id: 19, type: "int32", access: "rw", on: "Socket", valid: atLeast(0) },
@@ -173,7 +183,8 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "conflate", id: 54, type: "bool", access: "w", on: CONFLATABLES },
   { name: "zapDomain", id: 55, type: "string", access: "rw", on: "Socket", valid: bytes(1, 255) },
   { name: "handover", id: 56, type: "bool", access: "w", on: ["Router"], now: true },
-  { name: "typeOfService", id: 57, type: "uint32", access: "rw", on: "Socket", valid: (v: number) => (v | 0) >= 0 },
+  { name: "typeOfService", id: 57, type: "uint32", access: "rw", on: "Socket", valid: (v: number) => (v | 0) >= 0,
+    notApplied: { on: ["tcp", "udp"], message: "typeOfService (ZMQ_TOS) is not applied: Node exposes no way to set IP_TOS on its sockets; packets carry the default type of service" } },
   { name: "handshakeInterval", id: 66, type: "int32", access: "rw", on: "Socket", valid: atLeast(0) },
   { name: "socksProxy", id: 68, type: "string", access: "rw", on: "Socket", valid: optionalBytes(Infinity) },
   { name: "noDrop", id: 69, type: "bool", access: "w", on: ["XPublisher", "Publisher"] },
@@ -193,7 +204,9 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "vmciBufferMinSize", id: 86, type: "uint64", access: "x", on: "Socket" },
   { name: "vmciBufferMaxSize", id: 87, type: "uint64", access: "x", on: "Socket" },
   { name: "vmciConnectTimeout", id: 88, type: "int32", access: "x", on: "Socket" },
-  { name: "interface", id: 92, type: "string", access: "rw", on: "Socket", valid: optionalBytes(254) },
+  // SO_BINDTODEVICE decides where traffic goes: ignoring it would route messages elsewhere.
+  { name: "interface", id: 92, type: "string", access: "rw", on: "Socket", valid: optionalBytes(254),
+    notApplied: { on: ["tcp", "udp"], fails: true, message: "interface (ZMQ_BINDTODEVICE) is not supported: Node cannot bind a socket to a network device, and traffic must not leave by another one (set interface to null)" } },
   { name: "zapEnforceDomain", id: 93, type: "bool", access: "rw", on: "Socket" },
   { name: "loopbackFastPath", id: 94, type: "bool", access: "rw", on: "Socket" },
   // libzmq's draft ZMQ_SOCKS_USERNAME/PASSWORD: zeromq.js has them by id only (set/getStringOption(99/100)).

@@ -844,9 +844,12 @@ export class Socket {
 
   // ---- pipes (PipeOwner) --------------------------------------------------------
 
-  /** @internal Creates a pipe for a tcp/ipc peer with this socket's high-water marks. */
-  newPipe(endpoint: string): Pipe {
-    const pipe = new Pipe(new MsgQueue(this.opts.receiveHighWaterMark, this.opts.receiveMemoryLimit), new MsgQueue(this.opts.sendHighWaterMark))
+  /**
+   * @internal Creates a pipe for a tcp/ipc peer with this socket's high-water
+   * marks (which apply at once) and its endpoint's receiveMemoryLimit (taken at bind/connect).
+   */
+  newPipe(endpoint: string, opts: Readonly<OptionValues> = this.opts): Pipe {
+    const pipe = new Pipe(new MsgQueue(this.opts.receiveHighWaterMark, opts.receiveMemoryLimit), new MsgQueue(this.opts.sendHighWaterMark))
     pipe.endpoint = endpoint
     if (this.conflateQueues) pipe.inbound.conflate = pipe.outbound.conflate = true
     return pipe

@@ -11,25 +11,24 @@
  * - `sendBufferSize`, `receiveBufferSize` and `typeOfService` only tune;
  *   udp applies the buffer sizes (node:dgram can), and otherwise the first
  *   endpoint that would have used one emits a warning, once per process.
+ *
+ * The option table says which (OptionSpec.notApplied).
  */
 import { zmqError } from "../errors.js"
-import type { OptionValues } from "../sockets/option-table.js"
+import { defaultOptions, SOCKET_OPTIONS, type OptionValues } from "../sockets/option-table.js"
 import type { Endpoint } from "./address.js"
 import { parseProxyAddress } from "./socks.js"
 
 type Opts = Readonly<OptionValues>
 
+const UNAPPLIED = SOCKET_OPTIONS.filter((o) => o.notApplied !== undefined)
+const DEFAULTS = defaultOptions()
 const warned = new Set<string>()
 
-function warnOnce(option: string, why: string): void {
-  if (warned.has(option)) return
-  warned.add(option)
-  process.emitWarning(`zmq-ts: ${option} is not applied: ${why}`, { code: "ZMQ_TS_OPTION_NOT_APPLIED" })
-}
-
 /**
- * Throws where an endpoint cannot be made as configured; warns about
- * tuning it cannot apply. Inproc has no kernel socket: nothing applies.
+ * Throws where an endpoint cannot be made as configured; warns, once per
+ * option and process, about tuning it cannot apply. Inproc has no kernel
+ * socket: nothing applies.
  */
 export function checkEndpointOptions(opts: Opts, endpoint: Endpoint, connecting: boolean): void {
   if (endpoint.transport === "inproc") return
@@ -37,19 +36,12 @@ export function checkEndpointOptions(opts: Opts, endpoint: Endpoint, connecting:
     // libzmq would retry a connect to it forever.
     throw zmqError("EINVAL", `socksProxy must be "host:port"`, endpoint.raw)
   }
-  if (opts.interface !== null && endpoint.transport !== "ipc") {
-    throw zmqError(
-      "ENOTSUP",
-      `interface (ZMQ_BINDTODEVICE) is not supported: Node cannot bind a socket to a network device, and traffic must not leave by another one (set interface to null)`,
-      endpoint.raw,
-    )
-  }
-  const noSetsockopt = "Node exposes no setsockopt for tcp and ipc sockets; the kernel's default is used"
-  if (endpoint.transport !== "udp") {
-    if (opts.sendBufferSize !== -1) warnOnce("sendBufferSize (ZMQ_SNDBUF)", noSetsockopt)
-    if (opts.receiveBufferSize !== -1) warnOnce("receiveBufferSize (ZMQ_RCVBUF)", noSetsockopt)
-  }
-  if (opts.typeOfService !== 0 && endpoint.transport !== "ipc") {
-    warnOnce("typeOfService (ZMQ_TOS)", "Node exposes no way to set IP_TOS on its sockets; packets carry the default type of service")
+  for (const spec of UNAPPLIED) {
+    const { on, fails, message } = spec.notApplied!
+    if (!on.includes(endpoint.transport) || opts[spec.name] === DEFAULTS[spec.name]) continue
+    if (fails === true) throw zmqError("ENOTSUP", message, endpoint.raw)
+    if (warned.has(spec.name)) continue
+    warned.add(spec.name)
+    process.emitWarning(`zmq-ts: ${message}`, { code: "ZMQ_TS_OPTION_NOT_APPLIED" })
   }
 }

@@ -42,13 +42,13 @@ class AcceptedSession {
     stream: net.Socket,
     private readonly address: string,
     private readonly onEnd: (s: AcceptedSession) => void,
-    opts: Opts,
+    private readonly opts: Opts,
   ) {
     this.engine = startEngine(socket, stream, this, opts)
   }
 
   engineReady(engine: Engine): Pipe {
-    const pipe = this.socket.newPipe(this.address)
+    const pipe = this.socket.newPipe(this.address, this.opts)
     describePeer(pipe, engine)
     this.pipe = pipe
     this.socket.attachPipe(pipe)
@@ -218,7 +218,7 @@ class Connecter implements EndpointHandle {
   }
 
   private newPipe(): Pipe {
-    const pipe = this.socket.newPipe(this.endpoint)
+    const pipe = this.socket.newPipe(this.endpoint, this.opts)
     pipe.connectRoutingId = this.connectRoutingId
     return pipe
   }
@@ -249,6 +249,8 @@ class Connecter implements EndpointHandle {
     const failed = (): void => {
       this.stream = null
       stream.destroy()
+      // A SOCKS exchange cut short by close(): nothing to report or retry.
+      if (this.closed) return
       // libzmq closes the failed attempt's socket (close) and then schedules a retry.
       this.socket.emit({ type: "close", address: this.endpoint })
       this.scheduleReconnect()
