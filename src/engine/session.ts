@@ -2,24 +2,29 @@ import type { ByteStream } from "./byte-stream.js"
 import { authEventError, errnoEventError, protocolEventError, type Event } from "../observer.js"
 import type { Pipe } from "../pipe.js"
 import type { Socket } from "../sockets/socket-base.js"
+import type { OptionValues } from "../sockets/option-table.js"
 import { ZmtpEngine, type Engine, type EngineEndReason, type EngineHost } from "./engine.js"
 import { RawEngine } from "./raw-engine.js"
 
-/** Starts the engine for a freshly connected or accepted stream: raw for STREAM sockets, ZMTP otherwise. */
-export function startEngine(socket: Socket, stream: ByteStream, host: EngineHost): Engine {
-  if (socket.typeName === "STREAM") return new RawEngine(stream, socket.rawNotify, host)
+/**
+ * Starts the engine for a freshly connected or accepted stream: raw for
+ * STREAM sockets, ZMTP otherwise; `opts` is its endpoint's snapshot, taken
+ * at bind/connect (Socket.endpointOptions).
+ */
+export function startEngine(socket: Socket, stream: ByteStream, host: EngineHost, opts: Readonly<OptionValues>): Engine {
+  if (socket.typeName === "STREAM") return new RawEngine(stream, opts.notify, host)
   return new ZmtpEngine(
     stream,
     {
       socketType: socket.typeName,
-      routingId: socket.routingIdForPeers,
-      mechanism: socket.makeMechanism(stream.remoteAddress ?? ""),
-      maxMessageSize: socket.opts.maxMessageSize,
-      receiveMemoryLimit: socket.opts.receiveMemoryLimit,
-      handshakeInterval: socket.opts.handshakeInterval,
-      heartbeatInterval: socket.opts.heartbeatInterval,
-      heartbeatTimeout: socket.opts.heartbeatTimeout,
-      heartbeatTimeToLive: socket.opts.heartbeatTimeToLive,
+      routingId: opts.routingId ?? Buffer.alloc(0),
+      mechanism: socket.makeMechanism(stream.remoteAddress ?? "", opts),
+      maxMessageSize: opts.maxMessageSize,
+      receiveMemoryLimit: opts.receiveMemoryLimit,
+      handshakeInterval: opts.handshakeInterval,
+      heartbeatInterval: opts.heartbeatInterval,
+      heartbeatTimeout: opts.heartbeatTimeout,
+      heartbeatTimeToLive: opts.heartbeatTimeToLive,
       zap: (request) => socket.homeContext!.inproc.requestZap(request),
     },
     host,

@@ -5,9 +5,9 @@
  * value reaches existing connections. Accessors, validation and the
  * get/set*Option(id) calls are all driven by it.
  */
-import { isIPv4, isIPv6 } from "node:net"
 import { z85Decode, z85Encode, isZ85 } from "../crypto/z85.js"
 import { DEFAULT_PEER_SUBSCRIPTION_LIMIT, DEFAULT_SUBSCRIPTION_LIMIT } from "../routing/subscription-budget.js"
+import { parseAddressMask, type AddressMask } from "../transport/address-mask.js"
 
 /** How zeromq.js converts a JS value before libzmq sees it. */
 export type OptionType = "int32" | "uint32" | "int64" | "uint64" | "bool" | "string" | "curveKey"
@@ -40,6 +40,8 @@ export interface OptionValues {
   tcpKeepaliveIdle: number
   tcpKeepaliveInterval: number
   tcpAcceptFilter: Buffer | null
+  /** What ZMQ_TCP_ACCEPT_FILTER built up: each value set adds one, null clears them (libzmq's list). */
+  acceptFilters: readonly AddressMask[]
   immediate: boolean
   ipv6: boolean
   plainServer: boolean
@@ -58,6 +60,8 @@ export interface OptionValues {
   typeOfService: number
   handshakeInterval: number
   socksProxy: Buffer | null
+  socksUsername: Buffer | null
+  socksPassword: Buffer | null
   noDrop: boolean
   manual: boolean
   welcomeMessage: Buffer | null
@@ -112,7 +116,16 @@ export interface OptionSpec {
   readonly keepOnNull?: true
   /** zeromq.js's getter fails with EINVAL (libzmq has no getsockopt for it). */
   readonly writeOnlyInLibzmq?: true
+  /**
+   * libzmq applies it with setsockopt(2), which Node cannot do on these
+   * transports: a bind/connect there with a non-default value fails (`fails`:
+   * it would route traffic otherwise) or warns once per process (tuning).
+   * See transport/endpoint-options.ts.
+   */
+  readonly notApplied?: { readonly on: readonly ("tcp" | "ipc" | "udp")[]; readonly fails?: true; readonly message: string }
 }
+
+const NO_SETSOCKOPT = "Node exposes no setsockopt for tcp and ipc sockets; the kernel's default is used"
 
 // As zeromq.js lists them, draft classes included.
 const WRITABLES: readonly SocketClassName[] = [
@@ -131,17 +144,9 @@ const bytes = (min: number, max: number) => (v: Buffer | null): boolean => v !==
 /** libzmq's "allow empty, strict": NULL clears; otherwise 1 to max bytes. */
 const optionalBytes = (max: number) => (v: Buffer | null): boolean => v === null || (v.length >= 1 && v.length <= max)
 
-/** An address with an optional /mask (IPv6 only with `ipv6`); NULL clears the filters. */
+/** An address with an optional /mask (IPv6 only with `ipv6`); null clears the filters. */
 function acceptFilter(v: Buffer | null, current: OptionValues): boolean {
-  if (v === null) return true
-  const [addr = "", mask, ...rest] = v.toString("latin1").split("/")
-  if (rest.length > 0) return false
-  // libzmq resolves numerically as inet_aton does: "5" and "127.1" are addresses too.
-  const family = isIPv4(addr) || /^\d+(\.\d+){0,3}$/.test(addr) ? 4 : current.ipv6 && isIPv6(addr) ? 6 : 0
-  if (family === 0) return false
-  if (mask === undefined) return true
-  const bits = Number(mask)
-  return /^\d+$/.test(mask) && bits <= (family === 4 ? 32 : 128)
+  return v === null || parseAddressMask(v.toString("latin1"), current.ipv6) !== null
 }
 
 export const SOCKET_OPTIONS: readonly OptionSpec[] = [
@@ -149,8 +154,9 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "routingId", id: 5, type: "string", access: "rw", on: ["Request", "Reply", "Router", "Dealer"], valid: bytes(1, 255) },
   { name: "rate", id: 8, type: "int32", access: "rw", on: "Socket", valid: atLeast(1) },
   { name: "recoveryInterval", id: 9, type: "int32", access: "rw", on: "Socket", valid: atLeast(0) },
-  { name: "sendBufferSize", id: 11, type: "int32", access: "rw", on: WRITABLES, valid: atLeast(-1) },
-  { name: "receiveBufferSize", id: 12, type: "int32", access: "rw", on: READABLES, valid: atLeast(-1) },
+  // node:dgram sets them for udp.
+  { name: "sendBufferSize", id: 11, type: "int32", access: "rw", on: WRITABLES, valid: atLeast(-1), notApplied: { on: ["tcp", "ipc"], message: `sendBufferSize (ZMQ_SNDBUF) is not applied: ${NO_SETSOCKOPT}` } },
+  { name: "receiveBufferSize", id: 12, type: "int32", access: "rw", on: READABLES, valid: atLeast(-1), notApplied: { on: ["tcp", "ipc"], message: `receiveBufferSize (ZMQ_RCVBUF) is not applied: ${NO_SETSOCKOPT}` } },
   { name: "linger", id: 17, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1), now: true },
   { name: "reconnectInterval", id: 18, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1) },
   { name: "backlog", id: 19, type: "int32", access: "rw", on: "Socket", valid: atLeast(0) },
@@ -166,8 +172,8 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "tcpKeepaliveCount", id: 35, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1) },
   { name: "tcpKeepaliveIdle", id: 36, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1) },
   { name: "tcpKeepaliveInterval", id: 37, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1) },
-  // Deprecated in libzmq and not applied by zmq-ts; checked as libzmq does. libzmq cannot read it back.
-  { name: "tcpAcceptFilter", id: 38, type: "string", access: "rw", on: "Socket", valid: acceptFilter, writeOnlyInLibzmq: true, keepOnNull: true },
+  // Deprecated in libzmq but a security control: enforced by tcp listeners bound afterwards. libzmq cannot read it back.
+  { name: "tcpAcceptFilter", id: 38, type: "string", access: "rw", on: "Socket", valid: acceptFilter, writeOnlyInLibzmq: true },
   { name: "immediate", id: 39, type: "bool", access: "rw", on: "Socket" },
   { name: "ipv6", id: 42, type: "bool", access: "rw", on: "Socket" },
   { name: "plainServer", id: 44, type: "bool", access: "rw", on: "Socket" },
@@ -184,7 +190,8 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "conflate", id: 54, type: "bool", access: "w", on: CONFLATABLES },
   { name: "zapDomain", id: 55, type: "string", access: "rw", on: "Socket", valid: bytes(1, 255) },
   { name: "handover", id: 56, type: "bool", access: "w", on: ["Router"], now: true },
-  { name: "typeOfService", id: 57, type: "uint32", access: "rw", on: "Socket", valid: (v: number) => (v | 0) >= 0 },
+  { name: "typeOfService", id: 57, type: "uint32", access: "rw", on: "Socket", valid: (v: number) => (v | 0) >= 0,
+    notApplied: { on: ["tcp", "udp"], message: "typeOfService (ZMQ_TOS) is not applied: Node exposes no way to set IP_TOS on its sockets; packets carry the default type of service" } },
   { name: "handshakeInterval", id: 66, type: "int32", access: "rw", on: "Socket", valid: atLeast(0) },
   { name: "socksProxy", id: 68, type: "string", access: "rw", on: "Socket", valid: optionalBytes(Infinity) },
   { name: "noDrop", id: 69, type: "bool", access: "w", on: ["XPublisher", "Publisher"] },
@@ -204,7 +211,9 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "vmciBufferMinSize", id: 86, type: "uint64", access: "x", on: "Socket" },
   { name: "vmciBufferMaxSize", id: 87, type: "uint64", access: "x", on: "Socket" },
   { name: "vmciConnectTimeout", id: 88, type: "int32", access: "x", on: "Socket" },
-  { name: "interface", id: 92, type: "string", access: "rw", on: "Socket", valid: optionalBytes(254) },
+  // SO_BINDTODEVICE decides where traffic goes: ignoring it would route messages elsewhere.
+  { name: "interface", id: 92, type: "string", access: "rw", on: "Socket", valid: optionalBytes(254),
+    notApplied: { on: ["tcp", "udp"], fails: true, message: "interface (ZMQ_BINDTODEVICE) is not supported: Node cannot bind a socket to a network device, and traffic must not leave by another one (set interface to null)" } },
   { name: "zapEnforceDomain", id: 93, type: "bool", access: "rw", on: "Socket" },
   { name: "loopbackFastPath", id: 94, type: "bool", access: "rw", on: "Socket" },
   // Draft in libzmq 4.3 (ZMQ_MULTICAST_LOOP); its udp engine applies it to a RADIO sending to a multicast group only.
@@ -215,6 +224,10 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "wssTrustPem", id: 105, type: "string", access: "rw", on: "Socket", valid: optionalBytes(Infinity) },
   { name: "wssHostname", id: 106, type: "string", access: "rw", on: "Socket", valid: optionalBytes(255) },
   { name: "wssTrustSystem", id: 107, type: "bool", access: "rw", on: "Socket" },
+  // libzmq's draft ZMQ_SOCKS_USERNAME/PASSWORD: zeromq.js has them by id only (set/getStringOption(99/100)).
+  // libzmq asserts on more than 255 bytes when connecting; refused here when set.
+  { name: "socksUsername", id: 99, type: "string", access: "rw", on: "Socket", valid: (v: Buffer | null) => v === null || v.length <= 255 },
+  { name: "socksPassword", id: 100, type: "string", access: "rw", on: "Socket", valid: (v: Buffer | null) => v === null || v.length <= 255 },
   // zmq-ts's own memory bounds against hostile peers (docs/security.md); -1: none.
   { name: "receiveMemoryLimit", id: -1, type: "int64", access: "rw", on: "Socket", valid: limitOrNone },
   { name: "peerSubscriptionLimit", id: -2, type: "int64", access: "rw", on: ["Publisher", "XPublisher", "Radio"], valid: limitOrNone, now: true },
@@ -232,10 +245,10 @@ export function defaultOptions(): OptionValues {
     linger: -1, reconnectInterval: 100, backlog: 100, reconnectMaxInterval: 0, maxMessageSize: -1,
     sendHighWaterMark: 1000, receiveHighWaterMark: 1000, multicastHops: 1, multicastLoop: true, receiveTimeout: -1, sendTimeout: -1,
     mandatory: false, tcpKeepalive: -1, tcpKeepaliveCount: -1, tcpKeepaliveIdle: -1, tcpKeepaliveInterval: -1,
-    tcpAcceptFilter: null, immediate: false, ipv6: false, plainServer: false, plainUsername: null, plainPassword: null,
+    tcpAcceptFilter: null, acceptFilters: [], immediate: false, ipv6: false, plainServer: false, plainUsername: null, plainPassword: null,
     curveServer: false, curvePublicKey: null, curveSecretKey: null, curveServerKey: null, probeRouter: false,
     correlate: false, relaxed: false, conflate: false, zapDomain: null, handover: false, typeOfService: 0,
-    handshakeInterval: 30000, socksProxy: null, noDrop: false, manual: false, welcomeMessage: null, notify: true,
+    handshakeInterval: 30000, socksProxy: null, socksUsername: null, socksPassword: null, noDrop: false, manual: false, welcomeMessage: null, notify: true,
     invertMatching: false, heartbeatInterval: 0, heartbeatTimeToLive: 0, heartbeatTimeout: -1, connectTimeout: 0,
     tcpMaxRetransmitTimeout: 0, multicastMaxTransportDataUnit: 1500, vmciBufferSize: 0, vmciBufferMinSize: 0,
     vmciBufferMaxSize: 0, vmciConnectTimeout: -1, interface: null, zapEnforceDomain: false, loopbackFastPath: false,

@@ -11,6 +11,7 @@ import { FrameCopier, type MessageLike } from "../msg.js"
 import { errnoEventError, Observer, type Event } from "../observer.js"
 import { MsgQueue, Pipe, terminateInproc, type Msg } from "../pipe.js"
 import { checkUri, parseEndpoint, type Endpoint } from "../transport/address.js"
+import { parseAddressMask } from "../transport/address-mask.js"
 import type { EndpointHandle } from "../transport/transport.js"
 import { bindEndpoint, connectEndpoint } from "../transport/transport.js"
 import { SOCKET_TYPES, SOCKET_TYPE_NAMES, type SocketTypeName } from "./socket-types.js"
@@ -153,6 +154,10 @@ export class Socket {
   declare typeOfService: number
   declare handshakeInterval: number
   declare socksProxy: string | null
+  /** SOCKS5 username/password authentication (RFC 1929) with `socksProxy`; null: none. libzmq's ZMQ_SOCKS_USERNAME (draft). */
+  declare socksUsername: string | null
+  /** The password for `socksUsername` (ZMQ_SOCKS_PASSWORD). */
+  declare socksPassword: string | null
   declare heartbeatInterval: number
   declare heartbeatTimeToLive: number
   declare heartbeatTimeout: number
@@ -334,6 +339,10 @@ export class Socket {
       case "curvePublicKey":
       case "curveSecretKey":
         o.mechanism = "curve"
+        break
+      case "tcpAcceptFilter":
+        // Each value adds a filter, null clears them (libzmq); the table's check has parsed it already.
+        o.acceptFilters = o.tcpAcceptFilter === null ? [] : [...o.acceptFilters, parseAddressMask(o.tcpAcceptFilter.toString("latin1"), o.ipv6)!]
         break
       default:
     }
@@ -886,9 +895,12 @@ export class Socket {
 
   // ---- pipes (PipeOwner) --------------------------------------------------------
 
-  /** @internal Creates a pipe for a tcp/ipc peer with this socket's high-water marks. */
-  newPipe(endpoint: string): Pipe {
-    const pipe = new Pipe(new MsgQueue(this.opts.receiveHighWaterMark, this.opts.receiveMemoryLimit), new MsgQueue(this.opts.sendHighWaterMark))
+  /**
+   * @internal Creates a pipe for a tcp/ipc peer with this socket's high-water
+   * marks (which apply at once) and its endpoint's receiveMemoryLimit (taken at bind/connect).
+   */
+  newPipe(endpoint: string, opts: Readonly<OptionValues> = this.opts): Pipe {
+    const pipe = new Pipe(new MsgQueue(this.opts.receiveHighWaterMark, opts.receiveMemoryLimit), new MsgQueue(this.opts.sendHighWaterMark))
     pipe.endpoint = endpoint
     if (this.conflateQueues) pipe.inbound.conflate = pipe.outbound.conflate = true
     return pipe
@@ -977,17 +989,27 @@ export class Socket {
     if (this.mechanismName === "curve") checkCurveOptions(this.opts)
   }
 
-  /** @internal The mechanism for a new connection, from the security options. */
-  makeMechanism(peerAddress: string): Mechanism {
-    const o = this.opts
+  /**
+   * @internal The options one bind or connect goes on with: libzmq copies
+   * them into its listener or session, so options set later (zeromq.js warns
+   * they wait for the next bind/connect) never reach that endpoint's
+   * connections, reconnections included. Values are replaced on set, never
+   * mutated, so a shallow copy is a true snapshot.
+   */
+  endpointOptions(): Readonly<OptionValues> {
+    return Object.freeze({ ...this.opts })
+  }
+
+  /** @internal The mechanism for a new connection, from the security options of its endpoint. */
+  makeMechanism(peerAddress: string, o: Readonly<OptionValues> = this.opts): Mechanism {
     const ctx: MechanismContext = {
       socketType: this.typeName,
-      routingId: this.routingIdForPeers,
+      routingId: o.routingId ?? EMPTY,
       zapDomain: o.zapDomain === null ? null : o.zapDomain.toString("utf8"),
       zapEnforceDomain: o.zapEnforceDomain,
       peerAddress,
     }
-    switch (this.mechanismName) {
+    switch (o.mechanism) {
       case "plain":
         return o.asServer ? new PlainServer(ctx) : new PlainClient(ctx, o.plainUsername ?? EMPTY, o.plainPassword ?? EMPTY)
       case "curve":

@@ -9,7 +9,10 @@ import type { Engine, EngineEndReason } from "../engine/engine.js"
 import { fromSystemError, zmqError } from "../errors.js"
 import type { Pipe } from "../pipe.js"
 import type { Socket } from "../sockets/socket-base.js"
+import type { OptionValues } from "../sockets/option-table.js"
 import { formatTcp, type Endpoint } from "./address.js"
+import { acceptedBy } from "./address-mask.js"
+import { driveSocks, parseProxyAddress, SocksClient } from "./socks.js"
 import type { EndpointHandle } from "./transport.js"
 import { createWssServer, dialWss, formatWs, wrapWs } from "./ws.js"
 
@@ -23,14 +26,16 @@ function engineStream(socket: Socket, stream: net.Socket, spec: StreamEndpoint, 
   return spec.transport === "ws" || spec.transport === "wss" ? wrapWs(socket, stream, spec, client) : stream
 }
 
-function tuneStream(socket: Socket, stream: net.Socket, endpoint: StreamEndpoint): void {
+type Opts = Readonly<OptionValues>
+
+function tuneStream(opts: Opts, stream: net.Socket, endpoint: StreamEndpoint): void {
   // Connections hold no event-loop reference: the context decides (see Context.watchExit).
   stream.unref()
   if (overTcp(endpoint)) {
     // Batching happens in the engine; Nagle would only add latency.
     stream.setNoDelay(true)
-    if (socket.opts.tcpKeepalive === 1) {
-      stream.setKeepAlive(true, socket.opts.tcpKeepaliveIdle > 0 ? socket.opts.tcpKeepaliveIdle * 1000 : 0)
+    if (opts.tcpKeepalive === 1) {
+      stream.setKeepAlive(true, opts.tcpKeepaliveIdle > 0 ? opts.tcpKeepaliveIdle * 1000 : 0)
     }
   }
 }
@@ -47,12 +52,13 @@ class AcceptedSession {
     stream: ByteStream,
     private readonly address: string,
     private readonly onEnd: (s: AcceptedSession) => void,
+    private readonly opts: Opts,
   ) {
-    this.engine = startEngine(socket, stream, this)
+    this.engine = startEngine(socket, stream, this, opts)
   }
 
   engineReady(engine: Engine): Pipe {
-    const pipe = this.socket.newPipe(this.address)
+    const pipe = this.socket.newPipe(this.address, this.opts)
     describePeer(pipe, engine)
     this.pipe = pipe
     this.socket.attachPipe(pipe)
@@ -95,6 +101,7 @@ class Listener implements EndpointHandle {
     private readonly server: net.Server,
     private readonly spec: StreamEndpoint,
     endpoint: string,
+    private readonly opts: Opts,
   ) {
     this.endpoint = endpoint
     // wss: the session starts once TLS is up; a failed TLS handshake never reaches us.
@@ -106,8 +113,18 @@ class Listener implements EndpointHandle {
   }
 
   private accept(stream: net.Socket): void {
-    tuneStream(this.socket, stream, this.spec)
-    const session = new AcceptedSession(this.socket, engineStream(this.socket, stream, this.spec, false), this.endpoint, (s) => this.sessions.delete(s))
+    if (this.spec.transport === "tcp" && !acceptedBy(this.opts.acceptFilters, stream.remoteAddress)) {
+      // libzmq closes a connection from outside tcpAcceptFilter at once and
+      // reports accept:error with whatever errno was left (EAGAIN on Linux);
+      // the message says what happened.
+      stream.destroy()
+      const error = errnoEventError("EAGAIN")
+      error.message = `Connection from ${stream.remoteAddress ?? "an unknown address"} refused by tcpAcceptFilter`
+      this.socket.emit({ type: "accept:error", address: this.endpoint, error })
+      return
+    }
+    tuneStream(this.opts, stream, this.spec)
+    const session = new AcceptedSession(this.socket, engineStream(this.socket, stream, this.spec, false), this.endpoint, (s) => this.sessions.delete(s), this.opts)
     this.sessions.add(session)
     // After registering it, so that a listener closing the socket closes this connection too.
     this.socket.emit({ type: "accept", address: this.endpoint })
@@ -134,7 +151,7 @@ function bindableHost(host: string, ipv6: boolean): string | null {
   return pick?.address ?? null
 }
 
-export async function bindStream(socket: Socket, spec: StreamEndpoint): Promise<EndpointHandle> {
+export async function bindStream(socket: Socket, spec: StreamEndpoint, opts: Opts): Promise<EndpointHandle> {
   const server = spec.transport === "wss" ? createWssServer(socket, spec) : net.createServer({ noDelay: overTcp(spec), pauseOnConnect: false })
   if (spec.transport === "ipc" && !spec.path.startsWith("\0")) {
     // libzmq removes a stale socket file before binding (ipc_listener_t).
@@ -155,14 +172,14 @@ export async function bindStream(socket: Socket, spec: StreamEndpoint): Promise<
       resolve()
     }
     if (spec.transport === "ipc") {
-      server.listen({ path: spec.path, backlog: socket.opts.backlog }, done)
+      server.listen({ path: spec.path, backlog: opts.backlog }, done)
     } else {
-      const host = spec.host === "*" ? (socket.opts.ipv6 ? "::" : "0.0.0.0") : bindableHost(spec.host, socket.opts.ipv6)
+      const host = spec.host === "*" ? (opts.ipv6 ? "::" : "0.0.0.0") : bindableHost(spec.host, opts.ipv6)
       if (host === null) {
         reject(zmqError("ENODEV", undefined, spec.raw))
         return
       }
-      server.listen({ host, port: spec.port, backlog: socket.opts.backlog, ipv6Only: false }, done)
+      server.listen({ host, port: spec.port, backlog: opts.backlog, ipv6Only: false }, done)
     }
   })
   let endpoint: string
@@ -173,7 +190,7 @@ export async function bindStream(socket: Socket, spec: StreamEndpoint): Promise<
     endpoint = spec.transport === "tcp" ? formatTcp(addr.address, addr.port) : formatWs(spec.transport, addr.address, addr.port, spec.path)
   }
   server.unref()
-  return new Listener(socket, server, spec, endpoint)
+  return new Listener(socket, server, spec, endpoint, opts)
 }
 
 // ---- connect side ---------------------------------------------------------------
@@ -199,11 +216,12 @@ class Connecter implements EndpointHandle {
   constructor(
     private readonly socket: Socket,
     private readonly spec: StreamEndpoint,
+    private readonly opts: Opts,
   ) {
     this.endpoint = spec.raw
-    this.currentInterval = socket.opts.reconnectInterval
+    this.currentInterval = opts.reconnectInterval
     this.connectRoutingId = socket.takeConnectRoutingId()
-    if (!socket.opts.immediate) {
+    if (!opts.immediate) {
       this.pipe = this.newPipe()
       socket.attachPipe(this.pipe)
     }
@@ -211,7 +229,7 @@ class Connecter implements EndpointHandle {
   }
 
   private newPipe(): Pipe {
-    const pipe = this.socket.newPipe(this.endpoint)
+    const pipe = this.socket.newPipe(this.endpoint, this.opts)
     pipe.connectRoutingId = this.connectRoutingId
     return pipe
   }
@@ -225,14 +243,16 @@ class Connecter implements EndpointHandle {
       this.scheduleReconnect()
       return
     }
+    // With socksProxy, tcp connects go to the proxy, which connects onwards (socks.ts).
+    const proxy = spec.transport === "tcp" && this.opts.socksProxy !== null ? parseProxyAddress(this.opts.socksProxy.toString("utf8")) : null
     const stream =
       spec.transport === "ipc"
         ? net.createConnection({ path: spec.path })
         : spec.transport === "wss"
           ? dialWss(this.socket, spec)
         : net.createConnection({
-            host: spec.host,
-            port: spec.port,
+            host: proxy?.host ?? spec.host,
+            port: proxy?.port ?? spec.port,
             noDelay: true,
             ...(spec.transport === "tcp" && spec.source ? { localAddress: spec.source.host === "*" ? undefined : spec.source.host, localPort: spec.source.port || undefined } : {}),
           })
@@ -241,40 +261,58 @@ class Connecter implements EndpointHandle {
     // libzmq reports a tcp connect in progress (EINPROGRESS) as connect:delay; ipc connects at once.
     if (overTcp(spec)) this.socket.emit({ type: "connect:delay", address: this.endpoint })
     let connectTimer: NodeJS.Timeout | null = null
-    if (this.socket.opts.connectTimeout > 0) {
-      connectTimer = setTimeout(() => stream.destroy(new Error("connect timeout")), this.socket.opts.connectTimeout)
+    if (this.opts.connectTimeout > 0) {
+      connectTimer = setTimeout(() => stream.destroy(new Error("connect timeout")), this.opts.connectTimeout)
     }
-    const onError = (): void => {
-      if (connectTimer) clearTimeout(connectTimer)
+    const failed = (): void => {
       this.stream = null
       stream.destroy()
+      // A SOCKS exchange cut short by close(): nothing to report or retry.
+      if (this.closed) return
       // libzmq closes the failed attempt's socket (close) and then schedules a retry.
       this.socket.emit({ type: "close", address: this.endpoint })
       this.scheduleReconnect()
+    }
+    const onError = (): void => {
+      if (connectTimer) clearTimeout(connectTimer)
+      failed()
     }
     stream.once("error", onError)
     stream.once(spec.transport === "wss" ? "secureConnect" : "connect", () => {
       if (connectTimer) clearTimeout(connectTimer)
       stream.off("error", onError)
-      this.stream = null
       if (this.closed) {
+        this.stream = null
         stream.destroy()
         return
       }
-      tuneStream(this.socket, stream, spec)
-      this.socket.emit({ type: "connect", address: this.endpoint })
-      this.engine = startEngine(this.socket, engineStream(this.socket, stream, spec, true), this)
+      if (proxy === null || spec.transport !== "tcp") return this.connected(stream)
+      const o = this.opts
+      const auth = o.socksUsername !== null && o.socksUsername.length > 0 ? { username: o.socksUsername, password: o.socksPassword ?? Buffer.alloc(0) } : null
+      // Until the proxy has connected us, close() destroys the stream (this.stream).
+      driveSocks(stream, new SocksClient({ host: spec.host, port: spec.port }, auth), () => this.connected(stream), failed)
     })
+  }
+
+  private connected(stream: net.Socket): void {
+    this.stream = null
+    if (this.closed) {
+      stream.destroy()
+      return
+    }
+    tuneStream(this.opts, stream, this.spec)
+    this.socket.emit({ type: "connect", address: this.endpoint })
+    this.engine = startEngine(this.socket, engineStream(this.socket, stream, this.spec, true), this, this.opts)
   }
 
   /** libzmq's backoff: interval plus random jitter, doubling up to reconnectMaxInterval. */
   private scheduleReconnect(): void {
     if (this.closed) return
-    const base = this.socket.opts.reconnectInterval
+    const base = this.opts.reconnectInterval
     if (base < 0) return // -1 disables reconnection (libzmq)
     const jitter = base > 0 ? Math.floor(Math.random() * base) : 0
     const interval = this.currentInterval + jitter
-    const max = this.socket.opts.reconnectMaxInterval
+    const max = this.opts.reconnectMaxInterval
     if (max > 0 && max > base) this.currentInterval = Math.min(this.currentInterval * 2, max)
     this.socket.emit({ type: "connect:retry", address: this.endpoint, interval })
     this.timer = setTimeout(() => this.dial(), interval)
@@ -282,7 +320,7 @@ class Connecter implements EndpointHandle {
   }
 
   engineReady(engine: Engine): Pipe {
-    this.currentInterval = this.socket.opts.reconnectInterval
+    this.currentInterval = this.opts.reconnectInterval
     let pipe = this.pipe
     if (pipe === null) {
       pipe = this.newPipe()
@@ -313,7 +351,7 @@ class Connecter implements EndpointHandle {
       this.dropPipe()
       return
     }
-    if (this.socket.opts.immediate) this.dropPipe()
+    if (this.opts.immediate) this.dropPipe()
     this.scheduleReconnect()
   }
 
@@ -355,6 +393,6 @@ class Connecter implements EndpointHandle {
   }
 }
 
-export function connectStream(socket: Socket, spec: StreamEndpoint): EndpointHandle {
-  return new Connecter(socket, spec)
+export function connectStream(socket: Socket, spec: StreamEndpoint, opts: Opts): EndpointHandle {
+  return new Connecter(socket, spec, opts)
 }

@@ -38,6 +38,7 @@ import { zmqError } from "../errors.js"
 import type { Msg, Pipe, PipePeer } from "../pipe.js"
 import { GROUP_MAX_LENGTH, groupCommandOf } from "../sockets/draft-common.js"
 import type { Socket } from "../sockets/socket-base.js"
+import type { OptionValues } from "../sockets/option-table.js"
 import { checkUdpType, type UdpEndpoint } from "./address.js"
 import type { EndpointHandle } from "./transport.js"
 
@@ -170,7 +171,13 @@ function bindError(err: NodeJS.ErrnoException, endpoint: UdpEndpoint): Error {
   return err.code === "EADDRINUSE" ? zmqError("EADDRINUSE", undefined, endpoint.raw) : zmqError("EINVAL", err.message, endpoint.raw)
 }
 
-export async function bindUdp(socket: Socket, endpoint: UdpEndpoint): Promise<EndpointHandle> {
+/** ZMQ_SNDBUF/ZMQ_RCVBUF (-1: the kernel's default), which node:dgram can set on a bound socket. */
+function applyBufferSizes(udp: dgram.Socket, opts: Readonly<OptionValues>): void {
+  if (opts.sendBufferSize >= 0) udp.setSendBufferSize(Math.max(1, opts.sendBufferSize))
+  if (opts.receiveBufferSize >= 0) udp.setRecvBufferSize(Math.max(1, opts.receiveBufferSize))
+}
+
+export async function bindUdp(socket: Socket, endpoint: UdpEndpoint, opts: Readonly<OptionValues>): Promise<EndpointHandle> {
   checkUdpType(socket.typeName, true, endpoint.raw)
   const multicast = endpoint.multicast === true
   const iface = multicast ? sourceAddress(endpoint) : null
@@ -191,23 +198,38 @@ export async function bindUdp(socket: Socket, endpoint: UdpEndpoint): Promise<En
       throw zmqError("ENODEV", `addMembership(${endpoint.host}): ${(err as Error).message}`, endpoint.raw)
     }
   }
+  applyBufferSizes(udp, opts)
   return new UdpLink(socket, udp, endpoint, null)
 }
 
-export function connectUdp(socket: Socket, endpoint: UdpEndpoint): EndpointHandle {
+export function connectUdp(socket: Socket, endpoint: UdpEndpoint, opts: Readonly<OptionValues>): EndpointHandle {
   checkUdpType(socket.typeName, false, endpoint.raw)
   const iface = endpoint.multicast === true ? sourceAddress(endpoint) : null
   const udp = udpSocket(endpoint.host)
   const link = new UdpLink(socket, udp, endpoint, { host: endpoint.host, port: endpoint.port })
-  if (endpoint.multicast !== true) return link
-  // Read at connect, as libzmq copies a socket's options into each new engine.
-  const { multicastLoop, multicastHops } = socket.opts
+  if (endpoint.multicast !== true) {
+    if (opts.sendBufferSize >= 0 || opts.receiveBufferSize >= 0) {
+      // Buffer sizes need a bound socket: bind now to the port the first send
+      // would have picked (sends queue meanwhile inside node:dgram).
+      udp.bind(0, () => {
+        try {
+          applyBufferSizes(udp, opts)
+        } catch {
+          // Closed before the bind completed: nothing left to tune.
+        }
+      })
+    }
+    return link
+  }
+  // The endpoint's snapshot, as libzmq copies a socket's options into each new engine.
+  const { multicastLoop, multicastHops } = opts
   link.markBinding()
   udp.bind(0, () => {
     try {
       udp.setMulticastLoopback(multicastLoop)
       udp.setMulticastTTL(multicastHops)
       if (iface !== null) udp.setMulticastInterface(iface)
+      applyBufferSizes(udp, opts)
     } catch {
       // E.g. a source address no interface has, or hops above 255: libzmq's engine fails on the
       // same setsockopt and sends nothing; here the link stays unready and RADIO drops at its HWM.
