@@ -6,7 +6,7 @@
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads"
 import { loadImplementation, socketClass } from "../lib/impl.mjs"
 import { receiveStream, sendStream, SENDER_LINGER_MS } from "./throughput.mjs"
-import { latencySummary } from "../lib/stats.mjs"
+import { latencySummary, nowSeconds } from "../lib/stats.mjs"
 
 const WARMUP = Buffer.from("W")
 
@@ -23,6 +23,15 @@ function startThread(impl, params) {
   return { worker, next, exited }
 }
 
+/** sendStream with the payload in a SharedArrayBuffer. */
+async function sendShared(sock, count, size) {
+  const payload = Buffer.from(new SharedArrayBuffer(size)).fill(0x61)
+  const start = nowSeconds()
+  for (let i = 0; i < count; i++) await sock.send(payload)
+  await sock.send(Buffer.alloc(0))
+  return { sent: count, seconds: nowSeconds() - start }
+}
+
 /** PUSH in this thread, PULL in a worker thread; reports the PULL's timing. */
 export async function threadPush(zmq, p, control) {
   const Push = socketClass(zmq, "Push")
@@ -32,9 +41,10 @@ export async function threadPush(zmq, p, control) {
     await push.bind(p.endpoint)
     await thread.next() // connected
     await push.send(WARMUP)
-    await sendStream(push, p.warm ?? 0, p.size)
+    const stream = p.shared ? sendShared : sendStream
+    await stream(push, p.warm ?? 0, p.size)
     await thread.next() // warm
-    const sent = await sendStream(push, p.count, p.size)
+    const sent = await stream(push, p.count, p.size)
     const recv = await thread.next()
     await control.send("result", { ...recv, sent: sent.sent, sendSeconds: sent.seconds })
     await control.next("close")

@@ -28,6 +28,8 @@ type Control =
   | { t: "accept"; id: string; to: number; from: number; snd: number; rcv: number; rid: Uint8Array }
   | { t: "bound"; name: string }
   | { t: "dead"; tid: number }
+  | { t: "share"; id: string; to: number; sid: number; sab: SharedArrayBuffer }
+  | { t: "unshare"; id: string; to: number; sid: number; after: number }
 
 /** What the registry of the default context lets us see of it. */
 export interface LocalInproc {
@@ -174,6 +176,12 @@ export class RemoteInproc {
       case "bound":
         for (const w of this.waiting.values()) if (w.name === msg.name) this.post(w.msg)
         return
+      case "share":
+        if (msg.to === threadId) this.live.get(msg.id)?.peer.sharedArrived(msg.sid, msg.sab)
+        return
+      case "unshare":
+        if (msg.to === threadId) this.live.get(msg.id)?.peer.sharedDropped(msg.sid, msg.after)
+        return
       case "dead":
         releaseThread(msg.tid)
         for (const live of [...this.live.values()]) if (live.tid === msg.tid) live.peer.peerGone()
@@ -228,7 +236,13 @@ export class RemoteInproc {
   }
 
   private start(id: string, tid: number, binder: Socket | null, pipe: Pipe, sab: SharedArrayBuffer, side: 0 | 1, peerReceiveHwm: number): ThreadPeer {
-    const peer = new ThreadPeer(pipe, sab, { side, peerReceiveHwm, ended: () => this.live.delete(id) })
+    // A shared buffer is posted once per connection, to the other thread only
+    // (the others drop it unread); rare next to the messages that refer to it.
+    const link = {
+      share: (sid: number, buf: SharedArrayBuffer) => this.post({ t: "share", id, to: tid, sid, sab: buf }),
+      unshare: (sid: number, after: number) => this.post({ t: "unshare", id, to: tid, sid, after }),
+    }
+    const peer = new ThreadPeer(pipe, sab, { side, peerReceiveHwm, ended: () => this.live.delete(id), link })
     if (!peer.finished) this.live.set(id, { peer, tid, binder })
     return peer
   }

@@ -6,6 +6,7 @@
  */
 import { MsgQueue, type Msg, type Pipe, type PipePeer } from "../pipe.js"
 import { RING_BYTES, RingReader, RingWriter } from "./ring.js"
+import { SharedReceiver, SharedSender, type ShareLink } from "./shared-frames.js"
 
 /** A connection's shared memory: ring 0 carries connecter -> binder, ring 1 binder -> connecter. */
 export function connectionBuffer(): SharedArrayBuffer {
@@ -40,11 +41,14 @@ export interface ThreadPeerOptions {
   peerReceiveHwm: number
   /** Called once the connection has ended, for the registry's bookkeeping. */
   ended: () => void
+  /** Posts shared buffers to the other thread (shared-frames.ts). */
+  link: ShareLink
 }
 
 export class ThreadPeer implements PipePeer {
   private readonly writer: RingWriter
   private readonly reader: RingReader
+  private readonly shared = new SharedReceiver()
   private pumping = false
   private done = false
   /** Set by close(): the socket is gone, outbound messages drain within linger. */
@@ -60,6 +64,8 @@ export class ThreadPeer implements PipePeer {
     this.writer = new RingWriter(sab, opts.side === 0 ? 0 : half, half, () => this.pump())
     this.reader = new RingReader(sab, opts.side === 0 ? half : 0, half, () => this.receive())
     this.writer.hwm = opts.peerReceiveHwm
+    this.writer.sharer = new SharedSender(opts.link, () => this.writer.started)
+    this.reader.shared = this.shared
     if (pipe.inbound instanceof CountingQueue) pipe.inbound.onTaken = (n) => this.reader.consumed(n)
     pipe.attachPeer(this)
     this.pump()
@@ -108,6 +114,17 @@ export class ThreadPeer implements PipePeer {
     })
   }
 
+  /** The other thread posted a buffer that frames on this connection lie in. */
+  sharedArrived(id: number, sab: SharedArrayBuffer): void {
+    this.shared.add(id, sab)
+    if (this.reader.blocked) this.receive()
+  }
+
+  /** The other thread dropped a buffer; descriptors up to message `after` may still refer to it. */
+  sharedDropped(id: number, after: number): void {
+    this.shared.remove(id, after)
+  }
+
   /** The other thread died: the connection is gone, whatever was queued. */
   peerGone(): void {
     if (this.done) return
@@ -143,6 +160,8 @@ export class ThreadPeer implements PipePeer {
     const inbound = this.pipe.inbound
     // Bounded batches keep one busy connection from starving the event loop.
     const n = this.reader.drain((msg) => inbound.push(msg), 4096)
+    // Waiting for a shared buffer posted over the channel: sharedArrived resumes.
+    if (this.reader.blocked) return
     if (this.reader.ended) {
       this.finish(false)
       return

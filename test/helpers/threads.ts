@@ -91,6 +91,10 @@ export class RemoteSocket {
   async receive(): Promise<string[]> {
     return (await this.peer.call({ op: "receive", id: this.id })) as string[]
   }
+  /** Receives a message and sends it back; per frame, whether it arrived in shared memory. */
+  echo(): Promise<boolean[]> {
+    return this.peer.call({ op: "echo", id: this.id }) as Promise<boolean[]>
+  }
   close(): Promise<unknown> {
     return this.peer.call({ op: "close", id: this.id })
   }

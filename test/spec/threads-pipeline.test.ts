@@ -206,3 +206,30 @@ void test("threads: threaded workers fed by the main thread over inproc; every r
   push.close()
   pull.close()
 })
+
+void test("threads: a large frame in a SharedArrayBuffer crosses threads without a copy, both ways; ordinary frames are copied", async () => {
+  const ep = uniqueInproc()
+  const pair = new Pair({ linger: 0 })
+  await pair.bind(ep)
+  const w = await shared(1)
+  const remote = await w.socket("Pair")
+  await remote.connect(ep)
+  const big = Buffer.from(new SharedArrayBuffer(64 * 1024)).fill(0x61)
+  const plain = Buffer.alloc(64 * 1024, 0x62)
+  for (let i = 0; i < 3; i++) {
+    const echoed = remote.echo()
+    await pair.send([big, plain, Buffer.from("tail")])
+    assert.deepEqual(await echoed, [true, false, false], "the worker got a view of shared memory for the shared frame only")
+    const back = await pair.receive()
+    assert.equal(back.length, 3)
+    assert.ok(back[0]!.buffer instanceof SharedArrayBuffer)
+    assert.ok(back[1]!.equals(plain))
+    assert.equal(String(back[2]), "tail")
+    // The same memory, not a copy: libzmq's zero-copy contract, so a sender must not do this.
+    big[0] = 0x30 + i
+    assert.equal(back[0]![0], 0x30 + i)
+    assert.ok(back[0]!.subarray(1).equals(big.subarray(1)))
+  }
+  await remote.close()
+  pair.close()
+})

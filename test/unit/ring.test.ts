@@ -1,6 +1,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import { RingReader, RingWriter, ringBuffer } from "../../src/threads/ring.js"
+import { SHARE_MIN, SharedReceiver, SharedSender } from "../../src/threads/shared-frames.js"
 
 function pair(capacity: number): { w: RingWriter; r: RingReader } {
   const sab = ringBuffer(capacity)
@@ -51,4 +52,53 @@ void test("ring: the high-water mark counts messages written and not yet taken b
   assert.equal(w.ready, false, "read from the ring but not taken by the socket")
   r.consumed(1)
   assert.equal(w.ready, true)
+})
+
+/** A ring pair whose shared buffers are posted by hand (`post()`), as the channel would, later. */
+function sharingPair(capacity: number): { w: RingWriter; r: RingReader; posted: [number, SharedArrayBuffer][]; post: () => void } {
+  const { w, r } = pair(capacity)
+  const receiver = new SharedReceiver()
+  const posted: [number, SharedArrayBuffer][] = []
+  w.sharer = new SharedSender({ share: (id, sab) => posted.push([id, sab]), unshare: (id, after) => receiver.remove(id, after) }, () => w.started)
+  r.shared = receiver
+  const post = (): void => {
+    for (const [id, sab] of posted.splice(0)) receiver.add(id, sab)
+  }
+  return { w, r, posted, post }
+}
+
+void test("ring: a frame in shared memory travels as a descriptor and arrives as a view of the same memory", () => {
+  const { w, r, posted, post } = sharingPair(4096)
+  const sab = new SharedArrayBuffer(3 * SHARE_MIN)
+  const big = Buffer.from(sab, SHARE_MIN, SHARE_MIN + 5).fill(7)
+  const small = Buffer.from(new SharedArrayBuffer(100)).fill(1) // below SHARE_MIN: copied
+  w.write([Buffer.from("head"), big, small, Buffer.alloc(0)])
+  w.write([big])
+  w.publish()
+  assert.equal(posted.length, 1, "the buffer is posted once per connection")
+  const got: Buffer[][] = []
+  assert.equal(r.drain((m) => got.push(m)), 0, "the buffer has not arrived yet")
+  assert.equal(r.blocked, true)
+  assert.equal(r.ended, false)
+  post()
+  assert.equal(r.drain((m) => got.push(m)), 2)
+  assert.equal(r.blocked, false)
+  assert.deepEqual(got[0]!.map((f) => f.length), [4, SHARE_MIN + 5, 100, 0])
+  assert.equal(got[0]![1]!.buffer, sab, "no copy: a view of the sender's buffer")
+  assert.equal(got[0]![1]!.byteOffset, SHARE_MIN)
+  assert.notEqual(got[0]![2]!.buffer, small.buffer)
+  assert.ok(got[0]![2]!.equals(small))
+  big[0] = 9 // the zero-copy contract: the sender must not do this, and the receiver would see it
+  assert.equal(got[1]![0]![0], 9)
+})
+
+void test("ring: a dropped shared buffer is forgotten by the reader only after the messages that refer to it", () => {
+  const receiver = new SharedReceiver()
+  const sab = new SharedArrayBuffer(8)
+  receiver.add(1, sab)
+  receiver.remove(1, 2) // the writer had started 2 messages when the buffer was dropped
+  receiver.advanced(1)
+  assert.equal(receiver.get(1), sab)
+  receiver.advanced(1)
+  assert.equal(receiver.get(1), undefined)
 })
