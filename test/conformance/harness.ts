@@ -23,6 +23,7 @@ import { it } from "node:test"
 import { createRequire } from "node:module"
 import type * as ZmqTsDraft from "../../src/draft.js"
 import type * as ZmqTs from "../../src/index.js"
+import { scaled } from "../helpers/time.js"
 
 export type Zmq = typeof ZmqTs
 export type LibName = "zeromq" | "zmq-ts"
@@ -91,7 +92,7 @@ export interface CaseContext {
 }
 
 /** Default timeout of a case, for one library. */
-const CASE_TIMEOUT = 10_000
+const CASE_TIMEOUT = scaled(10_000)
 
 /**
  * What every case context keeps: the things to close at the end, the process

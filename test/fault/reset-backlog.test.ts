@@ -15,6 +15,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import { guarded, indexOf, nextTurn, numbered, type Impl, type Resources } from "./support.js"
+import { scaled } from "../helpers/time.js"
 
 const ATTEMPTS = 40_000
 const SIZE = 1024
@@ -64,7 +65,7 @@ async function lossOnReset(r: Resources, impl: Impl): Promise<Loss> {
   return { accepted, delivered, lost: accepted - delivered }
 }
 
-void test("a reset with a backlog: zmq-ts PUSH loses no more queued messages than libzmq", { timeout: 40_000 }, (t) =>
+void test("a reset with a backlog: zmq-ts PUSH loses no more queued messages than libzmq", { timeout: scaled(40_000) }, (t) =>
   guarded(30_000, async (r) => {
     const ref = await lossOnReset(r, "zeromq")
     const ts = await lossOnReset(r, "zmq-ts")

@@ -18,6 +18,7 @@ import * as vm from "node:vm"
 import * as zeromq from "zeromq"
 import * as zts from "../../src/index.js"
 import { FaultProxy, type ProxyOptions } from "./proxy.js"
+import { scaled } from "../helpers/time.js"
 
 export type Impl = "zmq-ts" | "zeromq"
 export type SockType = "PUSH" | "PULL" | "PUB" | "SUB" | "XPUB" | "DEALER" | "ROUTER"
@@ -260,7 +261,8 @@ export class Resources {
  * timeout or failure, everything the body opened is released, which also
  * settles whatever it was still waiting on.
  */
-export async function guarded(ms: number, body: (r: Resources) => Promise<void>): Promise<void> {
+export async function guarded(limit: number, body: (r: Resources) => Promise<void>): Promise<void> {
+  const ms = scaled(limit)
   const r = new Resources()
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {

@@ -67,8 +67,9 @@ import {
   type Frame,
 } from "./curve-raw.js"
 import { Prng, type LoggedEvent } from "./raw-peer.js"
+import { scaled } from "../helpers/time.js"
 
-const TEST_TIMEOUT = 20_000
+const TEST_TIMEOUT = scaled(20_000)
 const SEED = Number(process.env.ZMQ_TS_FUZZ_SEED ?? 0xc0ffee)
 /**
  * Run the libzmq reference tests (ZMQ_TS_CURVE_LIBZMQ=1). Off by default:

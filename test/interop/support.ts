@@ -9,6 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { startPeer, type LibzmqPeer, type PeerKind, type PeerType } from "../helpers/peers/libzmq-peer.js"
 import type { Socket } from "../../src/index.js"
+import { scaled } from "../helpers/time.js"
 
 export type Role = "zmq-ts binds" | "zmq-ts connects"
 export type Transport = "tcp" | "ipc"
@@ -31,7 +32,7 @@ export const COMBOS: readonly Combo[] = PEERS.flatMap((peer) =>
 )
 
 /** Per-test guard: the test fails (and its resources are released) after this long. */
-export const TEST_TIMEOUT_MS = 15_000
+export const TEST_TIMEOUT_MS = scaled(15_000)
 
 // ---- endpoints ---------------------------------------------------------------------
 

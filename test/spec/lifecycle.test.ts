@@ -25,6 +25,7 @@ import * as zeromq from "zeromq"
 import * as zmqts from "../../src/index.js"
 import { messageSize } from "../fixtures/lib.js"
 import { unboundEndpoint } from "../helpers/transports.js"
+import { scaled } from "../helpers/time.js"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 const LIBS = ["zeromq", "zmq-ts"] as const
@@ -34,14 +35,14 @@ type LibName = (typeof LIBS)[number]
  * A child that should exit by itself is killed (and the test fails) if it is
  * still running this long after its last line, or after START_GUARD_MS in all.
  */
-const GUARD_MS = 5_000
+const GUARD_MS = scaled(5_000)
 /**
  * Only a bound on a hung child, not a measure of anything: on a saturated
  * machine (npm run test:stress, two cores shared by several suites) starting
  * node with tsx and a native addon took over 30 s, and every case failed on
- * this guard alone.
+ * this guard alone; test:stress scales it.
  */
-const START_GUARD_MS = 120_000
+const START_GUARD_MS = scaled(30_000)
 
 let ipcDir: string | null = null
 let ipcCount = 0
