@@ -92,7 +92,7 @@ export interface CaseContext {
 }
 
 /** Default timeout of a case, for one library. */
-const CASE_TIMEOUT = scaled(10_000)
+const CASE_TIMEOUT = 10_000
 
 /**
  * What every case context keeps: the things to close at the end, the process
@@ -203,7 +203,7 @@ export function conformDraftEach(
 }
 
 function conformWith<L>(load: (lib: LibName) => Promise<L>, title: string, fn: (zmq: L, t: CaseContext) => unknown, options: ConformOptions): void {
-  const timeout = (options.timeout ?? CASE_TIMEOUT) * 2
+  const timeout = scaled(options.timeout ?? CASE_TIMEOUT) * 2
   void it(title, { timeout }, async () => {
     const ours = await observe(load, "zmq-ts", fn)
     if (options.differs !== undefined) {
