@@ -94,13 +94,13 @@ function handshakeFrameMax(maxMessageSize: number): number {
 /** Bytes we hand to the stream per write before yielding to the event loop. */
 const WRITE_BUDGET = 256 * 1024
 /**
- * The batch we write after a write that the kernel could not take at once
- * (its buffers are full): small, because whatever is handed to Node's stream
- * is lost if the connection then resets, whereas what stays in the pipe
- * survives a reconnect. libzmq likewise keeps one 8 KiB batch outside its
- * pipe (test/fault/reset-backlog.test.ts measures the loss side by side).
+ * Bytes we let Node's stream hold before we stop taking messages from the
+ * pipe. Kept small: what sits in the stream when the connection resets is
+ * lost, whereas what stays in the pipe survives a reconnect (libzmq keeps
+ * only one batch outside its pipe). 256 KiB still keeps 1 MiB messages
+ * streaming back to back (test/fault/reset-backlog.test.ts measures the loss).
  */
-const SHORT_BUDGET = 16 * 1024
+const STREAM_LIMIT = 256 * 1024
 
 /**
  * One ZMTP connection: bytes from the stream go through the decoder to the
@@ -126,14 +126,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   private readonly decoder: FrameDecoder
   private readonly encoder = new FrameEncoder()
   private flushScheduled = false
-  /**
-   * Node's stream still holds bytes we wrote (the kernel has not taken them
-   * all): we take nothing more from the pipe until it has, so that a reset
-   * loses at most that one write, never a backlog queued behind it.
-   */
   private waitingDrain = false
-  /** Bytes for the next batch: WRITE_BUDGET while the kernel keeps up, SHORT_BUDGET after it did not. */
-  private budget = WRITE_BUDGET
   private readPaused = false
   private handshakeTimer: NodeJS.Timeout | null = null
   private zapWaiting = false
@@ -163,7 +156,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     stream.on("end", () => this.stop({ kind: "connection" }))
     stream.on("error", (error: Error) => this.stop({ kind: "connection", error }))
     stream.on("close", () => this.stop({ kind: "connection" }))
-    stream.on("drain", () => this.onWritten())
+    stream.on("drain", () => this.onDrain())
 
     if (options.handshakeInterval > 0) {
       this.handshakeTimer = setTimeout(() => this.stop({ kind: "timeout" }), options.handshakeInterval)
@@ -498,7 +491,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     this.flushScheduled = false
     if (this.state !== State.Active || this.waitingDrain) return
     const queue = this.pipe!.outbound
-    let budget = this.budget
+    let budget = WRITE_BUDGET
     const subCommands = this.sendsSubscribeCommands
     const groupCommands = this.options.socketType === "DISH"
     const secure = this.secure
@@ -542,28 +535,21 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     if (this.encoder.pendingBytes === 0 || this.state === State.Stopped) return
     const bufs = this.encoder.take()
     const stream = this.stream
-    const last = bufs.length - 1
-    const written = (): void => this.onWritten()
-    if (last === 0) {
-      stream.write(bufs[0]!, written)
+    let ok = true
+    if (bufs.length === 1) {
+      ok = stream.write(bufs[0]!)
     } else {
       stream.cork()
-      for (let i = 0; i <= last; i++) stream.write(bufs[i]!, i === last ? written : undefined)
+      for (const b of bufs) ok = stream.write(b)
       stream.uncork()
     }
-    // A write the kernel took whole leaves nothing in the stream (Node counts
-    // it done synchronously; only the callback is deferred).
-    if (stream.writableLength > 0) {
-      this.waitingDrain = true
-      this.budget = SHORT_BUDGET
-    } else {
-      this.budget = WRITE_BUDGET
-    }
+    // Node's stream says "full" past 16 KiB; we keep feeding it up to
+    // STREAM_LIMIT, then wait for drain.
+    if (!ok && stream.writableLength >= STREAM_LIMIT) this.waitingDrain = true
   }
 
-  /** A write finished (or 'drain'): once the stream holds nothing, take more from the pipe. */
-  private onWritten(): void {
-    if (!this.waitingDrain || this.stream.writableLength > 0) return
+  private onDrain(): void {
+    if (!this.waitingDrain) return
     this.waitingDrain = false
     if (this.state !== State.Active) return
     if (this.pipe!.outbound.length > 0) this.scheduleFlush()
