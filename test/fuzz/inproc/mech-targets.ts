@@ -150,14 +150,18 @@ function messages(rng: Rng, client: Mechanism, server: Mechanism): string | null
     const [from, to] = rng.chance(0.5) ? [client, server] : [server, client]
     const data = rng.bytes(rng.int(64))
     const box = from.encodeFrame!(rng.int(4), data)
-    const mutated = mutate(rng, box, commandFields(box)).bytes
+    const m = mutate(rng, box, commandFields(box))
+    const mutated = m.bytes
+    // Decided before decodeFrame: it opens the box in place, overwriting the
+    // command's first octets (a false "changed box opened" came from comparing after).
+    const changed = !mutated.equals(box)
     try {
       const out = to.decodeFrame!(mutated)
-      if (!mutated.equals(box)) return `a changed MESSAGE box opened (${out.data.length} bytes)`
+      if (changed) return `a changed MESSAGE box opened (${out.data.length} bytes; ${m.ops.join(", ")})`
       if (!out.data.equals(data)) return "an intact MESSAGE box opened to other data"
     } catch (err) {
       if (!(err instanceof ProtocolError)) return `decodeFrame threw ${describe(err)}`
-      if (mutated.equals(box)) return `an intact MESSAGE box was refused: ${describe(err)}`
+      if (!changed) return `an intact MESSAGE box was refused: ${describe(err)}`
       // The connection ends at the first bad box (nonces are sequential), as in the engine.
       return null
     }
