@@ -229,8 +229,18 @@ type Cleanup = () => void | Promise<void>
 /** What a test opened; released in reverse order however the test ends. */
 export class Resources {
   private readonly cleanups: Cleanup[] = []
+  private released = false
 
+  /**
+   * Registers `thing` for release. After releaseAll() (the guard timed out;
+   * the body it raced goes on) `thing` is released at once and the body is
+   * stopped, instead of leaking a socket or proxy nothing would ever close.
+   */
   add<T>(thing: T, release: (t: T) => void | Promise<void>): T {
+    if (this.released) {
+      void Promise.resolve(release(thing)).catch(() => undefined)
+      throw new Error("resource opened after the test was released (it timed out)")
+    }
     this.cleanups.push(() => release(thing))
     return thing
   }
@@ -244,6 +254,7 @@ export class Resources {
   }
 
   async releaseAll(): Promise<Error[]> {
+    this.released = true
     const errors: Error[] = []
     for (const c of this.cleanups.splice(0).reverse()) {
       try {
