@@ -6,7 +6,7 @@
 import { describe } from "node:test"
 import { conform, type Zmq } from "./harness.js"
 import { make, SOCKET_CLASSES, type AnySocket } from "./classes.js"
-import { attemptsInChild } from "./child.js"
+import { attemptsInChild, CHILD_CASE_TIMEOUT } from "./child.js"
 
 type Ctor = new (...args: unknown[]) => AnySocket
 const ctor = (zmq: Zmq, name: string): Ctor => (zmq as unknown as Record<string, Ctor>)[name]!
@@ -36,6 +36,7 @@ void describe("conformance: construction", () => {
         sealed: `class Sub extends zmq.${cls} { constructor() { super(); this.extra = 1 } }; new Sub()`,
         field: `class Sub extends zmq.${cls} { extra = 1 }; new Sub()`,
       }), {
+      timeout: CHILD_CASE_TIMEOUT,
       expect: {
         number: TYPE_ERROR("Options must be an object"),
         string: TYPE_ERROR("Options must be an object"),
@@ -81,6 +82,7 @@ void describe("conformance: construction", () => {
       withoutNew: "zmq.Socket(8)",
       classOption: "new zmq.Socket(8, { sendHighWaterMark: 5 })",
     }), {
+    timeout: CHILD_CASE_TIMEOUT,
     expect: {
       missing: TYPE_ERROR("Socket type must be a number"),
       string: TYPE_ERROR("Socket type must be a number"),
@@ -143,6 +145,7 @@ void describe("conformance: construction", () => {
       outOfRange: "new zmq.Context({ ioThreads: -1 })",
       emfile: "const c = new zmq.Context({ maxSockets: 1 }); new zmq.Dealer({ context: c }); new zmq.Dealer({ context: c })",
     }), {
+    timeout: CHILD_CASE_TIMEOUT,
     expect: {
       number: TYPE_ERROR("Options must be an object"),
       null: TYPE_ERROR("Options must be an object"),

@@ -7,10 +7,12 @@
  *
  * Peer and Channel have no zeromq.js counterpart; test/spec covers them.
  */
-import { spawnSync } from "node:child_process"
+import { spawn } from "node:child_process"
+import { once } from "node:events"
 import * as dgram from "node:dgram"
 import { fileURLToPath } from "node:url"
 import { describe } from "node:test"
+import { CHILD_CASE_TIMEOUT } from "./child.js"
 import { ALL_TRANSPORTS, conformDraft, conformDraftEach, type CaseContext, type ZmqDraft } from "./harness.js"
 
 type DraftName = "Server" | "Client" | "Radio" | "Dish" | "Gather" | "Scatter" | "Datagram"
@@ -71,13 +73,17 @@ function shape(m: unknown[]): unknown {
 void describe("conformance: zmq-ts/draft against zeromq/draft", () => {
   // ---- loading ----------------------------------------------------------------------------
 
-  conformDraft("loading the draft entry emits zeromq's process warning", (_zmq, t) => {
+  conformDraft("loading the draft entry emits zeromq's process warning", async (_zmq, t) => {
     const root = fileURLToPath(new URL("../..", import.meta.url))
     const code = t.lib === "zeromq" ? "require('zeromq/draft')" : "import('./src/draft.ts')"
-    const r = spawnSync(process.execPath, ["--import", "tsx", "-e", code], { cwd: root, encoding: "utf8", timeout: 15_000 })
-    const warnings = r.stderr.split("\n").filter((l) => l.includes("Warning:")).map((l) => l.replace(/^\(node:\d+\) /, ""))
-    return { status: r.status, warnings }
-  }, { expect: { status: 0, warnings: ["Warning: ZeroMQ draft features are experimental and could change at any time."] } })
+    // spawn, not spawnSync: a blocked event loop starved every other timer of this file under load.
+    const child = spawn(process.execPath, ["--import", "tsx", "-e", code], { cwd: root, stdio: ["ignore", "ignore", "pipe"] })
+    let stderr = ""
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c))
+    const [status] = (await once(child, "close")) as [number | null]
+    const warnings = stderr.split("\n").filter((l) => l.includes("Warning:")).map((l) => l.replace(/^\(node:\d+\) /, ""))
+    return { status, warnings }
+  }, { timeout: CHILD_CASE_TIMEOUT, expect: { status: 0, warnings: ["Warning: ZeroMQ draft features are experimental and could change at any time."] } })
 
   // ---- construction and options -----------------------------------------------------------
 

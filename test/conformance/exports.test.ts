@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
-import { attemptInChild } from "./child.js"
+import { attemptInChild, CHILD_CASE_TIMEOUT } from "./child.js"
 import { conform } from "./harness.js"
 
 /** Names an ES module namespace of a CommonJS module has besides its exports. */
@@ -21,7 +21,7 @@ void describe("conformance: exports", () => {
     attemptInChild(t, `
       const names = Object.keys(zmq).filter((k) => !["default", "__esModule", "module.exports"].includes(k))
       return [typeof zmq.default, names.filter((k) => zmq.default[k] !== zmq[k])]
-    `), { expect: { sync: "return", value: ["object", []] } })
+    `), { timeout: CHILD_CASE_TIMEOUT, expect: { sync: "return", value: ["object", []] } })
   conform("kinds of the exports", (zmq) => ({
     classes: ["Context", "Socket", "Observer", "Proxy", "Push"].map((k) => typeof (zmq as unknown as Record<string, unknown>)[k]),
     names: ["Context", "Socket", "Observer", "Proxy", "Push", "XPublisher"].map((k) => ((zmq as unknown as Record<string, { name: string }>)[k]!).name),

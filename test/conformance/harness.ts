@@ -23,6 +23,7 @@ import { it } from "node:test"
 import { createRequire } from "node:module"
 import type * as ZmqTsDraft from "../../src/draft.js"
 import type * as ZmqTs from "../../src/index.js"
+import { scaled } from "../helpers/time.js"
 
 export type Zmq = typeof ZmqTs
 export type LibName = "zeromq" | "zmq-ts"
@@ -202,7 +203,7 @@ export function conformDraftEach(
 }
 
 function conformWith<L>(load: (lib: LibName) => Promise<L>, title: string, fn: (zmq: L, t: CaseContext) => unknown, options: ConformOptions): void {
-  const timeout = (options.timeout ?? CASE_TIMEOUT) * 2
+  const timeout = scaled(options.timeout ?? CASE_TIMEOUT) * 2
   void it(title, { timeout }, async () => {
     const ours = await observe(load, "zmq-ts", fn)
     if (options.differs !== undefined) {

@@ -4,7 +4,7 @@
  */
 import { describe } from "node:test"
 import { conform, type CaseContext } from "./harness.js"
-import { attemptInChild } from "./child.js"
+import { attemptInChild, CHILD_CASE_TIMEOUT } from "./child.js"
 import { make, OPTION_VALUES, READ_ONLY, SOCKET_CLASSES, UNKNOWN, type AnySocket } from "./classes.js"
 
 /** zeromq.js cannot read CURVE keys back (EINVAL); core-parity.test.ts covers them. */
@@ -50,7 +50,7 @@ void describe("conformance: socket options", () => {
           }
         }
         return out
-      `))
+      `), { timeout: CHILD_CASE_TIMEOUT })
 
     conform(`${cls}: an unknown option cannot be assigned`, (zmq, t) => {
       const s = t.track(make(zmq, cls))

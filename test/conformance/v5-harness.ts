@@ -11,6 +11,7 @@ import { createRequire } from "node:module"
 import { it } from "node:test"
 import type * as V5 from "../../src/v5-compat.js"
 import { CaseResources, describeError, type Attempt, type LibName } from "./harness.js"
+import { scaled } from "../helpers/time.js"
 
 export type Zmq5 = typeof V5
 export type Sock5 = V5.Socket
@@ -76,7 +77,7 @@ class Ctx extends CaseResources implements V5Context {
     return v === undefined ? { sync: "return" } : { sync: "return", value: v }
   }
 
-  next(emitter: NodeJS.EventEmitter, event: string, ms = 5000): Promise<unknown[]> {
+  next(emitter: NodeJS.EventEmitter, event: string, ms = scaled(5000)): Promise<unknown[]> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         emitter.off(event, on)
@@ -121,7 +122,7 @@ async function observe(lib: LibName, fn: (zmq: Zmq5, t: V5Context) => unknown): 
 /** One v5 case: the same code against zeromq/v5-compat and zmq-ts/v5-compat, the same observation from both. */
 export function conformV5(title: string, fn: (zmq: Zmq5, t: V5Context) => unknown, options: ConformV5Options = {}): void {
   const todo = options.core === undefined ? {} : { todo: `v6 core differs: ${options.core}` }
-  void it(title, { timeout: (options.timeout ?? 10_000) * 2, ...todo }, async () => {
+  void it(title, { timeout: scaled(options.timeout ?? 10_000) * 2, ...todo }, async () => {
     const ours = await observe("zmq-ts", fn)
     if (options.differs !== undefined) {
       assert.ok("expect" in options, `deliberate difference without an expected observation: ${title}`)

@@ -2,6 +2,7 @@
 import { describe } from "node:test"
 import { ALL_TRANSPORTS } from "./harness.js"
 import { conformV5, conformV5Each, plain, type Sock5, type V5Context, type Zmq5 } from "./v5-harness.js"
+import { scaled } from "../helpers/time.js"
 
 /** Binds `s` with a callback and gives the endpoint actually bound. */
 async function bound(s: Sock5, t: V5Context, transport: "tcp" | "ipc" | "inproc"): Promise<string> {
@@ -281,7 +282,10 @@ void describe("conformance v5: bind and unbind", () => {
     let target = ep
     if (transport === "tcp") {
       // zmq-ts learns the port when the bind completes; wait for it the v5 way (the socket's 'listen' event is too late to set up here).
-      for (let i = 0; i < 200 && typeof pull.last_endpoint !== "string"; i++) await new Promise((r) => setTimeout(r, 5))
+      // v5 has no event for a bindSync that completes, hence the poll; it was
+      // bounded at 1 s, which a loaded machine exceeded (then connect got no address).
+      const deadline = performance.now() + scaled(5000)
+      for (let i = 0; i < 10_000 && typeof pull.last_endpoint !== "string" && performance.now() < deadline; i++) await new Promise((r) => setTimeout(r, 5))
       target = pull.last_endpoint as string
     }
     const push = t.track(zmq.socket("push"))

@@ -17,6 +17,7 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { guarded, IMPL_PAIRS, type Sock } from "./support.js"
+import { scaled } from "../helpers/time.js"
 
 const BEFORE = 100
 const QUEUED = 500
@@ -31,7 +32,7 @@ async function shutDown(sock: Sock, endpoint: string): Promise<void> {
 
 for (const [pushImpl, pullImpl] of IMPL_PAIRS) {
   void describe(`${pushImpl} PUSH connects to a ${pullImpl} PULL that restarts`, () => {
-    void test("messages queued while the PULL was gone are delivered once, in order", { timeout: 20_000 }, (t) =>
+    void test("messages queued while the PULL was gone are delivered once, in order", { timeout: scaled(20_000) }, (t) =>
       guarded(15_000, async (r) => {
         const pull1 = r.sock(pullImpl, "PULL")
         const endpoint = await pull1.bind()
@@ -63,7 +64,7 @@ for (const [pushImpl, pullImpl] of IMPL_PAIRS) {
 
 for (const [pubImpl, subImpl] of IMPL_PAIRS) {
   void describe(`${subImpl} SUB connects to a ${pubImpl} XPUB that restarts`, () => {
-    void test("the SUB resubscribes to the new publisher", { timeout: 20_000 }, (t) =>
+    void test("the SUB resubscribes to the new publisher", { timeout: scaled(20_000) }, (t) =>
       guarded(15_000, async (r) => {
         const pub1 = r.sock(pubImpl, "XPUB")
         const endpoint = await pub1.bind()

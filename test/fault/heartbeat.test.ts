@@ -17,6 +17,7 @@
 import assert from "node:assert/strict"
 import { describe, test, type TestContext } from "node:test"
 import { guarded, IMPL_PAIRS, now, type Impl, type Options, type Resources } from "./support.js"
+import { scaled } from "../helpers/time.js"
 
 type Fault = "rst" | "fin" | "blackhole"
 const FAULTS: readonly Fault[] = ["rst", "fin", "blackhole"]
@@ -27,7 +28,7 @@ const TTL = 300
 const HEARTBEAT: Options = { heartbeatInterval: INTERVAL, heartbeatTimeout: TIMEOUT }
 /** Slack on top of the expected detection time before the guard fails the test (2 busy cores). */
 const TOLERANCE_MS = 3000
-const GUARD_MS = 15_000
+const GUARD_MS = scaled(15_000)
 
 interface Scenario {
   fault: Fault

@@ -19,6 +19,7 @@ import * as net from "node:net"
 import { describe, test } from "node:test"
 import type { FaultProxy } from "./proxy.js"
 import { guarded, IMPL_PAIRS, type Impl, type Resources, type Sock } from "./support.js"
+import { scaled } from "../helpers/time.js"
 
 const SENT = 100
 const AFTER = 10
@@ -90,7 +91,7 @@ async function makeDead(r: Resources, kind: DeadKind, pullImpl: Impl): Promise<D
 for (const [pushImpl, pullImpl] of IMPL_PAIRS) {
   void describe(`${pushImpl} PUSH to one live and one dead ${pullImpl} PULL`, () => {
     for (const kind of ["refused", "blackholed"] as const) {
-      void test(`immediate, dead endpoint ${kind}: messages go only to the live PULL, none queued for the dead one`, { timeout: 20_000 }, (t) =>
+      void test(`immediate, dead endpoint ${kind}: messages go only to the live PULL, none queued for the dead one`, { timeout: scaled(20_000) }, (t) =>
         guarded(15_000, async (r) => {
           const live = r.sock(pullImpl, "PULL")
           const liveEndpoint = await live.bind()
@@ -118,7 +119,7 @@ for (const [pushImpl, pullImpl] of IMPL_PAIRS) {
 }
 
 for (const pushImpl of ["zmq-ts", "zeromq"] as const) {
-  void test(`control: ${pushImpl} PUSH without immediate queues messages for the dead endpoint`, { timeout: 20_000 }, (t) =>
+  void test(`control: ${pushImpl} PUSH without immediate queues messages for the dead endpoint`, { timeout: scaled(20_000) }, (t) =>
     guarded(15_000, async (r) => {
       const live = r.sock("zmq-ts", "PULL")
       const liveEndpoint = await live.bind()

@@ -13,6 +13,7 @@ import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import type { Kill } from "./proxy.js"
 import { guarded, IMPL_PAIRS } from "./support.js"
+import { scaled } from "../helpers/time.js"
 
 const FRAMES = 10
 const FRAME_SIZE = 100
@@ -32,7 +33,7 @@ for (const [senderImpl, receiverImpl] of IMPL_PAIRS) {
     void describe(`${senderImpl} PUSH ${senderRole}, ${receiverImpl} PULL ${senderRole === "connects" ? "binds" : "connects"}`, () => {
       for (const how of KILLS) {
         for (const cut of CUTS) {
-          void test(`killed with ${how.toUpperCase()} ${cut.name}: no partial message, later messages flow`, { timeout: 15_000 }, (t) =>
+          void test(`killed with ${how.toUpperCase()} ${cut.name}: no partial message, later messages flow`, { timeout: scaled(15_000) }, (t) =>
             guarded(10_000, async (r) => {
               const sender = r.sock(senderImpl, "PUSH", { reconnectInterval: 20 })
               const receiver = r.sock(receiverImpl, "PULL", { reconnectInterval: 20 })

@@ -8,6 +8,7 @@ import * as net from "node:net"
 import { test } from "node:test"
 import { FaultProxy } from "./proxy.js"
 import { guarded, type Resources } from "./support.js"
+import { scaled } from "../helpers/time.js"
 
 interface Pair {
   proxy: FaultProxy
@@ -59,7 +60,7 @@ const MB = Buffer.alloc(1 << 20, 0x61)
 /** Resolves when `s` has closed, however (events.once would reject on an 'error' first). */
 const closed = (s: net.Socket): Promise<void> => new Promise((resolve) => s.once("close", () => resolve()))
 
-void test("proxy: pass-through both ways, FIN passed on", { timeout: 10_000 }, () =>
+void test("proxy: pass-through both ways, FIN passed on", { timeout: scaled(10_000) }, () =>
   guarded(5000, async (r) => {
     const { client, server } = await pair(r)
     const atServer = collector(server)
@@ -73,7 +74,7 @@ void test("proxy: pass-through both ways, FIN passed on", { timeout: 10_000 }, (
   }),
 )
 
-void test("proxy: stall(c2s) forwards nothing that way until unstall, the other way still flows", { timeout: 10_000 }, () =>
+void test("proxy: stall(c2s) forwards nothing that way until unstall, the other way still flows", { timeout: scaled(10_000) }, () =>
   guarded(5000, async (r) => {
     const { proxy, client, server } = await pair(r)
     const atServer = collector(server)
@@ -92,7 +93,7 @@ void test("proxy: stall(c2s) forwards nothing that way until unstall, the other 
   }),
 )
 
-void test("proxy: blackhole drops bytes both ways and keeps the connection open", { timeout: 10_000 }, () =>
+void test("proxy: blackhole drops bytes both ways and keeps the connection open", { timeout: scaled(10_000) }, () =>
   guarded(5000, async (r) => {
     const { proxy, client, server } = await pair(r)
     const atServer = collector(server)
@@ -120,7 +121,7 @@ void test("proxy: blackhole drops bytes both ways and keeps the connection open"
 )
 
 for (const how of ["reset", "fin"] as const) {
-  void test(`proxy: ${how}() closes both sides (${how === "reset" ? "ECONNRESET" : "EOF"})`, { timeout: 10_000 }, () =>
+  void test(`proxy: ${how}() closes both sides (${how === "reset" ? "ECONNRESET" : "EOF"})`, { timeout: scaled(10_000) }, () =>
     guarded(5000, async (r) => {
       const { proxy, client, server } = await pair(r)
       const outcome = (s: net.Socket): Promise<string> =>
@@ -138,7 +139,7 @@ for (const how of ["reset", "fin"] as const) {
 }
 
 for (const how of ["fin", "rst"] as const) {
-  void test(`proxy: cutAfter(c2s, 1000, ${how}) forwards exactly 1000 bytes, then kills both sides`, { timeout: 10_000 }, () =>
+  void test(`proxy: cutAfter(c2s, 1000, ${how}) forwards exactly 1000 bytes, then kills both sides`, { timeout: scaled(10_000) }, () =>
     guarded(5000, async (r) => {
       const { proxy, client, server } = await pair(r)
       const atServer = collector(server)
@@ -158,7 +159,7 @@ for (const how of ["fin", "rst"] as const) {
   )
 }
 
-void test("proxy: stopListening() refuses, listen() accepts again on the same port, restart() kills connections", { timeout: 10_000 }, () =>
+void test("proxy: stopListening() refuses, listen() accepts again on the same port, restart() kills connections", { timeout: scaled(10_000) }, () =>
   guarded(5000, async (r) => {
     const { proxy, client } = await pair(r)
     await proxy.stopListening()
@@ -181,7 +182,7 @@ void test("proxy: stopListening() refuses, listen() accepts again on the same po
   }),
 )
 
-void test("proxy: closes itself after its lifetime", { timeout: 10_000 }, () =>
+void test("proxy: closes itself after its lifetime", { timeout: scaled(10_000) }, () =>
   guarded(5000, async (r) => {
     const target = net.createServer()
     r.add(target, (s) => void s.close())

@@ -16,6 +16,7 @@ import { describe, test } from "node:test"
 import * as zeromq from "zeromq"
 import * as zts from "../../src/index.js"
 import { guarded, IMPL_PAIRS, now, type Impl, type Sock } from "./support.js"
+import { scaled } from "../helpers/time.js"
 
 const PEERS = 1000
 
@@ -31,7 +32,7 @@ function allSaw(socks: readonly Sock[], marks: readonly number[], type: string):
 
 for (const [pushImpl, pullImpl] of IMPL_PAIRS) {
   void describe(`${PEERS} ${pushImpl} PUSHes through the proxy to one ${pullImpl} PULL`, () => {
-    void test("the proxy restarts: all reconnect, and each delivers one message", { timeout: 40_000 }, (t) =>
+    void test("the proxy restarts: all reconnect, and each delivers one message", { timeout: scaled(40_000) }, (t) =>
       guarded(30_000, async (r) => {
         const pushContext = contextFor(pushImpl)
         const pull = r.sock(pullImpl, "PULL", { context: contextFor(pullImpl), receiveHighWaterMark: 0 })

@@ -8,13 +8,20 @@
  * The same run with a `zeromq` PUSH (libzmq 4.3.5) gives the reference: its
  * loss is what the kernel buffers held (its engine keeps one 8 KiB batch
  * outside the pipe). zmq-ts may lose about as much (twice, to allow for
- * kernel buffer autotuning), not more: today it also loses everything its
- * engine had moved from the pipe into the stream's write buffer (up to the
- * engine's STREAM_LIMIT, 4 MiB), so this test fails (reported bug).
+ * kernel buffer autotuning), not more.
+ *
+ * What zmq-ts loses, measured at the reset (issue #16): Node's stream held
+ * one write (the engine takes nothing more from the pipe while a write is
+ * pending: 262,382 bytes, 254 messages, partly in the kernel already, so
+ * not requeueable without risking a duplicate), and the kernel buffers (the
+ * PUSH's send buffer and the proxy's receive buffer) held the other ~3,800
+ * messages, about 1 MiB more than with libzmq: Linux autotunes them per
+ * connection and Node cannot set SO_SNDBUF on a TCP socket.
  */
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import { guarded, indexOf, nextTurn, numbered, type Impl, type Resources } from "./support.js"
+import { scaled } from "../helpers/time.js"
 
 const ATTEMPTS = 40_000
 const SIZE = 1024
@@ -64,7 +71,7 @@ async function lossOnReset(r: Resources, impl: Impl): Promise<Loss> {
   return { accepted, delivered, lost: accepted - delivered }
 }
 
-void test("a reset with a backlog: zmq-ts PUSH loses no more queued messages than libzmq", { timeout: 40_000 }, (t) =>
+void test("a reset with a backlog: zmq-ts PUSH loses no more queued messages than libzmq", { timeout: scaled(40_000) }, (t) =>
   guarded(30_000, async (r) => {
     const ref = await lossOnReset(r, "zeromq")
     const ts = await lossOnReset(r, "zmq-ts")

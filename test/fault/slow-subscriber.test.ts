@@ -17,6 +17,7 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { guarded, IMPL_PAIRS, indexOf, joinSubscribers, liveMemory, MiB, mib, nextTurn, numbered } from "./support.js"
+import { scaled } from "../helpers/time.js"
 
 const COUNT = 100_000
 const SIZE = 1024
@@ -27,7 +28,7 @@ const MEMORY_BOUND = 24 * MiB
 
 for (const [pubImpl, subImpl] of IMPL_PAIRS) {
   void describe(`${pubImpl} PUB, two ${subImpl} SUBs, one of them stalled`, () => {
-    void test("the fast subscriber gets everything, the publisher never blocks, memory stays bounded", { timeout: 40_000 }, (t) =>
+    void test("the fast subscriber gets everything, the publisher never blocks, memory stays bounded", { timeout: scaled(40_000) }, (t) =>
       guarded(30_000, async (r) => {
         const pub = r.sock(pubImpl, "PUB")
         const endpoint = await pub.bind()

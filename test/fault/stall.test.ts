@@ -23,6 +23,7 @@ import { describe, test, type TestContext } from "node:test"
 import { ZmqError } from "../../src/util.js"
 import type { Direction } from "./proxy.js"
 import { guarded, indexOf, joinSubscribers, liveMemory, MiB, mib, nextTurn, numbered, type Impl, type Resources, type Sock, type SockType } from "./support.js"
+import { scaled } from "../helpers/time.js"
 
 const ATTEMPTS = 100_000
 const SIZE = 1024
@@ -136,7 +137,7 @@ const PUB_CASES: readonly (readonly [Impl, Role])[] = [
 for (const pair of BLOCKING) {
   for (const [receiverImpl, senderRole] of pair.cases) {
     void describe(`stalled: zmq-ts ${pair.sender} ${senderRole} → ${receiverImpl} ${pair.receiver}`, () => {
-      void test(`${pair.sender} blocks at the high-water mark, memory stays bounded, nothing is lost`, { timeout: 40_000 }, (t) =>
+      void test(`${pair.sender} blocks at the high-water mark, memory stays bounded, nothing is lost`, { timeout: scaled(40_000) }, (t) =>
         guarded(30_000, async (r) => {
           const s = await connectThroughProxy(r, pair.sender, pair.receiver, receiverImpl, senderRole)
           await s.sender.send(numbered(0xffffffff, 8))
@@ -177,7 +178,7 @@ for (const pair of BLOCKING) {
 
 for (const [receiverImpl, senderRole] of PUB_CASES) {
   void describe(`stalled: zmq-ts PUB ${senderRole} → ${receiverImpl} SUB`, () => {
-    void test("PUB never blocks and drops for the stalled subscriber, memory stays bounded", { timeout: 40_000 }, (t) =>
+    void test("PUB never blocks and drops for the stalled subscriber, memory stays bounded", { timeout: scaled(40_000) }, (t) =>
       guarded(30_000, async (r) => {
         const s = await connectThroughProxy(r, "PUB", "SUB", receiverImpl, senderRole)
         await joinSubscribers(s.sender, [s.receiver], "warm")

@@ -18,6 +18,7 @@ import * as vm from "node:vm"
 import * as zeromq from "zeromq"
 import * as zts from "../../src/index.js"
 import { FaultProxy, type ProxyOptions } from "./proxy.js"
+import { scaled } from "../helpers/time.js"
 
 export type Impl = "zmq-ts" | "zeromq"
 export type SockType = "PUSH" | "PULL" | "PUB" | "SUB" | "XPUB" | "DEALER" | "ROUTER"
@@ -228,8 +229,18 @@ type Cleanup = () => void | Promise<void>
 /** What a test opened; released in reverse order however the test ends. */
 export class Resources {
   private readonly cleanups: Cleanup[] = []
+  private released = false
 
+  /**
+   * Registers `thing` for release. After releaseAll() (the guard timed out;
+   * the body it raced goes on) `thing` is released at once and the body is
+   * stopped, instead of leaking a socket or proxy nothing would ever close.
+   */
   add<T>(thing: T, release: (t: T) => void | Promise<void>): T {
+    if (this.released) {
+      void Promise.resolve(release(thing)).catch(() => undefined)
+      throw new Error("resource opened after the test was released (it timed out)")
+    }
     this.cleanups.push(() => release(thing))
     return thing
   }
@@ -243,6 +254,7 @@ export class Resources {
   }
 
   async releaseAll(): Promise<Error[]> {
+    this.released = true
     const errors: Error[] = []
     for (const c of this.cleanups.splice(0).reverse()) {
       try {
@@ -260,7 +272,8 @@ export class Resources {
  * timeout or failure, everything the body opened is released, which also
  * settles whatever it was still waiting on.
  */
-export async function guarded(ms: number, body: (r: Resources) => Promise<void>): Promise<void> {
+export async function guarded(limit: number, body: (r: Resources) => Promise<void>): Promise<void> {
+  const ms = scaled(limit)
   const r = new Resources()
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {

@@ -43,8 +43,9 @@ import {
   type RawClosed,
   type RawPeer,
 } from "./raw-peer.js"
+import { scaled } from "../helpers/time.js"
 
-const TEST_TIMEOUT = 20_000
+const TEST_TIMEOUT = scaled(20_000)
 const MORE = 0x01
 const COMMAND = 0x04
 

@@ -16,10 +16,11 @@ import { after, before, describe, it } from "node:test"
 import { Dish, Gather, Radio, Scatter, Server, Client, Peer } from "../../src/draft.js"
 import { commandFrame, messageFrames, RawZmtp } from "./patterns-helpers.js"
 import { Prng } from "./raw-peer.js"
+import { scaled } from "../helpers/time.js"
 
 const zeromqDraft = createRequire(import.meta.url)("zeromq/draft") as typeof import("../../src/draft.js")
 const SEEDS = [1, 2, 3, 4, 5, 0xc0ffee]
-const TEST_TIMEOUT = 20_000
+const TEST_TIMEOUT = scaled(20_000)
 
 const crashes: unknown[] = []
 const onCrash = (err: unknown): void => {

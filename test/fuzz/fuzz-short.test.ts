@@ -21,6 +21,7 @@ import * as zmq from "zeromq"
 import * as zts from "../../src/index.js"
 import { allTargets, formatReport, parseSeed, runFuzz, type FuzzOptions } from "./fuzzer.js"
 import { closedByServer, connectRaw, frame, greeting, readyFrame } from "./raw-peer.js"
+import { scaled } from "../helpers/time.js"
 
 const SEED = parseSeed(process.env.ZMQ_TS_FUZZ_SEED) ?? 0x62500001
 
@@ -37,7 +38,7 @@ async function pass(targets: string[], options: Partial<FuzzOptions> = {}, exclu
     batchSize: 6,
     batchesPerVisit: 3,
     decoderInputs: 3000,
-    watchdogMs: 10_000,
+    watchdogMs: scaled(10_000),
     ...options,
   })
   if (report.failures.length > 0) assert.fail(`${report.failures.length} failure(s), seed ${SEED}:\n${formatReport(report)}`)
@@ -46,7 +47,7 @@ async function pass(targets: string[], options: Partial<FuzzOptions> = {}, exclu
 
 // One top-level suite, run in order: a pass owns the process-wide ZAP endpoint and crash handlers while it runs.
 void describe("fuzzer", { concurrency: 1 }, () => {
-  void describe(`short pass (seed ${SEED})`, { concurrency: 1, timeout: 120_000 }, () => {
+  void describe(`short pass (seed ${SEED})`, { concurrency: 1, timeout: scaled(120_000) }, () => {
     void it("decoder: mutated frames in random chunks match the reference walk, only ProtocolError escapes, memory stays bounded", async () => {
       await pass(["decoder"])
     })
@@ -64,7 +65,7 @@ void describe("fuzzer", { concurrency: 1 }, () => {
     })
   })
 
-  void describe("known bugs found by the fuzzer (fail until src is fixed)", { concurrency: 1, timeout: 120_000 }, () => {
+  void describe("known bugs found by the fuzzer (fail until src is fixed)", { concurrency: 1, timeout: scaled(120_000) }, () => {
     /**
      * src/engine/engine.ts handleCommand(): a SUBSCRIBE or CANCEL command is
      * turned into a \x01/\x00 message and handed to onMessage(). Under CURVE,

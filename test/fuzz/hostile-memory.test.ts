@@ -16,6 +16,7 @@ import { Radio } from "../../src/draft.js"
 import { Dealer, Publisher, Pull, Push, Reply, Router, Subscriber } from "../../src/index.js"
 import { encodeCommand, encodeReady, FRAME_OVERHEAD, FrameEncoder } from "../../src/internal.js"
 import { connectRaw, frame, greeting, handshake, longHeader, readyFrame, EventLog, type RawPeer } from "./raw-peer.js"
+import { scaled } from "../helpers/time.js"
 
 /**
  * `npm run fuzz:floods` runs this file with ZMQ_TS_FLOOD_SCALE=20: the same
@@ -64,7 +65,7 @@ function retained(): number {
  * a pipe going away), checking every few milliseconds, and fails with `what`
  * at the deadline instead of hanging.
  */
-async function until(cond: () => boolean, what: string, deadlineMs = 20_000): Promise<void> {
+async function until(cond: () => boolean, what: string, deadlineMs = scaled(20_000)): Promise<void> {
   const end = Date.now() + deadlineMs
   while (!cond()) {
     if (Date.now() > end) assert.fail(`timed out waiting for: ${what}`)

@@ -33,10 +33,11 @@ import {
   subscribeMessage,
   type PubKind,
 } from "./patterns-helpers.js"
+import { scaled } from "../helpers/time.js"
 
-const TEST_TIMEOUT = 15_000
+const TEST_TIMEOUT = scaled(15_000)
 /** Guard for a child-process scenario (the child is killed after it). */
-const CHILD_TIMEOUT = 25_000
+const CHILD_TIMEOUT = scaled(25_000)
 const KINDS: readonly PubKind[] = ["PUB", "XPUB"]
 
 // ---- process guard -------------------------------------------------------------------

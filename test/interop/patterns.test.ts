@@ -33,6 +33,7 @@ import { fileURLToPath } from "node:url"
 import { inspect } from "node:util"
 import * as zeromq from "zeromq"
 import * as zmqts from "../../src/index.js"
+import { scaled } from "../helpers/time.js"
 
 type Peer = "zeromq" | "pyzmq"
 type Impl = "zmq-ts" | Peer
@@ -45,10 +46,10 @@ type SubType = "SUB" | "XSUB"
 type SocketType = ClientType | ServerType | PubType | SubType
 
 /** Per-test guard: on expiry the test fails and its sockets and children are released. */
-const GUARD_MS = 10_000
+const GUARD_MS = scaled(10_000)
 const NODE_TIMEOUT_MS = GUARD_MS + 5_000
 /** How long a python peer may take to exit once its stdin is closed, before it is killed. */
-const PY_EXIT_MS = 5_000
+const PY_EXIT_MS = scaled(5_000)
 const PYTHON = "/usr/bin/python3"
 const PY_PEER = join(dirname(fileURLToPath(import.meta.url)), "../helpers/peers/pattern_peer.py")
 

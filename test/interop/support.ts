@@ -9,6 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { startPeer, type LibzmqPeer, type PeerKind, type PeerType } from "../helpers/peers/libzmq-peer.js"
 import type { Socket } from "../../src/index.js"
+import { scaled } from "../helpers/time.js"
 
 export type Role = "zmq-ts binds" | "zmq-ts connects"
 export type Transport = "tcp" | "ipc"
@@ -31,7 +32,7 @@ export const COMBOS: readonly Combo[] = PEERS.flatMap((peer) =>
 )
 
 /** Per-test guard: the test fails (and its resources are released) after this long. */
-export const TEST_TIMEOUT_MS = 15_000
+export const TEST_TIMEOUT_MS = scaled(15_000)
 
 // ---- endpoints ---------------------------------------------------------------------
 
@@ -152,14 +153,25 @@ type Cleanup = () => void | Promise<void>
 /** What a test opened; released in reverse order however the test ends. */
 export class Resources {
   private readonly cleanups: Cleanup[] = []
+  private released = false
 
-  /** Registers `thing` for release and returns it. */
+  /**
+   * Registers `thing` for release and returns it. After releaseAll() (the
+   * guard timed out, but the body it raced goes on running) `thing` is
+   * released at once and the body stopped: a pyzmq peer started that late
+   * was never closed and kept the test file's process alive for an hour.
+   */
   add<T>(thing: T, release: (t: T) => void | Promise<void>): T {
+    if (this.released) {
+      void Promise.resolve(release(thing)).catch(() => undefined)
+      throw new Error("resource opened after the test was released (it timed out)")
+    }
     this.cleanups.push(() => release(thing))
     return thing
   }
 
   async releaseAll(): Promise<Error[]> {
+    this.released = true
     const errors: Error[] = []
     for (const c of this.cleanups.splice(0).reverse()) {
       try {

@@ -25,6 +25,7 @@ import * as zeromq from "zeromq"
 import * as zmqts from "../../src/index.js"
 import { messageSize } from "../fixtures/lib.js"
 import { unboundEndpoint } from "../helpers/transports.js"
+import { scaled } from "../helpers/time.js"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 const LIBS = ["zeromq", "zmq-ts"] as const
@@ -34,8 +35,14 @@ type LibName = (typeof LIBS)[number]
  * A child that should exit by itself is killed (and the test fails) if it is
  * still running this long after its last line, or after START_GUARD_MS in all.
  */
-const GUARD_MS = 5_000
-const START_GUARD_MS = 30_000
+const GUARD_MS = scaled(5_000)
+/**
+ * Only a bound on a hung child, not a measure of anything: on a saturated
+ * machine (npm run test:stress, two cores shared by several suites) starting
+ * node with tsx and a native addon took over 30 s, and every case failed on
+ * this guard alone; test:stress scales it.
+ */
+const START_GUARD_MS = scaled(30_000)
 
 let ipcDir: string | null = null
 let ipcCount = 0
@@ -256,6 +263,21 @@ void describe("process lifetime", { concurrency: 4 }, () => {
     assert.deepEqual((await pull.receive()).map(String), ["from-blocked-send"])
     await child.exitsCleanly("sent")
   })
+
+  // Regression (issue #16): under load a child exited 0 with a send() pending.
+  // Here the send is forced to wait (the parent reads nothing until the child
+  // says so), and the child reports if its event loop ever ran dry meanwhile.
+  bothLibs("a send() waiting on full queues keeps the event loop alive (no 'beforeExit' while it waits), then completes", async (lib, t) => {
+    const own = peers(t)
+    const child = run(t, "lifecycle-wait.ts", lib, ["full"])
+    const endpoint = afterPrefix(await child.line("endpoint "), "endpoint ")
+    const pull = own(new zeromq.Pull({ receiveHighWaterMark: 1 }))
+    pull.connect(endpoint)
+    await child.line("pending")
+    for (let i = 0; i < 64; i++) assert.equal((await pull.receive())[0]![0], i & 0xff)
+    await child.exitsCleanly("sent 64")
+    assert.ok(!child.lines.includes("loop empty"), `the event loop ran dry with a send pending\n${child.describe()}`)
+  }, ["zmq-ts"])
 
   for (const ending of ["close", "open"] as const) {
     const how = ending === "close" ? "close() with linger -1" : "the socket left open (blocky context)"

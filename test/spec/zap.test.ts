@@ -35,9 +35,10 @@ import { EVENT_TYPES, EventLog } from "../helpers/peers/libzmq-peer.js"
 import { zmtpFrame } from "../helpers/transports.js"
 import { allowAll, gate, refuseAll, ZapHandler, type ZapHandlerOptions, type ZapPolicy, type ZapVerdict } from "../helpers/zap-handler.js"
 import { guarded, type Resources } from "../interop/support.js"
+import { scaled } from "../helpers/time.js"
 
 /** Failure guard per test; every wait is on an event. */
-const GUARD_MS = 8000
+const GUARD_MS = scaled(8000)
 const TIMEOUT = { timeout: GUARD_MS + 2000 }
 
 /**
