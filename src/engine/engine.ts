@@ -144,12 +144,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   /** msgCost of secureFrames, held to the same budget as the decoder's message. */
   private secureCost = 0
   private heldInput: Buffer[] = []
-  /**
-   * The peer finished sending (FIN) while we still hold bytes of its that the
-   * socket had no room for: libzmq delivers every message that fully arrived
-   * before the connection ended, so we stop only once those are decoded.
-   */
-  private peerEnded = false
+  /** Set once the peer's FIN came: what we hold is decoded past the high-water mark. */
+  private draining = false
   private drainWaiters: (() => void)[] = []
 
   constructor(stream: ByteStream, options: EngineOptions, host: EngineHost) {
@@ -383,7 +379,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     inbound.push(frames)
     // Stop decoding once the queue is at its high-water mark or memory budget; checkWrite()
     // arms the wake-up that resumes us when the socket has drained it.
-    return inbound.checkWrite()
+    return this.draining || inbound.checkWrite()
   }
 
   /** RFC 37 PING with our TTL and no context, as libzmq sends it. */
@@ -445,11 +441,24 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     else this.notifyDrained()
   }
 
+  /**
+   * The peer finished sending (FIN). libzmq delivers every message that fully
+   * arrived before it, also ones the socket had no room for yet. Node emits
+   * 'end' only once it has handed us every byte, so all that is left is the
+   * chunk the decoder holds while paused at the high-water mark: it is decoded
+   * past the mark (one chunk at most, each message still held to the memory
+   * budget), then the connection ends as usual.
+   */
   private onPeerEnd(): void {
     if (this.state === State.Stopped) return
-    if (this.readPaused && (this.decoder.paused || this.heldInput.length > 0)) {
-      this.peerEnded = true
-      return
+    if (this.state === State.Active && this.decoder.paused) {
+      this.draining = true
+      try {
+        this.decoder.resume()
+      } catch (err) {
+        this.fail(err)
+        return
+      }
     }
     this.stop({ kind: "connection" })
   }
@@ -477,8 +486,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
       return
     }
     this.readPaused = false
-    if (this.peerEnded) this.stop({ kind: "connection" })
-    else this.stream.resume()
+    this.stream.resume()
   }
 
   // ---- outbound ----------------------------------------------------------
@@ -549,11 +557,6 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   private writeOut(): void {
     this.pongQueued = false
     if (this.encoder.pendingBytes === 0 || this.state === State.Stopped) return
-    if (this.peerEnded) {
-      // The stream is gone; nothing written now could reach the peer.
-      this.encoder.take()
-      return
-    }
     const bufs = this.encoder.take()
     const stream = this.stream
     let ok = true
