@@ -58,8 +58,14 @@ export interface Engine {
   readonly stopped: boolean
   readonly peerRoutingId: Buffer
   readonly peerMetadata: Metadata
-  /** Closes the connection now; queued messages stay in the pipe. */
-  close(): void
+  /**
+   * Closes the connection now; queued messages stay in the pipe. `graceful`
+   * (after a linger that saw everything leave): half-close and let the peer
+   * close its side, so that it still reads what we sent before it meets a
+   * closed socket (a write of its own to a closed socket would fail, and Node
+   * then drops what it had not read yet).
+   */
+  close(graceful?: boolean): void
   /** Calls `fn` once everything queued so far has been handed to the kernel (or the engine stopped). */
   whenDrained(fn: () => void): void
 }
@@ -603,8 +609,16 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     // may be gone (a peer closed in the same turn would otherwise leave the
     // message undeliverable and the lingering socket waiting forever).
     if (this.flushScheduled) this.flush()
-    if (this.drained) fn()
-    else this.drainWaiters.push(fn)
+    if (this.drained) {
+      fn()
+      return
+    }
+    this.drainWaiters.push(fn)
+    // The flush above told no one (we were not waiting yet): when only Node's
+    // stream still holds bytes, no later flush or 'drain' will, so ask it.
+    if (!this.flushScheduled && !this.waitingDrain && this.encoder.pendingBytes === 0 && (this.pipe === null || this.pipe.outbound.length === 0)) {
+      this.notifyDrained()
+    }
   }
 
   private notifyDrained(): void {
@@ -637,9 +651,9 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     }
   }
 
-  /** Closes the connection now; queued messages stay in the pipe. */
-  close(): void {
-    this.stop({ kind: "closed" })
+  /** Closes the connection now; queued messages stay in the pipe (see Engine.close). */
+  close(graceful = false): void {
+    this.stop({ kind: "closed" }, graceful && this.state === State.Active)
   }
 
   /** Half-closes after everything queued has been written (linger). */

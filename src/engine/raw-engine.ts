@@ -125,8 +125,14 @@ export class RawEngine implements Engine, PipePeer {
   whenDrained(fn: () => void): void {
     // As ZmtpEngine: a closing socket's queued bytes are written now, not at the end of the turn.
     if (this.flushScheduled) this.flush()
-    if ((this.pipe === null || this.pipe.outbound.length === 0) && !this.waitingDrain && this.stream.writableLength === 0) fn()
-    else this.drainWaiters.push(fn)
+    const queued = this.pipe !== null && this.pipe.outbound.length > 0
+    if (!queued && !this.waitingDrain && this.stream.writableLength === 0) {
+      fn()
+      return
+    }
+    this.drainWaiters.push(fn)
+    // As ZmtpEngine: with only Node's stream holding bytes, nothing else would tell us.
+    if (!queued && !this.flushScheduled && !this.waitingDrain) this.notifyDrained()
   }
 
   private notifyDrained(): void {

@@ -1,6 +1,5 @@
 import * as net from "node:net"
 import { unlinkSync } from "node:fs"
-import { unlink } from "node:fs/promises"
 import { networkInterfaces } from "node:os"
 import { errnoEventError } from "../observer.js"
 import { describePeer, disconnectEvent, failureEvent, isFatal, lingerOn, startEngine } from "../engine/session.js"
@@ -86,7 +85,9 @@ class AcceptedSession {
     if (pipe !== null) {
       // Nothing new is routed here; what is queued gets `linger` ms to leave.
       pipe.terminate()
-      await lingerOn(pipe, linger, () => (this.engine.stopped ? null : this.engine), () => undefined)
+      const left = await lingerOn(pipe, linger, () => (this.engine.stopped ? null : this.engine), () => undefined)
+      this.engine.close(left && linger !== 0)
+      return
     }
     this.engine.close()
   }
@@ -132,11 +133,18 @@ class Listener implements EndpointHandle {
 
   async close(linger: number): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    if (this.spec.transport === "ipc" && !this.spec.path.startsWith("\0")) {
+      // libzmq's ipc_listener removes its file as it closes, at once: after the
+      // sessions' linger the path may already be another socket's, bound since.
+      // (libuv unlinks it too when the listening handle closes; this is for runtimes that do not.)
+      try {
+        unlinkSync(this.spec.path)
+      } catch {
+        // already gone
+      }
+    }
     await Promise.all([...this.sessions].map((s) => s.close(linger)))
     await closed
-    if (this.spec.transport === "ipc" && !this.spec.path.startsWith("\0")) {
-      await unlink(this.spec.path).catch(() => undefined)
-    }
   }
 }
 
@@ -370,25 +378,27 @@ class Connecter implements EndpointHandle {
   }
 
   private async shutdown(linger: number): Promise<void> {
+    let graceful = false
     const pipe = this.pipe
     if (pipe !== null && !this.closed) {
       // libzmq stops routing to the pipe at once (zmq_disconnect); what is
       // already queued keeps trying to leave, across reconnects, for `linger` ms.
       pipe.terminate()
-      await lingerOn(
+      graceful = (await lingerOn(
         pipe,
         linger,
         () => this.engine,
         (watch) => (this.onEngineReady = watch),
-      )
+      )) && linger !== 0
     }
     this.onEngineReady = null
     this.closed = true
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
-    this.stream?.destroy()
+    // A connection in progress (no engine yet) has nothing of ours to deliver.
+    if (this.engine === null) this.stream?.destroy()
     this.stream = null
-    this.engine?.close()
+    this.engine?.close(graceful)
     this.dropPipe()
   }
 }
