@@ -10,19 +10,25 @@
  * time. On another platform those packages are absent and the runtime's test
  * is reported as skipped, not passed.
  *
+ * test/runtimes/peer.mjs then runs under Bun and Deno as the far end of a
+ * tcp and a ws connection from zmq-ts on Node (this process, from src/).
+ *
  * dist/ is built by `npm ci` (the `prepare` script). If it is missing or older
  * than src/, `npm run build` runs first, so the test never checks stale code.
  */
 import assert from "node:assert/strict"
-import { spawn, spawnSync } from "node:child_process"
+import { spawn, spawnSync, type ChildProcessByStdio } from "node:child_process"
 import { existsSync, readdirSync, statSync } from "node:fs"
 import { join } from "node:path"
+import type { Readable } from "node:stream"
 import { before, test } from "node:test"
 import { fileURLToPath } from "node:url"
+import { Request } from "../../src/index.js"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 const ENTRY = join(ROOT, "dist", "esm", "index.js")
 const SMOKE = join("test", "runtimes", "smoke.mjs")
+const PEER = join("test", "runtimes", "peer.mjs")
 /** The smoke script's own bound (passed as its argument); the child is killed a little later. */
 const SMOKE_TIMEOUT_MS = 20_000
 
@@ -136,5 +142,54 @@ for (const rt of RUNTIMES) {
     assert.equal(r.code, 0, output)
     // The process ended by itself (smoke.mjs never calls process.exit on
     // success), so every socket, timer and handle was released.
+  })
+}
+
+/** Reads "endpoint <ep>" lines from the child's stdout until `count` are in. */
+function endpoints(child: ChildProcessByStdio<null, Readable, Readable>, count: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const found: string[] = []
+    let buf = ""
+    child.stdout.setEncoding("utf8")
+    child.stdout.on("data", (d: string) => {
+      buf += d
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+        const line = buf.slice(0, nl)
+        buf = buf.slice(nl + 1)
+        if (line.startsWith("endpoint ")) found.push(line.slice("endpoint ".length))
+        if (found.length === count) resolve(found)
+      }
+    })
+    child.once("exit", (code) => reject(new Error(`peer exited (${code ?? "signal"}) before printing its endpoints:\n${buf}`)))
+    child.once("error", reject)
+  })
+}
+
+for (const rt of RUNTIMES.filter((r) => r.name !== "node")) {
+  const skip = rt.bin === undefined ? `no ${rt.name} binary for ${process.platform}-${process.arch} in node_modules` : false
+  void test(`zmq-ts on node talks to zmq-ts on ${rt.name} over tcp and ws`, { skip, timeout: SMOKE_TIMEOUT_MS + 20_000 }, async () => {
+    assert.ok(rt.bin !== undefined)
+    const child = spawn(rt.bin, [...rt.args, PEER, String(SMOKE_TIMEOUT_MS)], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] })
+    let stderr = ""
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d))
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+    const killer = setTimeout(() => child.kill("SIGKILL"), SMOKE_TIMEOUT_MS + 10_000)
+    try {
+      for (const ep of await endpoints(child, 2)) {
+        const req = new Request({ linger: 0 })
+        try {
+          req.connect(ep)
+          await req.send(`hello over ${ep.split(":")[0]}`)
+          const [reply] = await req.receive()
+          assert.equal(String(reply), `${rt.name} got hello over ${ep.split(":")[0]}`)
+        } finally {
+          req.close()
+        }
+      }
+      assert.equal(await exited, 0, stderr)
+    } finally {
+      clearTimeout(killer)
+      child.kill("SIGKILL")
+    }
   })
 }
