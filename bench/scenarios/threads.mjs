@@ -3,7 +3,7 @@ import { BenchError } from "../lib/child.mjs"
 import { bindEndpoint, closeWorkers, sizeLabel, throughputCount, warmupCount, KiB, MiB } from "./common.mjs"
 import { throughputResult } from "./push-pull.mjs"
 
-const SIZES = [16, 4 * KiB, 1 * MiB]
+const SIZES = [16, 4 * KiB, 64 * KiB, 1 * MiB]
 // The sender's frame in a SharedArrayBuffer: zmq-ts then passes it by
 // reference (src/threads/shared-frames.ts), as libzmq does any frame.
 const SHARED_SIZES = [64 * KiB, 1 * MiB]

@@ -7,6 +7,7 @@
 import { MsgQueue, type Msg, type Pipe, type PipePeer } from "../pipe.js"
 import { RING_BYTES, RingReader, RingWriter } from "./ring.js"
 import { SharedReceiver, SharedSender, type ShareLink } from "./shared-frames.js"
+import { SlabPool } from "./slab-pool.js"
 
 /** A connection's shared memory: ring 0 carries connecter -> binder, ring 1 binder -> connecter. */
 export function connectionBuffer(): SharedArrayBuffer {
@@ -65,6 +66,8 @@ export class ThreadPeer implements PipePeer {
     this.reader = new RingReader(sab, opts.side === 0 ? half : 0, half, () => this.receive())
     this.writer.hwm = opts.peerReceiveHwm
     this.writer.sharer = new SharedSender(opts.link, () => this.writer.started)
+    // Allocated lazily, on the first large frame: most connections never need one.
+    this.writer.slabs = new SlabPool()
     this.reader.shared = this.shared
     if (pipe.inbound instanceof CountingQueue) pipe.inbound.onTaken = (n) => this.reader.consumed(n)
     pipe.attachPeer(this)

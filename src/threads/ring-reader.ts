@@ -1,0 +1,168 @@
+/** The reading end of a ring (ring-base.ts says why a ring). */
+import { CLOSED, CONSUMED, RingBase, RPOS, RSIGNAL, WORDS_PER_SHARED, WPOS, WRITER_WAIT, WSIGNAL, READER_WAIT, type Entry, type Msg } from "./ring-base.js"
+import { SHARED_MARK, type SharedReceiver } from "./shared-frames.js"
+import { releaseSlab, SLAB_MARK } from "./slab-pool.js"
+
+/** The reading end: decodes whole messages and hands them over. */
+export class RingReader extends RingBase {
+  private rpos: number
+  private frames: Buffer[] = []
+  private count = -1 // frames of the message being read, -1 before its header
+  private lengths: Entry[] = []
+  /** The words read so far of a shared frame's descriptor (after its mark), or null. */
+  private descriptor: number[] | null = null
+  /** Whether that descriptor is of a slab frame (copied out), not an application's shared buffer. */
+  private slabDescriptor = false
+  private frame: Buffer | null = null
+  private filled = 0
+  private sleeping = false
+  /** Set when shared frames may arrive: the buffers posted by the writer. */
+  shared: SharedReceiver | null = null
+  /** A shared frame's buffer has not been posted here yet: reading resumes when it is. */
+  blocked = false
+
+  constructor(sab: SharedArrayBuffer, offset: number, bytes: number, private readonly onReadable: () => void) {
+    super(sab, offset, bytes)
+    this.rpos = Atomics.load(this.h, RPOS)
+  }
+
+  /** Reads every complete message available (at most `max`); returns them. */
+  drain(deliver: (msg: Msg) => void, max = Infinity): number {
+    const wpos = Atomics.load(this.h, WPOS)
+    let n = 0
+    this.blocked = false
+    while (n < max) {
+      const avail = (wpos - this.rpos) >>> 0
+      // An empty or shared frame needs no bytes: only its head, already read.
+      if (avail === 0 && !this.headOnly()) break
+      if (this.frame !== null) {
+        const take = Math.min(avail, this.frame.length - this.filled)
+        this.copyOut(this.frame, this.filled, take)
+        this.filled += take
+        if (this.filled < this.frame.length) break
+        this.frames.push(this.frame)
+        this.frame = null
+        if (this.complete(deliver)) n++
+        continue
+      }
+      if (this.count === -1) {
+        if (avail < 4) break
+        this.count = this.u32()
+        this.lengths = []
+        if (this.count === 0) {
+          this.count = -1
+          this.shared?.advanced(1)
+        }
+        continue
+      }
+      if (this.lengths.length < this.count) {
+        if (avail < 4) break
+        this.headWord(this.u32())
+        continue
+      }
+      const entry = this.lengths[this.frames.length]!
+      if (typeof entry !== "number") {
+        const sab = this.shared?.get(entry.id)
+        if (sab === undefined) {
+          this.blocked = true
+          break
+        }
+        this.frames.push(entry.slab ? this.copySlab(sab, entry.offset, entry.length) : Buffer.from(sab, entry.offset, entry.length))
+        if (this.complete(deliver)) n++
+        continue
+      }
+      this.frame = Buffer.allocUnsafe(entry)
+      this.filled = 0
+      if (entry === 0) {
+        // An empty frame has no bytes to wait for.
+        this.frames.push(this.frame)
+        this.frame = null
+        if (this.complete(deliver)) n++
+      }
+    }
+    Atomics.store(this.h, RPOS, this.rpos)
+    this.signal(WRITER_WAIT, WSIGNAL)
+    return n
+  }
+
+  /** Whether the next frame to deliver is complete in the head already read (empty, or shared). */
+  private headOnly(): boolean {
+    if (this.count <= 0 || this.lengths.length !== this.count || this.frame !== null) return false
+    const entry = this.lengths[this.frames.length]
+    return entry === 0 || typeof entry === "object"
+  }
+
+  /** Delivers the message being read if it has all its frames; true if it did. */
+  private complete(deliver: (msg: Msg) => void): boolean {
+    if (this.frames.length !== this.count) return false
+    deliver(this.frames)
+    this.frames = []
+    this.count = -1
+    this.shared?.advanced(1)
+    return true
+  }
+
+  /** One word of a message's head: a frame length, or part of a shared frame's descriptor. */
+  private headWord(word: number): void {
+    const d = this.descriptor
+    if (d === null) {
+      if ((word === SHARED_MARK || word === SLAB_MARK) && this.shared !== null) {
+        this.descriptor = []
+        this.slabDescriptor = word === SLAB_MARK
+      } else this.lengths.push(word)
+      return
+    }
+    d.push(word)
+    if (d.length < WORDS_PER_SHARED - 1) return
+    this.lengths.push({ id: d[0]!, offset: d[1]!, length: d[2]!, slab: this.slabDescriptor })
+    this.descriptor = null
+  }
+
+  /** A slab frame: copied into a Buffer of this thread's own, then the slab is the writer's again. */
+  private copySlab(sab: SharedArrayBuffer, offset: number, length: number): Buffer {
+    const frame = Buffer.allocUnsafe(length)
+    frame.set(new Uint8Array(sab, offset, length))
+    releaseSlab(sab)
+    return frame
+  }
+
+  /** The receiving socket took `n` messages: frees their place under the high-water mark. */
+  consumed(n: number): void {
+    Atomics.add(this.h, CONSUMED, n)
+    this.signal(WRITER_WAIT, WSIGNAL)
+  }
+
+  /** True once the writer closed and everything it wrote has been read. */
+  get ended(): boolean {
+    return !this.blocked && Atomics.load(this.h, CLOSED) === 1 && Atomics.load(this.h, WPOS) === this.rpos
+  }
+
+  /** Sleeps until the writer publishes or closes, then calls onReadable. */
+  waitReadable(): void {
+    if (this.sleeping) return
+    this.sleeping = true
+    const seen = Atomics.load(this.h, RSIGNAL)
+    const more = (): boolean => Atomics.load(this.h, WPOS) !== this.rpos || Atomics.load(this.h, CLOSED) === 1
+    this.sleep(READER_WAIT, RSIGNAL, seen, more, () => {
+      this.sleeping = false
+      this.onReadable()
+    })
+  }
+
+  private u32(): number {
+    const d = this.data
+    const m = this.mask
+    const p = this.rpos
+    const v = d[p & m]! | (d[(p + 1) & m]! << 8) | (d[(p + 2) & m]! << 16) | (d[(p + 3) & m]! << 24)
+    this.rpos = (p + 4) >>> 0
+    return v >>> 0
+  }
+
+  private copyOut(target: Buffer, at: number, n: number): void {
+    const from = this.rpos & this.mask
+    const first = Math.min(n, this.capacity - from)
+    target.set(this.data.subarray(from, from + first), at)
+    if (first < n) target.set(this.data.subarray(0, n - first), at + first)
+    this.rpos = (this.rpos + n) >>> 0
+  }
+}
