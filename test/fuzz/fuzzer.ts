@@ -54,6 +54,7 @@ import * as zts from "../../src/index.js"
 import { z85Encode } from "../../src/util.js"
 import { decodeCommand, decodeErrorReason, decodeGreeting, decodeMetadata, FRAME_OVERHEAD, FrameDecoder, ProtocolError, type Pipe } from "../../src/internal.js"
 import { Prng, tcpAddress } from "./raw-peer.js"
+import { referenceDecode, sameEvents, type DecoderEvent } from "./reference-decoder.js"
 
 // =============================================================================
 // Seeds and randomness
@@ -512,64 +513,6 @@ function splitAt(bytes: Buffer, cuts: number[]): Buffer[] {
 // Target (a): the decoder, checked against a reference walk
 // =============================================================================
 
-type DecEvent = { cmd: Buffer } | { msg: Buffer[] }
-
-/**
- * Independent reference for FrameDecoder (RFC 37 "Framing"): what it must
- * deliver from `bytes`, and whether it must fail. A frame whose size exceeds
- * maxFrameSize (or what a Buffer can hold) fails as soon as its header is
- * complete; a message whose cost (bytes plus FRAME_OVERHEAD a frame) would
- * exceed messageBudget fails at the header of the frame that crosses it. A
- * command frame is delivered on its own and does not interrupt the message
- * being gathered.
- */
-export function referenceDecode(bytes: Buffer, maxFrameSize: number, messageBudget = -1): { events: DecEvent[]; error: boolean } {
-  const events: DecEvent[] = []
-  let frames: Buffer[] = []
-  let cost = 0
-  let off = 0
-  while (off < bytes.length) {
-    const flags = bytes[off]!
-    const sizeLen = flags & F_LONG ? 8 : 1
-    if (bytes.length - off - 1 < sizeLen) break
-    const size = sizeLen === 8 ? bytes.readBigUInt64BE(off + 1) : BigInt(bytes[off + 1]!)
-    if ((maxFrameSize >= 0 && size > BigInt(maxFrameSize)) || size > BigInt(MAX_LENGTH)) return { events, error: true }
-    if (!(flags & F_CMD) && messageBudget >= 0 && BigInt(cost) + size + BigInt(FRAME_OVERHEAD) > BigInt(messageBudget)) return { events, error: true }
-    const start = off + 1 + sizeLen
-    if (BigInt(bytes.length - start) < size) break
-    const body = bytes.subarray(start, start + Number(size))
-    off = start + Number(size)
-    if (flags & F_CMD) {
-      events.push({ cmd: body })
-      continue
-    }
-    frames.push(body)
-    cost += body.length + FRAME_OVERHEAD
-    if (!(flags & F_MORE)) {
-      events.push({ msg: frames })
-      frames = []
-      cost = 0
-    }
-  }
-  return { events, error: false }
-}
-
-function sameEvents(a: DecEvent[], b: DecEvent[]): string | null {
-  if (a.length !== b.length) return `delivered ${a.length} items, reference ${b.length}`
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!
-    const y = b[i]!
-    if ("cmd" in x !== "cmd" in y) return `item ${i}: command/message mismatch`
-    if ("cmd" in x && "cmd" in y) {
-      if (!x.cmd.equals(y.cmd)) return `item ${i}: command body differs`
-    } else if ("msg" in x && "msg" in y) {
-      if (x.msg.length !== y.msg.length) return `item ${i}: ${x.msg.length} frames, reference ${y.msg.length}`
-      for (let j = 0; j < x.msg.length; j++) if (!x.msg[j]!.equals(y.msg[j]!)) return `item ${i} frame ${j} differs`
-    }
-  }
-  return null
-}
-
 /** Command parsers reached from the decoder's sink: only ProtocolError is allowed out of them. */
 function exerciseParsers(body: Buffer): string | null {
   const guard = (what: string, fn: () => unknown): string | null => {
@@ -647,7 +590,7 @@ export function runDecoderInput(seed: number, iteration: number, keys: RunKeys):
   const pauseP = rng.pick([0, 0.1, 0.5, 1])
   const ref = referenceDecode(bytes, maxFrameSize, budget)
 
-  const got: DecEvent[] = []
+  const got: DecoderEvent[] = []
   let parserFailure: string | null = null
   const sink = {
     onMessage(frames: Buffer[]): boolean {

@@ -3,15 +3,12 @@
  * independent reference walk), the greeting parser, and the command and
  * metadata parsers. No sockets: each input is a few microseconds.
  */
-import { constants as bufferConstants } from "node:buffer"
 import { decodeCommand, decodeErrorReason, decodeMetadata, encodeCommand, encodeMetadata } from "../../../src/codec/command.js"
-import { FRAME_OVERHEAD } from "../../../src/codec/constants.js"
 import { FrameDecoder, type DecoderSink } from "../../../src/codec/decoder.js"
 import { decodeGreeting, encodeGreeting } from "../../../src/codec/greeting.js"
 import { ProtocolError } from "../../../src/codec/protocol-error.js"
+import { referenceDecode, sameEvents, type DecoderEvent } from "../reference-decoder.js"
 import { chunks, describe, mutate, type Field, type Rng } from "./mutate.js"
-
-type Event = { cmd: Buffer } | { msg: Buffer[] }
 
 const F_MORE = 1
 const F_LONG = 2
@@ -49,58 +46,6 @@ function validStream(rng: Rng): { bytes: Buffer; fields: Field[] } {
   return { bytes: Buffer.concat(parts), fields }
 }
 
-/** What FrameDecoder must deliver from `bytes`, and whether it must fail (RFC 37 "Framing"). */
-export function referenceDecode(bytes: Buffer, maxFrameSize: number, budget: number): { events: Event[]; error: boolean } {
-  const events: Event[] = []
-  let frames: Buffer[] = []
-  let cost = 0
-  let off = 0
-  while (off < bytes.length) {
-    const flags = bytes[off]!
-    const sizeLen = flags & F_LONG ? 8 : 1
-    if (bytes.length - off - 1 < sizeLen) break
-    let size: number
-    if (sizeLen === 1) size = bytes[off + 1]!
-    else {
-      const hi = bytes.readUInt32BE(off + 1)
-      size = hi >= 0x200000 ? Infinity : hi * 0x1_0000_0000 + bytes.readUInt32BE(off + 5)
-    }
-    if ((maxFrameSize >= 0 && size > maxFrameSize) || size > bufferConstants.MAX_LENGTH) return { events, error: true }
-    if (!(flags & F_CMD) && budget >= 0 && cost + size + FRAME_OVERHEAD > budget) return { events, error: true }
-    const start = off + 1 + sizeLen
-    if (bytes.length - start < size) break
-    const body = bytes.subarray(start, start + size)
-    off = start + size
-    if (flags & F_CMD) {
-      events.push({ cmd: body })
-      continue
-    }
-    frames.push(body)
-    cost += body.length + FRAME_OVERHEAD
-    if (!(flags & F_MORE)) {
-      events.push({ msg: frames })
-      frames = []
-      cost = 0
-    }
-  }
-  return { events, error: false }
-}
-
-function sameEvents(a: Event[], b: Event[]): string | null {
-  if (a.length !== b.length) return `delivered ${a.length} items, reference ${b.length}`
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!
-    const y = b[i]!
-    if ("cmd" in x && "cmd" in y) {
-      if (!x.cmd.equals(y.cmd)) return `item ${i}: command body differs`
-    } else if ("msg" in x && "msg" in y) {
-      if (x.msg.length !== y.msg.length) return `item ${i}: ${x.msg.length} frames, reference ${y.msg.length}`
-      for (let j = 0; j < x.msg.length; j++) if (!x.msg[j]!.equals(y.msg[j]!)) return `item ${i} frame ${j} differs`
-    } else return `item ${i}: command/message mismatch`
-  }
-  return null
-}
-
 /** Command parsers the engine reaches from the decoder: only ProtocolError may escape them. */
 export function checkParsers(body: Buffer): string | null {
   try {
@@ -133,7 +78,7 @@ export function decoderInput(rng: Rng): string | null {
   const bytes = mutated ? mutate(rng, valid, fields).bytes : valid
   const maxFrameSize = rng.pick(MAX_SIZES)
   const budget = rng.pick(BUDGETS)
-  const events: Event[] = []
+  const events: DecoderEvent[] = []
   const pauseAt = rng.chance(0.2) ? 0.3 : 0
   let pauseRng = rng.u32()
   const wantPause = (): boolean => {
