@@ -96,11 +96,14 @@ class Child {
     })
     const guard = setTimeout(() => this.guardKill(), START_GUARD_MS)
     this.exited = new Promise((resolve) => {
-      this.proc.once("exit", (code, signal) => {
+      // 'close', not 'exit': 'exit' can come before the child's last lines have
+      // been read from its stdout (a child that prints and exits at once then
+      // looked as if it had exited without printing).
+      this.proc.once("close", (code, signal) => {
         clearTimeout(guard)
         this.exitInfo = { code, signal, killed: this.killedByGuard, at: performance.now() }
         resolve(this.exitInfo)
-        // Lines still buffered cannot arrive any more: fail whoever waits.
+        // Every line has been read by now: fail whoever still waits.
         for (const w of this.waiters.splice(0)) w.resolve("")
       })
     })
