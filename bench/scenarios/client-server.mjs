@@ -2,8 +2,7 @@
 // `zmq-ts/draft` and `zeromq/draft`: the draft counterpart of req-rep. In the
 // default run; each worker loading a draft entry prints its experimental-API
 // warning to its own stderr, which the harness shows only with --verbose.
-import { BenchError } from "../lib/child.mjs"
-import { bindEndpoint, closeWorkers, KiB } from "./common.mjs"
+import { KiB, roundTrip } from "./common.mjs"
 
 const SIZES = [16, 4 * KiB]
 /**
@@ -25,28 +24,6 @@ export function clientServer(transport) {
     title: `CLIENT -> SERVER round-trip latency over ${transport} (draft sockets), client and server in separate processes`,
     requires: [],
 
-    cases(opts) {
-      const base = opts.quick ? QUICK_ROUND_TRIPS : ROUND_TRIPS
-      const count = Math.max(100, Math.round(base * opts.scale))
-      return SIZES.map((size) => ({ size, count }))
-    },
-
-    async run(impl, { size, count }, ctx) {
-      const server = ctx.spawn(impl, "server")
-      const client = ctx.spawn(impl, "client")
-      const warmup = Math.min(WARMUP, count)
-      server.start("server-echo", { endpoint: bindEndpoint(transport, ctx), warmup, count })
-      const { endpoint } = await server.expect("ready")
-      client.start("client-rtt", { endpoint, size, count, warmup })
-      await client.expect("ready")
-      client.post("go")
-      const res = await client.expect("result")
-      await server.expect("result")
-      await closeWorkers(ctx, client, server)
-      if (res.count !== count || res.badReplies) {
-        throw new BenchError(`${res.count} round trips timed (expected ${count}), ${res.badReplies} bad replies`)
-      }
-      return { count, medianUs: res.medianUs, p99Us: res.p99Us, meanUs: res.meanUs }
-    },
+    ...roundTrip(transport, { sizes: SIZES, roundTrips: ROUND_TRIPS, quickRoundTrips: QUICK_ROUND_TRIPS, warmup: WARMUP, serverRole: "server-echo", clientRole: "client-rtt" }),
   }
 }

@@ -1,5 +1,7 @@
 // Helpers shared by the scenario definitions (parent side).
 
+import { BenchError } from "../lib/child.mjs"
+
 export const KiB = 1024
 export const MiB = 1024 * KiB
 
@@ -60,4 +62,37 @@ export async function closeWorkers(ctx, ...workers) {
   const finished = await Promise.all(workers.map((w) => w.finish()))
   for (const f of finished) if (f.warning) ctx.warn(f.warning)
   return finished.map((f) => f.result)
+}
+
+/**
+ * The cases and the run of a round-trip latency scenario (req-rep,
+ * client-server): a server and a client process, `warmup` untimed round
+ * trips, then `count` timed ones of each size.
+ */
+export function roundTrip(transport, { sizes, roundTrips, quickRoundTrips, warmup, serverRole, clientRole }) {
+  return {
+    cases(opts) {
+      const base = opts.quick ? quickRoundTrips : roundTrips
+      const count = Math.max(100, Math.round(base * opts.scale))
+      return sizes.map((size) => ({ size, count }))
+    },
+
+    async run(impl, { size, count }, ctx) {
+      const server = ctx.spawn(impl, "server")
+      const client = ctx.spawn(impl, "client")
+      const w = Math.min(warmup, count)
+      server.start(serverRole, { endpoint: bindEndpoint(transport, ctx), warmup: w, count })
+      const { endpoint } = await server.expect("ready")
+      client.start(clientRole, { endpoint, size, count, warmup: w })
+      await client.expect("ready")
+      client.post("go")
+      const res = await client.expect("result")
+      await server.expect("result")
+      await closeWorkers(ctx, client, server)
+      if (res.count !== count || res.badReplies) {
+        throw new BenchError(`${res.count} round trips timed (expected ${count}), ${res.badReplies} bad replies`)
+      }
+      return { count, medianUs: res.medianUs, p99Us: res.p99Us, meanUs: res.meanUs }
+    },
+  }
 }

@@ -2,8 +2,7 @@
 //
 // The client makes warm-up round trips (covering connection setup), then times
 // each of `count` round trips; the result is the median and p99 in microseconds.
-import { BenchError } from "../lib/child.mjs"
-import { bindEndpoint, closeWorkers, KiB } from "./common.mjs"
+import { KiB, roundTrip } from "./common.mjs"
 
 const SIZES = [16, 4 * KiB]
 const ROUND_TRIPS = 10_000
@@ -25,28 +24,6 @@ export function reqRep(transport) {
     // tcp and ipc run by default: latency runs are short; ws only with --ws.
     optIn: transport === "ws" ? "ws" : undefined,
 
-    cases(opts) {
-      const base = opts.quick ? QUICK_ROUND_TRIPS : ROUND_TRIPS
-      const count = Math.max(100, Math.round(base * opts.scale))
-      return SIZES.map((size) => ({ size, count }))
-    },
-
-    async run(impl, { size, count }, ctx) {
-      const server = ctx.spawn(impl, "server")
-      const client = ctx.spawn(impl, "client")
-      const warmup = Math.min(WARMUP, count)
-      server.start("rep-server", { endpoint: bindEndpoint(transport, ctx), warmup, count })
-      const { endpoint } = await server.expect("ready")
-      client.start("req-client", { endpoint, size, count, warmup })
-      await client.expect("ready")
-      client.post("go")
-      const res = await client.expect("result")
-      await server.expect("result")
-      await closeWorkers(ctx, client, server)
-      if (res.count !== count || res.badReplies) {
-        throw new BenchError(`${res.count} round trips timed (expected ${count}), ${res.badReplies} bad replies`)
-      }
-      return { count, medianUs: res.medianUs, p99Us: res.p99Us, meanUs: res.meanUs }
-    },
+    ...roundTrip(transport, { sizes: SIZES, roundTrips: ROUND_TRIPS, quickRoundTrips: QUICK_ROUND_TRIPS, warmup: WARMUP, serverRole: "rep-server", clientRole: "req-client" }),
   }
 }
