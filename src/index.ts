@@ -39,6 +39,10 @@ export type { Writable, Readable, EventSubscriber } from "./sockets/interfaces.j
 export type { RouterConnectOptions } from "./sockets/router.js"
 export type { StreamConnectOptions } from "./sockets/stream.js"
 
+/**
+ * TESTDOC
+ * @class
+ */
 export const Context = requireNew(ContextClass)
 export type Context = ContextClass
 export const Socket = requireNew(SocketClass)

@@ -68,7 +68,15 @@ export abstract class DealerBase extends Socket {
 export class Dealer extends DealerBase {
   /** ZMQ_CONFLATE is accepted for compatibility; zmq-ts keeps all messages. */
   declare conflate: boolean
+  /**
+   * ZMQ_PROBE_ROUTER: when true, an empty message is sent to each new connection, so a ROUTER peer learns
+   * this socket's routing id at once. Write-only.
+   */
   declare probeRouter: boolean
+  /**
+   * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by
+   * it. Set before connecting.
+   */
   declare routingId: string | null
 
   constructor(options?: SocketOptions<Dealer>) {

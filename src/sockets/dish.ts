@@ -18,8 +18,20 @@ export interface DishGroupOptions {
  * reconnected ones; messages of other groups are filtered here as well.
  */
 export class Dish extends Socket {
+  /**
+   * ZMQ_RCVBUF: the kernel receive buffer size in bytes; -1 (the default): the OS default. Applied to udp;
+   * tcp and ipc endpoints with a non-default value emit one process warning.
+   */
   declare receiveBufferSize: number
+  /**
+   * ZMQ_RCVHWM: the most messages queued on receipt per peer; at the mark zmq-ts stops reading from that
+   * peer. 0: no limit. Default 1000. Takes effect at once.
+   */
   declare receiveHighWaterMark: number
+  /**
+   * ZMQ_RCVTIMEO: how long, in ms, `receive()` may wait before rejecting with EAGAIN; -1 (the default): wait
+   * forever.
+   */
   declare receiveTimeout: number
   /** @internal */
   private readonly fq = new FairQueue()
@@ -57,10 +69,12 @@ export class Dish extends Socket {
     })
   }
 
+  /** Resolves with the next message and the group it was sent to (`[body, { group }]`). */
   receive(): Promise<[Buffer, DishGroupOptions]> {
     return this.receiveMessage().then(toReceived)
   }
 
+  /** Iterates over `[body, { group }]` pairs as `receive()` resolves them; ends when the socket is closed. */
   [Symbol.asyncIterator](): AsyncIterator<[Buffer, DishGroupOptions], undefined> {
     const inner = this.iterate()
     return {

@@ -8,6 +8,10 @@ import type { SocketOptions } from "./options.js"
 
 /** PULL (RFC 30): receives from connected PUSH peers in fair-queued order. It never sends. */
 export class Pull extends Socket {
+  /**
+   * ZMQ_CONFLATE: keep only the last message in each queue (a last-value queue); single-part messages only.
+   * Write-only; set it before bind/connect.
+   */
   declare conflate: boolean
   /** @internal */
   private readonly fq = new FairQueue()

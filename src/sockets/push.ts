@@ -12,6 +12,10 @@ import type { SocketOptions } from "./options.js"
  * It never receives.
  */
 export class Push extends Socket {
+  /**
+   * ZMQ_CONFLATE: keep only the last message in each queue (a last-value queue); single-part messages only.
+   * Write-only; set it before bind/connect.
+   */
   declare conflate: boolean
   /** @internal */
   private readonly lb = new LoadBalancer()

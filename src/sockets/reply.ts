@@ -14,6 +14,10 @@ import type { SocketOptions } from "./options.js"
  * alternation: receive, then send (EFSM otherwise).
  */
 export class Reply extends Socket {
+  /**
+   * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by
+   * it. Set before connecting.
+   */
   declare routingId: string | null
   /** @internal */
   private readonly fq = new FairQueue()

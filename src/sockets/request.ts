@@ -20,7 +20,15 @@ export class Request extends DealerBase {
   declare correlate: boolean
   /** ZMQ_REQ_RELAXED: allow a new request before the reply to the last one. */
   declare relaxed: boolean
+  /**
+   * ZMQ_PROBE_ROUTER: when true, an empty message is sent to each new connection, so a ROUTER peer learns
+   * this socket's routing id at once. Write-only.
+   */
   declare probeRouter: boolean
+  /**
+   * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by
+   * it. Set before connecting.
+   */
   declare routingId: string | null
   /** @internal */
   private receivingReply = false

@@ -8,6 +8,10 @@ import type { Readable, Writable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
 
 export interface RouterConnectOptions {
+  /**
+   * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by
+   * it. Set before connecting.
+   */
   routingId?: string
 }
 
@@ -201,6 +205,10 @@ export abstract class RouterBase extends Socket {
 }
 
 export class Router extends RouterBase {
+  /**
+   * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by
+   * it. Set before connecting.
+   */
   declare routingId: string | null
   /** ZMQ_ROUTER_MANDATORY: EHOSTUNREACH for unknown ids, block (EAGAIN) at a full peer. */
   declare mandatory: boolean

@@ -9,6 +9,10 @@ import { installOptions } from "./option-access.js"
 import type { Readable, Writable } from "./interfaces.js"
 
 export interface StreamConnectOptions {
+  /**
+   * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by
+   * it. Set before connecting.
+   */
   routingId?: string
 }
 

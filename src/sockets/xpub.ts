@@ -316,6 +316,10 @@ export class XPublisher extends PublisherBase {
     this.manualSubscription(prefixes, true)
   }
 
+  /**
+   * With `manual`: removes subscriptions of the peer whose subscription message was received last
+   * (ZMQ_UNSUBSCRIBE on an XPUB).
+   */
   unsubscribe(...prefixes: (Buffer | string)[]): void {
     this.manualSubscription(prefixes, false)
   }
