@@ -65,6 +65,11 @@ export abstract class DealerBase extends Socket {
   }
 }
 
+/**
+ * DEALER (RFC 28): sends round-robin to its peers and receives from them
+ * fair-queued, with no envelope of its own: an asynchronous REQ. Talks to
+ * ROUTER (as a worker or client of a broker), REP and other DEALERs.
+ */
 export class Dealer extends DealerBase {
   /** ZMQ_CONFLATE is accepted for compatibility; zmq-ts keeps all messages. */
   declare conflate: boolean

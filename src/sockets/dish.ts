@@ -8,6 +8,7 @@ import { installOptions } from "./option-access.js"
 
 /** What Dish.receive() gives with each message (zeromq.js `DishGroupOptions`). */
 export interface DishGroupOptions {
+  /** The group the message was sent to by the RADIO. */
   group: Buffer
 }
 

@@ -2,6 +2,11 @@
 import type { Message, MessageLike } from "../msg.js"
 import type { EventOfType, EventType } from "../observer.js"
 
+/**
+ * The sending half of a socket class (zeromq.js `Writable`): its send options
+ * and `send()`. `M` is what one message may be, `O` the extra arguments of
+ * `send()` (a routing options object on draft sockets).
+ */
 export interface Writable<M extends MessageLike | MessageLike[] = MessageLike | MessageLike[], O extends [...object[]] = []> {
   /**
    * ZMQ_MULTICAST_HOPS: the time-to-live of multicast datagrams sent (udp for RADIO; pgm is not in this
@@ -35,6 +40,10 @@ export interface Writable<M extends MessageLike | MessageLike[] = MessageLike | 
 
 type ReceiveType<T> = T extends { receive(): Promise<infer U> } ? U : never
 
+/**
+ * The receiving half of a socket class (zeromq.js `Readable`): its receive
+ * options, `receive()` and async iteration. `M` is what a message resolves to.
+ */
 export interface Readable<M extends object[] = Message[]> {
   /**
    * ZMQ_RCVBUF: the kernel receive buffer size in bytes; -1 (the default): the OS default. Applied to udp;
@@ -63,8 +72,11 @@ export interface Readable<M extends object[] = Message[]> {
   [Symbol.asyncIterator](): AsyncIterator<ReceiveType<this>, undefined>
 }
 
+/** Something with {@link Observer}'s `on`/`off` listener methods (zeromq.js `EventSubscriber`). */
 export interface EventSubscriber {
+  /** Calls `listener` with every event of `type`. */
   on<E extends EventType>(type: E, listener: (data: EventOfType<E>) => void): EventSubscriber
+  /** Removes a listener added with `on()`. */
   off<E extends EventType>(type: E, listener: (data: EventOfType<E>) => void): EventSubscriber
 }
 

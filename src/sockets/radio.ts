@@ -10,6 +10,7 @@ import { installOptions } from "./option-access.js"
 
 /** The options of Radio.send() (zeromq.js `RadioGroupOptions`). */
 export interface RadioGroupOptions {
+  /** The group the message goes to: up to 15 bytes (RFC 48); DISH peers that joined it receive it. */
   group: Buffer | string
 }
 

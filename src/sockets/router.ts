@@ -7,10 +7,11 @@ import { installOptions } from "./option-access.js"
 import type { Readable, Writable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
 
+/** The options of {@link Router.connect}. */
 export interface RouterConnectOptions {
   /**
-   * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by
-   * it. Set before connecting.
+   * ZMQ_CONNECT_ROUTING_ID: the routing id this ROUTER gives the peer of this
+   * connection, instead of the one the peer announces or a generated one.
    */
   routingId?: string
 }
@@ -204,6 +205,13 @@ export abstract class RouterBase extends Socket {
   }
 }
 
+/**
+ * ROUTER (RFC 28): receives each message prefixed with the routing id of the
+ * peer that sent it, and routes each message it sends by its first frame
+ * (consumed), so a reply reaches the requester. Peers announce their id
+ * (`routingId`) or get a generated one. Unroutable messages are dropped, or
+ * fail with EHOSTUNREACH with `mandatory`. The back end of brokers.
+ */
 export class Router extends RouterBase {
   /**
    * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by
@@ -222,6 +230,11 @@ export class Router extends RouterBase {
     this.seal(options)
   }
 
+  /**
+   * As {@link Socket.connect}; `options.routingId` names the peer of this
+   * connection (ZMQ_CONNECT_ROUTING_ID), so messages can be routed to it
+   * before it says anything.
+   */
   override connect(address: string, options: RouterConnectOptions = {}): void {
     this.connectWithId(address, options)
   }

@@ -9,10 +9,7 @@ import { installOptions } from "./option-access.js"
 
 /** The routing options of Server.send() and Server.receive() (zeromq.js `ServerRoutingOptions`). */
 export interface ServerRoutingOptions {
-  /**
-   * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by
-   * it. Set before connecting.
-   */
+  /** The peer's 32-bit routing id, as received with its messages. */
   routingId: number
 }
 

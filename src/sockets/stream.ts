@@ -8,11 +8,9 @@ import { Internal, registerSocketClass } from "./socket-base.js"
 import { installOptions } from "./option-access.js"
 import type { Readable, Writable } from "./interfaces.js"
 
+/** The options of {@link Stream.connect}. */
 export interface StreamConnectOptions {
-  /**
-   * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by
-   * it. Set before connecting.
-   */
+  /** ZMQ_CONNECT_ROUTING_ID: the routing id the peer of this connection gets, instead of a generated one. */
   routingId?: string
 }
 
@@ -36,6 +34,7 @@ export class Stream extends RouterBase {
     return this.opts.notify
   }
 
+  /** As {@link Socket.connect}; `options.routingId` names the peer of this connection (ZMQ_CONNECT_ROUTING_ID). */
   override connect(address: string, options: StreamConnectOptions = {}): void {
     this.connectWithId(address, options)
   }
