@@ -92,13 +92,13 @@ export const version: string = "4.3.5"
 /**
  * Transports and mechanisms this build supports, in zeromq.js's shape.
  *
- * @property ipc `ipc://` (Unix domain sockets): true.
- * @property pgm `pgm://` and `epgm://` (reliable multicast): false, as in zeromq.js's build.
- * @property tipc `tipc://`: false.
- * @property norm `norm://`: false.
- * @property curve the CURVE mechanism (RFC 26): true.
- * @property gssapi the GSSAPI mechanism: false.
- * @property draft the draft socket types (`zmq-ts/draft`): true.
+ * - `ipc`: `ipc://` (Unix domain sockets): true.
+ * - `pgm`: `pgm://` and `epgm://` (reliable multicast): false, as in zeromq.js's build.
+ * - `tipc`: `tipc://`: false.
+ * - `norm`: `norm://`: false.
+ * - `curve`: the CURVE mechanism (RFC 26): true.
+ * - `gssapi`: the GSSAPI mechanism: false.
+ * - `draft`: the draft socket types (`zmq-ts/draft`): true.
  */
 export const capability: Partial<{ ipc: boolean; pgm: boolean; tipc: boolean; norm: boolean; curve: boolean; gssapi: boolean; draft: boolean }> =
   Object.freeze({
