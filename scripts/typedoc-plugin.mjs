@@ -9,19 +9,18 @@
 // exported by name.
 import { Converter, ReflectionKind, ReflectionType, UnknownType } from "typedoc"
 
-const ENTRY_NAMES = { index: "zmq-ts", "v5-compat": "zmq-ts/v5-compat" }
+const ENTRIES = new Set(["zmq-ts", "zmq-ts/v5-compat"])
 
 /** @param {import("typedoc").Application} app */
 export function load(app) {
   app.converter.on(Converter.EVENT_RESOLVE_BEGIN, (context) => {
     const project = context.project
     for (const mod of project.getChildrenByKind(ReflectionKind.Module)) {
-      const entry = ENTRY_NAMES[mod.name]
-      if (entry === undefined) continue
+      if (!ENTRIES.has(mod.name)) continue
       const def = mod.children?.find((c) => c.name === "default" && c.kindOf(ReflectionKind.Variable))
       if (def === undefined || !(def.type instanceof ReflectionType)) continue
       project.removeReflection(def.type.declaration)
-      def.type = new UnknownType(`typeof import("${entry}")`)
+      def.type = new UnknownType(`typeof import("${mod.name}")`)
     }
   })
 }

@@ -2,6 +2,8 @@
  * zmq-ts: ZeroMQ in TypeScript. The public API mirrors zeromq.js v6 (the npm
  * package `zeromq`), so switching is a change of import. This entry exports
  * exactly zeromq.js's names; zmq-ts's additions are in `zmq-ts/util`.
+ *
+ * @module zmq-ts
  */
 import { Context as ContextClass } from "./context.js"
 import { context } from "./default-context.js"

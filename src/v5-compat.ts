@@ -5,6 +5,8 @@
  *   const sock = zmq.socket("pull")   // zmq: this module, loaded as "zmq-ts/v5-compat"
  *   sock.on("message", (...frames) => ...)
  *   sock.bindSync("tcp://127.0.0.1:3000")
+ *
+ * @module zmq-ts/v5-compat
  */
 import { context, curveKeyPair, version as v6version } from "./index.js"
 import { Socket, type SocketType } from "./v5-compat/socket.js"

@@ -50,6 +50,10 @@ export class Channel extends Socket {
   /** @internal */
   private pipe: Pipe | null = null
 
+  /**
+   * A new Channel socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Channel({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Channel>) {
     super(20, new Internal(options))
     this.seal(options)

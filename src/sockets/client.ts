@@ -54,6 +54,10 @@ export class Client extends Socket {
   /** @internal */
   private readonly fq = new FairQueue()
 
+  /**
+   * A new Client socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Client({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Client>) {
     super(13, new Internal(options))
     this.seal(options)

@@ -50,6 +50,10 @@ export class Datagram extends Socket {
   /** @internal */
   private pipe: Pipe | null = null
 
+  /**
+   * A new Datagram socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Datagram({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Datagram>) {
     super(18, new Internal(options))
     // libzmq's dgram_t is not a thread-safe socket, unlike the other drafts.

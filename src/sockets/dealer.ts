@@ -84,6 +84,10 @@ export class Dealer extends DealerBase {
    */
   declare routingId: string | null
 
+  /**
+   * A new Dealer socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Dealer({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Dealer>) {
     super(5, new Internal(options))
     this.seal(options)

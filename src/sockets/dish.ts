@@ -41,6 +41,10 @@ export class Dish extends Socket {
   /** @internal Joined groups (latin1) and their bytes, in joining order. */
   private readonly groups = new Map<string, Buffer>()
 
+  /**
+   * A new Dish socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Dish({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Dish>) {
     super(15, new Internal(options))
     // libzmq: a closing DISH does not wait for its pending JOIN/LEAVE commands.

@@ -16,6 +16,10 @@ export class Pull extends Socket {
   /** @internal */
   private readonly fq = new FairQueue()
 
+  /**
+   * A new Pull socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Pull({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Pull>) {
     super(7, new Internal(options))
     this.seal(options)

@@ -20,6 +20,10 @@ export class Push extends Socket {
   /** @internal */
   private readonly lb = new LoadBalancer()
 
+  /**
+   * A new Push socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Push({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Push>) {
     super(8, new Internal(options))
     this.seal(options)

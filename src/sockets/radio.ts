@@ -54,6 +54,10 @@ export class Radio extends Socket {
   /** @internal */
   private readonly budget = new SubscriptionBudget()
 
+  /**
+   * A new Radio socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Radio({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Radio>) {
     super(14, new Internal(options))
     this.seal(options)

@@ -28,6 +28,10 @@ export class Reply extends Socket {
   /** @internal */
   private envelope: Msg = []
 
+  /**
+   * A new Reply socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Reply({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Reply>) {
     super(4, new Internal(options))
     this.seal(options)

@@ -37,6 +37,10 @@ export class Request extends DealerBase {
   /** @internal */
   private requestId = Math.floor(Math.random() * 0x1_0000_0000)
 
+  /**
+   * A new Request socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Request({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Request>) {
     super(3, new Internal(options))
     this.seal(options)

@@ -225,6 +225,10 @@ export class Router extends RouterBase {
   /** ZMQ_ROUTER_HANDOVER: a new peer with a taken id takes it over from the old one. */
   declare handover: boolean
 
+  /**
+   * A new Router socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Router({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Router>) {
     super(6, new Internal(options))
     this.seal(options)

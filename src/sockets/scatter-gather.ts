@@ -41,6 +41,10 @@ export class Scatter extends Socket {
   /** @internal */
   private readonly lb = new LoadBalancer()
 
+  /**
+   * A new Scatter socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Scatter({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Scatter>) {
     super(17, new Internal(options))
     this.seal(options)
@@ -117,6 +121,10 @@ export class Gather extends Socket {
   /** @internal */
   private readonly fq = new FairQueue()
 
+  /**
+   * A new Gather socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Gather({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Gather>) {
     super(16, new Internal(options))
     this.seal(options)

@@ -65,7 +65,11 @@ export class Server extends Socket {
   /** @internal The routing id of the peer attached last (libzmq's PEER returns it from connect). */
   protected lastAttachedRoutingId = 0
 
-  /** `type` is for Peer, which is a SERVER in all but its type. */
+  /**
+   * A new Server socket in the default context; `options` as for every socket
+   * class (option properties, and `context`). `type` is for Peer, which is a
+   * SERVER in all but its type.
+   */
   constructor(options?: SocketOptions<Server>, type = 12) {
     super(type, new Internal(options))
     if (type === 12) this.seal(options)

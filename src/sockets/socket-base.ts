@@ -407,6 +407,10 @@ export class Socket {
   /** @internal */
   private lingering = 0
 
+  /**
+   * A socket of libzmq type number `type` (ZMQ_PUSH is 8: see `SocketType` in zmq-ts/util), with `options` as
+   * for the named classes. Subclasses call `super(type)`, as in zeromq.js.
+   */
   constructor(type: number, options?: object) {
     if (!(options instanceof Internal)) {
       // zeromq.js's own checks, in its order; then the type's implementation

@@ -25,6 +25,10 @@ export class Stream extends RouterBase {
   /** ZMQ_STREAM_NOTIFY: announce connects and disconnects with empty messages. */
   declare notify: boolean
 
+  /**
+   * A new Stream socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Stream({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Stream>) {
     super(11, new Internal(options))
     this.seal(options)

@@ -293,6 +293,10 @@ export class XPublisher extends PublisherBase {
   /** zmq-ts's own: the same bound over all peers together; the peer that crosses it is disconnected. */
   declare subscriptionLimit: number
 
+  /**
+   * A new XPublisher socket in the default context. `options` sets any of its writable option properties, as
+   * if assigned one by one (`new XPublisher({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<XPublisher>) {
     super(9, new Internal(options))
     this.seal(options)
@@ -342,6 +346,10 @@ export class Publisher extends PublisherBase {
   /** zmq-ts's own: the same bound over all peers together; the peer that crosses it is disconnected. */
   declare subscriptionLimit: number
 
+  /**
+   * A new Publisher socket in the default context. `options` sets any of its writable option properties, as
+   * if assigned one by one (`new Publisher({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Publisher>) {
     super(1, new Internal(options))
     this.seal(options)

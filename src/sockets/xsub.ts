@@ -163,6 +163,10 @@ const UNSUBSCRIBE = Buffer.of(0)
  * (`\x01prefix`, `\x00prefix`); anything else it sends goes upstream.
  */
 export class XSubscriber extends SubscriberBase {
+  /**
+   * A new XSubscriber socket in the default context. `options` sets any of its writable option properties, as
+   * if assigned one by one (`new XSubscriber({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<XSubscriber>) {
     super(10, options)
     this.seal(options)
@@ -176,6 +180,10 @@ export class Subscriber extends SubscriberBase {
   /** ZMQ_INVERT_MATCHING: receive the messages that match no subscription. */
   declare invertMatching: boolean
 
+  /**
+   * A new Subscriber socket in the default context. `options` sets any of its writable option properties, as
+   * if assigned one by one (`new Subscriber({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Subscriber>) {
     super(2, options)
     this.seal(options)
