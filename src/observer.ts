@@ -60,9 +60,9 @@ export function authEventError(status: number): EventError {
  * | `connect:delay` | a connection attempt is under way (asynchronous connect) |
  * | `connect:retry` | a connection failed or was lost; a retry comes in `interval` ms |
  * | `handshake` | the ZMTP handshake and security mechanism succeeded: messages flow |
- * | `handshake:error:protocol` | the peer broke ZMTP (RFC 23/37): `error.code` is ERR_ZMTP_* or ERR_ZAP_* |
+ * | `handshake:error:protocol` | the peers cannot agree or one broke ZMTP (RFC 23/37): `error.code` is ERR_ZMTP_* (e.g. ERR_ZMTP_MECHANISM_MISMATCH) or ERR_ZAP_* |
  * | `handshake:error:auth` | the ZAP handler refused the peer: `error.status` is its status code |
- * | `handshake:error:other` | the handshake failed otherwise (e.g. mechanism mismatch, timeout) |
+ * | `handshake:error:other` | the handshake failed otherwise: `error.code` is an errno name (the connection closed during it, `handshakeInterval` ran out...) |
  * | `disconnect` | an established connection ended (`error`, zmq-ts's own, when a memory limit dropped it) |
  * | `close` / `close:error` | a listener or connection was closed, or failed to close |
  * | `end` | the socket is closed: the last event |
