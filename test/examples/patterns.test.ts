@@ -103,6 +103,15 @@ const EXAMPLES: Example[] = [
     ],
   },
   {
+    name: "draft",
+    output: [
+      "client: length of \"radio\" is 5",
+      "client: length of \"dish\" is 4",
+      "dish: [weather] sunny",
+      "dish: [weather] rain later",
+    ],
+  },
+  {
     name: "observer",
     output: [
       "1. connect before the server is up",
