@@ -46,7 +46,7 @@ const repair = () => {
 }
 
 // ---- the client ------------------------------------------------------------------------
-const client = new Dealer({ heartbeatInterval: 100, heartbeatTimeout: 300, reconnectInterval: 100 })
+const client = new Dealer({ heartbeatInterval: 200, heartbeatTimeout: 1000, reconnectInterval: 100 })
 const events = client.events
 const next = (type) => new Promise((resolve) => {
   const on = (e) => { events.off(type, on); resolve(e) }
