@@ -6,7 +6,16 @@ import { installOptions } from "./option-access.js"
 import type { Readable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
 
-/** PULL (RFC 30): receives from connected PUSH peers in fair-queued order. It never sends. */
+/**
+ * PULL (RFC 30): receives from connected PUSH peers in fair-queued order. It never sends.
+ *
+ * @example
+ * ```ts
+ * const pull = new Pull()
+ * pull.connect("tcp://127.0.0.1:5557")
+ * for await (const [task] of pull) console.log(task.toString())
+ * ```
+ */
 export class Pull extends Socket {
   /**
    * ZMQ_CONFLATE: keep only the last message in each queue (a last-value queue); single-part messages only.

@@ -10,6 +10,13 @@ import type { SocketOptions } from "./options.js"
  * PUSH (RFC 30): sends round-robin to connected PULL peers, skipping those at
  * their high-water mark, and blocks when every peer is full or none exists.
  * It never receives.
+ *
+ * @example
+ * ```ts
+ * const push = new Push()
+ * await push.bind("tcp://127.0.0.1:5557")
+ * for (let i = 0; i < 10; i++) await push.send(`task ${i}`) // dealt out to the PULL workers
+ * ```
  */
 export class Push extends Socket {
   /**

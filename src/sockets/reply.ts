@@ -12,6 +12,13 @@ import type { SocketOptions } from "./options.js"
  * frame up to and including the first empty one) and puts it back in front
  * of the reply, which goes to the peer the request came from. Strict
  * alternation: receive, then send (EFSM otherwise).
+ *
+ * @example
+ * ```ts
+ * const rep = new Reply()
+ * await rep.bind("tcp://127.0.0.1:5555")
+ * for await (const [request] of rep) await rep.send(`hello, ${request}`)
+ * ```
  */
 export class Reply extends Socket {
   /**

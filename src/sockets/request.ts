@@ -14,6 +14,14 @@ const EMPTY = Buffer.alloc(0)
  * and receiving one reply. Requests carry an empty delimiter frame (and, with
  * `correlate`, a request id before it); replies are accepted only from the
  * peer the request went to and must carry the same envelope.
+ *
+ * @example
+ * ```ts
+ * const req = new Request({ receiveTimeout: 1000 })
+ * req.connect("tcp://127.0.0.1:5555")
+ * await req.send("hello")
+ * const [reply] = await req.receive() // rejects with EAGAIN after 1 s without a reply
+ * ```
  */
 export class Request extends DealerBase {
   /** ZMQ_REQ_CORRELATE: prefix requests with an id and match replies by it. */

@@ -333,6 +333,13 @@ export class XPublisher extends PublisherBase {
  * PUB (RFC 29): an XPUB that never hands subscriptions to the application
  * and cannot receive. It never blocks: a subscriber at its high-water mark
  * misses messages (unless noDrop).
+ *
+ * @example
+ * ```ts
+ * const pub = new Publisher()
+ * await pub.bind("tcp://127.0.0.1:5556")
+ * await pub.send(["weather", "sunny"]) // the first frame is what subscribers match
+ * ```
  */
 export class Publisher extends PublisherBase {
   /** ZMQ_XPUB_NODROP: block (or EAGAIN) instead of dropping at a full subscriber. */

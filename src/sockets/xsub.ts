@@ -173,7 +173,20 @@ export class XSubscriber extends SubscriberBase {
   }
 }
 
-/** SUB (RFC 29): subscribes with subscribe()/unsubscribe() and cannot send. */
+/**
+ * SUB (RFC 29): subscribes with subscribe()/unsubscribe() and cannot send.
+ * Subscriptions are prefixes of the first frame; messages published before a
+ * subscription reached the publisher are not received (a late joiner can
+ * ask a last-value cache: see examples/pubsub-lvc in the repository).
+ *
+ * @example
+ * ```ts
+ * const sub = new Subscriber()
+ * sub.connect("tcp://127.0.0.1:5556")
+ * sub.subscribe("weather")
+ * for await (const [topic, body] of sub) console.log(`${topic}: ${body}`)
+ * ```
+ */
 export class Subscriber extends SubscriberBase {
   /** ZMQ_CONFLATE: keep only the newest message. */
   declare conflate: boolean
