@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict"
 import { spawn, spawnSync } from "node:child_process"
-import { existsSync } from "node:fs"
+import { existsSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { before, describe, it } from "node:test"
@@ -22,6 +22,19 @@ interface Example {
   name: string
   /** stdout, line by line. */
   output: string[]
+}
+
+/**
+ * The pipeline demo (`npm start`) forks processes and prints timings, so only
+ * its verdict lines are checked; a small run keeps it to a few seconds.
+ */
+const PIPELINE = {
+  args: ["--workers", "2", "--tasks", "2000"],
+  lines: [
+    "results      2,000 received by the sink",
+    "check        OK: every task done exactly once (checksum 134,100)",
+    "shutdown     OK: all 3 child processes exited with code 0",
+  ],
 }
 
 const EXAMPLES: Example[] = [
@@ -133,9 +146,9 @@ const EXAMPLES: Example[] = [
   },
 ]
 
-function run(name: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function run(name: string, args: string[] = []): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join("examples", name, "main.mjs")], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [join("examples", name, "main.mjs"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d))
@@ -160,6 +173,11 @@ before(
 )
 
 void describe("examples: one per pattern, each runnable with one command", () => {
+  void it("every examples/<name>/main.mjs is run here", () => {
+    const dirs = readdirSync(join(ROOT, "examples")).filter((d) => existsSync(join(ROOT, "examples", d, "main.mjs")))
+    assert.deepEqual(dirs.sort(), [...EXAMPLES.map((e) => e.name), "pipeline"].sort())
+  })
+
   for (const example of EXAMPLES) {
     void it(`node examples/${example.name}/main.mjs prints what it should and ends by itself`, { timeout: GUARD_MS * 2 }, async () => {
       const r = await run(example.name)
@@ -169,4 +187,12 @@ void describe("examples: one per pattern, each runnable with one command", () =>
       assert.deepEqual(r.stdout.split("\n"), [...example.output, ""])
     })
   }
+
+  void it(`node examples/pipeline/main.mjs ${PIPELINE.args.join(" ")} delivers every task once and ends cleanly`, { timeout: GUARD_MS * 2 }, async () => {
+    const r = await run("pipeline", PIPELINE.args)
+    assert.equal(r.signal, null, `killed after ${GUARD_MS} ms (hung?):\n${r.stdout}\n${r.stderr}`)
+    assert.equal(r.code, 0, `exit code ${r.code}:\n${r.stdout}\n${r.stderr}`)
+    const lines = r.stdout.split("\n")
+    for (const line of PIPELINE.lines) assert.ok(lines.includes(line), `missing "${line}" in:\n${r.stdout}`)
+  })
 })
