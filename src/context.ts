@@ -93,7 +93,11 @@ export class Context {
   declare maxMessageSize: number
   /** ZMQ_MAX_SOCKETS: the most sockets open at once in this context; one more fails with EMFILE. Default 1023. */
   declare maxSockets: number
-  /** ZMQ_IPV6: the default of the `ipv6` option of sockets made in this context. Default false. */
+  /**
+   * ZMQ_IPV6: kept for compatibility (libzmq's default `ipv6` for the sockets
+   * a context makes); zmq-ts sockets do not read it: set `ipv6` on the socket.
+   * Default false.
+   */
   declare ipv6: boolean
   /** ZMQ_THREAD_PRIORITY: kept for compatibility (zmq-ts has no I/O threads). Write-only, as in zeromq.js. */
   declare threadPriority: number

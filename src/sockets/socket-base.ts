@@ -180,8 +180,9 @@ export class Socket {
    */
   declare immediate: boolean
   /**
-   * ZMQ_IPV6: when true, tcp endpoints may use IPv6 (and `*` binds both families). Default: the context's
-   * `ipv6`, false.
+   * ZMQ_IPV6: when true, a tcp bind to `*` listens on both IPv4 and IPv6, a
+   * host name may be bound at its IPv6 address, and `tcpAcceptFilter`
+   * takes IPv6 addresses. Default false.
    */
   declare ipv6: boolean
   /**
