@@ -18,8 +18,8 @@ import type { SocketOptions } from "./options.js"
  */
 export class Pull extends Socket {
   /**
-   * ZMQ_CONFLATE: keep only the last message in each queue (a last-value queue); single-part messages only.
-   * Write-only; set it before bind/connect.
+   * ZMQ_CONFLATE: accepted (and read back) for compatibility, but zmq-ts does not conflate PULL queues:
+   * every message is kept. Subscriber, Publisher, Scatter and Gather do conflate.
    */
   declare conflate: boolean
   /** @internal */
