@@ -18,7 +18,7 @@ import type { SocketOptions } from "./options.js"
  */
 export class Pull extends Socket {
   /**
-   * ZMQ_CONFLATE: accepted (and read back) for compatibility, but zmq-ts does not conflate PULL queues:
+   * ZMQ_CONFLATE: accepted for compatibility (write-only), but zmq-ts does not conflate PULL queues:
    * every message is kept. Subscriber, Publisher, Scatter and Gather do conflate.
    */
   declare conflate: boolean

@@ -20,7 +20,7 @@ import type { SocketOptions } from "./options.js"
  */
 export class Push extends Socket {
   /**
-   * ZMQ_CONFLATE: accepted (and read back) for compatibility, but zmq-ts does not conflate PUSH queues:
+   * ZMQ_CONFLATE: accepted for compatibility (write-only), but zmq-ts does not conflate PUSH queues:
    * every message is kept. Subscriber, Publisher, Scatter and Gather do conflate.
    */
   declare conflate: boolean

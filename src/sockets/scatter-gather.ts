@@ -35,7 +35,7 @@ export class Scatter extends Socket {
   declare sendTimeout: number
   /**
    * ZMQ_CONFLATE: keep only the last message in each queue (a last-value queue); single-part messages only.
-   * Set it before bind/connect.
+   * Write-only; set it before bind/connect.
    */
   declare conflate: boolean
   /** @internal */
@@ -115,7 +115,7 @@ export class Gather extends Socket {
   declare receiveTimeout: number
   /**
    * ZMQ_CONFLATE: keep only the last message in each queue (a last-value queue); single-part messages only.
-   * Set it before bind/connect.
+   * Write-only; set it before bind/connect.
    */
   declare conflate: boolean
   /** @internal */

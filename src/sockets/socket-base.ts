@@ -170,8 +170,8 @@ export class Socket {
   declare tcpKeepaliveInterval: number
   /**
    * ZMQ_TCP_ACCEPT_FILTER: an address (with an optional /mask) a tcp listener bound afterwards accepts
-   * connections from; each value set adds one filter, null clears them. Write-only in libzmq: reads give
-   * null.
+   * connections from; each value set adds one filter, null clears them. Reading it throws EINVAL,
+   * as with zeromq.js.
    */
   declare tcpAcceptFilter: string | null
   /**
@@ -204,17 +204,17 @@ export class Socket {
   declare curveServer: boolean
   /**
    * ZMQ_CURVE_PUBLICKEY: this CURVE client's long-term public key, 40 characters of Z85 (or 32 raw bytes).
-   * Write-only as in zeromq.js: reads give null.
+   * Reading it throws EINVAL, as with zeromq.js.
    */
   declare curvePublicKey: string | null
   /**
    * ZMQ_CURVE_SECRETKEY: this socket's long-term CURVE secret key (client or server), Z85 or 32 raw bytes.
-   * Write-only as in zeromq.js.
+   * Reading it throws EINVAL, as with zeromq.js.
    */
   declare curveSecretKey: string | null
   /**
-   * ZMQ_CURVE_SERVERKEY: the server's public key, which makes this socket a CURVE client. Write-only as in
-   * zeromq.js.
+   * ZMQ_CURVE_SERVERKEY: the server's public key, which makes this socket a CURVE client. Reading it
+   * throws EINVAL, as with zeromq.js.
    */
   declare curveServerKey: string | null
   /** Typed as in zeromq.js; like zeromq.js builds without GSSAPI, these do not exist at run time. */
