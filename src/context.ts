@@ -94,9 +94,8 @@ export class Context {
   /** ZMQ_MAX_SOCKETS: the most sockets open at once in this context; one more fails with EMFILE. Default 1023. */
   declare maxSockets: number
   /**
-   * ZMQ_IPV6: kept for compatibility (libzmq's default `ipv6` for the sockets
-   * a context makes); zmq-ts sockets do not read it: set `ipv6` on the socket.
-   * Default false.
+   * ZMQ_IPV6: the initial `ipv6` of the sockets this context makes afterwards
+   * (as in libzmq; a socket's own `ipv6` can still be changed). Default false.
    */
   declare ipv6: boolean
   /** ZMQ_THREAD_PRIORITY: kept for compatibility (zmq-ts has no I/O threads). Write-only, as in zeromq.js. */

@@ -71,7 +71,10 @@ export abstract class DealerBase extends Socket {
  * ROUTER (as a worker or client of a broker), REP and other DEALERs.
  */
 export class Dealer extends DealerBase {
-  /** ZMQ_CONFLATE is accepted for compatibility; zmq-ts keeps all messages. */
+  /**
+   * ZMQ_CONFLATE: when true, each connection's queue keeps only the newest message (libzmq's ypipe_conflate;
+   * high-water marks no longer apply). Meant for single-frame messages. Write-only in libzmq, readable here.
+   */
   declare conflate: boolean
   /**
    * ZMQ_PROBE_ROUTER: when true, an empty message is sent to each new connection, so a ROUTER peer learns
@@ -91,6 +94,11 @@ export class Dealer extends DealerBase {
   constructor(options?: SocketOptions<Dealer>) {
     super(5, new Internal(options))
     this.seal(options)
+  }
+
+  /** @internal libzmq applies ZMQ_CONFLATE to DEALER, PULL, PUSH, PUB and SUB (get_effective_conflate_option). */
+  protected override get conflateQueues(): boolean {
+    return this.opts.conflate
   }
 }
 

@@ -18,8 +18,8 @@ import type { SocketOptions } from "./options.js"
  */
 export class Pull extends Socket {
   /**
-   * ZMQ_CONFLATE: accepted for compatibility (write-only), but zmq-ts does not conflate PULL queues:
-   * every message is kept. Subscriber, Publisher, Scatter and Gather do conflate.
+   * ZMQ_CONFLATE: when true, each connection's queue keeps only the newest message (libzmq's ypipe_conflate;
+   * high-water marks no longer apply). Meant for single-frame messages. Write-only in libzmq, readable here.
    */
   declare conflate: boolean
   /** @internal */
@@ -32,6 +32,11 @@ export class Pull extends Socket {
   constructor(options?: SocketOptions<Pull>) {
     super(7, new Internal(options))
     this.seal(options)
+  }
+
+  /** @internal libzmq applies ZMQ_CONFLATE to DEALER, PULL, PUSH, PUB and SUB (get_effective_conflate_option). */
+  protected override get conflateQueues(): boolean {
+    return this.opts.conflate
   }
 
   /** @internal */

@@ -20,8 +20,8 @@ import type { SocketOptions } from "./options.js"
  */
 export class Push extends Socket {
   /**
-   * ZMQ_CONFLATE: accepted for compatibility (write-only), but zmq-ts does not conflate PUSH queues:
-   * every message is kept. Subscriber, Publisher, Scatter and Gather do conflate.
+   * ZMQ_CONFLATE: when true, each connection's queue keeps only the newest message (libzmq's ypipe_conflate;
+   * high-water marks no longer apply). Meant for single-frame messages. Write-only in libzmq, readable here.
    */
   declare conflate: boolean
   /** @internal */
@@ -34,6 +34,11 @@ export class Push extends Socket {
   constructor(options?: SocketOptions<Push>) {
     super(8, new Internal(options))
     this.seal(options)
+  }
+
+  /** @internal libzmq applies ZMQ_CONFLATE to DEALER, PULL, PUSH, PUB and SUB (get_effective_conflate_option). */
+  protected override get conflateQueues(): boolean {
+    return this.opts.conflate
   }
 
   /** @internal */

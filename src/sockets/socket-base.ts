@@ -446,6 +446,8 @@ export class Socket {
     if (ctx.socketCount >= ctx.maxSockets) throw zmqError("EMFILE", "Too many open file descriptors")
     this.typeName = SOCKET_TYPE_NAMES[type]!
     this.ctx = this.home = ctx
+    // libzmq's socket_base_t starts with the context's ZMQ_IPV6 as the socket's own.
+    this.opts.ipv6 = ctx.values.ipv6
     ctx.opened(this, this.countToken)
   }
 
@@ -1219,10 +1221,14 @@ export class Socket {
     return false
   }
 
-  /** Types with a `conflate` option override this (ZMQ_CONFLATE). */
-  /** @internal */
+  /** @internal Types with a `conflate` option override this (ZMQ_CONFLATE). */
   protected get conflateQueues(): boolean {
     return false
+  }
+
+  /** @internal Whether this socket's connections keep only the newest message (inproc asks the connecter, as libzmq). */
+  get conflating(): boolean {
+    return this.conflateQueues
   }
 
   /** @internal */
