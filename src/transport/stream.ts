@@ -10,7 +10,7 @@ import type { Socket } from "../sockets/socket-base.js"
 import type { OptionValues } from "../sockets/option-table.js"
 import { formatTcp, type Endpoint } from "./address.js"
 import { acceptedBy } from "./address-mask.js"
-import { bindAddress } from "./bind-address.js"
+import { bindAddress, connectFamily } from "./bind-address.js"
 import { driveSocks, parseProxyAddress, SocksClient } from "./socks.js"
 import type { EndpointHandle } from "./transport.js"
 import { createWssServer, dialWss, formatWs, wrapWs } from "./ws.js"
@@ -236,7 +236,8 @@ class Connecter implements EndpointHandle {
     if (this.closed) return
     const spec = this.spec
     // libzmq cannot resolve an empty host (Node would take it as localhost): no socket is opened, it retries.
-    if (spec.transport === "tcp" && (spec.host === "" || spec.source?.host === "")) {
+    const family = spec.transport === "tcp" || spec.transport === "ws" ? connectFamily(spec.host, this.opts.ipv6) : 0
+    if ((spec.transport === "tcp" && (spec.host === "" || spec.source?.host === "")) || family === null) {
       this.scheduleReconnect()
       return
     }
@@ -250,6 +251,7 @@ class Connecter implements EndpointHandle {
         : net.createConnection({
             host: proxy?.host ?? spec.host,
             port: proxy?.port ?? spec.port,
+            family: proxy === null ? family : 0,
             noDelay: true,
             ...(spec.transport === "tcp" && spec.source ? { localAddress: spec.source.host === "*" ? undefined : spec.source.host, localPort: spec.source.port || undefined } : {}),
           })
