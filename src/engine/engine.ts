@@ -129,8 +129,6 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   private state = State.Greeting
   private readonly greeting = Buffer.alloc(GREETING_SIZE)
   private greetingFill = 0
-  /** Our greeting past its version octets, held until the peer's major version has arrived (see the constructor). */
-  private greetingRest: Buffer | null = null
   private readonly decoder: FrameDecoder
   private readonly encoder = new FrameEncoder()
   private flushScheduled = false
@@ -173,16 +171,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
       this.handshakeTimer.unref?.()
     }
     const mech = options.mechanism
-    // As libzmq does (zmtp_engine_t::receive_greeting_versioned), the greeting
-    // goes out in two parts: signature and version first, the mechanism once
-    // the peer's major version is here. libzmq answers a whole greeting in
-    // one read by queueing the rest of its own, then checking ours: on a
-    // mechanism mismatch it closes before that rest is written, and we would
-    // only see the connection end (EPIPE) where zeromq reports
-    // ERR_ZMTP_MECHANISM_MISMATCH. Holding ours back lets its rest leave first.
-    const greeting = encodeGreeting(mech.name, mech.asServer, options.routingId.length)
-    this.stream.write(greeting.subarray(0, SIGNATURE_SIZE + 2))
-    this.greetingRest = greeting.subarray(SIGNATURE_SIZE + 2)
+    this.stream.write(encodeGreeting(mech.name, mech.asServer, options.routingId.length))
   }
 
   get active(): boolean {
@@ -234,11 +223,6 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     if (before <= SIGNATURE_SIZE && this.greetingFill > SIGNATURE_SIZE && this.greeting[SIGNATURE_SIZE]! < 3) {
       // libzmq downgrades to ZMTP 2.0 here; we only speak 3.x (RFC 37 allows refusing).
       throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `peer speaks ZMTP revision ${this.greeting[SIGNATURE_SIZE]}, not 3.x`)
-    }
-    if (this.greetingRest !== null && this.greetingFill > SIGNATURE_SIZE) {
-      // The peer's major version is here: the rest of ours goes now, before we check its mechanism.
-      this.stream.write(this.greetingRest)
-      this.greetingRest = null
     }
     if (this.greetingFill < GREETING_SIZE) return null
     const g = decodeGreeting(this.greeting)
