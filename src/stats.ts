@@ -50,20 +50,31 @@ export type TraceSocketEvent = Event & { socket: Socket }
 
 /** A `zmq-ts:message` event. `message` is the socket's own frame array: read it, do not modify it. */
 export interface TraceMessageEvent {
+  /** The socket that sent or received the message. */
   socket: Socket
+  /** "send": taken by send(); "receive": handed to the application. */
   direction: "send" | "receive"
+  /** The message's frames. */
   message: Buffer[]
+  /** How many frames it has. */
   frames: number
+  /** The sum of its frames' lengths. */
   bytes: number
 }
 
 /** A `zmq-ts:drop` event: `endpoint` is the peer's pipe's endpoint (as bound or connected). */
 export interface TraceDropEvent {
+  /** The socket that dropped the message. */
   socket: Socket
+  /** Why: the peer's queue was at its high-water mark. */
   reason: "hwm"
+  /** The endpoint of the peer's pipe, as bound or connected. */
   endpoint: string
+  /** The message's frames. */
   message: Buffer[]
+  /** How many frames it has. */
   frames: number
+  /** The sum of its frames' lengths. */
   bytes: number
 }
 

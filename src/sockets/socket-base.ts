@@ -193,8 +193,6 @@ export class Socket {
   /** @internal */ readonly typeName!: SocketTypeName
   /** @internal */ readonly pipes = new Set<Pipe>()
   /** @internal */ readonly copier = new FrameCopier()
-  /** @internal What `stats` reports (zmq-ts's own, src/stats.ts). */
-  private readonly counters = new SocketCounters()
   /** Set by `connect(address, { routingId })` on the types that have it. */
   /** @internal */
   protected nextConnectRoutingId: Buffer | null = null
@@ -244,6 +242,8 @@ export class Socket {
   /** Endpoints still closing (lingering) after close(). */
   /** @internal */
   private lingering = 0
+  /** @internal What `stats` reports (zmq-ts's own, src/stats.ts); last, so that the fields above keep their places. */
+  private readonly counters = new SocketCounters()
 
   constructor(type: number, options?: object) {
     if (!(options instanceof Internal)) {
