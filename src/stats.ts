@@ -78,7 +78,8 @@ export interface TraceDropEvent {
   bytes: number
 }
 
-function payloadBytes(msg: Msg): number {
+/** The sum of a message's frame lengths. */
+export function payloadBytes(msg: Msg): number {
   let bytes = 0
   for (let i = 0; i < msg.length; i++) bytes += msg[i]!.length
   return bytes
@@ -98,26 +99,10 @@ export class SocketCounters {
   disconnects = 0
   reconnects = 0
 
-  /** The socket took `msg` for sending. */
-  sent(socket: Socket, msg: Msg): void {
-    const bytes = payloadBytes(msg)
-    this.messagesSent++
-    this.bytesSent += bytes
-    if (messageChannel.hasSubscribers) {
-      const event: TraceMessageEvent = { socket, direction: "send", message: msg, frames: msg.length, bytes }
-      messageChannel.publish(event)
-    }
-  }
-
-  /** The socket handed `msg` to the application. */
-  received(socket: Socket, msg: Msg): void {
-    const bytes = payloadBytes(msg)
-    this.messagesReceived++
-    this.bytesReceived += bytes
-    if (messageChannel.hasSubscribers) {
-      const event: TraceMessageEvent = { socket, direction: "receive", message: msg, frames: msg.length, bytes }
-      messageChannel.publish(event)
-    }
+  /** Publishes a message event; the socket counted the message itself (Socket.trySend, takeMessage) and checked for subscribers. */
+  traceMessage(socket: Socket, direction: "send" | "receive", msg: Msg): void {
+    const event: TraceMessageEvent = { socket, direction, message: msg, frames: msg.length, bytes: payloadBytes(msg) }
+    messageChannel.publish(event)
   }
 
   /** A peer's queue was full and it misses `msg` (RFC 29: a publisher drops rather than blocks). */
