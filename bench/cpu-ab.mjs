@@ -3,6 +3,10 @@
 // wall-clock throughput swings by 2x from run to run (bench/ab.mjs):
 //
 //   node bench/cpu-ab.mjs --a OLD/dist/esm/index.js --b dist/esm/index.js [--rounds 12] [--count 300000] [--transport inproc|tcp]
+//   node bench/cpu-ab.mjs --a dist/esm/index.js --b dist/esm/index.js --subscribe b    (tracing subscribed vs not)
+//
+// --subscribe a|b: that side's trials subscribe a counting listener to every
+// zmq-ts diagnostics channel (bench/roles/tracing.mjs) before they start.
 //
 // Each trial is a fresh process running PUSH -> PULL with 16-byte messages,
 // both ends in that process (over inproc, and over tcp loopback, so that the
@@ -16,6 +20,7 @@ import { resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
 import { median } from "./lib/stats.mjs"
+import { traceSubscribers } from "./roles/tracing.mjs"
 
 const { values } = parseArgs({
   options: {
@@ -25,11 +30,13 @@ const { values } = parseArgs({
     count: { type: "string", default: "300000" },
     trial: { type: "string" },
     transport: { type: "string", multiple: true, default: [] },
+    subscribe: { type: "string", multiple: true, default: [] },
   },
 })
 
 /** The child's side: one trial, printed as JSON. */
-async function trial(module, transport, count) {
+async function trial(module, transport, count, subscribe) {
+  const traced = traceSubscribers(subscribe)
   const zmq = await import(pathToFileURL(module).href)
   const pull = new zmq.Pull()
   await pull.bind(transport === "tcp" ? "tcp://127.0.0.1:*" : `inproc://cpu-ab-${process.pid}`)
@@ -51,12 +58,14 @@ async function trial(module, transport, count) {
   const wall = Number(process.hrtime.bigint() - t0) / 1e3
   push.close()
   pull.close()
+  // Subscribed: every message was published twice (sent, received), in both runs.
+  if (subscribe && traced.events < 4 * count) throw new Error(`subscribed, but only ${traced.events} events for ${count} messages`)
   console.log(JSON.stringify({ cpuUsPerMsg: (cpu.user + cpu.system) / count, wallUsPerMsg: wall / count }))
 }
 
 if (values.trial !== undefined) {
-  const [module, transport] = values.trial.split("|")
-  await trial(module, transport, Number(values.count))
+  const [module, transport, subscribe] = values.trial.split("|")
+  await trial(module, transport, Number(values.count), subscribe === "1")
 } else {
   if (!values.a || !values.b) {
     console.error("usage: node bench/cpu-ab.mjs --a BUILD_A/index.js --b BUILD_B/index.js [--rounds N] [--count N]")
@@ -64,14 +73,15 @@ if (values.trial !== undefined) {
   }
   const builds = { A: resolve(values.a), B: resolve(values.b) }
   const rounds = Math.max(1, Number(values.rounds) | 0)
-  console.log(`A: ${builds.A}\nB: ${builds.B}\n${rounds} rounds of ${values.count} messages (16 B) per trial\n`)
+  const subscribed = values.subscribe.length ? ` (subscribed: ${values.subscribe.join(", ").toUpperCase()})` : ""
+  console.log(`A: ${builds.A}\nB: ${builds.B}${subscribed}\n${rounds} rounds of ${values.count} messages (16 B) per trial\n`)
   console.log("| case | A CPU us/msg | B CPU us/msg | B/A (CPU) | A wall us/msg | B wall us/msg |")
   console.log("| --- | ---: | ---: | ---: | ---: | ---: |")
   for (const transport of values.transport.length ? values.transport : ["inproc", "tcp"]) {
     const got = { A: [], B: [] }
     for (let r = 0; r < rounds; r++) {
       for (const who of r % 2 === 0 ? ["A", "B"] : ["B", "A"]) {
-        const out = execFileSync(process.execPath, [new URL(import.meta.url).pathname, "--trial", `${builds[who]}|${transport}`, "--count", values.count], { encoding: "utf8" })
+        const out = execFileSync(process.execPath, [new URL(import.meta.url).pathname, "--trial", `${builds[who]}|${transport}|${values.subscribe.includes(who.toLowerCase()) ? 1 : 0}`, "--count", values.count], { encoding: "utf8" })
         const res = JSON.parse(out.trim().split("\n").pop())
         got[who].push(res)
         process.stderr.write(`${transport} round ${r + 1}/${rounds} ${who}: ${res.cpuUsPerMsg.toFixed(3)} us CPU, ${res.wallUsPerMsg.toFixed(3)} us wall per message\n`)
