@@ -6,8 +6,8 @@
  * Each test subscribes through node:diagnostics_channel, as an
  * instrumentation library would, and waits on the events it expects; counts
  * are then compared exactly with what the test did. The last tests check
- * that nothing is published, and no event object built, while nobody
- * subscribes, and that the channels stay inert without the module.
+ * that publish() is never called while nobody subscribes (the counters
+ * still count), and that the channels stay inert without the module.
  */
 import assert from "node:assert/strict"
 import * as dc from "node:diagnostics_channel"
