@@ -12,7 +12,7 @@
 import assert from "node:assert/strict"
 import * as dc from "node:diagnostics_channel"
 import { test } from "node:test"
-import { Publisher, Pull, Push, Subscriber, type EventError, type Socket } from "../../src/index.js"
+import { Dealer, Publisher, Pull, Push, Router, Subscriber, type EventError, type Socket } from "../../src/index.js"
 import { TRACE_CHANNELS, type TraceDropEvent, type TraceMessageEvent } from "../../src/util.js"
 import { openChannel } from "../../src/trace.js"
 import { bindFresh, sockets, unboundEndpoint, type Transport } from "../helpers/transports.js"
@@ -201,6 +201,23 @@ void test("a PUB drops at the subscriber's high-water mark: zmq-ts:drop events a
   for (let i = 0; i < queued; i++) assert.deepEqual((await sub.receive()).map(String), ["t", String(i)])
   assert.equal(sub.stats.messagesReceived, queued)
   assert.equal(sub.stats.receiveQueue, 0)
+})
+
+void test("a ROUTER without mandatory drops for a full peer: counted and published [inproc]", { timeout: 10_000 }, async (ctx) => {
+  const own = held(ctx)
+  const drops = record<TraceDropEvent>(ctx, TRACE_CHANNELS.drop)
+  const router = own(new Router({ linger: 0, sendHighWaterMark: 1 }))
+  const endpoint = await bindFresh(router, "inproc")
+  const dealer = own(new Dealer({ linger: 0, routingId: "d", receiveHighWaterMark: 1 }))
+  dealer.connect(endpoint)
+  const N = 6
+  for (let i = 0; i < N; i++) await router.send(["d", String(i)])
+  // 1 + 1 messages fit the inproc pipe; the rest is dropped, none blocks.
+  assert.equal(router.stats.drops, N - 2)
+  assert.deepEqual(drops.events.map((e) => [e.socket === router, e.message.map(String).join(",")]), [2, 3, 4, 5].map((i) => [true, `d,${i}`]))
+  assert.deepEqual((await dealer.receive()).map(String), ["0"])
+  assert.deepEqual((await dealer.receive()).map(String), ["1"])
+  assert.equal(dealer.stats.receiveQueue, 0)
 })
 
 void test("reconnection attempts are published on zmq-ts:connection and counted as they happen [tcp]", { timeout: 10_000 }, async (ctx) => {
