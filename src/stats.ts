@@ -46,7 +46,10 @@ export interface SocketStats {
 }
 
 /** `zmq-ts:connection` and `zmq-ts:handshake` events: the Observer event, plus the socket it happened on. */
-export type TraceSocketEvent = Event & { socket: Socket }
+export type TraceSocketEvent = Event & {
+  /** The socket the event happened on. */
+  socket: Socket
+}
 
 /** A `zmq-ts:message` event. `message` is the socket's own frame array: read it, do not modify it. */
 export interface TraceMessageEvent {
