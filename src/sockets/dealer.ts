@@ -75,6 +75,11 @@ export class Dealer extends DealerBase {
     super(5, new Internal(options))
     this.seal(options)
   }
+
+  /** @internal Not on DealerBase: REQ adds its envelope to every message. */
+  protected override xsendSmall(frame: Uint8Array): boolean {
+    return this.lb.sendSmall(frame)
+  }
 }
 
 export interface Dealer extends Readable, Writable {}
