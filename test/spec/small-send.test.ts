@@ -8,7 +8,7 @@
  * reuses one buffer for all small messages, as zeromq.js allows.
  */
 import assert from "node:assert/strict"
-import { Dealer, Publisher, Pull, Push, Router, Subscriber } from "../../src/index.js"
+import { Dealer, Pair, Publisher, Pull, Push, Router, Subscriber } from "../../src/index.js"
 import { bindFresh, eachTransport, handshakes, sockets } from "../helpers/transports.js"
 import { PROBE_PREFIX, probe, probeTopic } from "./pattern-helpers.js"
 
@@ -85,6 +85,22 @@ eachTransport("small messages: DEALER delivers all, in order, small ones copied 
   })()
   const reused = Buffer.alloc(128)
   for (let i = 0; i < N; i++) await sendNth(dealer, i, reused)
+  await received
+}, { timeout: 30_000 })
+
+eachTransport("small messages: PAIR delivers all, in order, small ones copied at send()", async (t, ctx) => {
+  const own = sockets(ctx)
+  const a = own(new Pair({ linger: 0 }))
+  const b = own(new Pair({ linger: 0 }))
+  const endpoint = await bindFresh(a, t)
+  const ready = handshakes(b, t)
+  b.connect(endpoint)
+  await ready
+  const received = (async () => {
+    for (let i = 0; i < N; i++) check(await a.receive(), i, "PAIR")
+  })()
+  const reused = Buffer.alloc(128)
+  for (let i = 0; i < N; i++) await sendNth(b, i, reused)
   await received
 }, { timeout: 30_000 })
 
