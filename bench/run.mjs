@@ -33,6 +33,8 @@ Options:
   --only IMPL       run only one side: zmq-ts or zeromq
   --scenario NAME   run only this scenario (an id or a family name; repeatable,
                     or comma-separated). Available: ${scenarios.map((s) => s.id).join(", ")}
+  --size BYTES      run only the cases of this message size (repeatable, or
+                    comma-separated; cases without a size, e.g. connections, still run)
   --ipc             also run push-pull/ipc (req-rep/ipc runs by default)
   --ws              also run push-pull/ws and req-rep/ws (ws:// on loopback, RFC 45)
   --scale F         multiply every message / round-trip / handshake / connection count by F (default 1;
@@ -55,6 +57,7 @@ function parseOptions(argv) {
       json: { type: "boolean", default: false },
       only: { type: "string" },
       scenario: { type: "string", multiple: true, default: [] },
+      size: { type: "string", multiple: true, default: [] },
       ipc: { type: "boolean", default: false },
       ws: { type: "boolean", default: false },
       scale: { type: "string", default: "1" },
@@ -78,6 +81,7 @@ function parseOptions(argv) {
     quick: values.quick,
     json: values.json,
     impls: values.only ? [values.only] : IMPLS,
+    sizes: values.size.flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean).map((s) => positive("size", s)),
     scenarioFilters: values.scenario.flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean),
     ipc: values.ipc,
     ws: values.ws,

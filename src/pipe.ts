@@ -173,7 +173,21 @@ export interface PipePeer {
   pipeClosed(reason?: ProtocolError): void
   /** True while bytes taken from the pipe are not yet handed to the kernel. */
   readonly busy: boolean
+  /**
+   * Optional: encodes a one-frame message of at most SMALL_FRAME_MAX bytes
+   * straight into the outgoing batch, bypassing the queue; false when it
+   * cannot now (not connected yet, waiting for the kernel, batch full,
+   * encryption), and the message must be queued instead.
+   */
+  encodeNow?(frame: Uint8Array): boolean
 }
+
+/**
+ * One-frame messages up to this size may skip the queue (Pipe.writeSmall).
+ * It is also zeromq.js's copy threshold (msg.ts): such a frame must be
+ * copied at send() anyway, and copying it into the batch is that copy.
+ */
+export const SMALL_FRAME_MAX = 128
 
 /**
  * One socket's attachment to one peer: `inbound` carries messages from the
@@ -254,6 +268,21 @@ export class Pipe {
   /** Queues an outbound message; false when the high-water mark is reached. */
   write(msg: Msg): boolean {
     return !this.terminated && this.outbound.write(msg)
+  }
+
+  /**
+   * Sends a one-frame message of at most SMALL_FRAME_MAX bytes by encoding it
+   * into the connection's batch at once: no frame array, no copy of its own,
+   * no queue entry. Only while the queue is empty (messages stay in order)
+   * and not conflating; false when the caller must queue it as usual. The
+   * high-water mark is not bypassed: the engine takes such messages only up
+   * to a bounded batch, as it takes queued ones in flush().
+   */
+  writeSmall(frame: Uint8Array): boolean {
+    const peer = this.peer
+    return (
+      peer !== null && peer.encodeNow !== undefined && !this.terminated && this.outbound.length === 0 && !this.outbound.conflate && peer.encodeNow(frame)
+    )
   }
 
   checkWrite(): boolean {

@@ -140,7 +140,9 @@ export async function runAll(scenarioList, opts, log) {
         }
       }
 
-      for (const c of scenario.cases(opts)) {
+      // --size keeps only the cases of those message sizes (cases without a size always run).
+      const sizes = opts.sizes ?? []
+      for (const c of scenario.cases(opts).filter((c) => !sizes.length || c.size === undefined || sizes.includes(c.size))) {
         const row = {
           size: c.size,
           count: c.count,

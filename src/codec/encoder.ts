@@ -83,6 +83,27 @@ export class FrameEncoder {
     }
   }
 
+  /**
+   * Appends a one-frame message (no flags) whose body is small: header and
+   * body are copied straight into the batch. This is libzmq's way of keeping
+   * a small message (its "very small message" lives inside msg_t, then the
+   * encoder copies it into its batch): the body exists once, in the batch.
+   */
+  encodeSmall(body: Uint8Array): void {
+    const size = body.length
+    this.reserve(2 + size)
+    const s = this.scratch
+    const p = this.pos
+    s[p] = 0
+    s[p + 1] = size
+    if (size < 64) {
+      for (let i = 0; i < size; i++) s[p + 2 + i] = body[i]!
+    } else {
+      s.set(body, p + 2)
+    }
+    this.pos = p + 2 + size
+  }
+
   /** Hands over everything encoded so far, in order, and starts a new batch. */
   take(): Buffer[] {
     this.flushScratch()

@@ -107,6 +107,12 @@ const WRITE_BUDGET = 256 * 1024
  * streaming back to back (test/fault/reset-backlog.test.ts measures the loss).
  */
 const STREAM_LIMIT = 256 * 1024
+/**
+ * Bytes of small messages encodeNow() packs into the batch before it sends
+ * callers back to the queue until the next flush: one batch outside the
+ * pipe, as libzmq keeps.
+ */
+const DIRECT_LIMIT = 64 * 1024
 
 /**
  * One ZMTP connection: bytes from the stream go through the decoder to the
@@ -132,6 +138,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   private readonly decoder: FrameDecoder
   private readonly encoder = new FrameEncoder()
   private flushScheduled = false
+  /** encodeNow() may take messages on this connection (set once the handshake is done). */
+  private directOk = false
   private waitingDrain = false
   private readPaused = false
   private handshakeTimer: NodeJS.Timeout | null = null
@@ -431,6 +439,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     this.handshakeTimer = null
     this.decoder.maxFrameSize = this.options.maxMessageSize
     this.state = State.Active
+    this.directOk = this.secure === null && !this.sendsSubscribeCommands && this.options.socketType !== "DISH"
     if (this.options.heartbeatInterval > 0) {
       this.pingTimer = setInterval(() => this.ping(), this.options.heartbeatInterval)
       this.pingTimer.unref()
@@ -506,6 +515,20 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   /** PipePeer: messages are waiting in the outbound queue. */
   outboundReady(): void {
     this.scheduleFlush()
+  }
+
+  /**
+   * PipePeer: a small one-frame message encoded at send() (Pipe.writeSmall).
+   * Refused where flush() would do more than encode it: before the handshake
+   * is done, with CURVE boxes, for SUB/XSUB (a \x00/\x01 message may become
+   * a command) and DISH (JOIN/LEAVE), while the stream is full, and past one
+   * batch.
+   */
+  encodeNow(frame: Uint8Array): boolean {
+    if (!this.directOk || this.state !== State.Active || this.waitingDrain || this.encoder.pendingBytes >= DIRECT_LIMIT) return false
+    this.encoder.encodeSmall(frame)
+    this.scheduleFlush()
+    return true
   }
 
   private scheduleFlush(): void {

@@ -47,6 +47,18 @@ export class LoadBalancer {
     return null
   }
 
+  /**
+   * Sends a small one-frame message to the pipe whose turn it is, straight
+   * into its connection's batch (Pipe.writeSmall); false (nothing sent, turn
+   * unchanged) when that pipe cannot take it so: the caller queues it.
+   */
+  sendSmall(frame: Uint8Array): boolean {
+    const pipes = this.pipes
+    if (pipes.active === 0 || !pipes.items[this.current]!.writeSmall(frame)) return false
+    this.current = (this.current + 1) % pipes.active
+    return true
+  }
+
   /** True if some pipe has room (ZMQ_POLLOUT). */
   hasOut(): boolean {
     const pipes = this.pipes

@@ -95,7 +95,7 @@ export class PrefixTree<V> {
   }
 
   /** Calls fn for every stored prefix that is a prefix of `data` (shortest first). */
-  matches(data: Buffer, fn: (value: V) => void): void {
+  matches(data: Uint8Array, fn: (value: V) => void): void {
     let node = this.root
     let off = 0
     for (;;) {

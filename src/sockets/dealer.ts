@@ -100,6 +100,11 @@ export class Dealer extends DealerBase {
   protected override get conflateQueues(): boolean {
     return this.opts.conflate
   }
+
+  /** @internal Not on DealerBase: REQ adds its envelope to every message. */
+  protected override xsendSmall(frame: Uint8Array): boolean {
+    return this.lb.sendSmall(frame)
+  }
 }
 
 export interface Dealer extends Readable, Writable {}

@@ -39,6 +39,12 @@ export class Pair extends Socket {
   }
 
   /** @internal */
+  protected override xsendSmall(frame: Uint8Array): boolean {
+    const pipe = this.pipe
+    return pipe !== null && pipe.writeSmall(frame)
+  }
+
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     const pipe = this.pipe
     return pipe !== null && pipe.write(msg)

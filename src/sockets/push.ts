@@ -57,6 +57,11 @@ export class Push extends Socket {
   }
 
   /** @internal */
+  protected override xsendSmall(frame: Uint8Array): boolean {
+    return this.lb.sendSmall(frame)
+  }
+
+  /** @internal */
   protected override xsend(msg: Msg): boolean {
     return this.lb.send(msg)
   }

@@ -9,7 +9,7 @@ import { PlainClient, PlainServer } from "../mechanism/plain.js"
 import { checkCurveOptions, makeCurve } from "../mechanism/curve-options.js"
 import { FrameCopier, type MessageLike } from "../msg.js"
 import { errnoEventError, Observer, type Event } from "../observer.js"
-import { MsgQueue, Pipe, terminateInproc, type Msg } from "../pipe.js"
+import { MsgQueue, Pipe, SMALL_FRAME_MAX, terminateInproc, type Msg } from "../pipe.js"
 import { payloadBytes, SocketCounters, type SocketStats } from "../stats.js"
 import { messageChannel } from "../trace.js"
 import { checkUri, parseEndpoint, type Endpoint } from "../transport/address.js"
@@ -933,6 +933,14 @@ export class Socket {
     if (this.pendingSend !== null) {
       throw zmqError("EBUSY", "Socket is busy writing; only one send operation may be in progress at any time")
     }
+    // A small one-frame message goes straight into a connection's batch when
+    // the socket type can place it there now (Pipe.writeSmall): no frame
+    // array, no copy into a view of its own, no queue entry.
+    if (message instanceof Uint8Array && message.length <= SMALL_FRAME_MAX && this.syncOps < MAX_SYNC_OPERATIONS && this.trySendSmall(message)) {
+      this.countSyncOp()
+      if (this.pendingRecv !== null) this.retryRecv()
+      return RESOLVED
+    }
     return this.startSend(this.copier.toFrames(message))
   }
 
@@ -978,6 +986,16 @@ export class Socket {
     c.messagesSent++
     c.bytesSent += msg.length === 1 ? msg[0]!.length : payloadBytes(msg)
     if (messageChannel.hasSubscribers) c.traceMessage(this, "send", msg)
+    return true
+  }
+
+  /** xsendSmall(), counted (and traced) as trySend() counts. */
+  private trySendSmall(frame: Uint8Array): boolean {
+    if (!this.xsendSmall(frame)) return false
+    const c = this.counters
+    c.messagesSent++
+    c.bytesSent += frame.length
+    if (messageChannel.hasSubscribers) c.traceMessage(this, "send", [Buffer.from(frame.buffer, frame.byteOffset, frame.length)])
     return true
   }
 
@@ -1074,7 +1092,10 @@ export class Socket {
     let sent: boolean
     this.inRetrySend = true
     try {
-      sent = this.trySend(p.msg)
+      // The small path too: else, once a send was deferred, the message it
+      // queues keeps every later one off the small path (it needs an empty queue).
+      const m = p.msg
+      sent = (m.length === 1 && m[0]!.length <= SMALL_FRAME_MAX && this.trySendSmall(m[0]!)) || this.trySend(m)
     } catch (err) {
       if (!this.xhasOut()) {
         p.refusal = err as ZmqError
@@ -1361,6 +1382,17 @@ export class Socket {
   protected xpipeHandshaken(_pipe: Pipe): void {}
   /** @internal */
   protected xwriteActivated(_pipe: Pipe): void {}
+  /**
+   * Sends a one-frame message of at most SMALL_FRAME_MAX bytes without
+   * queueing it (Pipe.writeSmall), if this socket type and its pipe's state
+   * allow; false means "not sent, take the ordinary path", never "full".
+   * The frame is the application's own buffer: it must be copied if kept.
+   */
+  /** @internal */
+  protected xsendSmall(_frame: Uint8Array): boolean {
+    return false
+  }
+
   /** Queues one whole message; false if it would block. May throw (EFSM, EHOSTUNREACH, ENOTSUP). */
   /** @internal */
   protected xsend(_msg: Msg): boolean {

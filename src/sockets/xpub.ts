@@ -216,27 +216,52 @@ abstract class PublisherBase extends Socket {
     return hwm > 0 ? hwm : Number.POSITIVE_INFINITY
   }
 
-  /** @internal */
-  protected override xsend(msg: Msg): boolean {
-    const topic = msg[0]!
+  /**
+   * @internal The pipes subscribed to `topic`, each once: the subscriptions
+   * are matched once per message, whatever the number of subscribers.
+   */
+  private targetsOf(topic: Uint8Array): Pipe[] {
     const epoch = ++this.epoch
     const targets: Pipe[] = []
+    const invert = this.opts.invertMatching
     this.subscriptions.matches(topic, (subs) => {
       if (subs instanceof Set) {
         for (const pipe of subs) {
           if (pipe.mark !== epoch) {
             pipe.mark = epoch
-            if (!this.opts.invertMatching) targets.push(pipe)
+            if (!invert) targets.push(pipe)
           }
         }
       } else if (subs.mark !== epoch) {
         subs.mark = epoch
-        if (!this.opts.invertMatching) targets.push(subs)
+        if (!invert) targets.push(subs)
       }
     })
-    if (this.opts.invertMatching) for (const pipe of this.dist.pipes) if (pipe.mark !== epoch) targets.push(pipe)
+    if (invert) for (const pipe of this.dist.pipes) if (pipe.mark !== epoch) targets.push(pipe)
+    return targets
+  }
+
+  /** @internal */
+  protected override xsend(msg: Msg): boolean {
+    const targets = this.targetsOf(msg[0]!)
     if (this.opts.noDrop && !this.dist.hasRoom(targets)) return false
     this.dist.sendTo(targets, msg)
+    return true
+  }
+
+  /**
+   * @internal A small one-frame message: each subscriber whose connection can
+   * take it now gets it copied straight into its batch (Pipe.writeSmall); the
+   * others share one copied frame through their queues, as xsend() does.
+   */
+  protected override xsendSmall(frame: Uint8Array): boolean {
+    if (this.opts.noDrop) return false
+    const targets = this.targetsOf(frame)
+    let queued: Msg | null = null
+    for (let i = 0; i < targets.length; i++) {
+      const pipe = targets[i]!
+      if (!pipe.writeSmall(frame)) pipe.write((queued ??= [this.copier.toFrame(frame)]))
+    }
     return true
   }
 

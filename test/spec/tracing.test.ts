@@ -317,3 +317,28 @@ void test("without node:diagnostics_channel (an empty shim in a bundle) a channe
   // With the module, it is Node's own, process-wide channel.
   assert.equal(openChannel(dc, TRACE_CHANNELS.message), dc.channel(TRACE_CHANNELS.message))
 })
+
+void test("small Buffer sends that go straight into the batch are counted and traced like the rest", { timeout: 10_000 }, async (ctx) => {
+  const own = held(ctx)
+  const pull = own(new Pull({ linger: 0 }))
+  const endpoint = await bindFresh(pull, "tcp")
+  const push = own(new Push({ linger: 0 }))
+  push.connect(endpoint)
+  // The first message goes through the queue (no connection yet); the rest can take the batch path.
+  await push.send(Buffer.from("first"))
+  await pull.receive()
+  const traced: number[] = []
+  const listener = (m: unknown): void => {
+    const e = m as TraceMessageEvent
+    if (e.direction === "send") traced.push(e.bytes)
+  }
+  dc.subscribe(TRACE_CHANNELS.message, listener)
+  try {
+    for (let i = 0; i < 20; i++) await push.send(Buffer.alloc(16, i))
+    for (let i = 0; i < 20; i++) assert.equal((await pull.receive())[0]!.length, 16)
+  } finally {
+    dc.unsubscribe(TRACE_CHANNELS.message, listener)
+  }
+  assert.deepEqual(traced, Array<number>(20).fill(16))
+  assert.deepEqual([push.stats.messagesSent, push.stats.bytesSent, pull.stats.messagesReceived, pull.stats.bytesReceived], [21, 5 + 320, 21, 5 + 320])
+})

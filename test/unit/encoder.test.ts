@@ -296,3 +296,43 @@ void describe("FrameEncoder → FrameDecoder round trip", () => {
     assert.deepEqual(show(decodeAll(chunks)), show(items))
   })
 })
+
+void describe("FrameEncoder: encodeSmall (a small message copied into the batch at send())", () => {
+  void test("the same bytes as encodeMessage for 0 to 128 octets, Buffers and plain Uint8Arrays", () => {
+    for (const n of [0, 1, 2, 63, 64, 65, 127, 128]) {
+      const body = bytesOf(n, n)
+      const viaMessage = new FrameEncoder()
+      viaMessage.encodeMessage([body])
+      const viaSmall = new FrameEncoder()
+      viaSmall.encodeSmall(new Uint8Array(body))
+      assert.equal(hexOf(viaSmall.take()), hexOf(viaMessage.take()), `${n} octets`)
+    }
+  })
+
+  void test("copies the body: changing the caller's buffer afterwards changes nothing sent", () => {
+    const body = Buffer.from("abcd")
+    const enc = new FrameEncoder()
+    enc.encodeSmall(body)
+    body.fill(0x7a)
+    enc.encodeSmall(body)
+    assert.equal(hexOf(enc.take()), h([0x00, 0x04, 0x61, 0x62, 0x63, 0x64, 0x00, 0x04, 0x7a, 0x7a, 0x7a, 0x7a]))
+  })
+
+  void test("keeps its place among other frames, across batch boundaries", () => {
+    const enc = new FrameEncoder()
+    const expected = new FrameEncoder()
+    const big = bytesOf(10_000, 9)
+    for (let i = 0; i < 5_000; i++) {
+      const small = bytesOf(i % 129, i)
+      enc.encodeSmall(small)
+      expected.encodeMessage([small])
+      if (i % 1000 === 0) {
+        enc.encodeMessage([Buffer.from("x"), big])
+        expected.encodeMessage([Buffer.from("x"), big])
+      }
+    }
+    const got = enc.take()
+    assert.ok(got.length > 2, "the batch spans several buffers")
+    assert.equal(hexOf(got), hexOf(expected.take()))
+  })
+})

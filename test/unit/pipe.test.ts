@@ -280,3 +280,70 @@ void describe("Pipe and pipePair", () => {
     assert.equal(terminated, 1, "terminate is idempotent")
   })
 })
+
+void describe("Pipe.writeSmall", () => {
+  type Peer = NonNullable<Pipe["peer"]>
+  function peerTaking(taken: Uint8Array[], accept: () => boolean): Peer {
+    return {
+      outboundReady: () => {},
+      inboundDrained: () => {},
+      pipeClosed: () => {},
+      busy: false,
+      encodeNow: (frame) => {
+        if (!accept()) return false
+        taken.push(Buffer.from(frame))
+        return true
+      },
+    }
+  }
+
+  void test("hands the frame to the peer's encodeNow while the queue is empty", () => {
+    const pipe = new Pipe(new MsgQueue(10), new MsgQueue(10))
+    const taken: Uint8Array[] = []
+    pipe.attachPeer(peerTaking(taken, () => true))
+    assert.equal(pipe.writeSmall(Buffer.from("a")), true)
+    assert.equal(pipe.outbound.length, 0)
+    assert.deepEqual(taken.map((b) => Buffer.from(b).toString()), ["a"])
+  })
+
+  void test("refuses (the caller queues) behind queued messages, so that order holds", () => {
+    const pipe = new Pipe(new MsgQueue(10), new MsgQueue(10))
+    const taken: Uint8Array[] = []
+    pipe.attachPeer(peerTaking(taken, () => true))
+    assert.equal(pipe.write(msg(1)), true)
+    assert.equal(pipe.writeSmall(Buffer.from("2")), false)
+    assert.equal(taken.length, 0)
+  })
+
+  void test("refuses when the peer cannot take it, with no peer, with no encodeNow, conflating, or terminated", () => {
+    const taken: Uint8Array[] = []
+    const refusing = new Pipe(new MsgQueue(10), new MsgQueue(10))
+    refusing.attachPeer(peerTaking(taken, () => false))
+    assert.equal(refusing.writeSmall(Buffer.from("a")), false)
+
+    assert.equal(new Pipe(new MsgQueue(10), new MsgQueue(10)).writeSmall(Buffer.from("a")), false)
+
+    const plain = new Pipe(new MsgQueue(10), new MsgQueue(10))
+    const withoutEncodeNow = peerTaking(taken, () => true)
+    delete withoutEncodeNow.encodeNow
+    plain.attachPeer(withoutEncodeNow)
+    assert.equal(plain.writeSmall(Buffer.from("a")), false)
+
+    const conflating = new Pipe(new MsgQueue(10), new MsgQueue(10))
+    conflating.outbound.conflate = true
+    conflating.attachPeer(peerTaking(taken, () => true))
+    assert.equal(conflating.writeSmall(Buffer.from("a")), false)
+
+    const ended = new Pipe(new MsgQueue(10), new MsgQueue(10))
+    ended.attachPeer(peerTaking(taken, () => true))
+    ended.terminate()
+    assert.equal(ended.writeSmall(Buffer.from("a")), false)
+    assert.equal(taken.length, 0)
+  })
+
+  void test("an inproc pipe never takes it (its peer is a queue, not an engine)", () => {
+    const [a] = pipePair(10, 10)
+    assert.equal(a.writeSmall(Buffer.from("a")), false)
+    assert.equal(a.outbound.length, 0)
+  })
+})
