@@ -17,7 +17,6 @@ import { fileURLToPath } from "node:url"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const src = join(root, "src")
-const out = join(root, "dist", "browser")
 const require = createRequire(import.meta.url)
 
 const NODE_MODULES = ["buffer", "crypto", "events", "fs", "net"]
@@ -45,7 +44,8 @@ const browserStandIns = {
   },
 }
 
-export async function buildBrowser() {
+/** Builds into `out` (dist/browser by default; the browser test builds into a directory of its own). */
+export async function buildBrowser(out = join(root, "dist", "browser")) {
   let esbuild
   try {
     esbuild = require("esbuild")

@@ -1,0 +1,109 @@
+// Runs inside the page (test/browser/harness.mjs serves it): zmq-ts from the
+// single-file browser build, used as an application would.
+import * as zmq from "/zmq-ts.mjs"
+
+/** A recognisable payload of `n` octets. */
+function pattern(n, seed) {
+  const b = new Uint8Array(n)
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) & 0xff
+  return b
+}
+
+function same(a, b) {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/**
+ * A DEALER that connects to `url`, sends `rounds` two-part requests and
+ * reads each echo, then one message of each of `sizes` octets (Chromium
+ * fragments large ones, RFC 6455 5.4). Returns what it saw, for the test to check.
+ */
+export async function dealerRoundTrips(url, rounds, sizes) {
+  const dealer = new zmq.Dealer({ routingId: "page-dealer", receiveTimeout: 20000 })
+  dealer.connect(url)
+  const replies = []
+  try {
+    for (let i = 0; i < rounds; i++) {
+      await dealer.send(["ping", String(i)])
+      const reply = await dealer.receive()
+      replies.push(reply.map((f) => f.toString()).join("|"))
+    }
+    const big = []
+    for (const n of sizes) {
+      const sent = pattern(n, n % 251)
+      await dealer.send(sent)
+      const [echo] = await dealer.receive()
+      // Frames are Node Buffers in the page too (the bundle's own Buffer), with their methods.
+      big.push({ size: n, echoed: echo.length, same: same(echo, sent), isBuffer: typeof echo.equals === "function" && echo.equals(sent) })
+    }
+    return { replies, big }
+  } finally {
+    dealer.close()
+  }
+}
+
+/** A SUB on `url` subscribed to `prefix`, until it has `count` messages; returns their topics. */
+export async function subscribe(url, prefix, count) {
+  const sub = new zmq.Subscriber({ receiveTimeout: 20000 })
+  sub.connect(url)
+  sub.subscribe(prefix)
+  const topics = []
+  try {
+    while (topics.length < count) {
+      const [topic] = await sub.receive()
+      topics.push(topic.toString())
+    }
+    return topics
+  } finally {
+    sub.close()
+  }
+}
+
+/** What cannot work in a page, and the errors it gives. */
+export async function refusals() {
+  const out = {}
+  const s = new zmq.Pair()
+  try {
+    await s.bind("ws://127.0.0.1:5555").catch((e) => (out.bindWs = `${e.code}: ${e.message}`))
+    try {
+      s.connect("tcp://127.0.0.1:5555")
+    } catch (e) {
+      out.connectTcp = `${e.code}: ${e.message}`
+    }
+    const plain = new zmq.Dealer({ plainUsername: "u", plainPassword: "p" })
+    try {
+      plain.connect("ws://127.0.0.1:5555")
+    } catch (e) {
+      out.plainWs = `${e.code}: ${e.message}`
+    }
+    plain.close()
+    // inproc works inside the page, as in Node.
+    const a = new zmq.Pair()
+    const b = new zmq.Pair()
+    await a.bind("inproc://page")
+    b.connect("inproc://page")
+    await b.send("over inproc")
+    out.inproc = (await a.receive())[0].toString()
+    a.close()
+    b.close()
+    out.curveKeyLength = zmq.curveKeyPair().publicKey.length
+    out.ipc = zmq.capability.ipc
+  } finally {
+    s.close()
+  }
+  return out
+}
+
+/** PUSH `count` messages of `size` octets to `url`; resolves when all are queued and the socket has drained. */
+export async function pushMany(url, count, size) {
+  const push = new zmq.Push({ sendHighWaterMark: 10000, linger: 30000 })
+  push.connect(url)
+  const body = pattern(size, 1)
+  const t0 = performance.now()
+  for (let i = 0; i < count; i++) await push.send(body)
+  const queued = performance.now() - t0
+  push.close()
+  return { queuedMs: queued }
+}
