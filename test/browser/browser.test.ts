@@ -3,8 +3,9 @@
  * against ROUTER and XPUB sockets bound on ws:// in Node: zmq-ts's and
  * zeromq's (libzmq 4.3.5). The page can offer only bare "ZWS2.0" (RFC 45
  * "No Mechanism"), so this checks that subprotocol on both servers, and
- * that messages Chromium fragments (RFC 6455 5.4, above 64 KiB; libzmq
- * does not reassemble them) arrive whole at zmq-ts.
+ * that messages Chromium fragments (RFC 6455 5.4, above 65,536 octets
+ * with the flags octet; libzmq does not reassemble them) arrive whole at
+ * zmq-ts.
  *
  * XPUB rather than PUB on the Node side: the subscription arriving is the
  * event that says publishing can start (a PUB drops what no one has
@@ -55,8 +56,9 @@ async function bound<S extends { bind(a: string): Promise<void>; readonly lastEn
 }
 
 for (const [name, lib] of LIBS) {
-  // Messages above 64 KiB reach libzmq as continuation frames, which its ws engine does not join: under the limit only.
-  const sizes = name === "zmq-ts" ? [1, 65_000, 70_000, 300_000] : [1, 60_000]
+  // Chromium 156 sends a WebSocket message of up to 65,536 octets (flags octet + frame) as one frame and
+  // fragments larger ones (measured), which libzmq 4.3.5's ws engine does not join: libzmq gets up to the limit.
+  const sizes = name === "zmq-ts" ? [1, 65_535, 65_536, 300_000] : [1, 65_535]
 
   void test(`page DEALER <-> ${name} ROUTER over ws: round trips and ${sizes.at(-1)}-octet messages`, { timeout: 60_000 }, async (t) => {
     const router = new lib.Router()
