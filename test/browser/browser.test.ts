@@ -15,14 +15,7 @@ import assert from "node:assert/strict"
 import { after, before, test } from "node:test"
 import * as zeromq from "zeromq"
 import * as zmqts from "../../src/index.js"
-// @ts-expect-error: a plain ES module shared with the bench, without types.
-import { openBrowserPage } from "./harness.mjs"
-
-interface BrowserPage {
-  logs: string[]
-  run(name: string, ...args: unknown[]): Promise<unknown>
-  close(): Promise<void>
-}
+import { openBrowserPage, type BrowserPage } from "./harness.mjs"
 
 type Lib = typeof zmqts | typeof zeromq
 const LIBS: [string, Lib][] = [
@@ -33,7 +26,7 @@ const LIBS: [string, Lib][] = [
 let browser: BrowserPage
 
 before(async () => {
-  browser = (await openBrowserPage()) as BrowserPage
+  browser = await openBrowserPage()
 }, { timeout: 60_000 })
 
 after(async () => {

@@ -96,14 +96,32 @@ export async function refusals() {
   return out
 }
 
-/** PUSH `count` messages of `size` octets to `url`; resolves when all are queued and the socket has drained. */
-export async function pushMany(url, count, size) {
-  const push = new zmq.Push({ sendHighWaterMark: 10000, linger: 30000 })
+/**
+ * The sending half of the browser bench (bench/scenarios/browser.mjs), in the
+ * stream format of bench/roles/throughput.mjs: pushOpen connects and sends
+ * WARMUP and the untimed warm-up stream, pushStream the timed one, pushClose
+ * ends it. The socket lives in the page between the calls.
+ */
+const pushers = new Map()
+
+export async function pushOpen(url, size, warm) {
+  const push = new zmq.Push({ linger: 30000 })
   push.connect(url)
-  const body = pattern(size, 1)
-  const t0 = performance.now()
-  for (let i = 0; i < count; i++) await push.send(body)
-  const queued = performance.now() - t0
-  push.close()
-  return { queuedMs: queued }
+  pushers.set(url, push)
+  await push.send("W")
+  await pushStream(url, warm, size)
+}
+
+export async function pushStream(url, count, size) {
+  const push = pushers.get(url)
+  const payload = new Uint8Array(size).fill(0x61)
+  const start = performance.now()
+  for (let i = 0; i < count; i++) await push.send(payload)
+  await push.send(new Uint8Array(0))
+  return { sent: count, seconds: (performance.now() - start) / 1000 }
+}
+
+export function pushClose(url) {
+  pushers.get(url)?.close()
+  pushers.delete(url)
 }
