@@ -6,7 +6,7 @@
 //
 // Chromium is Debian's (`apt-get install chromium`, done by .ci/run),
 // driven by playwright-core; ZMQ_TS_CHROMIUM names another binary.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
@@ -33,6 +33,9 @@ const FLAGS = [
  * `logs` (shown when a test fails).
  */
 export async function openBrowserPage() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (as .ci/run does), or set ZMQ_TS_CHROMIUM`)
+  }
   const dir = mkdtempSync(join(tmpdir(), "zmq-ts-browser-"))
   const bundleDir = join(dir, "bundle")
   const built = await buildBrowser(bundleDir)
