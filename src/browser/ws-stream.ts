@@ -170,7 +170,8 @@ export class BrowserWsStream extends EventEmitter implements ByteStream {
   destroy(): this {
     this.codec.stop()
     if (this.ws.readyState < CLOSING) this.ws.close(1000)
-    this.onClose()
+    // 'close' follows in a later turn, as a node:net socket's does: the engine is not re-entered from its own call.
+    queueMicrotask(() => this.onClose())
     return this
   }
 }
