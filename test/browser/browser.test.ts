@@ -49,8 +49,9 @@ async function bound<S extends { bind(a: string): Promise<void>; readonly lastEn
 }
 
 for (const [name, lib] of LIBS) {
-  // Chromium 156 sends a WebSocket message of up to 65,536 octets (flags octet + frame) as one frame and
-  // fragments larger ones (measured), which libzmq 4.3.5's ws engine does not join: libzmq gets up to the limit.
+  // Chromium 156 sends a WebSocket message of up to 65,536 octets (flags octet + frame) as one frame and may
+  // fragment larger ones (measured; README "In the browser"), which libzmq 4.3.5's ws engine does not join
+  // (the connection stalls): libzmq gets messages up to the limit, zmq-ts past it.
   const sizes = name === "zmq-ts" ? [1, 65_535, 65_536, 300_000] : [1, 65_535]
 
   void test(`page DEALER <-> ${name} ROUTER over ws: round trips and ${sizes.at(-1)}-octet messages`, { timeout: 60_000 }, async (t) => {
