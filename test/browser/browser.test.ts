@@ -87,6 +87,27 @@ for (const [name, lib] of LIBS) {
   })
 }
 
+for (const [name, lib] of LIBS) {
+  void test(`page REQ, PUSH, PAIR -> ${name} REP, PULL, PAIR over ws; the page's socket events`, { timeout: 60_000 }, async (t) => {
+    const rep = new lib.Reply()
+    const pull = new lib.Pull()
+    const pair = new lib.Pair()
+    t.after(() => [rep, pull, pair].forEach((s) => s.close()))
+    const urls = { rep: await bound(rep), pull: await bound(pull), pair: await bound(pair) }
+    const page = browser.run("otherPatterns", urls)
+    const request = await rep.receive()
+    await rep.send(request.map((f) => f.toString().toUpperCase()))
+    assert.deepEqual((await pull.receive()).map(String), ["pushed", "from the page"])
+    assert.equal((await pair.receive()).toString(), "pair ping")
+    await pair.send("pair pong")
+    const got = (await page) as { reply: string[]; pairReply: string[]; events: string[] }
+    assert.deepEqual(got.reply, ["QUESTION", "TWO PARTS"])
+    assert.deepEqual(got.pairReply, ["pair pong"])
+    // A WebSocket dial reports connect:delay, then connect and handshake, as a tcp one does.
+    assert.deepEqual(got.events, ["connect:delay", "connect", "handshake"])
+  })
+}
+
 void test("in the page: bind, tcp and PLAIN over ws throw clear errors; inproc and curveKeyPair work", { timeout: 30_000 }, async () => {
   const out = (await browser.run("refusals")) as Record<string, unknown>
   assert.match(String(out.bindWs), /^EPROTONOSUPPORT: bind to ws:\/\/ is not available in a browser/)

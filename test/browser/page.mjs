@@ -125,3 +125,36 @@ export function pushClose(url) {
   pushers.get(url)?.close()
   pushers.delete(url)
 }
+
+/**
+ * REQ, PUSH and PAIR from the page to the REP, PULL and PAIR at `urls`: one
+ * exchange each, and the page's socket events up to the handshake.
+ */
+export async function otherPatterns(urls) {
+  const req = new zmq.Request({ receiveTimeout: 20000 })
+  const push = new zmq.Push()
+  const pair = new zmq.Pair({ receiveTimeout: 20000 })
+  const events = []
+  const watching = (async () => {
+    for await (const e of req.events) {
+      events.push(e.type)
+      if (e.type === "handshake") break
+    }
+  })()
+  try {
+    req.connect(urls.rep)
+    push.connect(urls.pull)
+    pair.connect(urls.pair)
+    await req.send(["question", "two parts"])
+    const reply = (await req.receive()).map(String)
+    await push.send(["pushed", "from the page"])
+    await pair.send("pair ping")
+    const pairReply = (await pair.receive()).map(String)
+    await watching
+    return { reply, pairReply, events }
+  } finally {
+    req.close()
+    push.close()
+    pair.close()
+  }
+}
