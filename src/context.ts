@@ -12,13 +12,21 @@ export interface LiveSocket {
   pendingAtExit(now: number): boolean
 }
 
+/** The options of `new Context(options)`: initial values of the context's properties of the same names. */
 export interface ContextOptions {
+  /** See {@link Context.blocky}. */
   blocky?: boolean
+  /** See {@link Context.ioThreads}. */
   ioThreads?: number
+  /** See {@link Context.maxMessageSize}. */
   maxMessageSize?: number
+  /** See {@link Context.maxSockets}. */
   maxSockets?: number
+  /** See {@link Context.ipv6}. */
   ipv6?: boolean
+  /** See {@link Context.threadPriority}. */
   threadPriority?: number
+  /** See {@link Context.threadSchedulingPolicy}. */
   threadSchedulingPolicy?: number
 }
 
@@ -73,15 +81,28 @@ function setContextOption(ctx: Context, spec: ContextOptionSpec, value: unknown)
  */
 export class Context {
   // Accessors are installed from CONTEXT_OPTIONS; these declarations only type them.
+  /**
+   * ZMQ_BLOCKY: when true (the default), a process about to exit waits until
+   * the messages queued on its open sockets are delivered (within each
+   * socket's `linger`), warning after 500 ms; false: exit at once.
+   */
   declare blocky: boolean
+  /** ZMQ_IO_THREADS: kept for compatibility; zmq-ts does all I/O on the event loop of the socket's thread. Default 1. */
   declare ioThreads: number
+  /** ZMQ_MAX_MSGSZ: kept for compatibility (libzmq's context-wide limit); use a socket's `maxMessageSize`. */
   declare maxMessageSize: number
+  /** ZMQ_MAX_SOCKETS: the most sockets open at once in this context; one more fails with EMFILE. Default 1023. */
   declare maxSockets: number
+  /**
+   * ZMQ_IPV6: the initial `ipv6` of the sockets this context makes afterwards
+   * (as in libzmq; a socket's own `ipv6` can still be changed). Default false.
+   */
   declare ipv6: boolean
-  /** Write-only, as in zeromq.js. */
+  /** ZMQ_THREAD_PRIORITY: kept for compatibility (zmq-ts has no I/O threads). Write-only, as in zeromq.js. */
   declare threadPriority: number
-  /** Write-only, as in zeromq.js. */
+  /** ZMQ_THREAD_SCHED_POLICY: kept for compatibility (zmq-ts has no I/O threads). Write-only, as in zeromq.js. */
   declare threadSchedulingPolicy: number
+  /** ZMQ_SOCKET_LIMIT: the largest value `maxSockets` accepts (65535). */
   declare readonly maxSocketsLimit: number
   /** @internal */
   readonly values: ContextValues = {
@@ -216,6 +237,7 @@ export class Context {
     process.on("beforeExit", this.exitHook)
   }
 
+  /** A new context, with `options` assigned to its properties (unknown names throw, as in zeromq.js). */
   constructor(options?: ContextOptions) {
     if (arguments.length > 1) throw new TypeError(`Expected 1 argument but received ${arguments.length}`)
     if (options !== undefined && (typeof options !== "object" || options === null)) throw new TypeError("Options must be an object")
@@ -226,15 +248,19 @@ export class Context {
     }
   }
 
+  /** Reads context option number `option` (libzmq's ZMQ_* constant, for zmq_ctx_get) as a boolean; for subclasses, as in zeromq.js. */
   protected getBoolOption(option: number): boolean {
     return this.getOption(option) as boolean
   }
+  /** Sets context option number `option` (zmq_ctx_set) to a boolean; for subclasses, as in zeromq.js. */
   protected setBoolOption(option: number, value: boolean): void {
     this.setOption(option, value)
   }
+  /** Reads context option number `option` (zmq_ctx_get) as an integer; for subclasses, as in zeromq.js. */
   protected getInt32Option(option: number): number {
     return this.getOption(option) as number
   }
+  /** Sets context option number `option` (zmq_ctx_set) to an integer; for subclasses, as in zeromq.js. */
   protected setInt32Option(option: number, value: number): void {
     this.setOption(option, value)
   }

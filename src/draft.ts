@@ -5,6 +5,8 @@
  * also work over udp:// (src/transport/udp.ts).
  *
  * Like `zeromq/draft`, loading this entry point emits a process warning.
+ *
+ * @module zmq-ts/draft
  */
 export { Server, type ServerRoutingOptions } from "./sockets/server.js"
 export { Client } from "./sockets/client.js"

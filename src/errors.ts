@@ -42,6 +42,7 @@ const ERRNO = {
   EMTHREAD: 156384766,
 } as const
 
+/** The errno names a {@link ZmqError} can carry as `code`: POSIX's and libzmq's own (EFSM, ENOCOMPATPROTO, ETERM, EMTHREAD). */
 export type ErrorCode = keyof typeof ERRNO
 
 /** zeromq.js's own texts for a few codes, zmq_strerror's (glibc's strerror) for the rest. */
@@ -82,11 +83,22 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   EPROTO: "Protocol error",
 }
 
+/**
+ * The error zmq-ts throws and rejects with, shaped as zeromq.js's: an
+ * `Error` with libzmq's errno name as `code` (EAGAIN, EADDRINUSE,
+ * EHOSTUNREACH...), its number as `errno`, and the endpoint as `address`
+ * when one was involved. `instanceof Error` holds; test `code`, not the
+ * message.
+ */
 export class ZmqError extends Error {
+  /** libzmq's errno name, e.g. "EAGAIN" (a send or receive timed out) or "EADDRINUSE". */
   readonly code: ErrorCode
+  /** The errno number for `code`, as libzmq reports it on Linux (EAGAIN 11...). */
   readonly errno: number
+  /** The endpoint of the bind, unbind, connect or disconnect that failed, if any. */
   address?: string
 
+  /** An error with `code`, zeromq.js's message for it unless `message` is given, and the `address` involved. */
   constructor(code: ErrorCode, message?: string, address?: string) {
     super(message ?? MESSAGES[code] ?? code)
     this.name = "Error"

@@ -9,8 +9,11 @@ import { Socket } from "./sockets/socket-base.js"
  * ERR_ZAP_*); authentication failures the ZAP `status`.
  */
 export interface EventError extends Error {
+  /** The errno name (EADDRINUSE, ECONNREFUSED...) or, for handshake:error:protocol, the reason (ERR_ZMTP_*, ERR_ZAP_*). */
   code?: string
+  /** The errno number of an errno failure. */
   errno?: number
+  /** For handshake:error:auth: the ZAP handler's status code (300 temporary, 400 denied, 500 internal error; RFC 27). */
   status?: number
 }
 
@@ -43,7 +46,28 @@ export function authEventError(status: number): EventError {
   return e
 }
 
-/** Socket events with zeromq.js v6's names and fields. */
+/**
+ * Socket events with zeromq.js v6's names and fields (libzmq's
+ * zmq_socket_monitor events), as {@link Observer} delivers them. Every event
+ * has its `type`; all but `end` and `unknown` the `address` of the endpoint
+ * (the peer's for connections); failures an `error` ({@link EventError}).
+ *
+ * | type | when |
+ * | --- | --- |
+ * | `bind` / `bind:error` | a `bind()` listens, or fails (`error.code`: EADDRINUSE...) |
+ * | `accept` / `accept:error` | a listener accepted a connection, or failed to |
+ * | `connect` | an outgoing connection is established (TCP, before the handshake) |
+ * | `connect:delay` | a connection attempt is under way (asynchronous connect) |
+ * | `connect:retry` | a connection failed or was lost; a retry comes in `interval` ms |
+ * | `handshake` | the ZMTP handshake and security mechanism succeeded: messages flow |
+ * | `handshake:error:protocol` | the peers cannot agree or one broke ZMTP (RFC 23/37): `error.code` is ERR_ZMTP_* (e.g. ERR_ZMTP_MECHANISM_MISMATCH) or ERR_ZAP_* |
+ * | `handshake:error:auth` | the ZAP handler refused the peer: `error.status` is its status code |
+ * | `handshake:error:other` | the handshake failed otherwise: `error.code` is an errno name (the connection closed during it, `handshakeInterval` ran out...) |
+ * | `disconnect` | an established connection ended (`error`, zmq-ts's own, when a memory limit dropped it) |
+ * | `close` / `close:error` | a listener or connection was closed, or failed to close |
+ * | `end` | the socket is closed: the last event |
+ * | `unknown` | an event libzmq has and zeromq.js does not name |
+ */
 export type Event =
   | { type: "accept"; address: string }
   | { type: "accept:error"; address: string; error: EventError }
@@ -63,7 +87,9 @@ export type Event =
   | { type: "handshake:error:other"; address: string; error: EventError }
   | { type: "unknown" }
 
+/** The `type` of an {@link Event}: "accept", "bind", "connect:retry", "handshake:error:auth"... */
 export type EventType = Event["type"]
+/** The {@link Event} whose `type` is `E` (e.g. `EventOfType<"connect:retry">` has `interval`). */
 export type EventOfType<E extends EventType = EventType> = Extract<Event, { type: E }>
 
 /** Events kept for a reader that is not reading yet; older ones are dropped past this. */
@@ -89,6 +115,7 @@ export class Observer {
   /** @internal */
   private isClosed = false
 
+  /** The event stream of `socket`; usually read as `socket.events`, which makes one on first use. */
   constructor(socket: Socket) {
     if (arguments.length > 1) throw new TypeError(`Expected 1 argument but received ${arguments.length}`)
     // zeromq.js: a non-object is a TypeError, an object that is no socket EINVAL (without a code).
@@ -134,6 +161,11 @@ export class Observer {
     this.backlog.push(event)
   }
 
+  /**
+   * Resolves with the next event (up to 1000 are kept for a reader that is not
+   * reading). Throws once `on()` has been used, EBUSY while another
+   * `receive()` waits, and EBADF once the observer is closed.
+   */
   receive(): Promise<Event> {
     if (this.emitter !== null) {
       // zeromq.js replaces receive with a getter that throws.
@@ -150,16 +182,19 @@ export class Observer {
     })
   }
 
+  /** Calls `listener` with every event of `type` from now on (and those kept so far); switches the observer to listener mode for good. */
   on<E extends EventType>(type: E, listener: (data: EventOfType<E>) => void): this {
     this.mode().on(type, listener as (data: Event) => void)
     return this
   }
 
+  /** Removes a listener added with `on()`. */
   off<E extends EventType>(type: E, listener: (data: EventOfType<E>) => void): this {
     this.mode().off(type, listener as (data: Event) => void)
     return this
   }
 
+  /** Stops delivering events; a pending `receive()` rejects with EAGAIN. Closing the socket closes its observer (after the `end` event). */
   close(): void {
     if (this.isClosed) return
     this.isClosed = true
@@ -181,6 +216,7 @@ export class Observer {
     return this.emitter
   }
 
+  /** Iterates over events (`for await (const event of socket.events)`); ends when the observer is closed. */
   [Symbol.asyncIterator](): AsyncIterator<Event, undefined> {
     return {
       next: async (): Promise<IteratorResult<Event, undefined>> => {

@@ -20,7 +20,9 @@ function canSend(s: Socket): boolean {
  * outside of a run throw EBADF (zeromq.js has no control socket then).
  */
 export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
+  /** The front-end socket (where clients connect), as given to the constructor. */
   readonly frontEnd: F
+  /** The back-end socket (where workers or services connect). */
   readonly backEnd: B
   /** @internal */
   private running = false
@@ -29,6 +31,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   /** @internal */
   private unpause: (() => void) | null = null
 
+  /** A proxy between two sockets; bind or connect them, then call `run()`. */
   constructor(frontEnd: F, backEnd: B) {
     checkArgs(arguments.length, 2)
     if (typeof frontEnd !== "object" || frontEnd === null) throw new TypeError("Front-end must be a socket object")
@@ -67,6 +70,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     )
   }
 
+  /** Stops forwarding (zmq_proxy_steerable's PAUSE): messages wait in the sockets' queues. Throws EBADF when not running. */
   pause(): void {
     checkArgs(arguments.length, 0)
     this.checkRunning()
@@ -74,6 +78,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     this.paused = new Promise((resolve) => (this.unpause = resolve))
   }
 
+  /** Resumes forwarding after `pause()` (RESUME). Throws EBADF when not running. */
   resume(): void {
     checkArgs(arguments.length, 0)
     this.checkRunning()
@@ -82,6 +87,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     this.unpause = null
   }
 
+  /** Ends the proxy (TERMINATE): both sockets are closed and `run()` resolves. Throws EBADF when not running. */
   terminate(): void {
     checkArgs(arguments.length, 0)
     this.checkRunning()

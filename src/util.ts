@@ -1,6 +1,8 @@
 /**
  * zmq-ts's additions to the zeromq.js API, kept out of the main entry so that
  * it exports exactly what zeromq.js does: `import { z85Encode } from "zmq-ts/util"`.
+ *
+ * @module zmq-ts/util
  */
 export { ZmqError, type ErrorCode } from "./errors.js"
 export { SOCKET_TYPES as SocketType } from "./sockets/socket-types.js"

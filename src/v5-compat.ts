@@ -5,6 +5,8 @@
  *   const sock = zmq.socket("pull")   // zmq: this module, loaded as "zmq-ts/v5-compat"
  *   sock.on("message", (...frames) => ...)
  *   sock.bindSync("tcp://127.0.0.1:3000")
+ *
+ * @module zmq-ts/v5-compat
  */
 import { context, curveKeyPair, version as v6version } from "./index.js"
 import { Socket, type SocketType } from "./v5-compat/socket.js"
@@ -18,22 +20,27 @@ export type { OptionValue } from "./v5-compat/options.js"
 
 /** v5's global context settings; the one context of a process is not instantiable. */
 export class Context {
+  /** Sets the default context's `ioThreads` (ZMQ_IO_THREADS; kept for compatibility). */
   static setMaxThreads(value: number): void {
     context.ioThreads = value
   }
 
+  /** The default context's `ioThreads`. */
   static getMaxThreads(): number {
     return context.ioThreads
   }
 
+  /** Sets the default context's `maxSockets` (ZMQ_MAX_SOCKETS). */
   static setMaxSockets(value: number): void {
     context.maxSockets = value
   }
 
+  /** The default context's `maxSockets`. */
   static getMaxSockets(): number {
     return context.maxSockets
   }
 
+  /** Throws: v5's context is not instantiable in compatibility mode. */
   constructor() {
     throw new Error("Context cannot be instantiated in compatibility mode")
   }
@@ -48,7 +55,7 @@ export function createSocket(type: SocketType, options: Record<string, unknown> 
 
 export { createSocket as socket }
 
-/** A CURVE key pair in Z85 text, under v5's names. */
+/** A CURVE key pair in Z85 text, under v5's names: `public` and `secret` (40 characters each). */
 export function curveKeypair(): { public: string; secret: string } {
   const { publicKey, secretKey } = curveKeyPair()
   return { public: publicKey, secret: secretKey }
@@ -82,6 +89,7 @@ export function proxy(frontend: V5Socket, backend: V5Socket, capture?: V5Socket)
   })
 }
 
+/** The libzmq version whose behaviour zmq-ts matches (as `zeromq/v5-compat` reports its libzmq's). */
 export const version: string = v6version
 
 /** `import zmq from "zmq-ts/v5-compat"`: the whole module, as a CommonJS module's default import is. */

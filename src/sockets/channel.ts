@@ -12,29 +12,76 @@ import { installOptions } from "./option-access.js"
  * with EINVAL and a multipart message from the peer is dropped whole.
  */
 export class Channel extends Socket {
+  /**
+   * ZMQ_MULTICAST_HOPS: the time-to-live of multicast datagrams sent (udp for RADIO; pgm is not in this
+   * build). Default 1.
+   */
   declare multicastHops: number
+  /**
+   * ZMQ_SNDBUF: the kernel send buffer size in bytes; -1 (the default): the OS default. Applied to udp; tcp
+   * and ipc endpoints with a non-default value emit one process warning (Node has no setsockopt for them).
+   */
   declare sendBufferSize: number
+  /**
+   * ZMQ_SNDHWM: the most messages queued for sending per peer; at the mark `send()` waits (or the socket type
+   * drops, as RFC 29 PUB does). 0: no limit. Default 1000. Takes effect at once.
+   */
   declare sendHighWaterMark: number
+  /**
+   * ZMQ_SNDTIMEO: how long, in ms, `send()` may wait at the high-water mark before rejecting with EAGAIN; -1
+   * (the default): wait forever; 0: fail at once.
+   */
   declare sendTimeout: number
+  /**
+   * ZMQ_RCVBUF: the kernel receive buffer size in bytes; -1 (the default): the OS default. Applied to udp;
+   * tcp and ipc endpoints with a non-default value emit one process warning.
+   */
   declare receiveBufferSize: number
+  /**
+   * ZMQ_RCVHWM: the most messages queued on receipt per peer; at the mark zmq-ts stops reading from that
+   * peer. 0: no limit. Default 1000. Takes effect at once.
+   */
   declare receiveHighWaterMark: number
+  /**
+   * ZMQ_RCVTIMEO: how long, in ms, `receive()` may wait before rejecting with EAGAIN; -1 (the default): wait
+   * forever.
+   */
   declare receiveTimeout: number
   /** @internal */
   private pipe: Pipe | null = null
 
+  /**
+   * A new Channel socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Channel({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Channel>) {
     super(20, new Internal(options))
     this.seal(options)
   }
 
+  /**
+   * Queues a message for sending: a string, a Buffer (or any typed array / ArrayBuffer), a number (sent as
+   * its decimal text), null (an empty frame), or an array of them for a multipart message. Resolves once the
+   * message is queued; waits while the socket is at its high-water mark (`sendHighWaterMark`, up to
+   * `sendTimeout`) and rejects with EAGAIN when that times out. Frames over 128 bytes are not copied: do not
+   * modify them until sent. One `send()` at a time per socket (EBUSY otherwise).
+   */
   send(message: MessageLike | MessageLike[]): Promise<void> {
     return this.sendMessage(message)
   }
 
+  /**
+   * Resolves with the next message, as its frames (`Buffer[]`). Waits up to `receiveTimeout`, then rejects
+   * with EAGAIN; one `receive()` at a time per socket (EBUSY otherwise).
+   */
   receive(): Promise<[Buffer]> {
     return this.receiveMessage() as Promise<[Buffer]>
   }
 
+  /**
+   * Iterates over received messages (`for await (const frames of socket)`); the iteration ends when the
+   * socket is closed. Each step is a `receive()`.
+   */
   [Symbol.asyncIterator](): AsyncIterator<[Buffer], undefined> {
     return this.iterate() as AsyncIterator<[Buffer], undefined>
   }

@@ -65,15 +65,40 @@ export abstract class DealerBase extends Socket {
   }
 }
 
+/**
+ * DEALER (RFC 28): sends round-robin to its peers and receives from them
+ * fair-queued, with no envelope of its own: an asynchronous REQ. Talks to
+ * ROUTER (as a worker or client of a broker), REP and other DEALERs.
+ */
 export class Dealer extends DealerBase {
-  /** ZMQ_CONFLATE is accepted for compatibility; zmq-ts keeps all messages. */
+  /**
+   * ZMQ_CONFLATE: when true, each connection's queue keeps only the newest message (libzmq's ypipe_conflate;
+   * high-water marks no longer apply). Meant for single-frame messages. Write-only in libzmq, readable here.
+   */
   declare conflate: boolean
+  /**
+   * ZMQ_PROBE_ROUTER: when true, an empty message is sent to each new connection, so a ROUTER peer learns
+   * this socket's routing id at once. Write-only.
+   */
   declare probeRouter: boolean
+  /**
+   * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by
+   * it. Set before connecting.
+   */
   declare routingId: string | null
 
+  /**
+   * A new Dealer socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Dealer({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Dealer>) {
     super(5, new Internal(options))
     this.seal(options)
+  }
+
+  /** @internal libzmq applies ZMQ_CONFLATE to DEALER, PULL, PUSH, PUB and SUB (get_effective_conflate_option). */
+  protected override get conflateQueues(): boolean {
+    return this.opts.conflate
   }
 }
 

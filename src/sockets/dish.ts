@@ -8,6 +8,7 @@ import { installOptions } from "./option-access.js"
 
 /** What Dish.receive() gives with each message (zeromq.js `DishGroupOptions`). */
 export interface DishGroupOptions {
+  /** The group the message was sent to by the RADIO. */
   group: Buffer
 }
 
@@ -18,8 +19,20 @@ export interface DishGroupOptions {
  * reconnected ones; messages of other groups are filtered here as well.
  */
 export class Dish extends Socket {
+  /**
+   * ZMQ_RCVBUF: the kernel receive buffer size in bytes; -1 (the default): the OS default. Applied to udp;
+   * tcp and ipc endpoints with a non-default value emit one process warning.
+   */
   declare receiveBufferSize: number
+  /**
+   * ZMQ_RCVHWM: the most messages queued on receipt per peer; at the mark zmq-ts stops reading from that
+   * peer. 0: no limit. Default 1000. Takes effect at once.
+   */
   declare receiveHighWaterMark: number
+  /**
+   * ZMQ_RCVTIMEO: how long, in ms, `receive()` may wait before rejecting with EAGAIN; -1 (the default): wait
+   * forever.
+   */
   declare receiveTimeout: number
   /** @internal */
   private readonly fq = new FairQueue()
@@ -28,6 +41,10 @@ export class Dish extends Socket {
   /** @internal Joined groups (latin1) and their bytes, in joining order. */
   private readonly groups = new Map<string, Buffer>()
 
+  /**
+   * A new Dish socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Dish({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Dish>) {
     super(15, new Internal(options))
     // libzmq: a closing DISH does not wait for its pending JOIN/LEAVE commands.
@@ -57,10 +74,12 @@ export class Dish extends Socket {
     })
   }
 
+  /** Resolves with the next message and the group it was sent to (`[body, { group }]`). */
   receive(): Promise<[Buffer, DishGroupOptions]> {
     return this.receiveMessage().then(toReceived)
   }
 
+  /** Iterates over `[body, { group }]` pairs as `receive()` resolves them; ends when the socket is closed. */
   [Symbol.asyncIterator](): AsyncIterator<[Buffer, DishGroupOptions], undefined> {
     const inner = this.iterate()
     return {

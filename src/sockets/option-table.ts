@@ -99,10 +99,13 @@ export type SocketClassName =
   // zmq-ts/draft (Peer and Channel are libzmq's, not zeromq.js's)
   | "Server" | "Client" | "Radio" | "Dish" | "Gather" | "Scatter" | "Datagram" | "Peer" | "Channel"
 
+/** One socket option, as the table {@link SOCKET_OPTIONS} describes it. */
 export interface OptionSpec {
+  /** The option's property name on socket classes (zeromq.js's name), e.g. `sendHighWaterMark`. */
   readonly name: OptionName
   /** libzmq's ZMQ_* constant; negative for zmq-ts's own options, which libzmq and zeromq.js do not have. */
   readonly id: number
+  /** How the value is converted and checked: see {@link OptionType}. */
   readonly type: OptionType
   /** "w": zeromq.js defines no getter (reads give undefined); "x": get and set fail with EINVAL (not in this build). */
   readonly access: "rw" | "w" | "x"
@@ -149,6 +152,12 @@ function acceptFilter(v: Buffer | null, current: OptionValues): boolean {
   return v === null || parseAddressMask(v.toString("latin1"), current.ipv6) !== null
 }
 
+/**
+ * Every socket option zmq-ts knows, in libzmq's numbering: name, ZMQ_* id,
+ * value type, access, the classes that have it, range check and whether it
+ * reaches existing connections. The CLI builds its option flags from it;
+ * applications can use it to list or validate options generically.
+ */
 export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "affinity", id: 4, type: "uint64", access: "rw", on: "Socket" },
   { name: "routingId", id: 5, type: "string", access: "rw", on: ["Request", "Reply", "Router", "Dealer"], valid: bytes(1, 255) },

@@ -14,6 +14,10 @@ export class Pair extends Socket {
   /** @internal */
   private pipe: Pipe | null = null
 
+  /**
+   * A new Pair socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Pair({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Pair>) {
     super(0, new Internal(options))
     this.seal(options)

@@ -10,6 +10,10 @@ import { Server } from "./server.js"
  * routing id of the peer it connected to.
  */
 export class Peer extends Server {
+  /**
+   * A new Peer socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Peer({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Peer>) {
     super(options, 19)
     this.seal(options)

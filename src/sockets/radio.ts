@@ -10,6 +10,7 @@ import { installOptions } from "./option-access.js"
 
 /** The options of Radio.send() (zeromq.js `RadioGroupOptions`). */
 export interface RadioGroupOptions {
+  /** The group the message goes to: up to 15 bytes (RFC 48); DISH peers that joined it receive it. */
   group: Buffer | string
 }
 
@@ -20,11 +21,27 @@ export interface RadioGroupOptions {
  * frame (draft-wire.ts); the application's message must be single-part.
  */
 export class Radio extends Socket {
+  /**
+   * ZMQ_MULTICAST_HOPS: the time-to-live of multicast datagrams sent (udp for RADIO; pgm is not in this
+   * build). Default 1.
+   */
   declare multicastHops: number
   /** ZMQ_MULTICAST_LOOP (libzmq draft option, not in zeromq.js): whether this host's own members of a udp:// multicast group get what it sends. Default true. */
   declare multicastLoop: boolean
+  /**
+   * ZMQ_SNDBUF: the kernel send buffer size in bytes; -1 (the default): the OS default. Applied to udp; tcp
+   * and ipc endpoints with a non-default value emit one process warning (Node has no setsockopt for them).
+   */
   declare sendBufferSize: number
+  /**
+   * ZMQ_SNDHWM: the most messages queued for sending per peer; at the mark `send()` waits (or the socket type
+   * drops, as RFC 29 PUB does). 0: no limit. Default 1000. Takes effect at once.
+   */
   declare sendHighWaterMark: number
+  /**
+   * ZMQ_SNDTIMEO: how long, in ms, `send()` may wait at the high-water mark before rejecting with EAGAIN; -1
+   * (the default): wait forever; 0: fail at once.
+   */
   declare sendTimeout: number
   /** @internal */
   private readonly dist = new Distributor()
@@ -37,11 +54,20 @@ export class Radio extends Socket {
   /** @internal */
   private readonly budget = new SubscriptionBudget()
 
+  /**
+   * A new Radio socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Radio({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Radio>) {
     super(14, new Internal(options))
     this.seal(options)
   }
 
+  /**
+   * Sends a single-part message to the members of `options.group` (a string of up to 15 bytes, RFC 48): to
+   * the DISH peers that joined it over tcp, or in one datagram over udp. Never blocks on a peer: a full peer
+   * misses the message.
+   */
   send(message: MessageLike | MessageLike[], options: RadioGroupOptions): Promise<void> {
     // zeromq.js validates its arguments in this order, synchronously.
     if (message === undefined) throw new TypeError("Message must be present")

@@ -12,8 +12,19 @@ import type { SocketOptions } from "./options.js"
  * frame up to and including the first empty one) and puts it back in front
  * of the reply, which goes to the peer the request came from. Strict
  * alternation: receive, then send (EFSM otherwise).
+ *
+ * @example
+ * ```ts
+ * const rep = new Reply()
+ * await rep.bind("tcp://127.0.0.1:5555")
+ * for await (const [request] of rep) await rep.send(`hello, ${request}`)
+ * ```
  */
 export class Reply extends Socket {
+  /**
+   * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by
+   * it. Set before connecting.
+   */
   declare routingId: string | null
   /** @internal */
   private readonly fq = new FairQueue()
@@ -24,6 +35,10 @@ export class Reply extends Socket {
   /** @internal */
   private envelope: Msg = []
 
+  /**
+   * A new Reply socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Reply({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Reply>) {
     super(4, new Internal(options))
     this.seal(options)

@@ -14,13 +14,29 @@ const EMPTY = Buffer.alloc(0)
  * and receiving one reply. Requests carry an empty delimiter frame (and, with
  * `correlate`, a request id before it); replies are accepted only from the
  * peer the request went to and must carry the same envelope.
+ *
+ * @example
+ * ```ts
+ * const req = new Request({ receiveTimeout: 1000 })
+ * req.connect("tcp://127.0.0.1:5555")
+ * await req.send("hello")
+ * const [reply] = await req.receive() // rejects with EAGAIN after 1 s without a reply
+ * ```
  */
 export class Request extends DealerBase {
   /** ZMQ_REQ_CORRELATE: prefix requests with an id and match replies by it. */
   declare correlate: boolean
   /** ZMQ_REQ_RELAXED: allow a new request before the reply to the last one. */
   declare relaxed: boolean
+  /**
+   * ZMQ_PROBE_ROUTER: when true, an empty message is sent to each new connection, so a ROUTER peer learns
+   * this socket's routing id at once. Write-only.
+   */
   declare probeRouter: boolean
+  /**
+   * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by
+   * it. Set before connecting.
+   */
   declare routingId: string | null
   /** @internal */
   private receivingReply = false
@@ -29,6 +45,10 @@ export class Request extends DealerBase {
   /** @internal */
   private requestId = Math.floor(Math.random() * 0x1_0000_0000)
 
+  /**
+   * A new Request socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Request({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Request>) {
     super(3, new Internal(options))
     this.seal(options)

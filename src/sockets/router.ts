@@ -7,7 +7,12 @@ import { installOptions } from "./option-access.js"
 import type { Readable, Writable } from "./interfaces.js"
 import type { SocketOptions } from "./options.js"
 
+/** The options of {@link Router.connect}. */
 export interface RouterConnectOptions {
+  /**
+   * ZMQ_CONNECT_ROUTING_ID: the routing id this ROUTER gives the peer of this
+   * connection, instead of the one the peer announces or a generated one.
+   */
   routingId?: string
 }
 
@@ -200,7 +205,18 @@ export abstract class RouterBase extends Socket {
   }
 }
 
+/**
+ * ROUTER (RFC 28): receives each message prefixed with the routing id of the
+ * peer that sent it, and routes each message it sends by its first frame
+ * (consumed), so a reply reaches the requester. Peers announce their id
+ * (`routingId`) or get a generated one. Unroutable messages are dropped, or
+ * fail with EHOSTUNREACH with `mandatory`. The back end of brokers.
+ */
 export class Router extends RouterBase {
+  /**
+   * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by
+   * it. Set before connecting.
+   */
   declare routingId: string | null
   /** ZMQ_ROUTER_MANDATORY: EHOSTUNREACH for unknown ids, block (EAGAIN) at a full peer. */
   declare mandatory: boolean
@@ -209,11 +225,20 @@ export class Router extends RouterBase {
   /** ZMQ_ROUTER_HANDOVER: a new peer with a taken id takes it over from the old one. */
   declare handover: boolean
 
+  /**
+   * A new Router socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Router({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Router>) {
     super(6, new Internal(options))
     this.seal(options)
   }
 
+  /**
+   * As {@link Socket.connect}; `options.routingId` names the peer of this
+   * connection (ZMQ_CONNECT_ROUTING_ID), so messages can be routed to it
+   * before it says anything.
+   */
   override connect(address: string, options: RouterConnectOptions = {}): void {
     this.connectWithId(address, options)
   }

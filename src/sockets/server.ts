@@ -9,6 +9,7 @@ import { installOptions } from "./option-access.js"
 
 /** The routing options of Server.send() and Server.receive() (zeromq.js `ServerRoutingOptions`). */
 export interface ServerRoutingOptions {
+  /** The peer's 32-bit routing id, as received with its messages. */
   routingId: number
 }
 
@@ -20,12 +21,40 @@ export interface ServerRoutingOptions {
  * Messages are single-part.
  */
 export class Server extends Socket {
+  /**
+   * ZMQ_MULTICAST_HOPS: the time-to-live of multicast datagrams sent (udp for RADIO; pgm is not in this
+   * build). Default 1.
+   */
   declare multicastHops: number
+  /**
+   * ZMQ_SNDBUF: the kernel send buffer size in bytes; -1 (the default): the OS default. Applied to udp; tcp
+   * and ipc endpoints with a non-default value emit one process warning (Node has no setsockopt for them).
+   */
   declare sendBufferSize: number
+  /**
+   * ZMQ_SNDHWM: the most messages queued for sending per peer; at the mark `send()` waits (or the socket type
+   * drops, as RFC 29 PUB does). 0: no limit. Default 1000. Takes effect at once.
+   */
   declare sendHighWaterMark: number
+  /**
+   * ZMQ_SNDTIMEO: how long, in ms, `send()` may wait at the high-water mark before rejecting with EAGAIN; -1
+   * (the default): wait forever; 0: fail at once.
+   */
   declare sendTimeout: number
+  /**
+   * ZMQ_RCVBUF: the kernel receive buffer size in bytes; -1 (the default): the OS default. Applied to udp;
+   * tcp and ipc endpoints with a non-default value emit one process warning.
+   */
   declare receiveBufferSize: number
+  /**
+   * ZMQ_RCVHWM: the most messages queued on receipt per peer; at the mark zmq-ts stops reading from that
+   * peer. 0: no limit. Default 1000. Takes effect at once.
+   */
   declare receiveHighWaterMark: number
+  /**
+   * ZMQ_RCVTIMEO: how long, in ms, `receive()` may wait before rejecting with EAGAIN; -1 (the default): wait
+   * forever.
+   */
   declare receiveTimeout: number
   /** @internal */
   private readonly fq = new FairQueue()
@@ -36,12 +65,20 @@ export class Server extends Socket {
   /** @internal The routing id of the peer attached last (libzmq's PEER returns it from connect). */
   protected lastAttachedRoutingId = 0
 
-  /** `type` is for Peer, which is a SERVER in all but its type. */
+  /**
+   * A new Server socket in the default context; `options` as for every socket
+   * class (option properties, and `context`). `type` is for Peer, which is a
+   * SERVER in all but its type.
+   */
   constructor(options?: SocketOptions<Server>, type = 12) {
     super(type, new Internal(options))
     if (type === 12) this.seal(options)
   }
 
+  /**
+   * Sends a single-part message to the CLIENT (or PEER) whose `routingId` is given in `options`, as received
+   * with its messages. Fails with EHOSTUNREACH when no such peer is connected.
+   */
   send(message: MessageLike | MessageLike[], options: ServerRoutingOptions): Promise<void> {
     // zeromq.js validates its arguments in this order, synchronously.
     if (message === undefined) throw new TypeError("Message must be present")
@@ -58,10 +95,18 @@ export class Server extends Socket {
     return this.sendMessage(Array.isArray(message) ? [idFrame, ...message] : [idFrame, message])
   }
 
+  /**
+   * Resolves with the next single-part message and the `routingId` of the peer that sent it, to reply with
+   * `send(reply, { routingId })`.
+   */
   receive(): Promise<[Buffer, ServerRoutingOptions]> {
     return this.receiveMessage().then(toReceived)
   }
 
+  /**
+   * Iterates over `[message, { routingId }]` pairs as `receive()` resolves them; ends when the socket is
+   * closed.
+   */
   [Symbol.asyncIterator](): AsyncIterator<[Buffer, ServerRoutingOptions], undefined> {
     const inner = this.iterate()
     return {

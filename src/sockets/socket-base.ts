@@ -121,55 +121,204 @@ function checkOptionsArg(options: unknown): void {
 export class Socket {
   // Option accessors are installed on the prototype from the option table
   // (option-table.ts); these declarations only type them.
+  /**
+   * ZMQ_AFFINITY: I/O thread affinity bitmask of the connections made afterwards. zmq-ts has no I/O threads
+   * (all I/O runs in the owning thread's event loop); the value is stored and read back only. Default 0.
+   */
   declare affinity: number
+  /**
+   * ZMQ_RATE: multicast data rate in kbit/s, for pgm/epgm, which this build (like zeromq.js's) does not have;
+   * stored only. Default 100.
+   */
   declare rate: number
+  /**
+   * ZMQ_RECOVERY_IVL: multicast recovery interval in ms, for pgm/epgm (not in this build); stored only.
+   * Default 10000.
+   */
   declare recoveryInterval: number
+  /**
+   * ZMQ_LINGER: how long, in ms, unsent messages may still be delivered after `close()`. -1 (the default):
+   * until delivered; 0: discard at once. Takes effect at once.
+   */
   declare linger: number
+  /**
+   * ZMQ_RECONNECT_IVL: ms to wait before reconnecting a lost or refused connection; -1: never reconnect.
+   * Default 100.
+   */
   declare reconnectInterval: number
+  /** ZMQ_BACKLOG: the listen queue length for tcp and ipc binds made afterwards. Default 100. */
   declare backlog: number
+  /**
+   * ZMQ_RECONNECT_IVL_MAX: upper bound, in ms, of the exponential reconnect backoff (the interval doubles
+   * from `reconnectInterval` up to this); 0 (the default): no backoff.
+   */
   declare reconnectMaxInterval: number
+  /**
+   * ZMQ_MAXMSGSIZE: the largest message, in bytes, accepted from a peer; a peer sending a larger one is
+   * disconnected. -1 (the default): no limit (but see `receiveMemoryLimit`).
+   */
   declare maxMessageSize: number
+  /** ZMQ_TCP_KEEPALIVE: SO_KEEPALIVE on tcp connections: 1 on, 0 off, -1 (the default) the OS default. */
   declare tcpKeepalive: number
+  /** ZMQ_TCP_KEEPALIVE_CNT: TCP_KEEPCNT; Node cannot set it, so it is stored only. Default -1. */
   declare tcpKeepaliveCount: number
+  /**
+   * ZMQ_TCP_KEEPALIVE_IDLE: TCP_KEEPIDLE, in seconds, for tcp connections; -1 (the default): the OS default.
+   */
   declare tcpKeepaliveIdle: number
+  /** ZMQ_TCP_KEEPALIVE_INTVL: TCP_KEEPINTVL; Node cannot set it, so it is stored only. Default -1. */
   declare tcpKeepaliveInterval: number
+  /**
+   * ZMQ_TCP_ACCEPT_FILTER: an address (with an optional /mask) a tcp listener bound afterwards accepts
+   * connections from; each value set adds one filter, null clears them. Reading it throws EINVAL,
+   * as with zeromq.js.
+   */
   declare tcpAcceptFilter: string | null
+  /**
+   * ZMQ_IMMEDIATE: when true, messages are queued only to connections that have completed their handshake, so
+   * a send waits (or fails) instead of queueing to a peer that is not there yet. Default false.
+   */
   declare immediate: boolean
+  /**
+   * ZMQ_IPV6: when true, a tcp bind to `*` listens on both IPv4 and IPv6, a
+   * host name may be bound at its IPv6 address, and `tcpAcceptFilter`
+   * takes IPv6 addresses. Default false.
+   */
   declare ipv6: boolean
+  /**
+   * ZMQ_PLAIN_SERVER: act as the PLAIN server (RFC 24) on binds and connects made afterwards: clients'
+   * credentials are checked by the ZAP handler at `inproc://zeromq.zap.01`. Default false.
+   */
   declare plainServer: boolean
+  /**
+   * ZMQ_PLAIN_USERNAME: the PLAIN client's user name (up to 255 bytes); setting it makes this socket a PLAIN
+   * client. null keeps the current value.
+   */
   declare plainUsername: string | null
+  /** ZMQ_PLAIN_PASSWORD: the PLAIN client's password (up to 255 bytes). null keeps the current value. */
   declare plainPassword: string | null
+  /**
+   * ZMQ_CURVE_SERVER: act as the CURVE server (RFC 26); also set `curveSecretKey`. Without a ZAP handler any
+   * client that knows the server's public key is accepted. Default false.
+   */
   declare curveServer: boolean
+  /**
+   * ZMQ_CURVE_PUBLICKEY: this CURVE client's long-term public key, 40 characters of Z85 (or 32 raw bytes).
+   * Reading it throws EINVAL, as with zeromq.js.
+   */
   declare curvePublicKey: string | null
+  /**
+   * ZMQ_CURVE_SECRETKEY: this socket's long-term CURVE secret key (client or server), Z85 or 32 raw bytes.
+   * Reading it throws EINVAL, as with zeromq.js.
+   */
   declare curveSecretKey: string | null
+  /**
+   * ZMQ_CURVE_SERVERKEY: the server's public key, which makes this socket a CURVE client. Reading it
+   * throws EINVAL, as with zeromq.js.
+   */
   declare curveServerKey: string | null
   /** Typed as in zeromq.js; like zeromq.js builds without GSSAPI, these do not exist at run time. */
   declare gssapiServer: boolean
+  /**
+   * ZMQ_GSSAPI_PRINCIPAL. Typed as in zeromq.js; GSSAPI is not in this build, so the property does not exist
+   * at run time.
+   */
   declare gssapiPrincipal: string | null
+  /**
+   * ZMQ_GSSAPI_SERVICE_PRINCIPAL. Typed as in zeromq.js; GSSAPI is not in this build, so the property does
+   * not exist at run time.
+   */
   declare gssapiServicePrincipal: string | null
+  /**
+   * ZMQ_GSSAPI_PLAINTEXT. Typed as in zeromq.js; GSSAPI is not in this build, so the property does not exist
+   * at run time.
+   */
   declare gssapiPlainText: boolean
+  /**
+   * ZMQ_GSSAPI_PRINCIPAL_NAMETYPE. Typed as in zeromq.js; GSSAPI is not in this build, so the property does
+   * not exist at run time.
+   */
   declare gssapiPrincipalNameType: "hostBased" | "userName" | "krb5Principal"
+  /**
+   * ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE. Typed as in zeromq.js; GSSAPI is not in this build, so the
+   * property does not exist at run time.
+   */
   declare gssapiServicePrincipalNameType: "hostBased" | "userName" | "krb5Principal"
+  /**
+   * ZMQ_ZAP_DOMAIN: the security domain (1 to 255 bytes) passed to the ZAP handler (RFC 27) with each
+   * handshake.
+   */
   declare zapDomain: string | null
+  /**
+   * ZMQ_TOS: the IP type of service of outgoing packets. Node cannot set IP_TOS, so a tcp or udp endpoint
+   * made with a non-default value emits one process warning and uses the default.
+   */
   declare typeOfService: number
+  /**
+   * ZMQ_HANDSHAKE_IVL: the time, in ms, a new connection has to complete its ZMTP handshake before it is
+   * closed; 0: no limit. Default 30000.
+   */
   declare handshakeInterval: number
+  /**
+   * ZMQ_SOCKS_PROXY: "host:port" of a SOCKS5 proxy (RFC 1928) through which tcp connections made afterwards
+   * go; null: direct.
+   */
   declare socksProxy: string | null
   /** SOCKS5 username/password authentication (RFC 1929) with `socksProxy`; null: none. libzmq's ZMQ_SOCKS_USERNAME (draft). */
   declare socksUsername: string | null
   /** The password for `socksUsername` (ZMQ_SOCKS_PASSWORD). */
   declare socksPassword: string | null
+  /**
+   * ZMQ_HEARTBEAT_IVL: send a ZMTP PING (RFC 37) every this many ms on each connection; 0 (the default): no
+   * heartbeats.
+   */
   declare heartbeatInterval: number
+  /**
+   * ZMQ_HEARTBEAT_TTL: the time-to-live, in ms (kept in deciseconds, as libzmq does), announced in PINGs: the
+   * peer closes the connection if it hears nothing for that long. 0: none.
+   */
   declare heartbeatTimeToLive: number
+  /**
+   * ZMQ_HEARTBEAT_TIMEOUT: close a connection when no traffic arrives within this many ms after a PING; -1
+   * (the default): `heartbeatInterval`.
+   */
   declare heartbeatTimeout: number
+  /**
+   * ZMQ_CONNECT_TIMEOUT: give up a tcp connection attempt after this many ms (then retry after
+   * `reconnectInterval`); 0 (the default): the OS's timeout.
+   */
   declare connectTimeout: number
+  /** ZMQ_TCP_MAXRT: TCP_USER_TIMEOUT in ms; Node cannot set it, so it is stored only. Default 0. */
   declare tcpMaxRetransmitTimeout: number
+  /**
+   * ZMQ_MULTICAST_MAXTPDU: the largest multicast datagram, for pgm/epgm (not in this build); stored only.
+   * Default 1500.
+   */
   declare multicastMaxTransportDataUnit: number
+  /**
+   * ZMQ_VMCI_BUFFER_SIZE: no VMCI transport in this build (nor in zeromq.js's): reading or setting it fails
+   * with EINVAL.
+   */
   declare vmciBufferSize: number
+  /** ZMQ_VMCI_BUFFER_MIN_SIZE: no VMCI transport in this build: reading or setting it fails with EINVAL. */
   declare vmciBufferMinSize: number
+  /** ZMQ_VMCI_BUFFER_MAX_SIZE: no VMCI transport in this build: reading or setting it fails with EINVAL. */
   declare vmciBufferMaxSize: number
+  /** ZMQ_VMCI_CONNECT_TIMEOUT: no VMCI transport in this build: reading or setting it fails with EINVAL. */
   declare vmciConnectTimeout: number
+  /**
+   * ZMQ_BINDTODEVICE: the network device connections must use. Node cannot bind a socket to a device, so a
+   * tcp or udp bind or connect with it set fails (ENOTSUP) rather than let traffic leave elsewhere; null (the
+   * default): any.
+   */
   declare interface: string | null
+  /**
+   * ZMQ_ZAP_ENFORCE_DOMAIN: when true, a handshake that needs a ZAP handler fails when none is bound (instead
+   * of admitting the peer), and a CURVE server without `zapDomain` skips ZAP, as libzmq 4.3 does. Default
+   * false.
+   */
   declare zapEnforceDomain: boolean
+  /** ZMQ_LOOPBACK_FASTPATH: a Windows-only tcp tuning; stored only. */
   declare loopbackFastPath: boolean
   /**
    * zmq-ts's own (no libzmq equivalent): the memory one tcp/ipc connection may
@@ -181,10 +330,27 @@ export class Socket {
    */
   /** libzmq's draft wss:// options; zeromq.js has none (src/transport/wss.ts). */
   declare wssKeyPem: string | null
+  /** libzmq's draft ZMQ_WSS_CERT_PEM: the certificate chain (PEM text) a `wss://` bind serves. */
   declare wssCertPem: string | null
+  /**
+   * libzmq's draft ZMQ_WSS_TRUST_PEM: the CA or self-signed certificate (PEM text) a `wss://` connect trusts.
+   */
   declare wssTrustPem: string | null
+  /**
+   * libzmq's draft ZMQ_WSS_HOSTNAME: the name the server's certificate must carry, when it is not the host of
+   * the `wss://` endpoint.
+   */
   declare wssHostname: string | null
+  /**
+   * libzmq's draft ZMQ_WSS_TRUST_SYSTEM: when true, a `wss://` connect also trusts the system's root
+   * certificates. Default false.
+   */
   declare wssTrustSystem: boolean
+  /**
+   * zmq-ts's own (no libzmq equivalent): the memory one tcp/ipc connection may hold in received, unread
+   * messages. At the limit zmq-ts stops reading from that peer (TCP backpressure); a single larger message
+   * ends the connection (ENOBUFS). -1: no limit. Default 64 MiB. See docs/security.md.
+   */
   declare receiveMemoryLimit: number
 
   /** @internal Option values, by zeromq.js name; read directly on hot paths. */
@@ -242,6 +408,10 @@ export class Socket {
   /** @internal */
   private lingering = 0
 
+  /**
+   * A socket of libzmq type number `type` (ZMQ_PUSH is 8: see `SocketType` in zmq-ts/util), with `options` as
+   * for the named classes. Subclasses call `super(type)`, as in zeromq.js.
+   */
   constructor(type: number, options?: object) {
     if (!(options instanceof Internal)) {
       // zeromq.js's own checks, in its order; then the type's implementation
@@ -276,6 +446,8 @@ export class Socket {
     if (ctx.socketCount >= ctx.maxSockets) throw zmqError("EMFILE", "Too many open file descriptors")
     this.typeName = SOCKET_TYPE_NAMES[type]!
     this.ctx = this.home = ctx
+    // libzmq's socket_base_t starts with the context's ZMQ_IPV6 as the socket's own.
+    this.opts.ipv6 = ctx.values.ipv6
     ctx.opened(this, this.countToken)
   }
 
@@ -378,39 +550,87 @@ export class Socket {
     }
   }
 
+  /**
+   * Reads option number `option` (libzmq's ZMQ_* constant) as a boolean, for options without a property, as
+   * zeromq.js's protected method of that name does (subclass Socket to use it).
+   */
   protected getBoolOption(option: number): boolean {
     return getOptionById(this, option, "bool") as boolean
   }
+  /**
+   * Sets option number `option` (libzmq's ZMQ_* constant) as a boolean, for options without a property, as
+   * zeromq.js's protected method of that name does (subclass Socket to use it).
+   */
   protected setBoolOption(option: number, value: boolean): void {
     setOptionById(this, option, value)
   }
+  /**
+   * Reads option number `option` (libzmq's ZMQ_* constant) as a 32-bit integer, for options without a
+   * property, as zeromq.js's protected method of that name does (subclass Socket to use it).
+   */
   protected getInt32Option(option: number): number {
     return getOptionById(this, option, "int32") as number
   }
+  /**
+   * Sets option number `option` (libzmq's ZMQ_* constant) as a 32-bit integer, for options without a
+   * property, as zeromq.js's protected method of that name does (subclass Socket to use it).
+   */
   protected setInt32Option(option: number, value: number): void {
     setOptionById(this, option, value)
   }
+  /**
+   * Reads option number `option` (libzmq's ZMQ_* constant) as an unsigned 32-bit integer, for options without
+   * a property, as zeromq.js's protected method of that name does (subclass Socket to use it).
+   */
   protected getUint32Option(option: number): number {
     return getOptionById(this, option, "uint32") as number
   }
+  /**
+   * Sets option number `option` (libzmq's ZMQ_* constant) as an unsigned 32-bit integer, for options without
+   * a property, as zeromq.js's protected method of that name does (subclass Socket to use it).
+   */
   protected setUint32Option(option: number, value: number): void {
     setOptionById(this, option, value)
   }
+  /**
+   * Reads option number `option` (libzmq's ZMQ_* constant) as a 64-bit integer, for options without a
+   * property, as zeromq.js's protected method of that name does (subclass Socket to use it).
+   */
   protected getInt64Option(option: number): number {
     return getOptionById(this, option, "int64") as number
   }
+  /**
+   * Sets option number `option` (libzmq's ZMQ_* constant) as a 64-bit integer, for options without a
+   * property, as zeromq.js's protected method of that name does (subclass Socket to use it).
+   */
   protected setInt64Option(option: number, value: number): void {
     setOptionById(this, option, value)
   }
+  /**
+   * Reads option number `option` (libzmq's ZMQ_* constant) as an unsigned 64-bit integer, for options without
+   * a property, as zeromq.js's protected method of that name does (subclass Socket to use it).
+   */
   protected getUint64Option(option: number): number {
     return getOptionById(this, option, "uint64") as number
   }
+  /**
+   * Sets option number `option` (libzmq's ZMQ_* constant) as an unsigned 64-bit integer, for options without
+   * a property, as zeromq.js's protected method of that name does (subclass Socket to use it).
+   */
   protected setUint64Option(option: number, value: number): void {
     setOptionById(this, option, value)
   }
+  /**
+   * Reads option number `option` (libzmq's ZMQ_* constant) as a string (null when unset), for options without
+   * a property, as zeromq.js's protected method of that name does (subclass Socket to use it).
+   */
   protected getStringOption(option: number): string | null {
     return getOptionById(this, option, "string") as string | null
   }
+  /**
+   * Sets option number `option` (libzmq's ZMQ_* constant) as a string (null when unset), for options without
+   * a property, as zeromq.js's protected method of that name does (subclass Socket to use it).
+   */
   protected setStringOption(option: number, value: string | Buffer | null): void {
     setOptionById(this, option, value)
   }
@@ -430,16 +650,28 @@ export class Socket {
 
   // ---- read-only properties -------------------------------------------------
 
+  /**
+   * ZMQ_TYPE: the socket type number (libzmq's ZMQ_PAIR 0 ... ZMQ_CHANNEL 20; see `SocketType` in
+   * zmq-ts/util).
+   */
   get type(): number {
     this.optionRead()
     return SOCKET_TYPES[this.typeName]
   }
 
+  /**
+   * ZMQ_LAST_ENDPOINT: the endpoint of the last successful `bind()` (with the port the OS chose for
+   * `tcp://host:*`) or `connect()`; null before any.
+   */
   get lastEndpoint(): string | null {
     this.optionRead()
     return this.lastEndpointValue
   }
 
+  /**
+   * ZMQ_THREAD_SAFE: true for the draft types SERVER, CLIENT, RADIO, DISH, GATHER, SCATTER, PEER and CHANNEL,
+   * as libzmq reports.
+   */
   get threadSafe(): boolean {
     this.optionRead()
     return THREAD_SAFE_TYPES.has(this.typeName)
@@ -450,6 +682,7 @@ export class Socket {
     return (this.ctx ?? undefined) as Context
   }
 
+  /** True once `close()` has been called. */
   get closed(): boolean {
     return this.isClosed
   }
@@ -497,6 +730,15 @@ export class Socket {
   // usage error throws); what libzmq reports on the address rejects (bind,
   // unbind) or throws (connect, disconnect) with the address attached.
 
+  /**
+   * Binds to `address` (`tcp://`, `ipc://`, `inproc://`, `ws://`, `wss://`, `udp://`) and resolves once the
+   * endpoint accepts connections. A wildcard port (`tcp://127.0.0.1:*`) is chosen by the OS: read it back
+   * from `lastEndpoint`.
+   *
+   * Rejects with a `ZmqError` (EADDRINUSE, EINVAL, EPROTONOSUPPORT...) carrying the `address`; throws at once
+   * for a wrong argument or a closed socket. Options are copied at this call: later changes reach later binds
+   * only.
+   */
   bind(address: string): Promise<void> {
     // zeromq.js checks each argument in turn, then their number.
     if (typeof address !== "string") throw new TypeError("Address must be a string")
@@ -545,6 +787,10 @@ export class Socket {
     }
   }
 
+  /**
+   * Stops listening on an endpoint made by `bind()` (the address as given, or as `lastEndpoint` reports it);
+   * connections already accepted are closed. Rejects with ENOENT for an address not bound.
+   */
   unbind(address: string): Promise<void> {
     // zeromq.js checks each argument in turn, then their number.
     if (typeof address !== "string") throw new TypeError("Address must be a string")
@@ -573,6 +819,12 @@ export class Socket {
     if (!handle.endpoint.startsWith("inproc://")) this.emit({ type: "close", address: handle.endpoint })
   }
 
+  /**
+   * Connects to `address` in the background and returns at once: the connection is made (and remade after a
+   * loss, every `reconnectInterval`) whether or not the peer is up yet; messages queue meanwhile, up to the
+   * high-water mark. Watch `events` to see it happen. Throws a `ZmqError` for a malformed or unsupported
+   * address.
+   */
   connect(address: string): void {
     // zeromq.js checks each argument in turn, then their number.
     if (typeof address !== "string") throw new TypeError("Address must be a string")
@@ -595,6 +847,10 @@ export class Socket {
     if (endpoint.transport !== "inproc") this.lastEndpointValue = address
   }
 
+  /**
+   * Undoes a `connect()` to `address`; messages still queued for it are delivered within `linger`. Throws
+   * ENOENT for an address not connected.
+   */
   disconnect(address: string): void {
     // zeromq.js checks each argument in turn, then their number.
     if (typeof address !== "string") throw new TypeError("Address must be a string")
@@ -965,10 +1221,14 @@ export class Socket {
     return false
   }
 
-  /** Types with a `conflate` option override this (ZMQ_CONFLATE). */
-  /** @internal */
+  /** @internal Types with a `conflate` option override this (ZMQ_CONFLATE). */
   protected get conflateQueues(): boolean {
     return false
+  }
+
+  /** @internal Whether this socket's connections keep only the newest message (inproc asks the connecter, as libzmq). */
+  get conflating(): boolean {
+    return this.conflateQueues
   }
 
   /** @internal */
@@ -1004,8 +1264,21 @@ export class Socket {
   makeMechanism(peerAddress: string, o: Readonly<OptionValues> = this.opts): Mechanism {
     const ctx: MechanismContext = {
       socketType: this.typeName,
+      /**
+       * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it
+       * by it. Set before connecting.
+       */
       routingId: o.routingId ?? EMPTY,
+      /**
+       * ZMQ_ZAP_DOMAIN: the security domain (1 to 255 bytes) passed to the ZAP handler (RFC 27) with each
+       * handshake.
+       */
       zapDomain: o.zapDomain === null ? null : o.zapDomain.toString("utf8"),
+      /**
+       * ZMQ_ZAP_ENFORCE_DOMAIN: when true, a handshake that needs a ZAP handler fails when none is bound
+       * (instead of admitting the peer), and a CURVE server without `zapDomain` skips ZAP, as libzmq 4.3
+       * does. Default false.
+       */
       zapEnforceDomain: o.zapEnforceDomain,
       peerAddress,
     }

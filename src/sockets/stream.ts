@@ -8,7 +8,9 @@ import { Internal, registerSocketClass } from "./socket-base.js"
 import { installOptions } from "./option-access.js"
 import type { Readable, Writable } from "./interfaces.js"
 
+/** The options of {@link Stream.connect}. */
 export interface StreamConnectOptions {
+  /** ZMQ_CONNECT_ROUTING_ID: the routing id the peer of this connection gets, instead of a generated one. */
   routingId?: string
 }
 
@@ -23,6 +25,10 @@ export class Stream extends RouterBase {
   /** ZMQ_STREAM_NOTIFY: announce connects and disconnects with empty messages. */
   declare notify: boolean
 
+  /**
+   * A new Stream socket in the default context. `options` sets any of its writable option properties, as if
+   * assigned one by one (`new Stream({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Stream>) {
     super(11, new Internal(options))
     this.seal(options)
@@ -32,6 +38,7 @@ export class Stream extends RouterBase {
     return this.opts.notify
   }
 
+  /** As {@link Socket.connect}; `options.routingId` names the peer of this connection (ZMQ_CONNECT_ROUTING_ID). */
   override connect(address: string, options: StreamConnectOptions = {}): void {
     this.connectWithId(address, options)
   }

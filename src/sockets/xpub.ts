@@ -293,6 +293,10 @@ export class XPublisher extends PublisherBase {
   /** zmq-ts's own: the same bound over all peers together; the peer that crosses it is disconnected. */
   declare subscriptionLimit: number
 
+  /**
+   * A new XPublisher socket in the default context. `options` sets any of its writable option properties, as
+   * if assigned one by one (`new XPublisher({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<XPublisher>) {
     super(9, new Internal(options))
     this.seal(options)
@@ -316,6 +320,10 @@ export class XPublisher extends PublisherBase {
     this.manualSubscription(prefixes, true)
   }
 
+  /**
+   * With `manual`: removes subscriptions of the peer whose subscription message was received last
+   * (ZMQ_UNSUBSCRIBE on an XPUB).
+   */
   unsubscribe(...prefixes: (Buffer | string)[]): void {
     this.manualSubscription(prefixes, false)
   }
@@ -325,6 +333,13 @@ export class XPublisher extends PublisherBase {
  * PUB (RFC 29): an XPUB that never hands subscriptions to the application
  * and cannot receive. It never blocks: a subscriber at its high-water mark
  * misses messages (unless noDrop).
+ *
+ * @example
+ * ```ts
+ * const pub = new Publisher()
+ * await pub.bind("tcp://127.0.0.1:5556")
+ * await pub.send(["weather", "sunny"]) // the first frame is what subscribers match
+ * ```
  */
 export class Publisher extends PublisherBase {
   /** ZMQ_XPUB_NODROP: block (or EAGAIN) instead of dropping at a full subscriber. */
@@ -338,6 +353,10 @@ export class Publisher extends PublisherBase {
   /** zmq-ts's own: the same bound over all peers together; the peer that crosses it is disconnected. */
   declare subscriptionLimit: number
 
+  /**
+   * A new Publisher socket in the default context. `options` sets any of its writable option properties, as
+   * if assigned one by one (`new Publisher({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Publisher>) {
     super(1, new Internal(options))
     this.seal(options)

@@ -163,19 +163,40 @@ const UNSUBSCRIBE = Buffer.of(0)
  * (`\x01prefix`, `\x00prefix`); anything else it sends goes upstream.
  */
 export class XSubscriber extends SubscriberBase {
+  /**
+   * A new XSubscriber socket in the default context. `options` sets any of its writable option properties, as
+   * if assigned one by one (`new XSubscriber({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<XSubscriber>) {
     super(10, options)
     this.seal(options)
   }
 }
 
-/** SUB (RFC 29): subscribes with subscribe()/unsubscribe() and cannot send. */
+/**
+ * SUB (RFC 29): subscribes with subscribe()/unsubscribe() and cannot send.
+ * Subscriptions are prefixes of the first frame; messages published before a
+ * subscription reached the publisher are not received (a late joiner can
+ * ask a last-value cache: see examples/pubsub-lvc in the repository).
+ *
+ * @example
+ * ```ts
+ * const sub = new Subscriber()
+ * sub.connect("tcp://127.0.0.1:5556")
+ * sub.subscribe("weather")
+ * for await (const [topic, body] of sub) console.log(`${topic}: ${body}`)
+ * ```
+ */
 export class Subscriber extends SubscriberBase {
   /** ZMQ_CONFLATE: keep only the newest message. */
   declare conflate: boolean
   /** ZMQ_INVERT_MATCHING: receive the messages that match no subscription. */
   declare invertMatching: boolean
 
+  /**
+   * A new Subscriber socket in the default context. `options` sets any of its writable option properties, as
+   * if assigned one by one (`new Subscriber({ linger: 0 })`), and `context` picks another `Context`.
+   */
   constructor(options?: SocketOptions<Subscriber>) {
     super(2, options)
     this.seal(options)

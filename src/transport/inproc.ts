@@ -83,6 +83,8 @@ export class InprocRegistry {
         combinedHwm(connecter.opts.sendHighWaterMark, binder.opts.receiveHighWaterMark),
         combinedHwm(binder.opts.sendHighWaterMark, connecter.opts.receiveHighWaterMark),
       )
+      // libzmq takes ZMQ_CONFLATE from the connecting socket's options for both directions of an inproc pipe.
+      if (connecter.conflating) own.inbound.conflate = own.outbound.conflate = true
       own.endpoint = other.endpoint = `inproc://${name}`
       own.routingId = binder.routingIdForPeers
       own.connectRoutingId = connectRoutingId
@@ -96,6 +98,8 @@ export class InprocRegistry {
     const [own, other] =
       this.remote?.pendingPipes(connecter.opts.sendHighWaterMark, connecter.opts.receiveHighWaterMark) ??
       pipePair(connecter.opts.sendHighWaterMark, connecter.opts.receiveHighWaterMark)
+    // libzmq 4.3.5 conflates here too but then never delivers the pending message (a bug); we deliver the newest.
+    if (connecter.conflating) own.inbound.conflate = own.outbound.conflate = true
     own.endpoint = other.endpoint = `inproc://${name}`
     own.connectRoutingId = connectRoutingId
     connecter.attachPipe(own)

@@ -1,6 +1,5 @@
 import * as net from "node:net"
 import { unlinkSync } from "node:fs"
-import { networkInterfaces } from "node:os"
 import { errnoEventError } from "../observer.js"
 import { describePeer, disconnectEvent, failureEvent, lingerOn, startEngine } from "../engine/session.js"
 import type { ByteStream } from "../engine/byte-stream.js"
@@ -11,6 +10,7 @@ import type { Socket } from "../sockets/socket-base.js"
 import type { OptionValues } from "../sockets/option-table.js"
 import { formatTcp, type Endpoint } from "./address.js"
 import { acceptedBy } from "./address-mask.js"
+import { bindAddress } from "./bind-address.js"
 import { Connecter, type Dialer } from "./connecter.js"
 import { driveSocks, parseProxyAddress, SocksClient } from "./socks.js"
 import type { EndpointHandle } from "./transport.js"
@@ -149,17 +149,6 @@ class Listener implements EndpointHandle {
   }
 }
 
-/**
- * libzmq binds to an IP address or a network interface's name, never to a
- * host name from DNS (no such interface: ENODEV).
- */
-function bindableHost(host: string, ipv6: boolean): string | null {
-  if (net.isIP(host) !== 0) return host
-  const addrs = networkInterfaces()[host]
-  const pick = addrs?.find((a) => a.family === "IPv4") ?? (ipv6 ? addrs?.find((a) => a.family === "IPv6") : undefined)
-  return pick?.address ?? null
-}
-
 export async function bindStream(socket: Socket, spec: StreamEndpoint, opts: Opts): Promise<EndpointHandle> {
   const server = spec.transport === "wss" ? createWssServer(socket, spec) : net.createServer({ noDelay: overTcp(spec), pauseOnConnect: false })
   if (spec.transport === "ipc" && !spec.path.startsWith("\0")) {
@@ -173,6 +162,7 @@ export async function bindStream(socket: Socket, spec: StreamEndpoint, opts: Opt
       // no stale file
     }
   }
+  const host = spec.transport === "ipc" ? null : await bindAddress(spec.host, opts.ipv6)
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => reject(fromSystemError(err, spec.raw))
     server.once("error", onError)
@@ -183,7 +173,6 @@ export async function bindStream(socket: Socket, spec: StreamEndpoint, opts: Opt
     if (spec.transport === "ipc") {
       server.listen({ path: spec.path, backlog: opts.backlog }, done)
     } else {
-      const host = spec.host === "*" ? (opts.ipv6 ? "::" : "0.0.0.0") : bindableHost(spec.host, opts.ipv6)
       if (host === null) {
         reject(zmqError("ENODEV", undefined, spec.raw))
         return

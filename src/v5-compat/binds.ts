@@ -16,6 +16,7 @@ import { zmqError } from "../errors.js"
 import type { Socket } from "../sockets/socket-base.js"
 import { parseEndpoint } from "../transport/address.js"
 
+/** The callback of v5's `bind`, `unbind` and `send`: called with no argument on success, with the error otherwise. */
 export type Callback = (err?: Error) => void
 
 /** An endpoint bound (or being bound by bindSync) through the v5 layer: unbind accepts either name. */

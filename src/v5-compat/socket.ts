@@ -35,6 +35,19 @@ const FACTORIES: Record<SocketType, () => V6Socket> = {
 
 type Frames = MessageLike[]
 
+/**
+ * A v5 socket (zeromq.js 5.x): an EventEmitter whose options are properties
+ * under libzmq's short names (`sock.identity`, `sock.linger`) or
+ * `setsockopt`/`getsockopt`. Make one with `socket(type)`.
+ *
+ * Events:
+ * - `'message'` `(...frames: Buffer[])`: a message arrived, one argument per frame;
+ * - `'error'` `(err)`: a send or bind failed where no callback was given;
+ * - after `monitor()`: `'connect'`, `'connect_delay'`, `'connect_retry'`,
+ *   `'listen'`, `'bind_error'`, `'accept'`, `'accept_error'`, `'close'`,
+ *   `'close_error'`, `'disconnect'`, `'handshake'`... each with
+ *   `(value, address, error)` as v5 gave them.
+ */
 export class Socket extends EventEmitter {
   /**
    * v5 sockets carry their options as properties (`sock.identity = "a"`),
@@ -42,30 +55,60 @@ export class Socket extends EventEmitter {
    * without `any` (read them with a cast or a check).
    */
   [key: string]: unknown
+  /** The socket type, as given to `socket(type)`. */
   type: SocketType
   // The short option properties (installed on the prototype below), typed as v5 programs use them.
+  /** ZMQ_AFFINITY (v6: `affinity`). */
   declare affinity: number
+  /** ZMQ_BACKLOG (v6: `backlog`). */
   declare backlog: number
+  /**
+   * ZMQ_IDENTITY: the routing id announced to ROUTER peers (v6: `routingId`); REQ, REP, DEALER and ROUTER
+   * sockets.
+   */
   declare identity: string | Buffer | null
+  /** ZMQ_LINGER in ms (v6: `linger`). */
   declare linger: number
+  /** ZMQ_RATE (v6: `rate`). */
   declare rate: number
+  /** ZMQ_RCVBUF (v6: `receiveBufferSize`). */
   declare rcvbuf: number
+  /**
+   * ZMQ_LAST_ENDPOINT: the last endpoint bound or connected (v6: `lastEndpoint`); with a wildcard tcp port,
+   * read it once the bind has completed.
+   */
   declare readonly last_endpoint: string | null
+  /** ZMQ_RECONNECT_IVL in ms (v6: `reconnectInterval`). */
   declare reconnect_ivl: number
+  /** ZMQ_RECOVERY_IVL (v6: `recoveryInterval`). */
   declare recovery_ivl: number
+  /** ZMQ_SNDBUF (v6: `sendBufferSize`). */
   declare sndbuf: number
+  /** ZMQ_MECHANISM: 0 NULL, 1 PLAIN, 2 CURVE, as the security options select. */
   declare readonly mechanism: number
+  /** ZMQ_PLAIN_SERVER (v6: `plainServer`). */
   declare plain_server: number | boolean
+  /** ZMQ_PLAIN_USERNAME (v6: `plainUsername`). */
   declare plain_username: string | Buffer | null
+  /** ZMQ_PLAIN_PASSWORD (v6: `plainPassword`). */
   declare plain_password: string | Buffer | null
+  /** ZMQ_CURVE_SERVER (v6: `curveServer`). */
   declare curve_server: number | boolean
+  /** ZMQ_CURVE_PUBLICKEY (v6: `curvePublicKey`). */
   declare curve_publickey: string | Buffer | null
+  /** ZMQ_CURVE_SECRETKEY (v6: `curveSecretKey`). */
   declare curve_secretkey: string | Buffer | null
+  /** ZMQ_CURVE_SERVERKEY (v6: `curveServerKey`). */
   declare curve_serverkey: string | Buffer | null
+  /** ZMQ_ZAP_DOMAIN (v6: `zapDomain`). */
   declare zap_domain: string | Buffer | null
+  /** ZMQ_HEARTBEAT_IVL in ms (v6: `heartbeatInterval`). */
   declare heartbeat_ivl: number
+  /** ZMQ_HEARTBEAT_TTL in ms (v6: `heartbeatTimeToLive`). */
   declare heartbeat_ttl: number
+  /** ZMQ_HEARTBEAT_TIMEOUT in ms (v6: `heartbeatTimeout`). */
   declare heartbeat_timeout: number
+  /** ZMQ_CONNECT_TIMEOUT in ms (v6: `connectTimeout`). */
   declare connect_timeout: number
   readonly #inner: V6Socket
   readonly #reader: Readable | null
@@ -83,6 +126,7 @@ export class Socket extends EventEmitter {
   #requestSent: (() => void) | null = null
   #sentCount = 0
 
+  /** A socket of `type` ("push", "router"...); throws for an unknown type. */
   constructor(type: SocketType) {
     super()
     if (!Object.prototype.hasOwnProperty.call(FACTORIES, type)) throw new Error(`Invalid socket type: ${String(type)}`)
@@ -97,34 +141,45 @@ export class Socket extends EventEmitter {
     this.#startReceiving()
   }
 
+  /** True once `close()` has been called. */
   get closed(): boolean {
     return this.#inner.closed
   }
 
+  /** Binds to `address` in the background; `cb(err)` is called when done (without `cb`, a failure is an `'error'` event). */
   bind(address: string, cb?: Callback): this {
     this.#binds.bind(address, cb)
     return this
   }
 
+  /** Unbinds `address` in the background; `cb(err)` is called when done. */
   unbind(address: string, cb?: Callback): this {
     this.#binds.unbind(address, cb)
     return this
   }
 
-  /** See binds.ts for what "sync" can mean without a synchronous listen. */
+  /**
+   * Binds to `address`. Every error that can be known at once is thrown, as
+   * zeromq.js throws it; inproc and ipc endpoints are bound on return, tcp ones
+   * a moment later (Node cannot listen synchronously): a failure only the OS
+   * can report arrives as an `'error'` event. Later operations wait for it.
+   */
   bindSync(address: string): void {
     this.#binds.bindSync(address)
   }
 
+  /** Unbinds `address`, after any bind still under way (see `bindSync`). */
   unbindSync(address: string): void {
     this.#binds.unbindSync(address)
   }
 
+  /** Connects to `address` (in the background, reconnecting as needed). */
   connect(address: string): this {
     this.#inner.connect(address)
     return this
   }
 
+  /** Undoes a `connect()` to `address`. */
   disconnect(address: string): this {
     this.#inner.disconnect(address)
     return this
@@ -142,54 +197,64 @@ export class Socket extends EventEmitter {
     return this
   }
 
+  /** Removed in zeromq.js's compatibility mode too: throws; use `on('message', ...)`. */
   read(): never {
     throw new Error("read() has been removed from compatibility mode; use on('message', ...) instead.")
   }
 
+  /** Stops emitting `'message'` events and sending queued messages until `resume()`. */
   pause(): void {
     this.#paused = true
   }
 
+  /** Emits the messages received while paused and sends those queued. */
   resume(): void {
     this.#paused = false
     this.#startReceiving()
     this.#startSending()
   }
 
+  /** Closes the socket; queued messages are still delivered within `linger`. */
   close(): this {
     this.#inner.close()
     this.#requestSent?.()
     return this
   }
 
+  /** Starts emitting the socket's events (see the class description); the arguments are ignored, as in zeromq.js's compatibility mode. */
   monitor(interval?: number, num?: number): this {
     if (interval || num) process.emitWarning("Arguments to monitor() are ignored in compatibility mode; all events are read automatically")
     void this.#readEvents()
     return this
   }
 
+  /** Stops the events started by `monitor()`. */
   unmonitor(): this {
     this.#inner.events.close()
     return this
   }
 
+  /** On a `sub` socket: receive messages starting with `filter`. */
   subscribe(filter: string): this {
     if (!(this.#inner instanceof Subscriber)) throw new Error("Subscriber socket required")
     this.#inner.subscribe(filter)
     return this
   }
 
+  /** On a `sub` socket: undo a `subscribe(filter)`. */
   unsubscribe(filter: string): this {
     if (!(this.#inner instanceof Subscriber)) throw new Error("Subscriber socket required")
     this.#inner.unsubscribe(filter)
     return this
   }
 
+  /** Sets an option by number (`zmq.ZMQ_LINGER`) or short name (`"linger"`). */
   setsockopt(option: number | ShortOptionName, value: unknown): this {
     setOption(this.#inner, typeof option === "number" ? option : shortOptions[option], value)
     return this
   }
 
+  /** Reads an option by number or short name. */
   getsockopt(option: number | ShortOptionName): OptionValue {
     return getOption(this.#inner, typeof option === "number" ? option : shortOptions[option])
   }

@@ -11,9 +11,9 @@ import { describe, it } from "node:test"
 import { Pair, Pull, Push } from "../../src/index.js"
 import { ZmqError } from "../../src/util.js"
 
-async function roundTrip(bindAddr: string, connectAddr: (bound: string) => string): Promise<string> {
-  const pull = new Pull({ linger: 0 })
-  const push = new Push({ linger: 0 })
+async function roundTrip(bindAddr: string, connectAddr: (bound: string) => string, ipv6 = false): Promise<string> {
+  const pull = new Pull({ linger: 0, ipv6 })
+  const push = new Push({ linger: 0, ipv6 })
   try {
     await pull.bind(bindAddr)
     const bound = pull.lastEndpoint!
@@ -48,9 +48,15 @@ void describe("tcp endpoints", () => {
     assert.match(bound, /^tcp:\/\/0\.0\.0\.0:\d+$/)
   })
 
-  void it("IPv6 loopback in brackets", async () => {
-    const bound = await roundTrip("tcp://[::1]:*", (b) => b)
+  void it("IPv6 loopback in brackets, with ipv6 (without it libzmq's bind fails with ENODEV)", async () => {
+    const bound = await roundTrip("tcp://[::1]:*", (b) => b, true)
     assert.match(bound, /^tcp:\/\/\[::1\]:\d+$/)
+    await assert.rejects(roundTrip("tcp://[::1]:*", (b) => b), { code: "ENODEV" })
+  })
+
+  void it("a host name to bind to (libzmq looks it up), reported as its address", async () => {
+    const bound = await roundTrip("tcp://localhost:*", (b) => b)
+    assert.match(bound, /^tcp:\/\/127\.0\.0\.1:\d+$/)
   })
 
   void it("a host name to connect to", async () => {
