@@ -12,6 +12,11 @@
  * subscribed to yet).
  */
 import assert from "node:assert/strict"
+import { execFileSync } from "node:child_process"
+import { createHash, createPublicKey } from "node:crypto"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { after, before, test } from "node:test"
 import * as zeromq from "zeromq"
 import * as zmqts from "../../src/index.js"
@@ -25,8 +30,35 @@ const LIBS: [string, Lib][] = [
 
 let browser: BrowserPage
 
+/**
+ * A self-signed certificate for wss:// from the page, made by the openssl
+ * CLI as in ws-transport.test.ts; Chromium trusts its key alone (harness
+ * trustSpki). Without openssl the wss test is not registered (and says so).
+ */
+function selfSigned(): { cert: string; key: string; spki: string } | null {
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore" })
+  } catch {
+    return null
+  }
+  const dir = mkdtempSync(join(tmpdir(), "zmq-ts-browser-wss-"))
+  try {
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+      "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
+    ], { stdio: "ignore" })
+    const cert = readFileSync(join(dir, "cert.pem"), "latin1")
+    const spkiDer = createPublicKey(cert).export({ type: "spki", format: "der" })
+    return { cert, key: readFileSync(join(dir, "key.pem"), "latin1"), spki: createHash("sha256").update(spkiDer).digest("base64") }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+const tls = selfSigned()
+
 before(async () => {
-  browser = await openBrowserPage()
+  browser = await openBrowserPage({ trustSpki: tls === null ? [] : [tls.spki] })
 }, { timeout: 60_000 })
 
 after(async () => {
@@ -105,6 +137,23 @@ for (const [name, lib] of LIBS) {
     assert.deepEqual(got.pairReply, ["pair pong"])
     // A WebSocket dial reports connect:delay, then connect and handshake, as a tcp one does.
     assert.deepEqual(got.events, ["connect:delay", "connect", "handshake"])
+  })
+}
+
+if (tls === null) {
+  console.warn("browser.test.ts: openssl not found; the wss:// test is not registered")
+} else {
+  const { cert, key } = tls
+  void test("page DEALER <-> zmq-ts ROUTER over wss:// (TLS by the browser, the certificate checked against its key)", { timeout: 60_000 }, async (t) => {
+    const router = new zmqts.Router({ wssCertPem: cert, wssKeyPem: key })
+    t.after(() => router.close())
+    await router.bind("wss://127.0.0.1:*/secure")
+    const echoing = echo(router)
+    const got = (await browser.run("dealerRoundTrips", router.lastEndpoint, 5, [100_000])) as { replies: string[]; big: { same: boolean }[] }
+    assert.deepEqual(got.replies, ["ping|0", "ping|1", "ping|2", "ping|3", "ping|4"])
+    assert.deepEqual(got.big.map((b) => b.same), [true])
+    router.close()
+    await echoing
   })
 }
 

@@ -12,4 +12,4 @@ export interface BrowserPage {
   close(): Promise<void>
 }
 
-export declare function openBrowserPage(): Promise<BrowserPage>
+export declare function openBrowserPage(options?: { trustSpki?: string[] }): Promise<BrowserPage>

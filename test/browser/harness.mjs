@@ -30,9 +30,12 @@ const FLAGS = [
 
 /**
  * Starts everything; `close()` undoes it. The page logs its console to
- * `logs` (shown when a test fails).
+ * `logs` (shown when a test fails). `trustSpki` (base64 SHA-256 hashes of
+ * public keys) makes Chromium accept certificates with those keys only,
+ * for wss:// tests with a self-signed certificate; every other certificate
+ * is still checked.
  */
-export async function openBrowserPage() {
+export async function openBrowserPage({ trustSpki = [] } = {}) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (as .ci/run does), or set ZMQ_TS_CHROMIUM`)
   }
@@ -65,7 +68,7 @@ export async function openBrowserPage() {
   const context = await chromium.launchPersistentContext(join(dir, "profile"), {
     executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: trustSpki.length > 0 ? [...FLAGS, `--ignore-certificate-errors-spki-list=${trustSpki.join(",")}`] : FLAGS,
   })
   const logs = []
   const page = context.pages()[0] ?? (await context.newPage())
