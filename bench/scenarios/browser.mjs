@@ -15,7 +15,7 @@ import { UnsupportedError } from "../lib/impl.mjs"
 import { bindEndpoint, closeWorkers, throughputCount, warmupCount, KiB, MiB } from "./common.mjs"
 import { throughputResult } from "./push-pull.mjs"
 
-/** Up to 64 KiB: above it Chromium fragments messages, which libzmq's ws engine does not reassemble. */
+/** Under 64 KiB: Chromium may fragment larger messages, which libzmq's ws engine does not reassemble. */
 const SIZES = [16, 256, 4 * KiB, 60 * KiB]
 /**
  * Chromium's WebSocket is the bottleneck (on the 2-core CI machine, under
@@ -49,7 +49,7 @@ export function browserPushPull() {
     transport: "ws",
     kind: "throughput",
     title: "PUSH in headless Chromium (zmq-ts browser build) -> PULL in Node over ws; columns name the Node side",
-    notes: ["The sender is the same zmq-ts page in both columns; Chromium's WebSocket bounds a message to 64 KiB for libzmq peers."],
+    notes: ["The sender is the same zmq-ts page in both columns. Sizes stay under 64 KiB: Chromium may fragment larger messages, which libzmq's ws engine does not reassemble."],
     requires: ["Push", "Pull"],
 
     cases(opts) {
