@@ -19,7 +19,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const src = join(root, "src")
 const require = createRequire(import.meta.url)
 
-const NODE_MODULES = ["buffer", "crypto", "events", "fs", "net"]
+const NODE_MODULES = ["buffer", "crypto", "diagnostics_channel", "events", "fs", "net"]
 const SWAPS = new Map([
   [join(src, "transport", "transport.js"), join(src, "browser", "transport.ts")],
   [join(src, "default-context.js"), join(src, "browser", "default-context.ts")],

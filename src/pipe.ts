@@ -159,6 +159,8 @@ export interface PipeOwner {
   readActivated(pipe: Pipe): void
   writeActivated(pipe: Pipe): void
   pipeTerminated(pipe: Pipe): void
+  /** `pipe` was at its high-water mark and missed `msg` (counted in socket.stats, traced on zmq-ts:drop). */
+  messageDropped?(pipe: Pipe, msg: Msg): void
 }
 
 /** What the peer side of a pipe (an engine or session) is told. */

@@ -11,12 +11,16 @@
 //                      arrived instead of waiting for a fixed number forever
 // The receiver times from the first payload message received to the END marker.
 //
+// With `trace` in the params (scenario "tracing") the worker subscribes to
+// zmq-ts's diagnostics channels first and reports how many events it saw.
+//
 // With `curve` in the params (scenario "curve") both ends use CURVE: the PULL
 // is the server ({ server: true }) and reports its public key with "ready",
 // the PUSH is the client ({ serverKey }); see roles/curve.mjs.
 import { socketClass } from "../lib/impl.mjs"
 import { curveSocketOptions } from "./curve.mjs"
 import { nowSeconds } from "../lib/stats.mjs"
+import { traceSubscribers } from "./tracing.mjs"
 
 const WARMUP = Buffer.from("W")
 const END = Buffer.alloc(0)
@@ -60,6 +64,7 @@ export async function sendStream(sock, count, size) {
 /** PULL side in its own process: bind, report the endpoint, receive the stream. */
 export async function pullReceiver(zmq, p, control) {
   const Pull = socketClass(zmq, "Pull")
+  const traced = traceSubscribers(p.trace)
   const curve = curveSocketOptions(zmq, p.curve)
   const sock = new Pull({ ...curve.options, ...p.socketOptions })
   try {
@@ -69,7 +74,7 @@ export async function pullReceiver(zmq, p, control) {
     await receiveStream(sock, p.size) // the untimed warm-up stream
     await control.send("warm")
     const stats = await receiveStream(sock, p.size)
-    await control.send("result", stats)
+    await control.send("result", { ...stats, traced: traced.events })
     await control.next("close")
   } finally {
     sock.close()
@@ -79,6 +84,7 @@ export async function pullReceiver(zmq, p, control) {
 /** PUSH side in its own process: connect, send WARMUP, wait for "go", send the stream. */
 export async function pushSender(zmq, p, control) {
   const Push = socketClass(zmq, "Push")
+  const traced = traceSubscribers(p.trace)
   const curve = curveSocketOptions(zmq, p.curve)
   const sock = new Push({ linger: SENDER_LINGER_MS, ...curve.options, ...p.socketOptions })
   try {
@@ -88,7 +94,7 @@ export async function pushSender(zmq, p, control) {
     await control.send("ready")
     await control.next("go")
     const stats = await sendStream(sock, p.count, p.size)
-    await control.send("result", stats)
+    await control.send("result", { ...stats, traced: traced.events })
     // Stay open until the parent saw the receiver's result, then close.
     await control.next("close")
   } finally {
@@ -100,6 +106,7 @@ export async function pushSender(zmq, p, control) {
 export async function inprocPair(zmq, p, control) {
   const Pull = socketClass(zmq, "Pull")
   const Push = socketClass(zmq, "Push")
+  const traced = traceSubscribers(p.trace)
   const pull = new Pull({ ...p.socketOptions })
   let push
   try {
@@ -111,7 +118,7 @@ export async function inprocPair(zmq, p, control) {
     await Promise.all([receiveStream(pull, p.size), sendStream(push, p.warm ?? 0, p.size)])
     // Start receiving before sending, so the first payload is timed as soon as it lands.
     const [recv, sent] = await Promise.all([receiveStream(pull, p.size), sendStream(push, p.count, p.size)])
-    await control.send("result", { ...recv, sent: sent.sent, sendSeconds: sent.seconds })
+    await control.send("result", { ...recv, sent: sent.sent, sendSeconds: sent.seconds, traced: traced.events })
     await control.next("close")
   } finally {
     push?.close()

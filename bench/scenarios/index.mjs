@@ -35,6 +35,7 @@ import { curve, curveHandshake } from "./curve.mjs"
 import { idleRss, router10k } from "./connections.mjs"
 import { clientServer } from "./client-server.mjs"
 import { radioDish } from "./radio-dish.mjs"
+import { tracing } from "./tracing.mjs"
 import { browserPushPull } from "./browser.mjs"
 
 export const scenarios = [
@@ -54,6 +55,7 @@ export const scenarios = [
   router10k,
   clientServer("tcp"),
   radioDish,
+  tracing,
   browserPushPull(),
 ]
 

@@ -1,6 +1,6 @@
 // PUSH -> PULL throughput over inproc, both sockets in one worker process.
 import { bindEndpoint, closeWorkers, throughputCount, warmupCount, KiB, MiB } from "./common.mjs"
-import { throughputResult } from "./push-pull.mjs"
+import { checkTraced, throughputResult } from "./push-pull.mjs"
 
 const SIZES = [16, 256, 4 * KiB]
 /** Sender and receiver share one event loop here, so budgets are a bit smaller. */
@@ -18,11 +18,12 @@ export const inproc = {
     return SIZES.map((size) => ({ size, count: throughputCount(size, BUDGET, opts), warm: warmupCount(size, opts) }))
   },
 
-  async run(impl, { size, count, warm }, ctx) {
+  async run(impl, { size, count, warm, trace = false }, ctx) {
     const worker = ctx.spawn(impl, "pair")
-    worker.start("inproc-pair", { endpoint: bindEndpoint("inproc", ctx), size, count, warm })
+    worker.start("inproc-pair", { endpoint: bindEndpoint("inproc", ctx), size, count, warm, trace })
     const recv = await worker.expect("result")
     await closeWorkers(ctx, worker)
+    if (trace) checkTraced(impl, recv.traced, count)
     return throughputResult(recv, recv.sent, size, recv.sendSeconds)
   },
 }

@@ -33,6 +33,13 @@ export function throughputResult(recv, sent, size, sendSeconds) {
   return { count: recv.received, seconds: recv.seconds, sendSeconds, msgsPerSec, mbPerSec: (msgsPerSec * size) / 1e6 }
 }
 
+/** A "tracing" case is only meaningful if zmq-ts did publish: every message, sent and received. */
+export function checkTraced(impl, events, count) {
+  if (impl === "zmq-ts" && events < 2 * count) {
+    throw new BenchError(`subscribed to zmq-ts's channels but saw ${events} events for ${count} messages each way`)
+  }
+}
+
 /** Builds the scenario for one transport. */
 export function pushPull(transport) {
   return {
@@ -61,16 +68,17 @@ export function pushPull(transport) {
  * use CURVE: the receiver is the server and reports its public key with
  * "ready", the sender is the client (scenario "curve").
  */
-export async function runPushPull(transport, impl, { size, count, warm }, ctx, { curve = false } = {}) {
+export async function runPushPull(transport, impl, { size, count, warm, trace = false }, ctx, { curve = false } = {}) {
   const receiver = ctx.spawn(impl, "receiver")
   const sender = ctx.spawn(impl, "sender")
-  receiver.start("pull-receiver", { endpoint: bindEndpoint(transport, ctx), size, curve: curve ? { server: true } : undefined })
+  receiver.start("pull-receiver", { endpoint: bindEndpoint(transport, ctx), size, trace, curve: curve ? { server: true } : undefined })
   const { endpoint, serverKey } = await receiver.expect("ready")
-  sender.start("push-sender", { endpoint, size, count, warm, curve: curve ? { serverKey } : undefined })
+  sender.start("push-sender", { endpoint, size, count, warm, trace, curve: curve ? { serverKey } : undefined })
   await Promise.all([sender.expect("ready"), receiver.expect("warm")])
   sender.post("go")
   const recv = await receiver.expect("result")
   const sent = await sender.expect("result")
   await closeWorkers(ctx, receiver, sender)
+  if (trace) checkTraced(impl, recv.traced + sent.traced, count)
   return throughputResult(recv, sent.sent, size, sent.seconds)
 }

@@ -20,7 +20,10 @@ export class Distributor {
   /** Writes to every pipe in `targets`; returns how many got it. */
   sendTo(targets: Iterable<Pipe>, msg: Msg): number {
     let n = 0
-    for (const pipe of targets) if (pipe.write(msg)) n++
+    for (const pipe of targets) {
+      if (pipe.write(msg)) n++
+      else if (!pipe.terminated) pipe.owner?.messageDropped?.(pipe, msg)
+    }
     return n
   }
 

@@ -176,7 +176,9 @@ export abstract class RouterBase extends Socket {
     }
     if (!pipe.checkWrite()) {
       // Full peer: mandatory blocks (libzmq returns EAGAIN), otherwise the message is dropped.
-      return !this.opts.mandatory
+      if (this.opts.mandatory) return false
+      this.messageDropped(pipe, msg)
+      return true
     }
     pipe.outbound.push(msg.slice(1))
     return true

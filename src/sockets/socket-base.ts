@@ -10,6 +10,8 @@ import { checkCurveOptions, makeCurve } from "../mechanism/curve-options.js"
 import { FrameCopier, type MessageLike } from "../msg.js"
 import { errnoEventError, Observer, type Event } from "../observer.js"
 import { MsgQueue, Pipe, terminateInproc, type Msg } from "../pipe.js"
+import { payloadBytes, SocketCounters, type SocketStats } from "../stats.js"
+import { messageChannel } from "../trace.js"
 import { checkUri, parseEndpoint, type Endpoint } from "../transport/address.js"
 import { parseAddressMask } from "../transport/address-mask.js"
 import type { EndpointHandle } from "../transport/transport.js"
@@ -407,6 +409,8 @@ export class Socket {
   /** Endpoints still closing (lingering) after close(). */
   /** @internal */
   private lingering = 0
+  /** @internal What `stats` reports (zmq-ts's own, src/stats.ts); last, so that the fields above keep their places. */
+  private readonly counters = new SocketCounters()
 
   /**
    * A socket of libzmq type number `type` (ZMQ_PUSH is 8: see `SocketType` in zmq-ts/util), with `options` as
@@ -967,7 +971,26 @@ export class Socket {
 
   /** zeromq.js sends nothing for an empty array, once the socket is writable. */
   private trySend(msg: Msg): boolean {
-    return msg.length === 0 ? this.opts.sendTimeout === 0 || this.xhasOut() : this.xsend(msg)
+    if (msg.length === 0) return this.opts.sendTimeout === 0 || this.xhasOut()
+    if (!this.xsend(msg)) return false
+    // Counted here, inline: the hot path pays two additions and one flag read.
+    const c = this.counters
+    c.messagesSent++
+    c.bytesSent += msg.length === 1 ? msg[0]!.length : payloadBytes(msg)
+    if (messageChannel.hasSubscribers) c.traceMessage(this, "send", msg)
+    return true
+  }
+
+  /** @internal xrecv() for the application: what it returns is counted (and traced) as received. */
+  private takeMessage(): Msg | undefined {
+    const msg = this.xrecv()
+    if (msg !== undefined) {
+      const c = this.counters
+      c.messagesReceived++
+      c.bytesReceived += msg.length === 1 ? msg[0]!.length : payloadBytes(msg)
+      if (messageChannel.hasSubscribers) c.traceMessage(this, "receive", msg)
+    }
+    return msg
   }
 
   /** @internal The receive() of zeromq.js; concrete readable types expose it. */
@@ -988,7 +1011,7 @@ export class Socket {
       this.countSyncOp()
       let msg: Msg | undefined
       try {
-        msg = this.xrecv()
+        msg = this.takeMessage()
       } catch (err) {
         // As for send: not readable in this state (REP must reply first) waits.
         if (this.opts.receiveTimeout === 0 || this.xhasIn()) return Promise.reject(toError(err))
@@ -1028,7 +1051,7 @@ export class Socket {
   private receiveTimedOut(): void {
     if (this.pendingRecv === null) return
     try {
-      const msg = this.xrecv()
+      const msg = this.takeMessage()
       if (msg === undefined) this.settleRecv(null, zmqError("EAGAIN"))
       else this.settleRecv(msg, null)
     } catch (err) {
@@ -1076,7 +1099,7 @@ export class Socket {
     let msg: Msg | undefined
     this.inRetryRecv = true
     try {
-      msg = this.xrecv()
+      msg = this.takeMessage()
     } catch (err) {
       if (!this.xhasIn()) {
         this.pendingRecv.refusal = err as ZmqError
@@ -1130,7 +1153,7 @@ export class Socket {
         if (this.pendingRecv === null && this.syncOps < MAX_SYNC_OPERATIONS && !this.busy && !this.proxied) {
           let msg: Msg | undefined
           try {
-            msg = this.xrecv()
+            msg = this.takeMessage()
           } catch {
             // receive() below decides between rejecting and waiting.
           }
@@ -1299,7 +1322,23 @@ export class Socket {
 
   /** @internal Reports a socket event to the observer, if anyone asked for it. */
   emit(event: Event): void {
+    this.counters.event(this, event)
     this.observer?.push(event)
+  }
+
+  /** @internal PipeOwner: `pipe` was at its high-water mark and missed `msg`. */
+  messageDropped(pipe: Pipe, msg: Msg): void {
+    this.counters.dropped(this, pipe, msg)
+  }
+
+  /**
+   * zmq-ts's own (zeromq.js has no such property): a snapshot of this
+   * socket's counters, messages and bytes in and out, queue depths, drops,
+   * connections, handshakes and their failures, reconnects. Readable at any
+   * time, also after close(). See docs/tracing.md.
+   */
+  get stats(): SocketStats {
+    return this.counters.snapshot(this.pipes)
   }
 
   /** @internal zeromq.js's ValidateOpen: a blocked socket (bind, unbind, proxy) is busy, a closed one gone. */

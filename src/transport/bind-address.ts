@@ -45,3 +45,14 @@ function fromLiteral(host: string, ipv6: boolean): string | null | undefined {
   if (mapped !== null) return ipv6 ? host : mapped[1]!
   return ipv6 ? host : null
 }
+
+/**
+ * The address family a tcp connect resolves its host in (libzmq's tcp_connecter: ZMQ_IPV6 picks AF_INET6,
+ * else AF_INET), or null when the host is an IPv6 address and ipv6 is off: libzmq then fails to resolve it at
+ * every attempt, opening no socket, and retries.
+ */
+export function connectFamily(host: string, ipv6: boolean): 0 | 4 | null {
+  if (ipv6) return 0
+  if (net.isIPv6(host.split("%")[0]!) && !MAPPED.test(host)) return null
+  return 4
+}

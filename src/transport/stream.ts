@@ -10,7 +10,7 @@ import type { Socket } from "../sockets/socket-base.js"
 import type { OptionValues } from "../sockets/option-table.js"
 import { formatTcp, type Endpoint } from "./address.js"
 import { acceptedBy } from "./address-mask.js"
-import { bindAddress } from "./bind-address.js"
+import { bindAddress, connectFamily } from "./bind-address.js"
 import { Connecter, type Dialer } from "./connecter.js"
 import { driveSocks, parseProxyAddress, SocksClient } from "./socks.js"
 import type { EndpointHandle } from "./transport.js"
@@ -200,7 +200,8 @@ export async function bindStream(socket: Socket, spec: StreamEndpoint, opts: Opt
 function streamDialer(socket: Socket, spec: StreamEndpoint, opts: Opts): Dialer {
   return (cb) => {
     // libzmq cannot resolve an empty host (Node would take it as localhost): no socket is opened, it retries.
-    if (spec.transport === "tcp" && (spec.host === "" || spec.source?.host === "")) return null
+    const family = spec.transport === "tcp" || spec.transport === "ws" ? connectFamily(spec.host, opts.ipv6) : 0
+    if ((spec.transport === "tcp" && (spec.host === "" || spec.source?.host === "")) || family === null) return null
     // With socksProxy, tcp connects go to the proxy, which connects onwards (socks.ts).
     const proxy = spec.transport === "tcp" && opts.socksProxy !== null ? parseProxyAddress(opts.socksProxy.toString("utf8")) : null
     const stream =
@@ -211,6 +212,7 @@ function streamDialer(socket: Socket, spec: StreamEndpoint, opts: Opts): Dialer 
         : net.createConnection({
             host: proxy?.host ?? spec.host,
             port: proxy?.port ?? spec.port,
+            family: proxy === null ? family : 0,
             noDelay: true,
             ...(spec.transport === "tcp" && spec.source ? { localAddress: spec.source.host === "*" ? undefined : spec.source.host, localPort: spec.source.port || undefined } : {}),
           })

@@ -31,4 +31,15 @@ void describe("conformance: bind addresses and ipv6", () => {
     const after = t.track(new zmq.Dealer({ context, linger: 0 }))
     return { before: before.ipv6, endpoint: before.lastEndpoint!.replace(/:\d+$/, ":PORT"), after: after.ipv6 }
   }, { expect: { before: true, endpoint: "tcp://[::ffff:127.0.0.1]:PORT", after: false } })
+
+  conform("a connect to an IPv6 address without ipv6 never resolves: it only retries, opening no connection", async (zmq, t) => {
+    const pull = t.track(new zmq.Pull({ ipv6: true, linger: 0 }))
+    await pull.bind("tcp://[::1]:*")
+    const push = t.track(new zmq.Push({ linger: 0, reconnectInterval: 10 }))
+    const seen: string[] = []
+    const events = push.events
+    push.connect(pull.lastEndpoint!)
+    for await (const e of events) if (seen.push(e.type) === 3) break
+    return seen
+  }, { expect: ["connect:retry", "connect:retry", "connect:retry"] })
 })

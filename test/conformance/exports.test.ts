@@ -41,7 +41,7 @@ void describe("conformance: exports", () => {
 void describe("zmq-ts: the util entry", () => {
   void it("holds the additions", async () => {
     const util = await import("../../src/util.js")
-    assert.deepEqual(Object.keys(util).sort(), ["SOCKET_OPTIONS", "SocketType", "ZmqError", "z85Decode", "z85Encode"])
+    assert.deepEqual(Object.keys(util).sort(), ["SOCKET_OPTIONS", "SocketType", "TRACE_CHANNELS", "ZmqError", "z85Decode", "z85Encode"])
   })
   void it("package.json maps zmq-ts/util for import and require", async () => {
     const { readFile } = await import("node:fs/promises")
