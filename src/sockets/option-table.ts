@@ -125,7 +125,13 @@ export interface OptionSpec {
    * it would route traffic otherwise) or warns once per process (tuning).
    * See transport/endpoint-options.ts.
    */
-  readonly notApplied?: { readonly on: readonly ("tcp" | "ipc" | "udp")[]; readonly fails?: true; readonly message: string }
+  readonly notApplied?: {
+    readonly on: readonly ("tcp" | "ipc" | "udp")[]
+    readonly fails?: true
+    readonly message: string
+    /** Only when this option would take effect in libzmq (the keepalive tunings need tcpKeepalive 1). */
+    readonly onlyWith?: { readonly name: "tcpKeepalive"; readonly value: number }
+  }
 }
 
 const NO_SETSOCKOPT = "Node exposes no setsockopt for tcp and ipc sockets; the kernel's default is used"
@@ -178,9 +184,11 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "sendTimeout", id: 28, type: "int32", access: "rw", on: WRITABLES, valid: atLeast(-1), now: true },
   { name: "mandatory", id: 33, type: "bool", access: "rw", on: ["Router"], now: true, writeOnlyInLibzmq: true },
   { name: "tcpKeepalive", id: 34, type: "int32", access: "rw", on: "Socket", valid: (v: number) => v >= -1 && v <= 1 },
-  { name: "tcpKeepaliveCount", id: 35, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1) },
+  { name: "tcpKeepaliveCount", id: 35, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1),
+    notApplied: { on: ["tcp"], onlyWith: { name: "tcpKeepalive", value: 1 }, message: "tcpKeepaliveCount (ZMQ_TCP_KEEPALIVE_CNT) is not applied: Node cannot set TCP_KEEPCNT; the kernel's default is used" } },
   { name: "tcpKeepaliveIdle", id: 36, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1) },
-  { name: "tcpKeepaliveInterval", id: 37, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1) },
+  { name: "tcpKeepaliveInterval", id: 37, type: "int32", access: "rw", on: "Socket", valid: atLeast(-1),
+    notApplied: { on: ["tcp"], onlyWith: { name: "tcpKeepalive", value: 1 }, message: "tcpKeepaliveInterval (ZMQ_TCP_KEEPALIVE_INTVL) is not applied: Node cannot set TCP_KEEPINTVL; the kernel's default is used" } },
   // Deprecated in libzmq but a security control: enforced by tcp listeners bound afterwards. libzmq cannot read it back.
   { name: "tcpAcceptFilter", id: 38, type: "string", access: "rw", on: "Socket", valid: acceptFilter, writeOnlyInLibzmq: true },
   { name: "immediate", id: 39, type: "bool", access: "rw", on: "Socket" },
@@ -213,7 +221,8 @@ export const SOCKET_OPTIONS: readonly OptionSpec[] = [
   { name: "heartbeatTimeToLive", id: 76, type: "int32", access: "rw", on: "Socket", valid: (v: number) => Math.trunc(v / 100) >= 0 && Math.trunc(v / 100) <= 0xffff },
   { name: "heartbeatTimeout", id: 77, type: "int32", access: "rw", on: "Socket", valid: atLeast(0) },
   { name: "connectTimeout", id: 79, type: "int32", access: "rw", on: "Socket", valid: atLeast(0) },
-  { name: "tcpMaxRetransmitTimeout", id: 80, type: "int32", access: "rw", on: "Socket", valid: atLeast(0) },
+  { name: "tcpMaxRetransmitTimeout", id: 80, type: "int32", access: "rw", on: "Socket", valid: atLeast(0),
+    notApplied: { on: ["tcp"], message: "tcpMaxRetransmitTimeout (ZMQ_TCP_MAXRT) is not applied: Node cannot set TCP_USER_TIMEOUT; the kernel's default is used" } },
   { name: "multicastMaxTransportDataUnit", id: 84, type: "int32", access: "rw", on: "Socket", valid: atLeast(1) },
   // No VMCI transport, in zeromq.js's libzmq build nor here.
   { name: "vmciBufferSize", id: 85, type: "uint64", access: "x", on: "Socket" },

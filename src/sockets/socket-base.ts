@@ -162,13 +162,13 @@ export class Socket {
   declare maxMessageSize: number
   /** ZMQ_TCP_KEEPALIVE: SO_KEEPALIVE on tcp connections: 1 on, 0 off, -1 (the default) the OS default. */
   declare tcpKeepalive: number
-  /** ZMQ_TCP_KEEPALIVE_CNT: TCP_KEEPCNT; Node cannot set it, so it is stored only. Default -1. */
+  /** ZMQ_TCP_KEEPALIVE_CNT: TCP_KEEPCNT. Node cannot set it: a tcp endpoint made with it (and tcpKeepalive 1) warns once. Default -1. */
   declare tcpKeepaliveCount: number
   /**
    * ZMQ_TCP_KEEPALIVE_IDLE: TCP_KEEPIDLE, in seconds, for tcp connections; -1 (the default): the OS default.
    */
   declare tcpKeepaliveIdle: number
-  /** ZMQ_TCP_KEEPALIVE_INTVL: TCP_KEEPINTVL; Node cannot set it, so it is stored only. Default -1. */
+  /** ZMQ_TCP_KEEPALIVE_INTVL: TCP_KEEPINTVL. Node cannot set it: a tcp endpoint made with it (and tcpKeepalive 1) warns once. Default -1. */
   declare tcpKeepaliveInterval: number
   /**
    * ZMQ_TCP_ACCEPT_FILTER: an address (with an optional /mask) a tcp listener bound afterwards accepts
@@ -290,7 +290,7 @@ export class Socket {
    * `reconnectInterval`); 0 (the default): the OS's timeout.
    */
   declare connectTimeout: number
-  /** ZMQ_TCP_MAXRT: TCP_USER_TIMEOUT in ms; Node cannot set it, so it is stored only. Default 0. */
+  /** ZMQ_TCP_MAXRT: TCP_USER_TIMEOUT in ms. Node cannot set it: a tcp endpoint made with it warns once. Default 0. */
   declare tcpMaxRetransmitTimeout: number
   /**
    * ZMQ_MULTICAST_MAXTPDU: the largest multicast datagram, for pgm/epgm (not in this build); stored only.

@@ -8,7 +8,8 @@
  * - `interface` (SO_BINDTODEVICE) decides which network device traffic
  *   leaves by; ignoring it would route messages where the user said they
  *   must not go, so a tcp or udp bind/connect with it fails.
- * - `sendBufferSize`, `receiveBufferSize` and `typeOfService` only tune;
+ * - `sendBufferSize`, `receiveBufferSize`, `typeOfService`, the keepalive
+ *   count and interval and `tcpMaxRetransmitTimeout` only tune;
  *   udp applies the buffer sizes (node:dgram can), and otherwise the first
  *   endpoint that would have used one emits a warning, once per process.
  *
@@ -39,8 +40,9 @@ export function checkEndpointOptions(opts: Opts, endpoint: Endpoint, connecting:
   // ws and wss run over tcp: the same kernel socket options (do not) apply.
   const kernel = endpoint.transport === "ws" || endpoint.transport === "wss" ? "tcp" : endpoint.transport
   for (const spec of UNAPPLIED) {
-    const { on, fails, message } = spec.notApplied!
+    const { on, fails, message, onlyWith } = spec.notApplied!
     if (!on.includes(kernel) || opts[spec.name] === DEFAULTS[spec.name]) continue
+    if (onlyWith !== undefined && opts[onlyWith.name] !== onlyWith.value) continue
     if (fails === true) throw zmqError("ENOTSUP", message, endpoint.raw)
     if (warned.has(spec.name)) continue
     warned.add(spec.name)

@@ -132,6 +132,23 @@ void describe("conformance: options Node cannot apply fail loudly (deliberate di
     ],
   })
 
+  conform("Dealer: the keepalive count and interval (with tcpKeepalive 1) and tcpMaxRetransmitTimeout warn once at the first tcp endpoint", async (zmq, t) => {
+    const quiet = t.track(make(zmq, "Dealer", { linger: 0, tcpKeepaliveCount: 3, tcpKeepaliveInterval: 5 }))
+    await quiet.bind("tcp://127.0.0.1:*")
+    const s = t.track(make(zmq, "Dealer", { linger: 0, tcpKeepalive: 1, tcpKeepaliveCount: 3, tcpKeepaliveInterval: 5, tcpMaxRetransmitTimeout: 1000 }))
+    await s.bind("tcp://127.0.0.1:*")
+    await s.bind("tcp://127.0.0.1:*")
+    await new Promise((r) => setImmediate(r))
+    return t.warnings()
+  }, {
+    differs: "libzmq sets TCP_KEEPCNT, TCP_KEEPINTVL and TCP_USER_TIMEOUT; Node cannot, so zmq-ts says so instead of ignoring them silently",
+    expect: [
+      { name: "Warning", message: "zmq-ts: tcpKeepaliveCount (ZMQ_TCP_KEEPALIVE_CNT) is not applied: Node cannot set TCP_KEEPCNT; the kernel's default is used" },
+      { name: "Warning", message: "zmq-ts: tcpKeepaliveInterval (ZMQ_TCP_KEEPALIVE_INTVL) is not applied: Node cannot set TCP_KEEPINTVL; the kernel's default is used" },
+      { name: "Warning", message: "zmq-ts: tcpMaxRetransmitTimeout (ZMQ_TCP_MAXRT) is not applied: Node cannot set TCP_USER_TIMEOUT; the kernel's default is used" },
+    ],
+  })
+
   conform("Dealer: gssapi options do not exist (no GSSAPI in this build, as in zeromq's)", async (zmq, t) => {
     const s = t.track(make(zmq, "Dealer"))
     const raw = s as unknown as { setBoolOption(id: number, v: boolean): void }
