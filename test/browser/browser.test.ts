@@ -35,7 +35,7 @@ let browser: BrowserPage
  * CLI as in ws-transport.test.ts; Chromium trusts its key alone (harness
  * trustSpki). Without openssl the wss test is not registered (and says so).
  */
-function selfSigned(): { cert: string; key: string; spki: string } | null {
+function selfSigned(name = "localhost"): { cert: string; key: string; spki: string } | null {
   try {
     execFileSync("openssl", ["version"], { stdio: "ignore" })
   } catch {
@@ -45,7 +45,7 @@ function selfSigned(): { cert: string; key: string; spki: string } | null {
   try {
     execFileSync("openssl", [
       "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-      "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "-subj", `/CN=${name}`, "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
       "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
     ], { stdio: "ignore" })
     const cert = readFileSync(join(dir, "cert.pem"), "latin1")
@@ -56,6 +56,8 @@ function selfSigned(): { cert: string; key: string; spki: string } | null {
   }
 }
 const tls = selfSigned()
+/** The same kind of certificate, whose key Chromium is not told to trust. */
+const untrusted = tls === null ? null : selfSigned("untrusted")
 
 before(async () => {
   browser = await openBrowserPage({ trustSpki: tls === null ? [] : [tls.spki] })
@@ -154,6 +156,14 @@ if (tls === null) {
     assert.deepEqual(got.big.map((b) => b.same), [true])
     router.close()
     await echoing
+  })
+
+  void test("page DEALER to a wss:// server whose certificate Chromium does not trust: retries, never a handshake", { timeout: 60_000 }, async (t) => {
+    const router = new zmqts.Router({ wssCertPem: untrusted!.cert, wssKeyPem: untrusted!.key })
+    t.after(() => router.close())
+    await router.bind("wss://127.0.0.1:*")
+    const events = (await browser.run("retriesOf", router.lastEndpoint)) as string[]
+    assert.deepEqual(events, ["connect:delay", "close", "connect:retry", "connect:delay", "close", "connect:retry"])
   })
 }
 

@@ -158,3 +158,22 @@ export async function otherPatterns(urls) {
     pair.close()
   }
 }
+
+/** A DEALER dialing `url` until it has retried twice; returns its events (a refused wss:// never hands over). */
+export async function retriesOf(url) {
+  const dealer = new zmq.Dealer({ reconnectInterval: 50 })
+  const events = []
+  // The observer first: it sees only what happens after it exists (connect:delay comes at once).
+  const observer = dealer.events
+  try {
+    dealer.connect(url)
+    let retries = 0
+    for await (const e of observer) {
+      events.push(e.type)
+      if (e.type === "connect:retry" && ++retries === 2) break
+    }
+    return events
+  } finally {
+    dealer.close()
+  }
+}
