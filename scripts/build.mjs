@@ -1,4 +1,5 @@
-// Builds dist/esm (ES modules) and dist/cjs (CommonJS), each with .d.ts files.
+// Builds dist/esm (ES modules) and dist/cjs (CommonJS), each with .d.ts files,
+// and dist/browser (one ES module for browsers, build-browser.mjs).
 // Uses the TypeScript compiler API twice rather than two config files so the
 // two outputs can never drift apart in their options.
 import { spawnSync } from "node:child_process"
@@ -6,6 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { createRequire } from "node:module"
+import { buildBrowser } from "./build-browser.mjs"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const require = createRequire(import.meta.url)
@@ -32,3 +34,6 @@ for (const [dir, type] of [["esm", "module"], ["cjs", "commonjs"]]) {
   mkdirSync(join(root, "dist", dir), { recursive: true })
   writeFileSync(join(root, "dist", dir, "package.json"), JSON.stringify({ type }) + "\n")
 }
+
+// The browser bundle (dist/browser/), from the sources with Node's modules swapped out.
+await buildBrowser()

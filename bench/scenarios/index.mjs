@@ -36,6 +36,7 @@ import { idleRss, router10k } from "./connections.mjs"
 import { clientServer } from "./client-server.mjs"
 import { radioDish } from "./radio-dish.mjs"
 import { tracing } from "./tracing.mjs"
+import { browserPushPull } from "./browser.mjs"
 
 export const scenarios = [
   pushPull("tcp"),
@@ -55,6 +56,7 @@ export const scenarios = [
   clientServer("tcp"),
   radioDish,
   tracing,
+  browserPushPull(),
 ]
 
 /**

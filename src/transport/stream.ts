@@ -1,7 +1,7 @@
 import * as net from "node:net"
 import { unlinkSync } from "node:fs"
 import { errnoEventError } from "../observer.js"
-import { describePeer, disconnectEvent, failureEvent, isFatal, lingerOn, startEngine } from "../engine/session.js"
+import { describePeer, disconnectEvent, failureEvent, lingerOn, startEngine } from "../engine/session.js"
 import type { ByteStream } from "../engine/byte-stream.js"
 import type { Engine, EngineEndReason } from "../engine/engine.js"
 import { fromSystemError, zmqError } from "../errors.js"
@@ -11,6 +11,7 @@ import type { OptionValues } from "../sockets/option-table.js"
 import { formatTcp, type Endpoint } from "./address.js"
 import { acceptedBy } from "./address-mask.js"
 import { bindAddress, connectFamily } from "./bind-address.js"
+import { Connecter, type Dialer } from "./connecter.js"
 import { driveSocks, parseProxyAddress, SocksClient } from "./socks.js"
 import type { EndpointHandle } from "./transport.js"
 import { createWssServer, dialWss, formatWs, wrapWs } from "./ws.js"
@@ -193,61 +194,21 @@ export async function bindStream(socket: Socket, spec: StreamEndpoint, opts: Opt
 // ---- connect side ---------------------------------------------------------------
 
 /**
- * A connecting endpoint: dials, reconnects with backoff after the connection
- * breaks, and (unless `immediate`) keeps one pipe across reconnects so that
- * messages queued while disconnected are delivered afterwards.
+ * Dials a tcp, ipc, ws or wss endpoint for the Connecter (connecter.ts):
+ * through a SOCKS proxy when socksProxy is set, with connectTimeout.
  */
-class Connecter implements EndpointHandle {
-  readonly endpoint: string
-  private pipe: Pipe | null = null
-  private engine: Engine | null = null
-  private stream: net.Socket | null = null
-  private timer: NodeJS.Timeout | null = null
-  private currentInterval: number
-  private closed = false
-  private closing: Promise<void> | null = null
-  /** Set while lingering: told when a new connection is up, to watch it drain. */
-  private onEngineReady: (() => void) | null = null
-  private readonly connectRoutingId: Buffer | null
-
-  constructor(
-    private readonly socket: Socket,
-    private readonly spec: StreamEndpoint,
-    private readonly opts: Opts,
-  ) {
-    this.endpoint = spec.raw
-    this.currentInterval = opts.reconnectInterval
-    this.connectRoutingId = socket.takeConnectRoutingId()
-    if (!opts.immediate) {
-      this.pipe = this.newPipe()
-      socket.attachPipe(this.pipe)
-    }
-    this.dial()
-  }
-
-  private newPipe(): Pipe {
-    const pipe = this.socket.newPipe(this.endpoint, this.opts)
-    pipe.connectRoutingId = this.connectRoutingId
-    return pipe
-  }
-
-  private dial(): void {
-    this.timer = null
-    if (this.closed) return
-    const spec = this.spec
+function streamDialer(socket: Socket, spec: StreamEndpoint, opts: Opts): Dialer {
+  return (cb) => {
     // libzmq cannot resolve an empty host (Node would take it as localhost): no socket is opened, it retries.
-    const family = spec.transport === "tcp" || spec.transport === "ws" ? connectFamily(spec.host, this.opts.ipv6) : 0
-    if ((spec.transport === "tcp" && (spec.host === "" || spec.source?.host === "")) || family === null) {
-      this.scheduleReconnect()
-      return
-    }
+    const family = spec.transport === "tcp" || spec.transport === "ws" ? connectFamily(spec.host, opts.ipv6) : 0
+    if ((spec.transport === "tcp" && (spec.host === "" || spec.source?.host === "")) || family === null) return null
     // With socksProxy, tcp connects go to the proxy, which connects onwards (socks.ts).
-    const proxy = spec.transport === "tcp" && this.opts.socksProxy !== null ? parseProxyAddress(this.opts.socksProxy.toString("utf8")) : null
+    const proxy = spec.transport === "tcp" && opts.socksProxy !== null ? parseProxyAddress(opts.socksProxy.toString("utf8")) : null
     const stream =
       spec.transport === "ipc"
         ? net.createConnection({ path: spec.path })
         : spec.transport === "wss"
-          ? dialWss(this.socket, spec)
+          ? dialWss(socket, spec)
         : net.createConnection({
             host: proxy?.host ?? spec.host,
             port: proxy?.port ?? spec.port,
@@ -255,22 +216,24 @@ class Connecter implements EndpointHandle {
             noDelay: true,
             ...(spec.transport === "tcp" && spec.source ? { localAddress: spec.source.host === "*" ? undefined : spec.source.host, localPort: spec.source.port || undefined } : {}),
           })
-    this.stream = stream
     stream.unref()
     // libzmq reports a tcp connect in progress (EINPROGRESS) as connect:delay; ipc connects at once.
-    if (overTcp(spec)) this.socket.emit({ type: "connect:delay", address: this.endpoint })
+    if (overTcp(spec)) socket.emit({ type: "connect:delay", address: spec.raw })
     let connectTimer: NodeJS.Timeout | null = null
-    if (this.opts.connectTimeout > 0) {
-      connectTimer = setTimeout(() => stream.destroy(new Error("connect timeout")), this.opts.connectTimeout)
+    if (opts.connectTimeout > 0) {
+      connectTimer = setTimeout(() => stream.destroy(new Error("connect timeout")), opts.connectTimeout)
     }
     const failed = (): void => {
-      this.stream = null
       stream.destroy()
-      // A SOCKS exchange cut short by close(): nothing to report or retry.
-      if (this.closed) return
-      // libzmq closes the failed attempt's socket (close) and then schedules a retry.
-      this.socket.emit({ type: "close", address: this.endpoint })
-      this.scheduleReconnect()
+      cb.failed()
+    }
+    const connected = (): void => {
+      if (cb.closed()) {
+        stream.destroy()
+        return
+      }
+      tuneStream(opts, stream, spec)
+      cb.connected(engineStream(socket, stream, spec, true))
     }
     const onError = (): void => {
       if (connectTimer) clearTimeout(connectTimer)
@@ -280,120 +243,19 @@ class Connecter implements EndpointHandle {
     stream.once(spec.transport === "wss" ? "secureConnect" : "connect", () => {
       if (connectTimer) clearTimeout(connectTimer)
       stream.off("error", onError)
-      if (this.closed) {
-        this.stream = null
+      if (cb.closed()) {
         stream.destroy()
         return
       }
-      if (proxy === null || spec.transport !== "tcp") return this.connected(stream)
-      const o = this.opts
-      const auth = o.socksUsername !== null && o.socksUsername.length > 0 ? { username: o.socksUsername, password: o.socksPassword ?? Buffer.alloc(0) } : null
-      // Until the proxy has connected us, close() destroys the stream (this.stream).
-      driveSocks(stream, new SocksClient({ host: spec.host, port: spec.port }, auth), () => this.connected(stream), failed)
+      if (proxy === null || spec.transport !== "tcp") return connected()
+      const auth = opts.socksUsername !== null && opts.socksUsername.length > 0 ? { username: opts.socksUsername, password: opts.socksPassword ?? Buffer.alloc(0) } : null
+      // Until the proxy has connected us, close() destroys the stream (the Connecter's attempt).
+      driveSocks(stream, new SocksClient({ host: spec.host, port: spec.port }, auth), connected, failed)
     })
-  }
-
-  private connected(stream: net.Socket): void {
-    this.stream = null
-    if (this.closed) {
-      stream.destroy()
-      return
-    }
-    tuneStream(this.opts, stream, this.spec)
-    this.socket.emit({ type: "connect", address: this.endpoint })
-    this.engine = startEngine(this.socket, engineStream(this.socket, stream, this.spec, true), this, this.opts)
-  }
-
-  /** libzmq's backoff: interval plus random jitter, doubling up to reconnectMaxInterval. */
-  private scheduleReconnect(): void {
-    if (this.closed) return
-    const base = this.opts.reconnectInterval
-    if (base < 0) return // -1 disables reconnection (libzmq)
-    const jitter = base > 0 ? Math.floor(Math.random() * base) : 0
-    const interval = this.currentInterval + jitter
-    const max = this.opts.reconnectMaxInterval
-    if (max > 0 && max > base) this.currentInterval = Math.min(this.currentInterval * 2, max)
-    this.socket.emit({ type: "connect:retry", address: this.endpoint, interval })
-    this.timer = setTimeout(() => this.dial(), interval)
-    this.timer.unref()
-  }
-
-  engineReady(engine: Engine): Pipe {
-    this.currentInterval = this.opts.reconnectInterval
-    let pipe = this.pipe
-    if (pipe === null) {
-      pipe = this.newPipe()
-      describePeer(pipe, engine)
-      this.pipe = pipe
-      this.socket.attachPipe(pipe)
-    } else {
-      describePeer(pipe, engine)
-      // The pipe outlived a reconnect: let the socket type react (XSUB
-      // resends its subscriptions, ROUTER re-reads the peer's identity).
-      this.socket.pipeHandshaken(pipe)
-    }
-    this.socket.emit({ type: "handshake", address: this.endpoint })
-    if (this.onEngineReady !== null) queueMicrotask(this.onEngineReady)
-    return pipe
-  }
-
-  engineStopped(_engine: Engine, reason: EngineEndReason): void {
-    this.engine = null
-    if (this.pipe?.refused) this.pipe = null
-    const failure = failureEvent(this.endpoint, reason)
-    if (failure) this.socket.emit(failure)
-    if (!this.socket.closed) this.socket.emit(disconnectEvent(this.endpoint, reason))
-    if (this.closed) return
-    if (isFatal(reason)) {
-      // libzmq ends the session after a protocol error instead of reconnecting.
-      this.closed = true
-      this.dropPipe()
-      return
-    }
-    if (this.opts.immediate) this.dropPipe()
-    this.scheduleReconnect()
-  }
-
-  private dropPipe(): void {
-    const pipe = this.pipe
-    this.pipe = null
-    if (pipe) {
-      pipe.outbound.clear()
-      pipe.terminate()
-    }
-  }
-
-  async close(linger: number): Promise<void> {
-    if (this.closing === null) this.closing = this.shutdown(linger)
-    return this.closing
-  }
-
-  private async shutdown(linger: number): Promise<void> {
-    let graceful = false
-    const pipe = this.pipe
-    if (pipe !== null && !this.closed) {
-      // libzmq stops routing to the pipe at once (zmq_disconnect); what is
-      // already queued keeps trying to leave, across reconnects, for `linger` ms.
-      pipe.terminate()
-      graceful = (await lingerOn(
-        pipe,
-        linger,
-        () => this.engine,
-        (watch) => (this.onEngineReady = watch),
-      )) && linger !== 0
-    }
-    this.onEngineReady = null
-    this.closed = true
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = null
-    // A connection in progress (no engine yet) has nothing of ours to deliver.
-    if (this.engine === null) this.stream?.destroy()
-    this.stream = null
-    this.engine?.close(graceful)
-    this.dropPipe()
+    return stream
   }
 }
 
 export function connectStream(socket: Socket, spec: StreamEndpoint, opts: Opts): EndpointHandle {
-  return new Connecter(socket, spec, opts)
+  return new Connecter(socket, spec.raw, opts, streamDialer(socket, spec, opts))
 }

@@ -46,6 +46,7 @@ export function wrapWs(socket: Socket, stream: NetSocket, spec: WsEndpoint, clie
     client,
     mechanism: zwsMechanism(socket),
     asServer: socket.opts.asServer,
+    socketType: socket.typeName,
     // RFC 7230 5.4: the port goes into Host unless it is the scheme's default.
     host: spec.port === defaultPort ? host : `${host}:${spec.port}`,
     path: spec.path,

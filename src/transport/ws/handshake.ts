@@ -5,13 +5,14 @@
  */
 import { createHash, randomBytes } from "node:crypto"
 import { ProtocolError } from "../../codec/protocol-error.js"
+import { BARE_ZWS, type ZwsMechanism } from "./zws-codec.js"
+
+export type { ZwsMechanism }
 
 /** RFC 6455 1.3: the GUID appended to the key before hashing. */
 const WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 /** Bound on the request or response head: a peer cannot make us buffer more. */
 export const MAX_HEAD = 8 * 1024
-
-export type ZwsMechanism = "NULL" | "PLAIN" | "CURVE"
 
 /**
  * The subprotocols a client offers, as libzmq 4.3.5 does (ws_engine.cpp
@@ -23,12 +24,13 @@ export function offeredProtocols(mechanism: ZwsMechanism): string[] {
 }
 
 /**
- * What a server accepts: "ZWS2.0/<its mechanism>". Bare "ZWS2.0" (RFC 45 "No
- * Mechanism", a ZMTP/2-like exchange of routing ids without READY) is not
- * implemented yet; libzmq clients always offer ZWS2.0/NULL first.
+ * What a server accepts: "ZWS2.0/<its mechanism>", and with NULL also bare
+ * "ZWS2.0" (RFC 45 "No Mechanism": routing ids, no READY), which is all a
+ * browser can offer. Like libzmq (ws_engine select_protocol), a PLAIN or
+ * CURVE server refuses bare ZWS2.0: it would skip the security it demands.
  */
 function acceptable(mechanism: ZwsMechanism, protocol: string): boolean {
-  return protocol === `ZWS2.0/${mechanism}`
+  return protocol === `ZWS2.0/${mechanism}` || (mechanism === "NULL" && protocol === BARE_ZWS)
 }
 
 export function acceptKey(key: string): string {
@@ -133,7 +135,9 @@ export function acceptRequest(head: string, mechanism: ZwsMechanism): { key: str
   if (key === undefined || key.length === 0) throw bad("no Sec-WebSocket-Key")
   // libzmq does not look at Sec-WebSocket-Version; we accept 13 or its absence likewise.
   const protocol = tokens(h, "sec-websocket-protocol").find((p) => acceptable(mechanism, p))
-  if (protocol === undefined) throw bad(`no ZWS2.0/${mechanism} among the offered subprotocols`)
+  if (protocol === undefined) {
+    throw bad(`no ZWS2.0/${mechanism}${mechanism === "NULL" ? " or ZWS2.0" : ""} among the offered subprotocols`)
+  }
   return { key, protocol }
 }
 
@@ -146,7 +150,7 @@ export function checkResponse(head: string, key: string, mechanism: ZwsMechanism
   // libzmq leaves this unchecked ("TODO: validate accept key"); RFC 6455 4.1 requires it.
   if (single(h, "sec-websocket-accept") !== acceptKey(key)) throw bad("wrong Sec-WebSocket-Accept")
   const protocol = single(h, "sec-websocket-protocol")
-  if (protocol === undefined || !offeredProtocols(mechanism).includes(protocol) || protocol === "ZWS2.0") {
+  if (protocol === undefined || !offeredProtocols(mechanism).includes(protocol)) {
     throw bad(`server chose subprotocol ${String(protocol)}`)
   }
   return protocol

@@ -1,28 +1,18 @@
 /**
  * ZWS 2.0 (RFC 45) as libzmq 4.3.5's ws_engine speaks it, presented to the
- * ZMTP engine as a byte stream: the engine keeps doing the mechanism
- * handshake, heartbeats and message framing, and this layer maps them onto
- * WebSocket messages.
- *
- * - The HTTP upgrade replaces the ZMTP greeting (RFC 45 has none): the
- *   engine's own greeting is swallowed, and once the subprotocol is agreed
- *   the engine is handed the greeting the peer would have sent (ZMTP 3.0, so
- *   that subscriptions stay \x01/\x00 messages, as RFC 45 "Publish-Subscribe"
- *   and libzmq's ws_encoder send them).
- * - Each ZMTP frame becomes one binary message: a flags octet (0x01 MORE,
- *   0x02 COMMAND, RFC 45 "Framing") and the body; and back.
- * - Heartbeats are WebSocket ping/pong, not ZMTP PING/PONG commands
- *   (libzmq's ws_engine produce_ping_message): the engine's PING goes out as
- *   a ping frame and the peer's pong comes back to it as a PONG command.
+ * ZMTP engine as a byte stream: our RFC 6455 framing (frame.ts) and upgrade
+ * (handshake.ts) over a node:net or node:tls socket, with the ZMTP <-> ZWS
+ * translation of zws-codec.ts (greeting, flags octet, heartbeats as
+ * ping/pong, bare ZWS2.0's routing ids).
  */
 import { EventEmitter } from "node:events"
 import { randomFillSync } from "node:crypto"
 import type { Socket as NetSocket } from "node:net"
-import { encodeGreeting } from "../../codec/greeting.js"
-import { GREETING_SIZE } from "../../codec/constants.js"
 import type { ByteStream } from "../../engine/byte-stream.js"
+import type { SocketTypeName } from "../../sockets/socket-types.js"
 import { encodeHeader, FrameParser, maskPayload, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG } from "./frame.js"
-import { acceptRequest, BAD_REQUEST, checkResponse, encodeRequest, encodeResponse, HeadReader, newKey, type ZwsMechanism } from "./handshake.js"
+import { acceptRequest, BAD_REQUEST, checkResponse, encodeRequest, encodeResponse, HeadReader, newKey } from "./handshake.js"
+import { ZwsCodec, type ZwsMechanism } from "./zws-codec.js"
 
 export interface ZwsOptions {
   /** The connecting side: sends the request and masks its frames (RFC 6455 5.3). */
@@ -30,6 +20,7 @@ export interface ZwsOptions {
   mechanism: ZwsMechanism
   /** Our role in PLAIN/CURVE; the peer's greeting says the opposite. */
   asServer: boolean
+  socketType: SocketTypeName
   /** Host header and request path (client only). */
   host: string
   path: string
@@ -40,15 +31,6 @@ export interface ZwsOptions {
 /** Frames below this size are packed into one write with their neighbours. */
 const PACK_LIMIT = 8 * 1024
 const EMPTY = Buffer.alloc(0)
-const PING_CMD = Buffer.from("\x04PING", "latin1")
-const PONG_CMD = Buffer.from("\x04PONG", "latin1")
-/** A ZMTP PONG command frame, as the engine reads it when the peer's pong arrives. */
-const PONG_FRAME = Buffer.concat([Buffer.of(0x04, PONG_CMD.length), PONG_CMD])
-
-function startsWith(pieces: Buffer[], prefix: Buffer): boolean {
-  const first = pieces[0]
-  return first !== undefined && first.length >= prefix.length && first.compare(prefix, 0, prefix.length, 0, prefix.length) === 0
-}
 
 export class ZwsStream extends EventEmitter implements ByteStream {
   private state: "upgrading" | "open" | "closing" = "upgrading"
@@ -57,14 +39,7 @@ export class ZwsStream extends EventEmitter implements ByteStream {
   private readonly key: string
   private paused = false
   private inQueue: Buffer[] = []
-  // Outbound: the engine's ZMTP bytes, parsed back into frames.
-  private greetingLeft = GREETING_SIZE
-  private readonly hdr = Buffer.alloc(9)
-  private hdrFill = 0
-  private bodyLeft = -1
-  private bodyFlags = 0
-  private bodyLen = 0
-  private body: Buffer[] = []
+  private readonly codec: ZwsCodec
   private corks = 0
   private out: Buffer[] = []
   private small: Buffer[] = []
@@ -81,6 +56,14 @@ export class ZwsStream extends EventEmitter implements ByteStream {
     this.parser = new FrameParser(
       { onMessage: (p) => this.onMessage(p), onControl: (op, p) => this.onControl(op, p) },
       { expectMasked: !opts.client, maxMessage: opts.maxMessage },
+    )
+    this.codec = new ZwsCodec(
+      {
+        message: (pieces, size) => this.frame(OP_BINARY, pieces, size),
+        ping: () => this.frame(OP_PING, [], 0),
+        deliver: (buf) => this.deliver(buf),
+      },
+      opts,
     )
     this.key = opts.client ? newKey() : ""
     raw.on("data", (chunk: Buffer) => this.onRaw(chunk))
@@ -121,23 +104,22 @@ export class ZwsStream extends EventEmitter implements ByteStream {
   }
 
   private upgraded(head: string): void {
+    let protocol: string
     if (this.opts.client) {
-      checkResponse(head, this.key, this.opts.mechanism)
+      protocol = checkResponse(head, this.key, this.opts.mechanism)
     } else {
-      const { key, protocol } = acceptRequest(head, this.opts.mechanism)
-      this.raw.write(encodeResponse(key, protocol))
+      const accepted = acceptRequest(head, this.opts.mechanism)
+      protocol = accepted.protocol
+      this.raw.write(encodeResponse(accepted.key, protocol))
     }
     this.state = "open"
-    // The greeting the peer would have sent over ZMTP: its mechanism, its role, version 3.0.
-    const peerAsServer = this.opts.mechanism !== "NULL" && !this.opts.asServer
-    const greeting = encodeGreeting(this.opts.mechanism, peerAsServer)
-    greeting[11] = 0
-    this.deliver(greeting)
+    this.codec.start(protocol)
   }
 
   private fail(err: Error): void {
     if (this.state === "upgrading" && !this.opts.client && !this.raw.destroyed) this.raw.write(BAD_REQUEST)
     this.state = "closing"
+    this.codec.stop()
     this.emit("error", err)
   }
 
@@ -147,37 +129,7 @@ export class ZwsStream extends EventEmitter implements ByteStream {
   }
 
   private onMessage(payload: Buffer): void {
-    if (this.state !== "open") return
-    // RFC 45 "Framing": a flags octet, then the frame body; there is no empty message.
-    if (payload.length === 0) throw new Error("ZWS message without a flags octet")
-    const flags = payload[0]!
-    const body = payload.subarray(1)
-    const zflags = (flags & 0x01) | (flags & 0x02 ? 0x04 : 0)
-    const size = body.length
-    const long = size > 255
-    if (size < PACK_LIMIT) {
-      const frame = Buffer.allocUnsafe((long ? 9 : 2) + size)
-      const at = this.zmtpHeader(frame, zflags, size)
-      body.copy(frame, at)
-      this.deliver(frame)
-    } else {
-      const header = Buffer.allocUnsafe(9)
-      this.zmtpHeader(header, zflags, size)
-      this.deliver(header)
-      this.deliver(body)
-    }
-  }
-
-  private zmtpHeader(into: Buffer, flags: number, size: number): number {
-    if (size > 255) {
-      into[0] = flags | 0x02
-      into.writeUInt32BE(Math.floor(size / 0x1_0000_0000), 1)
-      into.writeUInt32BE(size >>> 0, 5)
-      return 9
-    }
-    into[0] = flags
-    into[1] = size
-    return 2
+    if (this.state === "open") this.codec.fromPeer(payload)
   }
 
   private onControl(opcode: number, payload: Buffer): void {
@@ -187,11 +139,12 @@ export class ZwsStream extends EventEmitter implements ByteStream {
       this.frame(OP_PONG, [Buffer.from(payload)], payload.length)
       this.flushOut(undefined)
     } else if (opcode === OP_PONG) {
-      this.deliver(PONG_FRAME)
+      this.codec.pong()
     } else if (opcode === OP_CLOSE) {
       // RFC 6455 5.5.1: answer with a close carrying the status code, then end
       // the connection (libzmq echoes the close too, then drops the connection).
       this.state = "closing"
+      this.codec.stop()
       this.frame(OP_CLOSE, [Buffer.from(payload.subarray(0, 2))], Math.min(payload.length, 2))
       this.flushOut(undefined)
       this.raw.end()
@@ -214,7 +167,7 @@ export class ZwsStream extends EventEmitter implements ByteStream {
   // ---- outbound ------------------------------------------------------------
 
   write(chunk: Buffer, callback?: (error?: Error | null) => void): boolean {
-    this.parseOut(chunk)
+    this.codec.fromEngine(chunk)
     if (this.corks > 0) {
       if (callback) this.callbacks.push(callback)
       return this.raw.writableLength < this.raw.writableHighWaterMark
@@ -229,48 +182,6 @@ export class ZwsStream extends EventEmitter implements ByteStream {
   uncork(): void {
     if (this.corks === 0) return
     if (--this.corks === 0) this.flushOut(undefined)
-  }
-
-  /** Splits the engine's ZMTP bytes (RFC 37 "Framing") into frames; bodies stay views. */
-  private parseOut(chunk: Buffer): void {
-    let pos = 0
-    if (this.greetingLeft > 0) {
-      pos = Math.min(this.greetingLeft, chunk.length)
-      this.greetingLeft -= pos
-    }
-    while (pos < chunk.length) {
-      if (this.bodyLeft < 0) {
-        this.hdr[this.hdrFill++] = chunk[pos++]!
-        const need = this.hdrFill >= 1 && (this.hdr[0]! & 0x02) !== 0 ? 9 : 2
-        if (this.hdrFill < need) continue
-        this.bodyFlags = this.hdr[0]!
-        this.bodyLen = need === 9 ? this.hdr.readUInt32BE(1) * 0x1_0000_0000 + this.hdr.readUInt32BE(5) : this.hdr[1]!
-        this.bodyLeft = this.bodyLen
-        this.hdrFill = 0
-      }
-      const take = Math.min(this.bodyLeft, chunk.length - pos)
-      if (take > 0) this.body.push(chunk.subarray(pos, pos + take))
-      pos += take
-      this.bodyLeft -= take
-      if (this.bodyLeft === 0) {
-        this.zmtpFrameOut(this.bodyFlags, this.body, this.bodyLen)
-        this.body = []
-        this.bodyLeft = -1
-      }
-    }
-  }
-
-  private zmtpFrameOut(zflags: number, pieces: Buffer[], size: number): void {
-    if (this.state !== "open") return
-    const command = (zflags & 0x04) !== 0
-    if (command && size <= 5 + 2 + 16 && startsWith(pieces, PING_CMD)) {
-      this.frame(OP_PING, [], 0)
-      return
-    }
-    // The engine only PONGs a ZMTP PING, which a ZWS peer never sends.
-    if (command && startsWith(pieces, PONG_CMD)) return
-    const flags = Buffer.of((zflags & 0x01) | (command ? 0x02 : 0))
-    this.frame(OP_BINARY, [flags, ...pieces], size + 1)
   }
 
   /** Appends one WebSocket frame: the client masks it into a copy, the server sends the pieces as they are. */
@@ -351,6 +262,7 @@ export class ZwsStream extends EventEmitter implements ByteStream {
   end(): this {
     if (this.state === "open") {
       this.state = "closing"
+      this.codec.stop()
       this.frame(OP_CLOSE, [Buffer.of(0x03, 0xe8)], 2)
       this.flushOut(undefined)
     }
@@ -366,6 +278,7 @@ export class ZwsStream extends EventEmitter implements ByteStream {
       return this
     }
     this.state = "closing"
+    this.codec.stop()
     this.raw.destroy(error)
     return this
   }
