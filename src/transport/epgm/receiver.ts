@@ -12,10 +12,12 @@
  * lead + 1, or the first data packet): earlier data is not asked for.
  *
  * Loss is unrecoverable when the source's trailing edge passes a missing
- * sequence number, when the retries run out, or when a packet lands more than
- * a window beyond what we can deliver (a window of rate / 8 * recoveryInterval
- * / maxTpdu packets, as libzmq sizes OpenPGM's). Memory stays bounded by the
- * window whatever sequence numbers a forged packet carries.
+ * sequence number, or when the retries run out. A data packet more than a
+ * window (rate / 8 * recoveryInterval / maxTpdu packets, as libzmq sizes
+ * OpenPGM's) beyond what we can deliver is dropped, so memory stays bounded
+ * whatever sequence numbers a forged packet carries. PGM has no
+ * authentication: a forged trailing edge can still make a receiver give data
+ * up (a reset), never deliver a corrupted message.
  */
 import { encodeNak, encodeSpmr, sqnAdd, sqnDiff, MAX_NAK_LIST, type PgmHeader, type PgmPacket } from "./packet.js"
 
@@ -153,10 +155,9 @@ export class PgmReceivers {
   private onData(peer: Peer, sqn: number, data: Buffer, now: number): void {
     const ahead = sqnDiff(sqn, peer.next)
     if (ahead < 0 || peer.data.has(sqn)) return
-    if (ahead >= this.cfg.rxwSqns) {
-      // More than a window beyond delivery: what is missing cannot all be repaired. Start over here.
-      this.resetPeer(peer, sqn)
-    }
+    // More than a window beyond delivery: no source of ours sends that while its trail (already
+    // applied) is behind us, so it is forged or stale; acting on it would stall the real stream.
+    if (ahead >= this.cfg.rxwSqns) return
     peer.data.set(sqn, data)
     peer.naks.delete(sqn)
     peer.lost.delete(sqn)
@@ -166,10 +167,8 @@ export class PgmReceivers {
 
   /** Sqns between the lead and `upTo` (exclusive) are missing: NAK them after a random back-off. */
   private noteGap(peer: Peer, upTo: number, now: number, received?: number): void {
-    if (sqnDiff(upTo, peer.next) > this.cfg.rxwSqns) {
-      this.resetPeer(peer, sqnAdd(upTo, -1))
-      return
-    }
+    // A lead more than a window ahead (a forged SPM): asking for all that could not be answered.
+    if (sqnDiff(upTo, peer.next) > this.cfg.rxwSqns) return
     for (let s = sqnAdd(peer.lead, 1); s !== upTo; s = sqnAdd(s, 1)) {
       if (s === received || peer.data.has(s) || peer.naks.has(s)) continue
       peer.naks.set(s, { state: "backoff", at: now + this.backoff(), ncfRetries: 0, dataRetries: 0 })
