@@ -8,7 +8,7 @@ import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { decodePacket, encodeData, encodeNak, type PgmPacket } from "../../src/transport/epgm/packet.js"
 import { PgmReceivers, type ReceiverEvent } from "../../src/transport/epgm/receiver.js"
-import { PgmSource, windowSqns } from "../../src/transport/epgm/sender.js"
+import { NAK_ELIMINATION_MS, PgmSource, windowSqns } from "../../src/transport/epgm/sender.js"
 
 const GROUP = "239.192.1.1"
 const NLA = "10.77.0.1"
@@ -50,7 +50,7 @@ class Net {
         assert.equal(out.to, NLA, "NAKs go unicast to the source's NLA")
         this.naksSeen++
       }
-      this.down(this.source.onUpstream(p))
+      this.down(this.source.onUpstream(p, this.now))
     }
   }
 
@@ -140,15 +140,19 @@ void describe("PGM source and receiver (RFC 3208 §6), simulated network", () =>
     for (let i = 0; i < 4; i++) net.source.sendOdata(Buffer.from(`m${i}`), 0)
     const nak = parse(encodeNak("nak", { sport: 5555, dport: 4000, gsi: GSI }, { sqn: 2, sourceNla: NLA, groupNla: GROUP }))
     let ncfs = 0
-    for (let i = 0; i < 1000; i++) ncfs += net.source.onUpstream(nak).length
+    for (let i = 0; i < 1000; i++) ncfs += net.source.onUpstream(nak, 5000).length
     assert.equal(ncfs, 1)
     let rdata = 0
     while (net.source.nextRepair(5000) !== null) rdata++
     assert.equal(rdata, 1)
+    // Once repaired, the flood goes on: ignored for NAK_ELIMINATION_MS, then one more repair.
+    for (let i = 0; i < 1000; i++) ncfs += net.source.onUpstream(nak, 5000 + (i % 49)).length
+    assert.equal(ncfs, 1)
+    assert.equal(net.source.onUpstream(nak, 5000 + NAK_ELIMINATION_MS).length, 1)
     const wrongGroup = parse(encodeNak("nak", { sport: 5555, dport: 4000, gsi: GSI }, { sqn: 1, sourceNla: NLA, groupNla: "239.1.1.1" }))
-    assert.deepEqual(net.source.onUpstream(wrongGroup), [])
+    assert.deepEqual(net.source.onUpstream(wrongGroup, 5000), [])
     const outside = parse(encodeNak("nak", { sport: 5555, dport: 4000, gsi: GSI }, { sqn: 99, sourceNla: NLA, groupNla: GROUP }))
-    assert.deepEqual(net.source.onUpstream(outside), [], "nothing to repair past the lead")
+    assert.deepEqual(net.source.onUpstream(outside, 5000), [], "nothing to repair past the lead")
   })
 
   void test("an NCF for a NAK in back-off suppresses it (§6.3)", () => {

@@ -124,7 +124,7 @@ class EpgmLink implements PipePeer, EndpointHandle {
       return
     }
     if (this.source !== null) {
-      if (p.type === "nak" || p.type === "spmr") this.sendAll(this.source.onUpstream(p))
+      if (p.type === "nak" || p.type === "spmr") this.sendAll(this.source.onUpstream(p, performance.now()))
     } else if (this.receivers !== null) {
       this.receivers.onPacket(p, performance.now())
     }

@@ -18,12 +18,17 @@
  * - A NAK (§6.3) naming our TSI, NLA and group for sequence numbers still in
  *   the window is confirmed at once by a multicast NCF and repaired by RDATA,
  *   repairs before new data; one pending repair per sequence number, and no
- *   second NCF while it is pending, so a NAK flood sends nothing more.
+ *   second NCF while it is pending. NAKs for a sequence number repaired in the
+ *   last NAK_ELIMINATION_MS are ignored (RFC 3208 §6.2 lets a source drop
+ *   NAKs its recent RDATA answers: receivers' NCF suppression spreads theirs
+ *   over 50 ms, and one whose RDATA was lost asks again 200 ms later), so a
+ *   NAK flood costs at most one RDATA per sequence number per interval.
  */
 import { encodeData, encodeNak, encodeSpm, sqnAdd, sqnDiff, MAX_NAK_LIST, type PgmHeader, type PgmPacket } from "./packet.js"
 
 export const HEARTBEAT_SPM_MS = [100, 100, 100, 100, 1300, 7000, 16000, 25000, 30000] as const
 export const AMBIENT_SPM_MS = 30000
+export const NAK_ELIMINATION_MS = 50
 /** IPv4 + UDP headers, counted against the rate. */
 const IP_UDP_OVERHEAD = 28
 
@@ -63,6 +68,8 @@ export class PgmSource {
   private heartbeatIndex: number = HEARTBEAT_SPM_MS.length
   /** Sqns NAKed and confirmed, awaiting RDATA (insertion order = repair order). */
   private readonly repairs = new Set<number>()
+  /** When each window slot's packet was last repaired (-Infinity: never). */
+  private readonly repairedAt: Float64Array
   private tokens: number
   private tokensAt: number
   private readonly bytesPerMs: number
@@ -75,6 +82,7 @@ export class PgmSource {
     this.header = { sport: cfg.sport, dport: cfg.dport, gsi: cfg.gsi }
     this.txwSqns = windowSqns(cfg.rate, cfg.recoveryInterval, cfg.maxTpdu)
     this.window = new Array<Buffer | undefined>(this.txwSqns)
+    this.repairedAt = new Float64Array(this.txwSqns).fill(-Infinity)
     this.bytesPerMs = (cfg.rate * 1000) / 8 / 1000
     this.bucketSize = Math.max(cfg.maxTpdu, this.bytesPerMs * 1000)
     this.tokens = this.bucketSize
@@ -115,6 +123,7 @@ export class PgmSource {
     // The window keeps txwSqns packets: the oldest leaves as the new one comes.
     if (sqnDiff(this.lead, this.trail) >= this.txwSqns) this.trail = sqnAdd(this.lead, 1 - this.txwSqns)
     this.window[this.lead % this.txwSqns] = tsdu
+    this.repairedAt[this.lead % this.txwSqns] = -Infinity
     const packet = encodeData("odata", this.header, { sqn: this.lead, trail: this.trail }, tsdu)
     this.spend(packet)
     this.stats.odata++
@@ -129,7 +138,7 @@ export class PgmSource {
   }
 
   /** An upstream packet (NAK, SPMR, ...) addressed to us; returns what to multicast at once. */
-  onUpstream(p: PgmPacket): Buffer[] {
+  onUpstream(p: PgmPacket, now: number): Buffer[] {
     if (!p.header.gsi.equals(this.cfg.gsi) || p.header.dport !== this.cfg.sport) return []
     if (p.type === "spmr") return [this.spm()]
     if (p.type !== "nak") return []
@@ -141,7 +150,7 @@ export class PgmSource {
     this.stats.naks++
     const confirm: number[] = []
     for (const sqn of [p.sqn, ...(p.options.nakList ?? [])]) {
-      if (!this.inWindow(sqn) || this.repairs.has(sqn)) continue
+      if (!this.inWindow(sqn) || this.repairs.has(sqn) || now - this.repairedAt[sqn % this.txwSqns]! < NAK_ELIMINATION_MS) continue
       this.repairs.add(sqn)
       confirm.push(sqn)
     }
@@ -171,6 +180,7 @@ export class PgmSource {
         return null
       }
       const packet = encodeData("rdata", this.header, { sqn, trail: this.trail }, tsdu)
+      this.repairedAt[sqn % this.txwSqns] = now
       this.spend(packet)
       this.stats.rdata++
       return packet
