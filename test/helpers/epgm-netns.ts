@@ -169,6 +169,8 @@ export interface Scenario {
   port: number
   drop?: string
   options?: { rate?: number; recoveryInterval?: number }
+  /** A subscriber started once the others have joined and the data flows (needs count -1: the publisher streams until it joined). */
+  late?: { where: "b" | "c"; lib: "zmq-ts" | "libzmq" }
 }
 
 /**
@@ -192,6 +194,13 @@ export async function runScenario(t: EpgmTopology, s: Scenario): Promise<{ subs:
     procs.push(pub)
     await Promise.all(subs.map((p) => p.line((l) => l.joined === true)))
     pub.say("go")
+    if (s.late !== undefined) {
+      const late = peer(s.late.where === "b" ? t.b : t.c, s.late.lib, ["sub", `epgm://${iface(s.late.where, s.late.lib)};${group}:${s.port}`, options])
+      procs.push(late)
+      subs.push(late)
+      await late.line((l) => l.joined === true)
+      pub.say("stop")
+    }
     const results = (await Promise.all(subs.map((p) => p.done))) as unknown as SubResult[]
     pub.say("quit")
     await pub.done

@@ -48,6 +48,18 @@ void describe("interop: epgm:// with libzmq 4.3.4 + OpenPGM (python3-zmq), in ne
     // libzmq packs small messages together: fewer packets, fewer of them lost.
     assert.ok(r.relay.dropped! >= 5 && r.relay.rdata! >= r.relay.dropped!, JSON.stringify(r.relay))
   })
+  void test("late joiners, both ways: a SUB started while the data flows joins at a message start and misses nothing after", { timeout: 90000 }, async () => {
+    for (const [pub, early, late] of [["zmq-ts", "zmq-ts", "libzmq"], ["libzmq", "libzmq", "zmq-ts"]] as const) {
+      const where = (lib: string): "b" | "c" => (lib === "zmq-ts" ? "b" : "c")
+      const r = await runScenario(t!, { pub, subs: [{ where: where(early), lib: early }], late: { where: where(late), lib: late }, count: -1, port: pub === "zmq-ts" ? 7107 : 7108 })
+      const [first, second] = r.subs as [SubResult, SubResult]
+      const who = `${pub} PUB: ${JSON.stringify(r.subs)}`
+      assert.ok(first.first === 0 && first.received === first.last + 1 && first.gaps + first.corrupt + first.disorder === 0, who)
+      assert.ok(second.first > 0 && second.last === first.last && second.received === second.last - second.first + 1, who)
+      assert.equal(second.gaps + second.corrupt + second.disorder, 0, who)
+    }
+  })
+
   // Only zmq-ts subscribers here: libzmq 4.3.4's own SUB tears messages after such a loss (its
   // pgm_receiver drops the decoder but not the frames already pushed), seen delivering hundreds of
   // corrupted messages or swallowing the end marker; there is nothing of ours to check in that.
