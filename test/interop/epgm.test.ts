@@ -37,7 +37,8 @@ void describe("interop: epgm:// with libzmq 4.3.4 + OpenPGM (python3-zmq), in ne
   void test("zmq-ts PUB, every 4th ODATA lost: libzmq's and zmq-ts's NAKs get it all repaired by zmq-ts's RDATA", { timeout: 90000 }, async () => {
     const r = await runScenario(t!, { pub: "zmq-ts", subs: [{ where: "c", lib: "libzmq" }, { where: "b", lib: "zmq-ts" }], count: 60, port: 7103, drop: "every:4" })
     r.subs.forEach((s, i) => complete(s, 60, `subscriber ${i}`))
-    assert.ok(r.relay.dropped! > 10, `dropped ${r.relay.dropped}`)
+    // How many packets carry the 60 messages depends on how the publisher batches them: at least a few are lost.
+    assert.ok(r.relay.dropped! >= 5, `dropped ${r.relay.dropped}`)
     assert.ok(r.relay.rdata! >= r.relay.dropped!, `${r.relay.rdata} repairs for ${r.relay.dropped} losses`)
     assert.ok(r.relay.ncf! > 0, "NAKs were confirmed")
   })

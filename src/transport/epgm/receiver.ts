@@ -73,6 +73,17 @@ export class PgmReceivers {
   private readonly cfg: Required<ReceiverConfig>
   /** Sources we keep at once; a flood of forged TSIs ages out the oldest. */
   private readonly maxPeers = 64
+  /**
+   * No timer is due before this (it may be early, never late): set as timers
+   * are armed, recomputed by poll(), so that a packet costs no scan of every
+   * pending NAK (under heavy loss that scan per packet starved the receiver).
+   */
+  private soonestAt = Infinity
+
+  private schedule(at: number): number {
+    if (at < this.soonestAt) this.soonestAt = at
+    return at
+  }
 
   constructor(cfg: ReceiverConfig) {
     this.cfg = { nakBackoff: 50, nakRepeat: 200, nakRdataWait: 200, nakDataRetries: 50, nakNcfRetries: 50, spmrExpiry: 25, ...cfg }
@@ -85,7 +96,7 @@ export class PgmReceivers {
       if (this.peers.size >= this.maxPeers) this.peers.delete(this.peers.keys().next().value!)
       peer = { tsi, header: { sport: h.sport, dport: h.dport, gsi: Buffer.from(h.gsi) }, nla, spmSqn: null, next: 0, lead: 0, data: new Map(), naks: new Map(), lost: new Set(), spmrAt: null }
       // Without an SPM we cannot NAK: ask for one (§13.6), unless another receiver does first.
-      if (nla === null) peer.spmrAt = now + this.cfg.spmrExpiry
+      if (nla === null) peer.spmrAt = this.schedule(now + this.cfg.spmrExpiry)
       this.peers.set(tsi, peer)
     }
     return peer
@@ -135,7 +146,7 @@ export class PgmReceivers {
           // §6.3: an NCF confirms our NAK, or suppresses the one we were about to send.
           if (nak !== undefined && nak.state !== "wait-data") {
             nak.state = "wait-data"
-            nak.at = now + this.cfg.nakRdataWait
+            nak.at = this.schedule(now + this.cfg.nakRdataWait)
           }
         }
         break
@@ -143,7 +154,7 @@ export class PgmReceivers {
       case "spmr": {
         // Another receiver asked for the SPM we were about to ask for (§13.6: SPMR suppression).
         const peer = this.peers.get(`${p.header.gsi.toString("hex")}.${p.header.dport}`)
-        if (peer !== undefined && peer.spmrAt !== null) peer.spmrAt = now + this.cfg.spmrExpiry
+        if (peer !== undefined && peer.spmrAt !== null) peer.spmrAt = this.schedule(now + this.cfg.spmrExpiry)
         break
       }
       default:
@@ -171,7 +182,7 @@ export class PgmReceivers {
     if (sqnDiff(upTo, peer.next) > this.cfg.rxwSqns) return
     for (let s = sqnAdd(peer.lead, 1); s !== upTo; s = sqnAdd(s, 1)) {
       if (s === received || peer.data.has(s) || peer.naks.has(s)) continue
-      peer.naks.set(s, { state: "backoff", at: now + this.backoff(), ncfRetries: 0, dataRetries: 0 })
+      peer.naks.set(s, { state: "backoff", at: this.schedule(now + this.backoff()), ncfRetries: 0, dataRetries: 0 })
     }
     peer.lead = sqnAdd(upTo, -1)
   }
@@ -225,29 +236,35 @@ export class PgmReceivers {
 
   /** Runs the NAK and SPMR timers due by `now`. */
   poll(now: number): void {
+    if (now < this.soonestAt) return
+    this.soonestAt = Infinity
     for (const peer of this.peers.values()) {
-      if (peer.spmrAt !== null && now >= peer.spmrAt) {
+      if (peer.spmrAt !== null && now < peer.spmrAt) this.schedule(peer.spmrAt)
+      else if (peer.spmrAt !== null) {
         peer.spmrAt = null
         // Upstream orientation (§8): source port = data-destination port, destination port = TSI's.
         this.outbox.push({ packet: encodeSpmr({ sport: peer.header.dport, dport: peer.header.sport, gsi: peer.header.gsi }), to: "group" })
       }
       const ready: number[] = []
       for (const [sqn, nak] of peer.naks) {
-        if (now < nak.at) continue
+        if (now < nak.at) {
+          this.schedule(nak.at)
+          continue
+        }
         if (nak.state === "backoff") {
           if (peer.nla === null) {
-            nak.at = now + this.cfg.nakBackoff
+            nak.at = this.schedule(now + this.cfg.nakBackoff)
             continue
           }
           ready.push(sqn)
           nak.state = "wait-ncf"
-          nak.at = now + this.cfg.nakRepeat
+          nak.at = this.schedule(now + this.cfg.nakRepeat)
         } else if (nak.state === "wait-ncf" ? ++nak.ncfRetries > this.cfg.nakNcfRetries : ++nak.dataRetries > this.cfg.nakDataRetries) {
           peer.naks.delete(sqn)
           peer.lost.add(sqn)
         } else {
           nak.state = "backoff"
-          nak.at = now + this.backoff()
+          nak.at = this.schedule(now + this.backoff())
         }
       }
       if (ready.length > 0 && peer.nla !== null) this.sendNaks(peer, ready, peer.nla)
@@ -265,13 +282,8 @@ export class PgmReceivers {
     }
   }
 
-  /** The earliest timer, or null when none runs. */
+  /** The earliest timer (possibly early, never late), or null when none runs. */
   get nextDeadline(): number | null {
-    let next: number | null = null
-    for (const peer of this.peers.values()) {
-      if (peer.spmrAt !== null && (next === null || peer.spmrAt < next)) next = peer.spmrAt
-      for (const nak of peer.naks.values()) if (next === null || nak.at < next) next = nak.at
-    }
-    return next
+    return this.soonestAt === Infinity ? null : this.soonestAt
   }
 }

@@ -9,8 +9,10 @@
  *   and SPMs tells receivers so.
  * - ODATA and RDATA share one token bucket of `rate` kbit/s (libzmq sets
  *   OpenPGM's PGM_ODATA_MAX_RTE; repairs are counted too here, so that a NAK
- *   flood cannot make us exceed the rate). The bucket holds at most one
- *   second's worth; IP and UDP headers count, as on the wire.
+ *   flood cannot make us exceed the rate). The bucket holds BURST_MS of the
+ *   rate (at least one TPDU): a whole second's worth, sent back to back,
+ *   overflowed receivers' socket buffers and turned into a storm of
+ *   repairs. IP and UDP headers count, as on the wire.
  * - SPMs (§6.1): three when the session starts, then a heartbeat after data
  *   at libzmq's intervals (100, 100, 100, 100, 1300 ms, 7, 16, 25, 30 s) and
  *   an ambient one every 30 s; one at once for an SPMR (§13.6). OPT_FIN on the
@@ -29,6 +31,7 @@ import { encodeData, encodeNak, encodeSpm, sqnAdd, sqnDiff, MAX_NAK_LIST, type P
 export const HEARTBEAT_SPM_MS = [100, 100, 100, 100, 1300, 7000, 16000, 25000, 30000] as const
 export const AMBIENT_SPM_MS = 30000
 export const NAK_ELIMINATION_MS = 50
+export const BURST_MS = 20
 /** IPv4 + UDP headers, counted against the rate. */
 const IP_UDP_OVERHEAD = 28
 
@@ -84,7 +87,7 @@ export class PgmSource {
     this.window = new Array<Buffer | undefined>(this.txwSqns)
     this.repairedAt = new Float64Array(this.txwSqns).fill(-Infinity)
     this.bytesPerMs = (cfg.rate * 1000) / 8 / 1000
-    this.bucketSize = Math.max(cfg.maxTpdu, this.bytesPerMs * 1000)
+    this.bucketSize = Math.max(cfg.maxTpdu + IP_UDP_OVERHEAD, this.bytesPerMs * BURST_MS)
     this.tokens = this.bucketSize
     this.tokensAt = now
     this.nextSpmAt = now + AMBIENT_SPM_MS
