@@ -29,9 +29,11 @@ class Net {
   drop: (p: PgmPacket) => boolean = () => false
   naksSeen = 0
 
+  open = true
+
   constructor(opts: { rate?: number; recoveryInterval?: number; rxwSqns?: number } = {}) {
     this.source = new PgmSource({ gsi: GSI, sport: 4000, dport: 5555, nla: NLA, group: GROUP, rate: opts.rate ?? 10000, recoveryInterval: opts.recoveryInterval ?? 10000, maxTpdu: 1500 }, 0)
-    this.rx = new PgmReceivers({ dport: 5555, group: GROUP, rxwSqns: opts.rxwSqns ?? 1000, random: () => 0.5 })
+    this.rx = new PgmReceivers({ dport: 5555, group: GROUP, rxwSqns: opts.rxwSqns ?? 1000, random: () => 0.5, gate: () => this.open })
   }
 
   down(packets: Buffer[]): void {
@@ -153,6 +155,22 @@ void describe("PGM source and receiver (RFC 3208 §6), simulated network", () =>
     assert.deepEqual(net.source.onUpstream(wrongGroup, 5000), [])
     const outside = parse(encodeNak("nak", { sport: 5555, dport: 4000, gsi: GSI }, { sqn: 99, sourceNla: NLA, groupNla: GROUP }))
     assert.deepEqual(net.source.onUpstream(outside, 5000), [], "nothing to repair past the lead")
+  })
+
+  void test("a closed gate (the socket's queue is full) holds delivery in the window; resume() hands it over in order", () => {
+    const net = new Net({ rxwSqns: 8 })
+    net.down(net.source.start())
+    net.send("m0")
+    net.open = false
+    for (let i = 1; i < 12; i++) net.send(`m${i}`)
+    assert.deepEqual(net.texts(), ["m0"])
+    net.open = true
+    net.rx.resume()
+    net.collect()
+    // The window holds 8 beyond delivery; m9..m11 came past it and are asked for again.
+    assert.deepEqual(net.texts(), ["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"])
+    net.run(500)
+    assert.deepEqual(net.texts(), Array.from({ length: 12 }, (_, i) => `m${i}`))
   })
 
   void test("an NCF for a NAK in back-off suppresses it (§6.3)", () => {

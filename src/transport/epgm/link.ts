@@ -14,9 +14,10 @@
  * - A publisher's pipe is subscribed to everything (libzmq attaches PGM pipes
  *   with subscribe_to_all); a subscriber filters on its side and its
  *   subscriptions are dropped (pgm_receiver drop_subscriptions).
- * - A received message finding the pipe full is dropped whole (PUB-SUB
- *   drops at the high-water mark; libzmq stops reading until the window
- *   overflows, which loses data too).
+ * - When the socket's queue reaches its high-water mark, delivery stops and
+ *   the receive window holds what arrives (receiver.ts `gate`), as libzmq
+ *   stops reading OpenPGM's window; past the window it is NAKed again later,
+ *   or lost (a reset) once the source no longer has it.
  */
 import * as dgram from "node:dgram"
 import { randomBytes, randomInt } from "node:crypto"
@@ -58,8 +59,8 @@ class EpgmLink implements PipePeer, EndpointHandle {
   private closed = false
   private pumping = false
   private lingering: { resolve: () => void; timer: NodeJS.Timeout | null } | null = null
-  /** Messages dropped at the high-water mark, and packets that failed to parse. */
-  readonly counters = { dropped: 0, invalid: 0 }
+  /** Packets that failed to parse. */
+  readonly counters = { invalid: 0 }
 
   constructor(socket: Socket, endpoint: EpgmEndpoint, opts: Readonly<OptionValues>) {
     checkEpgmType(socket.typeName, endpoint.raw)
@@ -82,7 +83,7 @@ class EpgmLink implements PipePeer, EndpointHandle {
       this.source = null
       this.encoder = null
       const rxwSqns = windowSqns(opts.rate, opts.recoveryInterval, opts.multicastMaxTransportDataUnit)
-      this.receivers = new PgmReceivers({ dport: this.port, group: this.group, rxwSqns, random: Math.random })
+      this.receivers = new PgmReceivers({ dport: this.port, group: this.group, rxwSqns, random: Math.random, gate: () => this.deliverable() })
     }
     this.udp = dgram.createSocket({ type: "udp4", reuseAddr: true })
     this.udp.on("message", (data) => this.onDatagram(data))
@@ -136,7 +137,17 @@ class EpgmLink implements PipePeer, EndpointHandle {
     else this.dropSubscriptions()
   }
 
-  inboundDrained(): void {}
+  inboundDrained(): void {
+    if (this.closed || this.receivers === null) return
+    this.receivers.resume()
+    this.pump()
+  }
+
+  /** Decodes what was handed over so far; true while the socket's queue has room for more. */
+  private deliverable(): boolean {
+    this.decodeEvents()
+    return this.pipe.inbound.checkWrite()
+  }
 
   /** What a subscriber's socket queues (its subscriptions) has no one to go to. */
   private dropSubscriptions(): void {
@@ -183,6 +194,14 @@ class EpgmLink implements PipePeer, EndpointHandle {
     const rx = this.receivers!
     rx.poll(now)
     for (const out of rx.outbox.splice(0)) this.udp.send(out.packet, this.port, out.to === "group" ? this.group : out.to)
+    this.decodeEvents()
+    return rx.nextDeadline ?? Infinity
+  }
+
+  /** Each source's APDUs into messages, queued for the socket (the gate keeps the queue near its high-water mark). */
+  private decodeEvents(): void {
+    const rx = this.receivers!
+    if (rx.events.length === 0) return
     const msgs: Msg[] = []
     for (const ev of rx.events.splice(0)) {
       let decoder = this.decoders.get(ev.tsi)
@@ -194,12 +213,8 @@ class EpgmLink implements PipePeer, EndpointHandle {
       if (ev.kind === "reset") decoder.reset()
       else decoder.push(ev.apdu, msgs)
     }
-    const inbound = this.pipe.inbound
-    for (const msg of msgs) {
-      if (inbound.checkWrite()) inbound.push(msg)
-      else this.counters.dropped++
-    }
-    return rx.nextDeadline ?? Infinity
+    // Past the high-water mark by at most one APDU's messages: the gate stops delivery before the next.
+    for (const msg of msgs) this.pipe.inbound.push(msg)
   }
 
   private arm(at: number): void {

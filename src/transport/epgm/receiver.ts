@@ -35,6 +35,13 @@ export interface ReceiverConfig {
   nakDataRetries?: number
   nakNcfRetries?: number
   spmrExpiry?: number
+  /**
+   * Asked before each APDU is handed over: false holds delivery (the
+   * application's queue is full) until resume(). What arrives meanwhile waits
+   * in the receive window, and past it is dropped, to be NAKed later or lost,
+   * as libzmq's pgm_receiver stops reading OpenPGM's window at the high-water mark.
+   */
+  gate?: () => boolean
 }
 
 export type ReceiverEvent = { kind: "data"; tsi: string; apdu: Buffer } | { kind: "reset"; tsi: string }
@@ -86,7 +93,7 @@ export class PgmReceivers {
   }
 
   constructor(cfg: ReceiverConfig) {
-    this.cfg = { nakBackoff: 50, nakRepeat: 200, nakRdataWait: 200, nakDataRetries: 50, nakNcfRetries: 50, spmrExpiry: 25, ...cfg }
+    this.cfg = { nakBackoff: 50, nakRepeat: 200, nakRdataWait: 200, nakDataRetries: 50, nakNcfRetries: 50, spmrExpiry: 25, gate: () => true, ...cfg }
   }
 
   private peerFor(h: PgmHeader, now: number, nla: string | null): Peer {
@@ -217,6 +224,7 @@ export class PgmReceivers {
   /** Hands over the packets that are next in order; a lost one resets the stream and is skipped. */
   private deliver(peer: Peer): void {
     for (;;) {
+      if (!this.cfg.gate()) return
       const data = peer.data.get(peer.next)
       if (data !== undefined) {
         peer.data.delete(peer.next)
@@ -232,6 +240,11 @@ export class PgmReceivers {
       peer.next = sqnAdd(peer.next, 1)
       if (sqnDiff(peer.next, peer.lead) > 0) peer.lead = sqnAdd(peer.next, -1)
     }
+  }
+
+  /** The gate opened again: hands over what waited. */
+  resume(): void {
+    for (const peer of this.peers.values()) this.deliver(peer)
   }
 
   /** Runs the NAK and SPMR timers due by `now`. */
