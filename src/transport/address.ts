@@ -79,8 +79,9 @@ export function parseEndpoint(raw: string, forBind: boolean, socketType?: string
     case "epgm":
       return parseEpgm(rest, raw, socketType)
     case "pgm":
-      // PGM straight over IP (protocol 113) needs a raw socket, which Node cannot open; epgm:// is PGM over UDP.
-      throw zmqError("EPROTONOSUPPORT", "Protocol not supported: pgm:// needs raw IP sockets (use epgm://)", raw)
+      // PGM straight over IP (protocol 113) needs a raw socket, which Node cannot open; epgm:// is PGM
+      // over UDP. The message stays zeromq.js's own (a drop-in's errors match; README says why).
+      throw zmqError("EPROTONOSUPPORT", "Protocol not supported", raw)
     case "tipc":
     case "vmci":
     case "norm":
