@@ -169,6 +169,8 @@ export interface Scenario {
   port: number
   drop?: string
   options?: { rate?: number; recoveryInterval?: number }
+  /** zmq-ts peers as XPUB and XSUB instead of PUB and SUB. */
+  x?: boolean
   /** A subscriber started once the others have joined and the data flows (needs count -1: the publisher streams until it joined). */
   late?: { where: "b" | "c"; lib: "zmq-ts" | "libzmq" }
 }
@@ -178,7 +180,7 @@ export interface Scenario {
  * has heard a probe, then `count` messages; resolves with each subscriber's
  * account and what the relay saw. Every process is ended before it returns.
  */
-export async function runScenario(t: EpgmTopology, s: Scenario): Promise<{ subs: SubResult[]; relay: Record<string, number> }> {
+export async function runScenario(t: EpgmTopology, s: Scenario): Promise<{ subs: SubResult[]; relay: Record<string, number>; subscription?: string }> {
   const group = "239.192.7.1"
   const options = JSON.stringify({ count: s.count, ...s.options })
   const rel = relay(t, [group, String(s.port), t.addr.ra, `${t.addr.rb},${t.addr.rc}`, s.drop ?? "none"])
@@ -187,10 +189,11 @@ export async function runScenario(t: EpgmTopology, s: Scenario): Promise<{ subs:
     await rel.line((l) => l.ready === true)
     // zmq-ts names the interface, libzmq gets its address (OpenPGM resolves no name of a veth here).
     const iface = (where: "b" | "c", lib: string): string => (lib === "zmq-ts" ? "pgm0" : t.addr[where])
-    const subs = s.subs.map((sub) => peer(sub.where === "b" ? t.b : t.c, sub.lib, ["sub", `epgm://${iface(sub.where, sub.lib)};${group}:${s.port}`, options]))
+    const role = (lib: string, r: "pub" | "sub"): string => (s.x === true && lib === "zmq-ts" ? `x${r}` : r)
+    const subs = s.subs.map((sub) => peer(sub.where === "b" ? t.b : t.c, sub.lib, [role(sub.lib, "sub"), `epgm://${iface(sub.where, sub.lib)};${group}:${s.port}`, options]))
     procs.push(...subs)
     await Promise.all(subs.map((p) => p.line((l) => l.connected === true)))
-    const pub = peer(t.a, s.pub, ["pub", `epgm://${t.addr.a};${group}:${s.port}`, options])
+    const pub = peer(t.a, s.pub, [role(s.pub, "pub"), `epgm://${t.addr.a};${group}:${s.port}`, options])
     procs.push(pub)
     await Promise.all(subs.map((p) => p.line((l) => l.joined === true)))
     pub.say("go")
@@ -202,11 +205,12 @@ export async function runScenario(t: EpgmTopology, s: Scenario): Promise<{ subs:
       pub.say("stop")
     }
     const results = (await Promise.all(subs.map((p) => p.done))) as unknown as SubResult[]
+    const subscription = pub.lines.find((l) => "subscription" in l)?.subscription
     pub.say("quit")
     await pub.done
     rel.kill()
     const seen = (await rel.done) as Record<string, number>
-    return { subs: results, relay: seen }
+    return { subs: results, relay: seen, ...(typeof subscription === "string" ? { subscription } : {}) }
   } finally {
     for (const p of procs) p.kill()
   }
