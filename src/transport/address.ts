@@ -1,11 +1,13 @@
 import { isIPv4, isIPv6 } from "node:net"
 import { zmqError } from "../errors.js"
+import { parseEpgm, type EpgmEndpoint } from "./epgm/address.js"
 
 export type Endpoint =
   | { transport: "tcp"; host: string; port: number; raw: string; source?: { host: string; port: number } }
   | { transport: "ipc"; path: string; raw: string }
   | { transport: "inproc"; name: string; raw: string }
   | UdpEndpoint
+  | EpgmEndpoint
   | { transport: "ws" | "wss"; host: string; port: number; path: string; raw: string }
 
 /**
@@ -74,8 +76,12 @@ export function parseEndpoint(raw: string, forBind: boolean, socketType?: string
       if (!forBind && host === "*") throw zmqError("EINVAL", "Invalid argument", raw)
       return { transport, host, port, path, raw }
     }
-    case "pgm":
     case "epgm":
+      return parseEpgm(rest, raw, socketType)
+    case "pgm":
+      // PGM straight over IP (protocol 113) needs a raw socket, which Node cannot open; epgm:// is PGM
+      // over UDP. The message stays zeromq.js's own (a drop-in's errors match; README says why).
+      throw zmqError("EPROTONOSUPPORT", "Protocol not supported", raw)
     case "tipc":
     case "vmci":
     case "norm":
@@ -85,7 +91,7 @@ export function parseEndpoint(raw: string, forBind: boolean, socketType?: string
   }
 }
 
-const KNOWN_TRANSPORTS = new Set(["tcp", "ipc", "inproc", "ws", "wss"])
+const KNOWN_TRANSPORTS = new Set(["tcp", "ipc", "inproc", "ws", "wss", "epgm"])
 
 /**
  * What libzmq checks of an address before looking it up (unbind, disconnect):

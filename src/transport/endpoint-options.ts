@@ -32,7 +32,8 @@ const warned = new Set<string>()
  * socket: nothing applies.
  */
 export function checkEndpointOptions(opts: Opts, endpoint: Endpoint, connecting: boolean): void {
-  if (endpoint.transport === "inproc") return
+  // epgm has its own socket options (rate, recoveryInterval, multicastHops) and no others apply.
+  if (endpoint.transport === "inproc" || endpoint.transport === "epgm") return
   if (connecting && endpoint.transport === "tcp" && opts.socksProxy !== null && parseProxyAddress(opts.socksProxy.toString("utf8")) === null) {
     // libzmq would retry a connect to it forever.
     throw zmqError("EINVAL", `socksProxy must be "host:port"`, endpoint.raw)

@@ -1,6 +1,7 @@
 import type { Socket } from "../sockets/socket-base.js"
 import type { Endpoint } from "./address.js"
 import { checkEndpointOptions } from "./endpoint-options.js"
+import { bindEpgm, connectEpgm } from "./epgm/link.js"
 import { bindInproc, connectInproc } from "./inproc.js"
 import { bindStream, connectStream } from "./stream.js"
 import { bindUdp, connectUdp } from "./udp.js"
@@ -30,6 +31,8 @@ export function bindEndpoint(socket: Socket, endpoint: Endpoint): Promise<Endpoi
       return Promise.resolve(bindInproc(socket, endpoint.name, endpoint.raw))
     case "udp":
       return bindUdp(socket, endpoint, opts)
+    case "epgm":
+      return bindEpgm(socket, endpoint, opts)
   }
 }
 
@@ -46,5 +49,7 @@ export function connectEndpoint(socket: Socket, endpoint: Endpoint): EndpointHan
       return connectInproc(socket, endpoint.name, endpoint.raw)
     case "udp":
       return connectUdp(socket, endpoint, opts)
+    case "epgm":
+      return connectEpgm(socket, endpoint, opts)
   }
 }
