@@ -95,7 +95,9 @@ export const version: string = "4.3.5"
  * Transports and mechanisms this build supports, in zeromq.js's shape.
  *
  * - `ipc`: `ipc://` (Unix domain sockets): true.
- * - `pgm`: `pgm://` and `epgm://` (reliable multicast): false, as in zeromq.js's build.
+ * - `pgm`: reliable multicast, as libzmq's zmq_has("pgm") (OpenPGM built in): true, for `epgm://` (PGM over
+ *   UDP). `pgm://` itself (raw IP protocol 113) needs raw sockets, which Node cannot open: it fails with
+ *   EPROTONOSUPPORT. zeromq.js's build has no OpenPGM and reports false.
  * - `tipc`: `tipc://`: false.
  * - `norm`: `norm://`: false.
  * - `curve`: the CURVE mechanism (RFC 26): true.
@@ -105,7 +107,7 @@ export const version: string = "4.3.5"
 export const capability: Partial<{ ipc: boolean; pgm: boolean; tipc: boolean; norm: boolean; curve: boolean; gssapi: boolean; draft: boolean }> =
   Object.freeze({
     ipc: true,
-    pgm: false,
+    pgm: true,
     tipc: false,
     norm: false,
     curve: true,

@@ -210,6 +210,11 @@ export class Pipe {
   refused = false
   /** STREAM: the application asked to close this connection (no disconnect notification). */
   closedByApp = false
+  /**
+   * Set by transports with no upstream (epgm): the (X)PUB subscribes this pipe to everything when it attaches,
+   * without telling the application (libzmq's attach_pipe with subscribe_to_all).
+   */
+  subscribeToAll = false
   /** Free slot for the socket type's own bookkeeping (e.g. ROUTER's state). */
   owner: PipeOwner | null = null
   peer: PipePeer | null = null

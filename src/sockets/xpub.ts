@@ -74,6 +74,7 @@ abstract class PublisherBase extends Socket {
   /** @internal */
   protected override xattachPipe(pipe: Pipe): void {
     this.dist.attach(pipe)
+    if (pipe.subscribeToAll) this.addSubscription(Buffer.alloc(0), pipe)
     const welcome = this.opts.welcomeMessage
     if (welcome !== null && welcome.length > 0) pipe.outbound.push([welcome])
     if (pipe.inbound.length > 0) this.xreadActivated(pipe)

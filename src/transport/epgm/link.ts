@@ -38,8 +38,6 @@ export function maxTsdu(maxTpdu: number): number {
   return maxTpdu - 72
 }
 
-const SUBSCRIBE_ALL = Buffer.of(1)
-
 class EpgmLink implements PipePeer, EndpointHandle {
   readonly endpoint: string
   readonly busy = false
@@ -90,7 +88,7 @@ class EpgmLink implements PipePeer, EndpointHandle {
     this.udp.on("error", () => undefined)
     this.pipe = socket.newPipe(endpoint.raw, opts)
     this.pipe.handshakes = 1
-    if (sending) this.pipe.inbound.push([SUBSCRIBE_ALL])
+    if (sending) this.pipe.subscribeToAll = true
     this.pipe.attachPeer(this)
     socket.attachPipe(this.pipe)
     const { multicastHops, sendBufferSize, receiveBufferSize } = opts
