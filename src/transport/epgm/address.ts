@@ -3,10 +3,11 @@
  * init_address): `interface;group:port`, the port after the last ':'. Of
  * OpenPGM's network syntax this takes one interface (an IPv4 address or an
  * interface name, or nothing for the first non-loopback IPv4 interface) and
- * one IPv4 multicast group, which serves to receive and to send.
+ * one IPv4 multicast group, which serves to receive and to send. No Node
+ * module here: the browser build parses addresses too (link.ts finds the
+ * interface).
  */
 import { isIPv4 } from "node:net"
-import { networkInterfaces } from "node:os"
 import { zmqError } from "../../errors.js"
 
 export interface EpgmEndpoint {
@@ -46,19 +47,4 @@ export function parseEpgm(rest: string, raw: string, socketType?: string): EpgmE
   // OpenPGM also takes several groups and IPv6; only one IPv4 group is supported here.
   if (!isMulticast(group) || iface.includes(";") || iface.includes(",")) throw zmqError("EINVAL", "Invalid argument", raw)
   return { transport: "epgm", iface: iface.length > 0 ? iface : null, group, port, raw }
-}
-
-/**
- * The IPv4 address of the endpoint's interface: the literal, the named
- * interface's first IPv4 address, or (none given) the first non-internal
- * IPv4 address. ENODEV when there is none (OpenPGM fails the same way).
- */
-export function interfaceAddress(endpoint: EpgmEndpoint): string {
-  const nics = networkInterfaces()
-  const iface = endpoint.iface
-  if (iface !== null && isIPv4(iface)) return iface
-  const candidates = iface !== null ? (nics[iface] ?? []) : Object.values(nics).flatMap((list) => (list ?? []).filter((a) => !a.internal))
-  const found = candidates.find((a) => a.family === "IPv4")
-  if (found === undefined) throw zmqError("ENODEV", undefined, endpoint.raw)
-  return found.address
 }

@@ -21,13 +21,15 @@
  */
 import * as dgram from "node:dgram"
 import { randomBytes, randomInt } from "node:crypto"
+import { isIPv4 } from "node:net"
+import { networkInterfaces } from "node:os"
 import { performance } from "node:perf_hooks"
 import { zmqError } from "../../errors.js"
 import type { Msg, Pipe, PipePeer } from "../../pipe.js"
 import type { OptionValues } from "../../sockets/option-table.js"
 import type { Socket } from "../../sockets/socket-base.js"
 import type { EndpointHandle } from "../transport.js"
-import { checkEpgmType, interfaceAddress, type EpgmEndpoint } from "./address.js"
+import { checkEpgmType, type EpgmEndpoint } from "./address.js"
 import { ApduDecoder, ApduEncoder } from "./framing.js"
 import { decodePacket } from "./packet.js"
 import { PgmReceivers } from "./receiver.js"
@@ -264,4 +266,19 @@ export function connectEpgm(socket: Socket, endpoint: EpgmEndpoint, opts: Readon
 
 export function bindEpgm(socket: Socket, endpoint: EpgmEndpoint, opts: Readonly<OptionValues>): Promise<EndpointHandle> {
   return Promise.resolve(new EpgmLink(socket, endpoint, opts))
+}
+
+/**
+ * The IPv4 address of the endpoint's interface: the literal, the named
+ * interface's first IPv4 address, or (none given) the first non-internal
+ * IPv4 address. ENODEV when there is none (OpenPGM fails the same way).
+ */
+export function interfaceAddress(endpoint: EpgmEndpoint): string {
+  const nics = networkInterfaces()
+  const iface = endpoint.iface
+  if (iface !== null && isIPv4(iface)) return iface
+  const candidates = iface !== null ? (nics[iface] ?? []) : Object.values(nics).flatMap((list) => (list ?? []).filter((a) => !a.internal))
+  const found = candidates.find((a) => a.family === "IPv4")
+  if (found === undefined) throw zmqError("ENODEV", undefined, endpoint.raw)
+  return found.address
 }
