@@ -37,6 +37,7 @@ import { clientServer } from "./client-server.mjs"
 import { radioDish } from "./radio-dish.mjs"
 import { tracing } from "./tracing.mjs"
 import { browserPushPull } from "./browser.mjs"
+import { epgm } from "./epgm.mjs"
 
 export const scenarios = [
   pushPull("tcp"),
@@ -57,6 +58,7 @@ export const scenarios = [
   radioDish,
   tracing,
   browserPushPull(),
+  epgm,
 ]
 
 /**
