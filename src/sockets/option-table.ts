@@ -130,7 +130,12 @@ export interface OptionSpec {
     readonly fails?: true
     readonly message: string
     /** Only when this option would take effect in libzmq (the keepalive tunings need tcpKeepalive 1). */
-    readonly onlyWith?: { readonly name: "tcpKeepalive"; readonly value: number }
+    readonly onlyWith?: {
+      /** The option it depends on. */
+      readonly name: "tcpKeepalive"
+      /** The value that option must have. */
+      readonly value: number
+    }
   }
 }
 
