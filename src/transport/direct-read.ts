@@ -48,6 +48,7 @@ class ReadArena {
   /** The buffer handed out for the next read, and whether it is the reader's own. */
   private next: Buffer = EMPTY
   private nextIsTarget = false
+  /** The last read completed a body read in place (see AFTER_BODY_READ). */
   private afterBody = false
 
   readonly onread = {
@@ -60,7 +61,6 @@ class ReadArena {
     if (target !== null) {
       this.next = target
       this.nextIsTarget = true
-      this.afterBody = true
       return target
     }
     const want = this.afterBody ? Math.min(AFTER_BODY_READ, this.readSize) : this.readSize
@@ -82,6 +82,8 @@ class ReadArena {
       return
     }
     if (this.nextIsTarget) {
+      // Filled to the end: the body is complete, and a header is what comes next.
+      this.afterBody = n === buf.length
       this.reader!.targetFilled(n)
       return
     }
