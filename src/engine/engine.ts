@@ -481,16 +481,20 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
    * The peer finished sending (FIN). libzmq delivers every message that fully
    * arrived before it, also ones the socket had no room for yet. Node emits
    * 'end' only once it has handed us every byte, so all that is left is the
-   * chunk the decoder holds while paused at the high-water mark: it is decoded
-   * past the mark (one chunk at most, each message still held to the memory
-   * budget), then the connection ends as usual.
+   * chunk the decoder holds while paused at the high-water mark, and what a
+   * direct-read stream read ahead meanwhile (at most 64 KiB): it is decoded
+   * past the mark (each message still held to the memory budget), then the
+   * connection ends as usual.
    */
   private onPeerEnd(): void {
     if (this.state === State.Stopped) return
-    if (this.state === State.Active && this.decoder.paused) {
+    if (this.state === State.Active && this.readPaused) {
       this.draining = true
       try {
         this.decoder.resume()
+        // A stream that reads ahead while paused (direct-read.ts) hands over what it held.
+        this.readPaused = false
+        this.stream.resume()
       } catch (err) {
         this.fail(err)
         return

@@ -30,6 +30,14 @@ const MAX_READ = 256 * 1024
  * through an 8 KiB batch buffer likewise).
  */
 const AFTER_BODY_READ = 4 * 1024
+/**
+ * While the reader is paused (its socket at the high-water mark), reading
+ * goes on until this much is held, as a paused 'data' stream reads ahead
+ * into its buffer: the peer's FIN is still seen (RFC 30 PULL: a PUSH that
+ * sent and closed has its whole messages delivered, test/spec/rfc30-pull),
+ * and the reads then stop.
+ */
+const READ_AHEAD = 64 * 1024
 const EMPTY: Buffer = Buffer.alloc(0)
 
 /** Whether this runtime's net.Socket reads through the native handle that `onread` needs (Node itself). */
@@ -42,6 +50,10 @@ class ReadArena {
   emitData: ((chunk: Buffer) => void) | null = null
   /** Ends the connection when the bytes cannot be accounted for. */
   fail: ((error: Error) => void) | null = null
+  /** Set by pause(): chunks read meanwhile are held, up to READ_AHEAD bytes. */
+  paused = false
+  readonly held: Buffer[] = []
+  private heldBytes = 0
   private arena: Buffer = EMPTY
   private pos = 0
   private readSize = MIN_READ
@@ -53,7 +65,7 @@ class ReadArena {
 
   readonly onread = {
     buffer: (): Buffer => this.nextBuffer(),
-    callback: (n: number, buf: Uint8Array): void => this.landed(n, buf),
+    callback: (n: number, buf: Uint8Array): boolean => this.landed(n, buf),
   }
 
   private nextBuffer(): Buffer {
@@ -75,17 +87,32 @@ class ReadArena {
     return this.next
   }
 
-  private landed(n: number, buf: Uint8Array): void {
+  /** Hands the chunks held while paused to the reader, until it pauses again. */
+  flushHeld(): void {
+    while (!this.paused && this.held.length > 0) {
+      const chunk = this.held.shift()!
+      this.heldBytes -= chunk.length
+      this.deliver(chunk)
+    }
+  }
+
+  private deliver(chunk: Buffer): void {
+    if (this.reader !== null) this.reader.onChunk(chunk)
+    else this.emitData?.(chunk)
+  }
+
+  /** Node's onread callback: returning false stops the handle reading (until resume()). */
+  private landed(n: number, buf: Uint8Array): boolean {
     // Node reads into the buffer nextBuffer() returned last; anything else would mean lost bytes.
     if (buf !== this.next) {
       this.fail?.(new Error("onread: a read landed in an unexpected buffer"))
-      return
+      return false
     }
     if (this.nextIsTarget) {
       // Filled to the end: the body is complete, and a header is what comes next.
       this.afterBody = n === buf.length
       this.reader!.targetFilled(n)
-      return
+      return true
     }
     const chunk = this.arena.subarray(this.pos, this.pos + n)
     this.pos += n
@@ -94,8 +121,13 @@ class ReadArena {
       else if (n < buf.length / 8) this.readSize = Math.max(this.readSize / 2, MIN_READ)
     }
     this.afterBody = false
-    if (this.reader !== null) this.reader.onChunk(chunk)
-    else this.emitData?.(chunk)
+    if (this.paused) {
+      this.held.push(chunk)
+      this.heldBytes += n
+      return this.heldBytes < READ_AHEAD
+    }
+    this.deliver(chunk)
+    return true
   }
 }
 
@@ -142,5 +174,24 @@ export class DirectReadSocket extends net.Socket implements ByteStream {
 
   readDirect(reader: StreamReader): void {
     this.arena.reader = reader
+  }
+
+  /**
+   * Stops handing chunks over; reading goes on up to READ_AHEAD bytes (see
+   * there), then stops. Not net.Socket's pause, which with `onread` stops
+   * reading at once (and would hide the peer's FIN).
+   */
+  override pause(): this {
+    this.arena.paused = true
+    return this
+  }
+
+  /** Hands over what was held, then reads on (unless the reader paused again meanwhile). */
+  override resume(): this {
+    const arena = this.arena
+    arena.paused = false
+    arena.flushHeld()
+    if (!arena.paused && !this.readableEnded) super.resume()
+    return this
   }
 }
