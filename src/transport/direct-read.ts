@@ -19,8 +19,13 @@ import type { ByteStream, StreamReader } from "../engine/byte-stream.js"
  *   reads up to MAX_READ at a time.
  */
 
-/** Read size for a new connection, and the least it shrinks to. */
-const MIN_READ = 2 * 1024
+/**
+ * Read size for a new connection, and the least it shrinks to: what an idle
+ * connection holds between reads (its arena), so kept small.
+ */
+const MIN_READ = 1024
+/** A smaller rest of the arena is not worth a read; the next read gets a new arena. */
+const MIN_REGION = 256
 /** Largest read into the arena (Node's own 'data' reads are 64 KiB). */
 const MAX_READ = 256 * 1024
 /**
@@ -77,9 +82,12 @@ class ReadArena {
     }
     const want = this.afterBody ? Math.min(AFTER_BODY_READ, this.readSize) : this.readSize
     // A new arena when the rest is too small, or when the reads shrank far
-    // below it (a burst is over: do not keep a large arena alive for an idle connection).
-    if (this.arena.length - this.pos < want || this.arena.length > 4 * this.readSize) {
-      this.arena = Buffer.allocUnsafe(this.readSize)
+    // below it (a burst is over: do not keep a large arena alive for an idle
+    // connection). Its own allocation, not a slice of Node's shared pool,
+    // which an idle connection's arena would keep alive whole (8 KiB).
+    const rest = this.arena.length - this.pos
+    if (rest < Math.min(want, MIN_REGION) || this.arena.length > 4 * this.readSize) {
+      this.arena = Buffer.allocUnsafeSlow(this.readSize)
       this.pos = 0
     }
     this.next = this.arena.subarray(this.pos, this.pos + want)
@@ -117,7 +125,7 @@ class ReadArena {
     const chunk = this.arena.subarray(this.pos, this.pos + n)
     this.pos += n
     if (!this.afterBody) {
-      if (n === buf.length) this.readSize = Math.min(this.readSize * 4, MAX_READ)
+      if (n === buf.length && n >= this.readSize) this.readSize = Math.min(this.readSize * 4, MAX_READ)
       else if (n < buf.length / 8) this.readSize = Math.max(this.readSize / 2, MIN_READ)
     }
     this.afterBody = false
