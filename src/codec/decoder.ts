@@ -14,8 +14,10 @@ export interface DecoderSink {
 const HARD_MAX_FRAME = bufferConstants.MAX_LENGTH
 /**
  * Bodies up to this size are allocated once, when their size is known. Larger
- * ones are gathered chunk by chunk and joined at the end, so that a peer who
- * merely *claims* a huge size makes us hold only the bytes it really sent.
+ * ones are gathered piece by piece and joined at the end, so that a peer who
+ * merely *claims* a huge size makes us hold only about what it really sent:
+ * a piece read in place (bodyTarget) is at most max(this, bytes received so
+ * far), so what we allocate stays below twice what arrived plus this.
  */
 const PREALLOCATE_LIMIT = 1 << 20
 
@@ -28,7 +30,11 @@ const enum State {
 /**
  * Sans-I/O ZMTP 3.x frame decoder (RFC 37 "Framing"): bytes in, messages and
  * commands out. Frames that lie wholly inside one chunk are delivered as views
- * of that chunk; only a frame that spans chunks is copied.
+ * of that chunk; only a frame that spans chunks is copied. A transport that
+ * can choose where its next read lands asks bodyTarget() for the rest of a
+ * large frame's body and reports with bodyFilled(): the bytes are then read
+ * straight into the frame's own buffer, as libzmq's decoder does (its
+ * get_buffer hands out the message's data for large bodies), and never copied.
  */
 export class FrameDecoder {
   /** Largest frame body accepted; -1 means no limit (ZMQ_MAXMSGSIZE, or a handshake command's bound). */
@@ -51,6 +57,11 @@ export class FrameDecoder {
   private bodyFill = 0
   private body: Buffer | null = null
   private bodyParts: Buffer[] | null = null
+  /** The piece of a gathered body being read in place (bodyTarget), and how much of it is filled. */
+  private piece: Buffer | null = null
+  private pieceFill = 0
+  /** What bodyTarget() last handed out; bodyFilled() accepts bytes only there. */
+  private target: Buffer | null = null
   private frames: Buffer[] = []
   /** msgCost of `frames`. */
   private framesCost = 0
@@ -91,7 +102,57 @@ export class FrameDecoder {
     return this.run(chunk, this.offset)
   }
 
+  /**
+   * Where the next bytes of the stream should be read to: the rest of the
+   * current frame's body, when at least `min` bytes of it are missing;
+   * null when the decoder is between frames (or paused), and the bytes
+   * should come through push() as usual. Bodies above PREALLOCATE_LIMIT
+   * are handed out in bounded pieces (see there).
+   */
+  bodyTarget(min: number): Buffer | null {
+    this.target = null
+    if (this.state !== State.Body || this.chunk !== null) return null
+    const rest = this.bodySize - this.bodyFill
+    if (rest < min || rest === 0) return null
+    if (this.body !== null) {
+      this.target = this.body.subarray(this.bodyFill)
+      return this.target
+    }
+    if (this.piece === null || this.pieceFill === this.piece.length) {
+      this.sealPiece()
+      this.piece = Buffer.allocUnsafe(Math.min(rest, Math.max(PREALLOCATE_LIMIT, this.bodyFill)))
+      this.pieceFill = 0
+    }
+    this.target = this.piece.subarray(this.pieceFill)
+    return this.target
+  }
+
+  /**
+   * `n` bytes were read into the buffer bodyTarget() returned last. Same
+   * result as push(): false when the sink paused us.
+   */
+  bodyFilled(n: number): boolean {
+    const target = this.target
+    this.target = null
+    // Only a caller bug gets here (the target is invalidated by push()): the bytes would be lost.
+    if (target === null || n > target.length || this.state !== State.Body) throw new Error("bytes read outside the frame body")
+    this.bodyFill += n
+    if (this.piece !== null) this.pieceFill += n
+    if (this.bodyFill === this.bodySize) return this.finishBody()
+    return true
+  }
+
+  /** Moves the filled part of the piece being read in place to the gathered parts. */
+  private sealPiece(): void {
+    const piece = this.piece
+    if (piece === null) return
+    if (this.pieceFill > 0) this.bodyParts!.push(this.pieceFill === piece.length ? piece : piece.subarray(0, this.pieceFill))
+    this.piece = null
+    this.pieceFill = 0
+  }
+
   private run(chunk: Buffer, off: number): boolean {
+    this.target = null
     const len = chunk.length
     while (off < len) {
       switch (this.state) {
@@ -139,6 +200,7 @@ export class FrameDecoder {
           if (this.body !== null) {
             chunk.copy(this.body, this.bodyFill, off, off + n)
           } else {
+            this.sealPiece()
             this.bodyParts!.push(chunk.subarray(off, off + n))
           }
           this.bodyFill += n
@@ -191,12 +253,20 @@ export class FrameDecoder {
     } else {
       this.body = null
       this.bodyParts = []
+      this.piece = null
+      this.pieceFill = 0
     }
     this.state = State.Body
   }
 
   private finishBody(): boolean {
-    const body = this.body ?? Buffer.concat(this.bodyParts!, this.bodySize)
+    let body = this.body
+    if (body === null) {
+      this.sealPiece()
+      const parts = this.bodyParts!
+      // One piece read in place is the whole body: no join needed.
+      body = parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.bodySize)
+    }
     this.body = null
     this.bodyParts = null
     return this.deliver(body)

@@ -18,4 +18,20 @@ export interface ByteStream {
   readonly destroyed: boolean
   readonly writableLength: number
   readonly remoteAddress?: string | undefined
+  /**
+   * Present when the stream lets its reader choose where each read lands
+   * (src/transport/direct-read.ts): the reader then gets every byte through
+   * `reader` instead of 'data' events.
+   */
+  readDirect?(reader: StreamReader): void
+}
+
+/** A reader that can take bytes straight into buffers of its own (a large frame's body). */
+export interface StreamReader {
+  /** Where the next read should land, or null for anywhere (the bytes then come to onChunk). */
+  readTarget(): Buffer | null
+  /** `n` bytes were read into the start of the buffer readTarget() returned last. */
+  targetFilled(n: number): void
+  /** Bytes read into memory of the stream's choosing, as a 'data' event would bring them; never reused. */
+  onChunk(chunk: Buffer): void
 }

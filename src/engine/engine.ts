@@ -1,4 +1,4 @@
-import type { ByteStream } from "./byte-stream.js"
+import type { ByteStream, StreamReader } from "./byte-stream.js"
 import { decodeCommand, decodeErrorReason, encodeCommand, encodePing, encodePong, type Metadata } from "../codec/command.js"
 import { FRAME_OVERHEAD, GREETING_SIZE, SIGNATURE_SIZE } from "../codec/constants.js"
 import { FrameDecoder, type DecoderSink } from "../codec/decoder.js"
@@ -97,6 +97,14 @@ function handshakeFrameMax(maxMessageSize: number): number {
   return maxMessageSize >= 0 ? Math.min(maxMessageSize, HANDSHAKE_COMMAND_MAX) : HANDSHAKE_COMMAND_MAX
 }
 
+/**
+ * A frame body still missing at least this many bytes is read straight into
+ * its own buffer when the stream allows it (ByteStream.readDirect); smaller
+ * rests come with the next read into the stream's arena, which may also
+ * bring the frames after it.
+ */
+const DIRECT_READ_MIN = 32 * 1024
+
 /** Bytes we hand to the stream per write before yielding to the event loop. */
 const WRITE_BUDGET = 256 * 1024
 /**
@@ -121,7 +129,7 @@ const DIRECT_LIMIT = 64 * 1024
  * reading stops while the inbound queue is at its high-water mark, and the
  * pipe is drained only as fast as the stream accepts bytes.
  */
-export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
+export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   readonly stream: ByteStream
   readonly options: EngineOptions
   /** The peer's READY metadata, once known. */
@@ -168,7 +176,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
     this.host = host
     this.decoder = new FrameDecoder(this, handshakeFrameMax(options.maxMessageSize), options.receiveMemoryLimit)
 
-    stream.on("data", (chunk: Buffer) => this.onData(chunk))
+    if (stream.readDirect !== undefined) stream.readDirect(this)
+    else stream.on("data", (chunk: Buffer) => this.onData(chunk))
     stream.on("end", () => this.onPeerEnd())
     stream.on("error", (error: Error) => this.stop({ kind: "connection", error }))
     stream.on("close", () => this.onPeerEnd())
@@ -191,6 +200,27 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
   }
 
   // ---- inbound -----------------------------------------------------------
+
+  /** StreamReader: the rest of a large frame's body, to be read in place (see FrameDecoder.bodyTarget). */
+  readTarget(): Buffer | null {
+    if ((this.state !== State.Active && this.state !== State.Handshake) || this.readPaused || this.zapWaiting) return null
+    return this.decoder.bodyTarget(DIRECT_READ_MIN)
+  }
+
+  /** StreamReader: bytes arrived in the buffer readTarget() gave out. */
+  targetFilled(n: number): void {
+    if (this.state === State.Stopped) return
+    try {
+      if (!this.decoder.bodyFilled(n)) this.pauseReading()
+    } catch (err) {
+      this.fail(err)
+    }
+  }
+
+  /** StreamReader: bytes read anywhere else, as a 'data' event brings them. */
+  onChunk(chunk: Buffer): void {
+    this.onData(chunk)
+  }
 
   private onData(chunk: Buffer): void {
     if (this.state === State.Stopped) return
@@ -460,16 +490,20 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer {
    * The peer finished sending (FIN). libzmq delivers every message that fully
    * arrived before it, also ones the socket had no room for yet. Node emits
    * 'end' only once it has handed us every byte, so all that is left is the
-   * chunk the decoder holds while paused at the high-water mark: it is decoded
-   * past the mark (one chunk at most, each message still held to the memory
-   * budget), then the connection ends as usual.
+   * chunk the decoder holds while paused at the high-water mark, and what a
+   * direct-read stream read ahead meanwhile (at most 64 KiB): it is decoded
+   * past the mark (each message still held to the memory budget), then the
+   * connection ends as usual.
    */
   private onPeerEnd(): void {
     if (this.state === State.Stopped) return
-    if (this.state === State.Active && this.decoder.paused) {
+    if (this.state === State.Active && this.readPaused) {
       this.draining = true
       try {
         this.decoder.resume()
+        // A stream that reads ahead while paused (direct-read.ts) hands over what it held.
+        this.readPaused = false
+        this.stream.resume()
       } catch (err) {
         this.fail(err)
         return

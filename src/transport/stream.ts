@@ -12,6 +12,7 @@ import { formatTcp, type Endpoint } from "./address.js"
 import { acceptedBy } from "./address-mask.js"
 import { bindAddress, connectFamily } from "./bind-address.js"
 import { Connecter, type Dialer } from "./connecter.js"
+import { DirectReadSocket, directReadSupported } from "./direct-read.js"
 import { driveSocks, parseProxyAddress, SocksClient } from "./socks.js"
 import type { EndpointHandle } from "./transport.js"
 import { createWssServer, dialWss, formatWs, wrapWs } from "./ws.js"
@@ -27,6 +28,15 @@ function engineStream(socket: Socket, stream: net.Socket, spec: StreamEndpoint, 
 }
 
 type Opts = Readonly<OptionValues>
+
+/**
+ * Whether this endpoint's connections read through `onread` (direct-read.ts):
+ * tcp and ipc under Node, for ZMTP engines (STREAM's raw engine, ws and
+ * SOCKS read 'data' events).
+ */
+function readsDirect(socket: Socket, spec: StreamEndpoint): boolean {
+  return directReadSupported && (spec.transport === "tcp" || spec.transport === "ipc") && socket.typeName !== "STREAM"
+}
 
 function tuneStream(opts: Opts, stream: net.Socket, endpoint: StreamEndpoint): void {
   // Connections hold no event-loop reference: the context decides (see Context.watchExit).
@@ -104,6 +114,7 @@ class Listener implements EndpointHandle {
     private readonly spec: StreamEndpoint,
     endpoint: string,
     private readonly opts: Opts,
+    private readonly direct: boolean,
   ) {
     this.endpoint = endpoint
     // wss: the session starts once TLS is up; a failed TLS handshake never reaches us.
@@ -114,7 +125,8 @@ class Listener implements EndpointHandle {
     })
   }
 
-  private accept(stream: net.Socket): void {
+  private accept(accepted: net.Socket): void {
+    let stream = accepted
     if (this.spec.transport === "tcp" && !acceptedBy(this.opts.acceptFilters, stream.remoteAddress)) {
       // libzmq closes a connection from outside tcpAcceptFilter at once and
       // reports accept:error with whatever errno was left (EAGAIN on Linux);
@@ -124,6 +136,12 @@ class Listener implements EndpointHandle {
       error.message = `Connection from ${stream.remoteAddress ?? "an unknown address"} refused by tcpAcceptFilter`
       this.socket.emit({ type: "accept:error", address: this.endpoint, error })
       return
+    }
+    if (this.direct) {
+      // The server was created with pauseOnConnect: this socket has not read yet.
+      const adopted = DirectReadSocket.adopt(accepted)
+      if (adopted !== null) stream = adopted
+      else accepted.resume()
     }
     tuneStream(this.opts, stream, this.spec)
     const session = new AcceptedSession(this.socket, engineStream(this.socket, stream, this.spec, false), this.endpoint, (s) => this.sessions.delete(s), this.opts)
@@ -150,7 +168,8 @@ class Listener implements EndpointHandle {
 }
 
 export async function bindStream(socket: Socket, spec: StreamEndpoint, opts: Opts): Promise<EndpointHandle> {
-  const server = spec.transport === "wss" ? createWssServer(socket, spec) : net.createServer({ noDelay: overTcp(spec), pauseOnConnect: false })
+  const direct = readsDirect(socket, spec)
+  const server = spec.transport === "wss" ? createWssServer(socket, spec) : net.createServer({ noDelay: overTcp(spec), pauseOnConnect: direct })
   if (spec.transport === "ipc" && !spec.path.startsWith("\0")) {
     // libzmq removes a stale socket file before binding (ipc_listener_t).
     // Synchronously, so that bind() reaches listen() (which binds a path at
@@ -188,7 +207,7 @@ export async function bindStream(socket: Socket, spec: StreamEndpoint, opts: Opt
     endpoint = spec.transport === "tcp" ? formatTcp(addr.address, addr.port) : formatWs(spec.transport, addr.address, addr.port, spec.path)
   }
   server.unref()
-  return new Listener(socket, server, spec, endpoint, opts)
+  return new Listener(socket, server, spec, endpoint, opts, direct)
 }
 
 // ---- connect side ---------------------------------------------------------------
@@ -204,18 +223,22 @@ function streamDialer(socket: Socket, spec: StreamEndpoint, opts: Opts): Dialer 
     if ((spec.transport === "tcp" && (spec.host === "" || spec.source?.host === "")) || family === null) return null
     // With socksProxy, tcp connects go to the proxy, which connects onwards (socks.ts).
     const proxy = spec.transport === "tcp" && opts.socksProxy !== null ? parseProxyAddress(opts.socksProxy.toString("utf8")) : null
-    const stream =
-      spec.transport === "ipc"
-        ? net.createConnection({ path: spec.path })
-        : spec.transport === "wss"
-          ? dialWss(socket, spec)
-        : net.createConnection({
-            host: proxy?.host ?? spec.host,
-            port: proxy?.port ?? spec.port,
-            family: proxy === null ? family : 0,
-            noDelay: true,
-            ...(spec.transport === "tcp" && spec.source ? { localAddress: spec.source.host === "*" ? undefined : spec.source.host, localPort: spec.source.port || undefined } : {}),
-          })
+    const direct = proxy === null && readsDirect(socket, spec)
+    let stream: net.Socket
+    if (spec.transport === "ipc") {
+      stream = direct ? DirectReadSocket.create().connect({ path: spec.path }) : net.createConnection({ path: spec.path })
+    } else if (spec.transport === "wss") {
+      stream = dialWss(socket, spec)
+    } else {
+      const target = {
+        host: proxy?.host ?? spec.host,
+        port: proxy?.port ?? spec.port,
+        family: proxy === null ? family : 0,
+        noDelay: true,
+        ...(spec.transport === "tcp" && spec.source ? { localAddress: spec.source.host === "*" ? undefined : spec.source.host, localPort: spec.source.port || undefined } : {}),
+      }
+      stream = direct ? DirectReadSocket.create({ noDelay: true }).connect(target) : net.createConnection(target)
+    }
     stream.unref()
     // libzmq reports a tcp connect in progress (EINPROGRESS) as connect:delay; ipc connects at once.
     if (overTcp(spec)) socket.emit({ type: "connect:delay", address: spec.raw })

@@ -569,3 +569,127 @@ void describe("FrameDecoder: pause and resume", () => {
     assert.deepEqual(show(sink.events), [["msg", ""], ["msg", "71"]])
   })
 })
+
+/**
+ * Reading in place: a transport that chooses where its reads land asks
+ * bodyTarget() for the rest of a large body and reports with bodyFilled()
+ * (src/transport/direct-read.ts). Here the "reads" are copies into the target.
+ */
+void describe("FrameDecoder: bodies read in place", () => {
+  /** Delivers `bytes` as a transport would: into the target while there is one, else as chunks of `chunk` bytes. */
+  function feed(dec: FrameDecoder, bytes: Buffer, min: number, chunk: number, step = Infinity): Buffer[] {
+    const targets: Buffer[] = []
+    let off = 0
+    while (off < bytes.length) {
+      const target = dec.bodyTarget(min)
+      if (target !== null) {
+        targets.push(target)
+        const n = Math.min(target.length, bytes.length - off, step)
+        bytes.copy(target, 0, off, off + n)
+        off += n
+        let done = dec.bodyFilled(n)
+        while (!done) done = dec.resume()
+      } else {
+        const n = Math.min(chunk, bytes.length - off)
+        let done = dec.push(bytes.subarray(off, off + n))
+        off += n
+        while (!done) done = dec.resume()
+      }
+    }
+    return targets
+  }
+
+  const frame = (flags: number, body: number[]): number[] =>
+    body.length > 255 ? [flags | 0x02, ...size64(BigInt(body.length)), ...body] : [flags, body.length, ...body]
+
+  void test("a large body lands in its own buffer, which is the frame delivered", () => {
+    const body = pattern(200_000, 3)
+    const wire = own([...frame(0x01, pattern(10, 1)), ...frame(0x00, body), ...frame(0x00, [0x61])])
+    const sink = new Collector()
+    const dec = new FrameDecoder(sink)
+    const targets = feed(dec, wire, 1024, 4096, 50_000)
+    assert.deepEqual(show(sink.events), [["msg", hex(pattern(10, 1)), hex(body)], ["msg", "61"]])
+    assert.ok(targets.length >= 2, "the body was read in place, in several reads")
+    const delivered = (sink.events[0] as { frames: Buffer[] }).frames[1]!
+    for (const t of targets) assert.equal(t.buffer, delivered.buffer, "every read went into the delivered frame's memory")
+  })
+
+  void test("no target between frames, for a short rest, or while paused", () => {
+    const sink = new Collector(true)
+    const dec = new FrameDecoder(sink)
+    assert.equal(dec.bodyTarget(1), null, "between frames")
+    assert.equal(dec.push(own([0x02, ...size64(5000n), 1, 2, 3])), true)
+    assert.equal(dec.bodyTarget(5000), null, "4997 bytes missing, fewer than asked for")
+    assert.equal(dec.bodyTarget(4997)?.length, 4997)
+    // A chunk that completes the body (sink pauses) and starts another frame.
+    assert.equal(dec.push(own([...pattern(4997), 0x00, 0x03, 1])), false)
+    assert.equal(dec.paused, true)
+    assert.equal(dec.bodyTarget(1), null, "paused")
+    assert.equal(dec.resume(), true)
+    assert.equal(dec.bodyTarget(1)?.length, 2, "the rest of the 3-byte frame")
+  })
+
+  void test("bodyFilled without a target, or after a push, is refused", () => {
+    const dec = new FrameDecoder(new Collector())
+    assert.throws(() => dec.bodyFilled(1))
+    dec.push(own([0x02, ...size64(100_000n), 1]))
+    assert.notEqual(dec.bodyTarget(1), null)
+    dec.push(own([2]))
+    assert.throws(() => dec.bodyFilled(1), "the target was invalidated by push()")
+  })
+
+  void test("a body above the preallocation limit is read in bounded pieces and joined", () => {
+    const size = 3 * 1024 * 1024 + 17
+    const body = Buffer.alloc(size)
+    for (let i = 0; i < size; i++) body[i] = (i * 7 + 3) & 0xff
+    const wire = Buffer.concat([own([0x02, ...size64(BigInt(size))]), body])
+    const sink = new Collector()
+    const dec = new FrameDecoder(sink)
+    const targets = feed(dec, wire, 1024, 9, 300_000)
+    assert.equal(sink.events.length, 1)
+    assert.ok((sink.events[0] as { frames: Buffer[] }).frames[0]!.equals(body))
+    // Each piece is at most max(1 MiB, bytes received before it).
+    for (const t of targets) assert.ok(t.length <= Math.max(1 << 20, size), `target of ${t.length}`)
+  })
+
+  void test("a huge declared size hands out at most 1 MiB before bytes arrive", () => {
+    const before = process.memoryUsage().arrayBuffers
+    const dec = new FrameDecoder(new Collector(), -1)
+    dec.push(own([0x02, ...size64(BigInt(bufferConstants.MAX_LENGTH)), 1, 2, 3]))
+    const target = dec.bodyTarget(1)
+    assert.equal(target?.length, 1 << 20)
+    // Half a piece arrives: the same piece is offered again, nothing new allocated.
+    assert.equal(dec.bodyFilled(1000), true)
+    assert.equal(dec.bodyTarget(1)?.length, (1 << 20) - 1000)
+    assert.equal(dec.bodyTarget(1)?.buffer, target?.buffer)
+    assert.ok(process.memoryUsage().arrayBuffers - before < 16 * 1024 * 1024)
+  })
+
+  void test("pieces and pushed chunks mixed within one gathered body", () => {
+    const size = (1 << 20) + 5000
+    const body = Buffer.alloc(size)
+    for (let i = 0; i < size; i++) body[i] = (i * 13 + 1) & 0xff
+    const wire = Buffer.concat([own([0x02, ...size64(BigInt(size))]), body, own([0x00, 0x01, 0x7a])])
+    const sink = new Collector()
+    const dec = new FrameDecoder(sink)
+    let off = 0
+    let turn = 0
+    while (off < wire.length) {
+      // Alternate: a small push, then a read into the target if there is one.
+      const target = turn++ % 2 === 1 ? dec.bodyTarget(1) : null
+      if (target !== null) {
+        const n = Math.min(target.length, 70_000, wire.length - off)
+        wire.copy(target, 0, off, off + n)
+        off += n
+        dec.bodyFilled(n)
+      } else {
+        const n = Math.min(40_000, wire.length - off)
+        dec.push(wire.subarray(off, off + n))
+        off += n
+      }
+    }
+    assert.equal(sink.events.length, 2)
+    assert.ok((sink.events[0] as { frames: Buffer[] }).frames[0]!.equals(body))
+    assert.deepEqual(show(sink.events.slice(1)), [["msg", "7a"]])
+  })
+})
