@@ -10,6 +10,7 @@ import { existsSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { before, describe, it } from "node:test"
+import { scaled } from "../helpers/time.js"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 
@@ -56,7 +57,7 @@ export function exampleSuite(s: ExampleSuite): void {
       const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" })
       assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`)
     },
-    { timeout: 120_000 },
+    { timeout: scaled(120_000) },
   )
   void describe(s.title, () => {
     for (const file of readdirSync(dir).filter((f) => f.endsWith(s.extension)).sort()) {

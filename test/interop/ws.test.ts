@@ -16,6 +16,7 @@ import * as zeromq from "zeromq"
 import * as zt from "../../src/index.js"
 import { ZapHandler } from "../helpers/zap-handler.js"
 import { assertMessages, bytes, guarded, type Resources } from "./support.js"
+import { scaled } from "../helpers/time.js"
 
 type Impl = "zmq-ts" | "zeromq"
 type Mech = "NULL" | "PLAIN" | "CURVE"
@@ -200,7 +201,7 @@ for (const mech of ["NULL", "PLAIN", "CURVE"] as const) {
           // PLAIN client stalls over tcp just the same (the ZAP handler's reply
           // fails with EAGAIN), so it is no ws matter; reported separately.
           if (mech === "PLAIN" && tsSide === 1 && aBinds && (p.kinds[0] === "Request" || p.kinds[0] === "Dealer")) continue
-          void test(`${p.name}: ${impls[0]} ${p.kinds[0]} / ${impls[1]} ${p.kinds[1]}, zmq-ts ${tsBinds ? "binds" : "connects"}`, { timeout: 20_000 }, () =>
+          void test(`${p.name}: ${impls[0]} ${p.kinds[0]} / ${impls[1]} ${p.kinds[1]}, zmq-ts ${tsBinds ? "binds" : "connects"}`, { timeout: scaled(20_000) }, () =>
             guarded(async (r) => {
               const [a, b] = await link(r, mech, impls, p.kinds, aBinds, p.extra)
               await p.run(a, b)

@@ -24,13 +24,14 @@ import type { Readable } from "node:stream"
 import { before, test } from "node:test"
 import { fileURLToPath } from "node:url"
 import { Request } from "../../src/index.js"
+import { scaled } from "../helpers/time.js"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 const ENTRY = join(ROOT, "dist", "esm", "index.js")
 const SMOKE = join("test", "runtimes", "smoke.mjs")
 const PEER = join("test", "runtimes", "peer.mjs")
 /** The smoke script's own bound (passed as its argument); the child is killed a little later. */
-const SMOKE_TIMEOUT_MS = 20_000
+const SMOKE_TIMEOUT_MS = scaled(20_000)
 
 /** Every check smoke.mjs runs, in its order. */
 const SOCKET_CHECKS = ["push-pull", "req-rep", "dealer-router", "pub-sub", "xpub-xsub", "pair"]
@@ -88,7 +89,7 @@ before(
     const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" })
     assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`)
   },
-  { timeout: 180_000 },
+  { timeout: scaled(180_000) },
 )
 
 interface ChildResult {

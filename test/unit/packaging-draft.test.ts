@@ -12,6 +12,7 @@ import { before, test } from "node:test"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import * as zeromq from "zeromq"
 import * as main from "../../src/index.js"
+import { scaled } from "../helpers/time.js"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 const DIST = join(ROOT, "dist")
@@ -25,7 +26,7 @@ before(
     const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" })
     assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`)
   },
-  { timeout: 120_000 },
+  { timeout: scaled(120_000) },
 )
 
 interface DraftReport {
@@ -43,7 +44,7 @@ function runFixture(fixture: string): Promise<DraftReport> {
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d))
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d))
-    const guard = setTimeout(() => child.kill("SIGKILL"), 15_000)
+    const guard = setTimeout(() => child.kill("SIGKILL"), scaled(15_000))
     child.once("error", reject)
     child.once("close", (code) => {
       clearTimeout(guard)
