@@ -19,7 +19,8 @@ interface StreamHandle {
  * message partly in the kernel is lost, as in libzmq. Bytes Node buffered
  * behind libuv's request also never left, but are not counted: the suffix
  * used is never longer than the true one, so a message is never duplicated.
- * Streams without a libuv handle (ws) report nothing, and nothing is requeued.
+ * Streams without a libuv TCP or Pipe handle (ws, tls) report nothing, and
+ * nothing is requeued.
  */
 export class UnsentTracker {
   private readonly handle: StreamHandle | undefined
@@ -35,7 +36,11 @@ export class UnsentTracker {
     // Node's own handle: the only place libuv's queue size is visible. The
     // reference is taken now because net.Socket drops it when destroyed, and
     // the queue size stays readable until the handle's close completes.
-    this.handle = (stream as unknown as { _handle?: StreamHandle | null })._handle ?? undefined
+    // Only libuv's own TCP and Pipe handles: a TLSWrap also has a
+    // writeQueueSize, but counts bytes after encryption, not ours.
+    const handle = (stream as unknown as { _handle?: StreamHandle | null })._handle ?? undefined
+    const kind = handle?.constructor.name
+    this.handle = kind === "TCP" || kind === "Pipe" ? handle : undefined
   }
 
   /** `msg` was encoded `pending` bytes after the last write. */

@@ -16,6 +16,16 @@ interface FakeStream {
   _handle?: { writeQueueSize: number } | null
 }
 
+/** What Node's TCPWrap looks like to the tracker: its class is called TCP. */
+class TCP {
+  constructor(public writeQueueSize: number) {}
+}
+
+/** A TLSWrap has a writeQueueSize too, counted in encrypted bytes. */
+class TLSWrap {
+  constructor(public writeQueueSize: number) {}
+}
+
 const asStream = (s: FakeStream): ByteStream => s as unknown as ByteStream
 const msg = (n: number): Msg => [Buffer.from(`m${n}`)]
 const names = (msgs: Msg[]): string[] => msgs.map((m) => m[0]!.toString())
@@ -30,7 +40,7 @@ function threeWritten(stream: FakeStream): UnsentTracker {
 
 void describe("UnsentTracker", () => {
   void test("messages wholly in libuv's queue are unsent, in order; the one the kernel has part of is not", () => {
-    const stream: FakeStream = { writableLength: 300, _handle: { writeQueueSize: 0 } }
+    const stream: FakeStream = { writableLength: 300, _handle: new TCP(0) }
     const t = threeWritten(stream)
     // The kernel took 150 bytes: m1 is split, m2 never left.
     stream._handle!.writeQueueSize = 150
@@ -38,25 +48,26 @@ void describe("UnsentTracker", () => {
   })
 
   void test("a message starting exactly where the kernel stopped is unsent", () => {
-    const stream: FakeStream = { writableLength: 300, _handle: { writeQueueSize: 200 } }
+    const stream: FakeStream = { writableLength: 300, _handle: new TCP(200) }
     assert.deepEqual(names(threeWritten(stream).unsent()), ["m1", "m2"])
   })
 
   void test("messages encoded but not yet written are unsent too", () => {
-    const stream: FakeStream = { writableLength: 300, _handle: { writeQueueSize: 0 } }
+    const stream: FakeStream = { writableLength: 300, _handle: new TCP(0) }
     const t = threeWritten(stream)
     t.taken(msg(3), 0)
     assert.deepEqual(names(t.unsent()), ["m3"])
   })
 
-  void test("without a libuv handle (a ws stream) or once libuv has failed the write, nothing is requeued", () => {
+  void test("without a libuv TCP or Pipe handle (ws, tls) or once libuv has failed the write, nothing is requeued", () => {
     assert.deepEqual(threeWritten({ writableLength: 300 }).unsent(), [])
     assert.deepEqual(threeWritten({ writableLength: 300, _handle: null }).unsent(), [])
-    assert.deepEqual(threeWritten({ writableLength: 300, _handle: { writeQueueSize: 0 } }).unsent(), [])
+    assert.deepEqual(threeWritten({ writableLength: 300, _handle: new TLSWrap(300) }).unsent(), [])
+    assert.deepEqual(threeWritten({ writableLength: 300, _handle: new TCP(0) }).unsent(), [])
   })
 
   void test("prune() forgets what completed writes delivered; what is left can still be requeued", () => {
-    const stream: FakeStream = { writableLength: 300, _handle: { writeQueueSize: 300 } }
+    const stream: FakeStream = { writableLength: 300, _handle: new TCP(300) }
     const t = threeWritten(stream)
     stream.writableLength = 0
     t.prune()
@@ -70,7 +81,7 @@ void describe("UnsentTracker", () => {
   })
 
   void test("unsent() hands each message out once", () => {
-    const stream: FakeStream = { writableLength: 300, _handle: { writeQueueSize: 300 } }
+    const stream: FakeStream = { writableLength: 300, _handle: new TCP(300) }
     const t = threeWritten(stream)
     assert.equal(t.unsent().length, 3)
     assert.deepEqual(t.unsent(), [])
