@@ -5,7 +5,7 @@
  * draft class on the main entry (zeromq.js has none there either).
  */
 import assert from "node:assert/strict"
-import { spawn, spawnSync } from "node:child_process"
+import { spawn } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { before, test } from "node:test"
@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 import * as zeromq from "zeromq"
 import * as main from "../../src/index.js"
 import { scaled } from "../helpers/time.js"
+import { buildUnlessPresent } from "../helpers/build.js"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 const DIST = join(ROOT, "dist")
@@ -22,9 +23,7 @@ const NAMES = ["Channel", ...ZEROMQ_DRAFT_NAMES, "Peer"].sort()
 
 before(
   () => {
-    if (existsSync(join(DIST, "esm", "draft.js")) && existsSync(join(DIST, "cjs", "draft.js"))) return
-    const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" })
-    assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`)
+    buildUnlessPresent(["esm/draft.js", "cjs/draft.js"])
   },
   { timeout: scaled(120_000) },
 )

@@ -17,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 import * as zeromq from "zeromq"
 import * as src from "../../src/index.js"
 import { scaled } from "../helpers/time.js"
+import { buildUnlessPresent } from "../helpers/build.js"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 const DIST = join(ROOT, "dist")
@@ -60,9 +61,7 @@ const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall"]
 
 before(
   () => {
-    if (existsSync(join(DIST, "esm", "index.js")) && existsSync(join(DIST, "cjs", "index.js"))) return
-    const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" })
-    assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`)
+    buildUnlessPresent(["esm/index.js", "cjs/index.js"])
   },
   { timeout: scaled(120_000) },
 )
