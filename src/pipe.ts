@@ -111,6 +111,25 @@ export class MsgQueue {
     if (this.count === 1 && this.onReadable !== null) this.onReadable()
   }
 
+  /**
+   * Puts messages back at the front, in the given order, whatever the
+   * high-water mark: an engine returns what it took from the queue but never
+   * handed to the kernel before its connection died (bounded by what an
+   * engine takes at once). Not for conflating queues (the newest wins there).
+   */
+  prepend(msgs: readonly Msg[]): void {
+    if (msgs.length === 0) return
+    const wasEmpty = this.count === 0
+    while (this.count + msgs.length > this.ring.length) this.grow()
+    for (let i = msgs.length - 1; i >= 0; i--) {
+      this.head = (this.head - 1) & (this.ring.length - 1)
+      this.ring[this.head] = msgs[i]
+      if (this.byteLimit > 0) this.bytes += msgCost(msgs[i]!)
+    }
+    this.count += msgs.length
+    if (wasEmpty && this.onReadable !== null) this.onReadable()
+  }
+
   peek(): Msg | undefined {
     return this.count === 0 ? undefined : this.ring[this.head]
   }

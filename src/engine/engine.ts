@@ -12,6 +12,7 @@ import type { Msg, Pipe, PipePeer } from "../pipe.js"
 import type { ZapCall } from "../transport/inproc.js"
 import type { SocketTypeName } from "../sockets/socket-types.js"
 import { checkDishMessage, groupCommandIn, groupCommandOut } from "./draft-wire.js"
+import { UnsentTracker } from "./unsent.js"
 
 /** Why an engine stopped: libzmq's error_reason_t. */
 export type EngineEndReason = (
@@ -169,6 +170,9 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   /** Set once the peer's FIN came: what we hold is decoded past the high-water mark. */
   private draining = false
   private drainWaiters: (() => void)[] = []
+  /** Messages taken from the pipe, until the kernel has them: requeued if the connection fails first. */
+  private readonly unsent: UnsentTracker
+  private readonly onWritten = (): void => this.unsent.prune()
 
   constructor(stream: ByteStream, options: EngineOptions, host: EngineHost) {
     this.stream = stream
@@ -179,7 +183,11 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     if (stream.readDirect !== undefined) stream.readDirect(this)
     else stream.on("data", (chunk: Buffer) => this.onData(chunk))
     stream.on("end", () => this.onPeerEnd())
-    stream.on("error", (error: Error) => this.stop({ kind: "connection", error }))
+    this.unsent = new UnsentTracker(stream)
+    stream.on("error", (error: Error) => {
+      this.requeueUnsent()
+      this.stop({ kind: "connection", error })
+    })
     stream.on("close", () => this.onPeerEnd())
     stream.on("drain", () => this.onDrain())
 
@@ -581,6 +589,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     let budget = WRITE_BUDGET
     const subCommands = this.sendsSubscribeCommands
     const groupCommands = this.options.socketType === "DISH"
+    const subscriber = this.options.socketType === "SUB" || this.options.socketType === "XSUB"
     const secure = this.secure
     while (budget > 0) {
       const msg = queue.read()
@@ -609,6 +618,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
         }
         continue
       }
+      // (Un)subscriptions are not requeued: a reconnected SUB or XSUB sends them all again.
+      if (!subscriber) this.unsent.taken(msg, this.encoder.pendingBytes)
       this.encoder.encodeMessage(msg)
       for (let i = 0; i < msg.length; i++) budget -= msg[i]!.length + 9
     }
@@ -620,14 +631,17 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   private writeOut(): void {
     this.pongQueued = false
     if (this.encoder.pendingBytes === 0 || this.state === State.Stopped) return
+    this.unsent.wrote(this.encoder.pendingBytes)
     const bufs = this.encoder.take()
     const stream = this.stream
     let ok = true
     if (bufs.length === 1) {
-      ok = stream.write(bufs[0]!)
+      ok = stream.write(bufs[0]!, this.onWritten)
     } else {
       stream.cork()
-      for (const b of bufs) ok = stream.write(b)
+      const last = bufs.length - 1
+      for (let i = 0; i < last; i++) ok = stream.write(bufs[i]!)
+      ok = stream.write(bufs[last]!, this.onWritten)
       stream.uncork()
     }
     // Node's stream says "full" past 16 KiB; we keep feeding it up to
@@ -692,6 +706,19 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   }
 
   // ---- ending ------------------------------------------------------------
+
+  /**
+   * The connection failed: what we took from the pipe but never handed to
+   * the kernel goes back to the pipe's front, whole, for the next connection
+   * (a connecting socket's pipe outlives its connections). libzmq loses its
+   * one batch outside the pipe; Node's stream can hold far more. Not for
+   * CURVE (a box is sealed from the message's own buffer) nor conflating pipes.
+   */
+  private requeueUnsent(): void {
+    const pipe = this.pipe
+    if (pipe === null || this.state !== State.Active || this.secure !== null || pipe.outbound.conflate || pipe.terminated) return
+    pipe.outbound.prepend(this.unsent.unsent())
+  }
 
   private fail(err: unknown): void {
     if (err instanceof ProtocolError) {

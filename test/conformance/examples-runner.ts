@@ -5,11 +5,13 @@
  * same output and a clean exit from both.
  */
 import assert from "node:assert/strict"
-import { spawn, spawnSync } from "node:child_process"
-import { existsSync, readdirSync } from "node:fs"
+import { spawn } from "node:child_process"
+import { readdirSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { before, describe, it } from "node:test"
+import { scaled } from "../helpers/time.js"
+import { buildUnlessPresent } from "../helpers/build.js"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 
@@ -52,11 +54,9 @@ export function exampleSuite(s: ExampleSuite): void {
   const dir = join(ROOT, "examples", s.folder)
   before(
     () => {
-      if (s.needs.every((f) => existsSync(join(ROOT, "dist", f)))) return
-      const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" })
-      assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`)
+      buildUnlessPresent(s.needs)
     },
-    { timeout: 120_000 },
+    { timeout: scaled(120_000) },
   )
   void describe(s.title, () => {
     for (const file of readdirSync(dir).filter((f) => f.endsWith(s.extension)).sort()) {

@@ -10,6 +10,7 @@
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { formatInProcess, runInProcess } from "./inproc/run.js"
+import { scaled } from "../helpers/time.js"
 
 const SEED = Number(process.env.ZMQ_TS_FUZZ_SEED ?? 0x16a11ce)
 
@@ -25,7 +26,7 @@ const COUNTS: Record<string, number> = {
 
 void describe(`in-process fuzz, short pass (seed ${SEED})`, () => {
   for (const [target, inputs] of Object.entries(COUNTS)) {
-    void it(`${target}: ${inputs} inputs, no oracle fails`, { timeout: 120_000 }, () => {
+    void it(`${target}: ${inputs} inputs, no oracle fails`, { timeout: scaled(120_000) }, () => {
       const report = runInProcess({ seed: SEED, targets: [target], inputs, msPerTarget: Infinity })
       assert.equal(report.targets[target]?.inputs, inputs)
       assert.deepEqual(report.failures, [], formatInProcess(report))

@@ -11,6 +11,7 @@ import * as net from "node:net"
 import { test, type TestContext } from "node:test"
 import { Pull, Push } from "../../src/index.js"
 import { encodeHeader, maskPayload, OP_BINARY, OP_CONTINUATION, OP_PING, OP_TEXT } from "../../src/transport/ws/frame.js"
+import { scaled } from "../helpers/time.js"
 
 const READY_PUSH = Buffer.concat([Buffer.of(0x02, 0x05), Buffer.from("READY"), Buffer.of(11), Buffer.from("Socket-Type"), Buffer.of(0, 0, 0, 4), Buffer.from("PUSH")])
 
@@ -71,7 +72,7 @@ async function upgrade(ctx: TestContext, port: number): Promise<net.Socket> {
   return c
 }
 
-void test("a text frame ends that connection only", { timeout: 10_000 }, async (ctx) => {
+void test("a text frame ends that connection only", { timeout: scaled(10_000) }, async (ctx) => {
   const s = await setup(ctx)
   const c = await upgrade(ctx, s.port)
   c.write(Buffer.concat([masked(OP_BINARY, READY_PUSH), masked(OP_TEXT, Buffer.from("\x00hello"))]))
@@ -79,7 +80,7 @@ void test("a text frame ends that connection only", { timeout: 10_000 }, async (
   await stillWorks(s)
 })
 
-void test("a frame longer than maxMessageSize is refused from its header, before its payload", { timeout: 10_000 }, async (ctx) => {
+void test("a frame longer than maxMessageSize is refused from its header, before its payload", { timeout: scaled(10_000) }, async (ctx) => {
   const s = await setup(ctx, { maxMessageSize: 1000 })
   const c = await upgrade(ctx, s.port)
   // Announces 2^40 octets and sends none of them.
@@ -88,7 +89,7 @@ void test("a frame longer than maxMessageSize is refused from its header, before
   await stillWorks(s)
 })
 
-void test("an unmasked frame from a client ends that connection (RFC 6455 5.1)", { timeout: 10_000 }, async (ctx) => {
+void test("an unmasked frame from a client ends that connection (RFC 6455 5.1)", { timeout: scaled(10_000) }, async (ctx) => {
   const s = await setup(ctx)
   const c = await upgrade(ctx, s.port)
   c.write(Buffer.concat([masked(OP_BINARY, READY_PUSH), encodeHeader(OP_BINARY, 2, null), Buffer.of(0, 0x41)]))
@@ -96,7 +97,7 @@ void test("an unmasked frame from a client ends that connection (RFC 6455 5.1)",
   await stillWorks(s)
 })
 
-void test("a request that is not a WebSocket upgrade gets 400 Bad Request and is closed", { timeout: 10_000 }, async (ctx) => {
+void test("a request that is not a WebSocket upgrade gets 400 Bad Request and is closed", { timeout: scaled(10_000) }, async (ctx) => {
   const s = await setup(ctx)
   const c = rawConnect(ctx, s.port)
   const chunks: Buffer[] = []
@@ -107,7 +108,7 @@ void test("a request that is not a WebSocket upgrade gets 400 Bad Request and is
   await stillWorks(s)
 })
 
-void test("a subprotocol we do not speak is refused (RFC 45: the server closes)", { timeout: 10_000 }, async (ctx) => {
+void test("a subprotocol we do not speak is refused (RFC 45: the server closes)", { timeout: scaled(10_000) }, async (ctx) => {
   const s = await setup(ctx)
   const c = rawConnect(ctx, s.port)
   c.resume() // reads (and drops) the reply, so that the close is seen
@@ -116,7 +117,7 @@ void test("a subprotocol we do not speak is refused (RFC 45: the server closes)"
   await stillWorks(s)
 })
 
-void test("a slow-loris upgrade is cut off by handshakeInterval", { timeout: 10_000 }, async (ctx) => {
+void test("a slow-loris upgrade is cut off by handshakeInterval", { timeout: scaled(10_000) }, async (ctx) => {
   const s = await setup(ctx, { handshakeInterval: 200 })
   const c = rawConnect(ctx, s.port)
   c.write("GET / HTTP/1.1\r\nHost: x\r\n")
@@ -124,7 +125,7 @@ void test("a slow-loris upgrade is cut off by handshakeInterval", { timeout: 10_
   await stillWorks(s)
 })
 
-void test("an endless upgrade head is cut off at 8 KiB", { timeout: 10_000 }, async (ctx) => {
+void test("an endless upgrade head is cut off at 8 KiB", { timeout: scaled(10_000) }, async (ctx) => {
   const s = await setup(ctx)
   const c = rawConnect(ctx, s.port)
   c.resume()
@@ -133,7 +134,7 @@ void test("an endless upgrade head is cut off at 8 KiB", { timeout: 10_000 }, as
   await stillWorks(s)
 })
 
-void test("a fragmented message (as browsers send large ones) is reassembled, and a ping is answered", { timeout: 10_000 }, async (ctx) => {
+void test("a fragmented message (as browsers send large ones) is reassembled, and a ping is answered", { timeout: scaled(10_000) }, async (ctx) => {
   const s = await setup(ctx)
   const c = await upgrade(ctx, s.port)
   const big = Buffer.alloc(200_000, 0x33)

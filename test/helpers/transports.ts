@@ -17,6 +17,7 @@ import { join } from "node:path"
 import { test, type TestContext } from "node:test"
 import { type EventType, type MessageLike, type Socket } from "../../src/index.js"
 import { ZmqError } from "../../src/util.js"
+import { scaled } from "./time.js"
 
 export type Transport = "tcp" | "ipc" | "inproc" | "ws"
 export const TRANSPORTS: readonly Transport[] = ["tcp", "ipc", "inproc"]
@@ -76,7 +77,7 @@ export async function unboundEndpoint(t: Transport): Promise<string> {
 }
 
 export interface TransportTestOptions {
-  /** Failure guard for each test, in ms. */
+  /** Failure guard for each test, in ms (scaled by ZMQ_TS_TIME_SCALE). */
   timeout?: number
   /**
    * Transports on which the clause does not apply, with the reason. Such a
@@ -90,7 +91,7 @@ export interface TransportTestOptions {
 export function eachTransport(name: string, fn: (t: Transport, ctx: TestContext) => Promise<void>, options: TransportTestOptions = {}): void {
   for (const t of withWs ? [...TRANSPORTS, "ws" as const] : TRANSPORTS) {
     if (options.skip?.[t] !== undefined) continue
-    void test(`${name} [${t}]`, { timeout: options.timeout ?? 10_000 }, (ctx) => fn(t, ctx))
+    void test(`${name} [${t}]`, { timeout: scaled(options.timeout ?? 10_000) }, (ctx) => fn(t, ctx))
   }
 }
 

@@ -17,20 +17,21 @@
  * than src/, `npm run build` runs first, so the test never checks stale code.
  */
 import assert from "node:assert/strict"
-import { spawn, spawnSync, type ChildProcessByStdio } from "node:child_process"
-import { existsSync, readdirSync, statSync } from "node:fs"
+import { spawn, type ChildProcessByStdio } from "node:child_process"
+import { existsSync } from "node:fs"
 import { join } from "node:path"
 import type { Readable } from "node:stream"
 import { before, test } from "node:test"
 import { fileURLToPath } from "node:url"
 import { Request } from "../../src/index.js"
+import { scaled } from "../helpers/time.js"
+import { buildUnlessStale } from "../helpers/build.js"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
-const ENTRY = join(ROOT, "dist", "esm", "index.js")
 const SMOKE = join("test", "runtimes", "smoke.mjs")
 const PEER = join("test", "runtimes", "peer.mjs")
 /** The smoke script's own bound (passed as its argument); the child is killed a little later. */
-const SMOKE_TIMEOUT_MS = 20_000
+const SMOKE_TIMEOUT_MS = scaled(20_000)
 
 /** Every check smoke.mjs runs, in its order. */
 const SOCKET_CHECKS = ["push-pull", "req-rep", "dealer-router", "pub-sub", "xpub-xsub", "pair"]
@@ -72,23 +73,11 @@ const RUNTIMES: Runtime[] = [
   },
 ]
 
-/** Newest modification time of any file under `dir`. */
-function newest(dir: string): number {
-  let t = 0
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name)
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs)
-  }
-  return t
-}
-
 before(
   () => {
-    if (existsSync(ENTRY) && statSync(ENTRY).mtimeMs >= newest(join(ROOT, "src"))) return
-    const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" })
-    assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`)
+    buildUnlessStale("esm/index.js")
   },
-  { timeout: 180_000 },
+  { timeout: scaled(180_000) },
 )
 
 interface ChildResult {

@@ -9,8 +9,9 @@ import assert from "node:assert/strict"
 import { test } from "node:test"
 import { Pull, Push } from "../../src/index.js"
 import { freshAddress, rawZmtpPeer } from "../helpers/transports.js"
+import { scaled } from "../helpers/time.js"
 
-void test("ipc: a path rebound while the old socket still lingers stays reachable after the old socket has finished closing", { timeout: 10_000 }, async () => {
+void test("ipc: a path rebound while the old socket still lingers stays reachable after the old socket has finished closing", { timeout: scaled(10_000) }, async () => {
   const endpoint = freshAddress("ipc")
   const old = new Push({ linger: 300, sendHighWaterMark: 0 })
   const next = new Push({ linger: 0 })

@@ -24,6 +24,7 @@ import { afterEach, test } from "node:test"
 import * as zeromq from "zeromq"
 import * as zmqts from "../../src/index.js"
 import { freshAddress, unboundEndpoint } from "../helpers/transports.js"
+import { scaled } from "../helpers/time.js"
 
 // ---- the two libraries behind one structural interface ---------------------------
 
@@ -347,11 +348,11 @@ for (const [name, scenario] of SCENARIOS) {
     // "tcp://"; zmq-ts emits bind:error alone, with the endpoint as written.
     // The tcp case is checked on its own below.
     if (scenario === bindTwice && t === "tcp") continue
-    void test(`events as zeromq.js gives them: ${name} [${t}]`, { timeout: 10_000 }, () => compare(t, scenario))
+    void test(`events as zeromq.js gives them: ${name} [${t}]`, { timeout: scaled(10_000) }, () => compare(t, scenario))
   }
 }
 
-void test("bind twice on one tcp endpoint: as zeromq.js, a close without address, then bind:error EADDRINUSE with the address after tcp:// (zmq-ts)", { timeout: 10_000 }, async () => {
+void test("bind twice on one tcp endpoint: as zeromq.js, a close without address, then bind:error EADDRINUSE with the address after tcp:// (zmq-ts)", { timeout: scaled(10_000) }, async () => {
   const result = await bindTwice(ZMQ_TS, "tcp")
   assert.deepEqual(result.secondBind, { code: "EADDRINUSE", errno: 98, address: "<endpoint>" })
   const second = result.second as Normal[]
@@ -366,7 +367,7 @@ void test("bind twice on one tcp endpoint: as zeromq.js, a close without address
 // ---- zmq-ts on its own: every event carries the socket's address ---------------------
 
 for (const t of TRANSPORTS) {
-  void test(`every zmq-ts event but end carries the endpoint as address, connect:retry an interval in range [${t}]`, { timeout: 10_000 }, async () => {
+  void test(`every zmq-ts event but end carries the endpoint as address, connect:retry an interval in range [${t}]`, { timeout: scaled(10_000) }, async () => {
     const p = await connectedPair(ZMQ_TS, t)
     const retry = p.rc.until("connect:retry")
     const binderEnd = p.rb.until("end")
@@ -434,7 +435,7 @@ async function iterateLifetime(lib: Lib, t: Transport): Promise<ScenarioResult> 
 }
 
 for (const t of TRANSPORTS) {
-  void test(`for await over socket.events yields what zeromq.js yields and ends when the socket closes [${t}]`, { timeout: 10_000 }, async () => {
+  void test(`for await over socket.events yields what zeromq.js yields and ends when the socket closes [${t}]`, { timeout: scaled(10_000) }, async () => {
     await compare(t, iterateLifetime)
     const own = await iterateLifetime(ZMQ_TS, t)
     assert.deepEqual(
@@ -446,7 +447,7 @@ for (const t of TRANSPORTS) {
 }
 
 for (const lib of [ZEROMQ, ZMQ_TS]) {
-  void test(`${lib.name}: on() listeners get events, off() stops them, receive() after on() rejects`, { timeout: 10_000 }, async () => {
+  void test(`${lib.name}: on() listeners get events, off() stops them, receive() after on() rejects`, { timeout: scaled(10_000) }, async () => {
     const sock = new lib.Pull({ linger: 0 })
     const obs = sock.events
     const removed: EventLike[] = []
@@ -492,7 +493,7 @@ async function receiveUntilEnd(obs: ObserverLike): Promise<EventLike[]> {
 }
 
 for (const lib of [ZEROMQ, ZMQ_TS]) {
-  void test(`${lib.name}: receive() gives the events in order, one receive() at a time (EBUSY), end last`, { timeout: 10_000 }, async () => {
+  void test(`${lib.name}: receive() gives the events in order, one receive() at a time (EBUSY), end last`, { timeout: scaled(10_000) }, async () => {
     const sock = new lib.Pull({ linger: 0 })
     const obs = sock.events
     const first = obs.receive()
@@ -509,7 +510,7 @@ for (const lib of [ZEROMQ, ZMQ_TS]) {
 
 for (const lib of [ZEROMQ, ZMQ_TS]) {
   // The guard (timeout) is the failure mode: without "end" the close never completes.
-  void test(`${lib.name}: close() from an accept listener completes: end on the socket, disconnect on the peer`, { timeout: 5_000 }, async () => {
+  void test(`${lib.name}: close() from an accept listener completes: end on the socket, disconnect on the peer`, { timeout: scaled(5_000) }, async () => {
     const binder = new lib.Pull({ linger: 0 })
     const rb = new Recorder(binder)
     binder.events.on("accept", () => binder.close())
@@ -557,7 +558,7 @@ function eventsAfterClose(lib: Lib): ScenarioResult {
   }
 }
 
-void test("after end, receive() on the observer rejects as zeromq.js's does", { timeout: 10_000 }, async () => {
+void test("after end, receive() on the observer rejects as zeromq.js's does", { timeout: scaled(10_000) }, async () => {
   assert.deepEqual(await afterEnd(ZMQ_TS), await afterEnd(ZEROMQ))
 })
 

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { after, describe, it } from "node:test"
+import { scaled } from "../helpers/time.js"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
 const here = join(root, "test", "types")
@@ -26,12 +27,12 @@ void describe("types: programs written for zeromq.js", () => {
   const dir = mkdtempSync(join(tmpdir(), "zmq-ts-types-"))
   after(() => rmSync(dir, { recursive: true, force: true }))
 
-  void it("type-check against zeromq's declarations", { timeout: 120_000 }, () => {
+  void it("type-check against zeromq's declarations", { timeout: scaled(120_000) }, () => {
     const r = run(["-p", join(here, "tsconfig.zeromq.json")])
     assert.equal(r.status, 0, r.output)
   })
 
-  void it("type-check against zmq-ts's published declarations", { timeout: 240_000 }, () => {
+  void it("type-check against zmq-ts's published declarations", { timeout: scaled(240_000) }, () => {
     const decl = join(dir, "decl")
     const built = run(["-p", "tsconfig.build.json", "--emitDeclarationOnly", "--outDir", decl])
     assert.equal(built.status, 0, built.output)

@@ -25,6 +25,7 @@ import {
   x25519Backend,
 } from "../../src/crypto/box.js"
 import { z85Decode } from "../../src/crypto/z85.js"
+import { scaled } from "../helpers/time.js"
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex")
 const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ""), "hex")
@@ -466,7 +467,7 @@ void describe("crypto/box: keys", () => {
     `
     const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
       encoding: "utf8",
-      timeout: 60_000,
+      timeout: scaled(60_000),
     })
     assert.equal(r.signal, null, `child hung or was killed: ${r.stderr}`)
     assert.equal(r.status, 0, r.stderr)

@@ -5,13 +5,15 @@
  * draft class on the main entry (zeromq.js has none there either).
  */
 import assert from "node:assert/strict"
-import { spawn, spawnSync } from "node:child_process"
+import { spawn } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { before, test } from "node:test"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import * as zeromq from "zeromq"
 import * as main from "../../src/index.js"
+import { scaled } from "../helpers/time.js"
+import { buildUnlessPresent } from "../helpers/build.js"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 const DIST = join(ROOT, "dist")
@@ -21,11 +23,9 @@ const NAMES = ["Channel", ...ZEROMQ_DRAFT_NAMES, "Peer"].sort()
 
 before(
   () => {
-    if (existsSync(join(DIST, "esm", "draft.js")) && existsSync(join(DIST, "cjs", "draft.js"))) return
-    const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" })
-    assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`)
+    buildUnlessPresent(["esm/draft.js", "cjs/draft.js"])
   },
-  { timeout: 120_000 },
+  { timeout: scaled(120_000) },
 )
 
 interface DraftReport {
@@ -43,7 +43,7 @@ function runFixture(fixture: string): Promise<DraftReport> {
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d))
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d))
-    const guard = setTimeout(() => child.kill("SIGKILL"), 15_000)
+    const guard = setTimeout(() => child.kill("SIGKILL"), scaled(15_000))
     child.once("error", reject)
     child.once("close", (code) => {
       clearTimeout(guard)

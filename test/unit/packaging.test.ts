@@ -16,6 +16,8 @@ import { before, test } from "node:test"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import * as zeromq from "zeromq"
 import * as src from "../../src/index.js"
+import { scaled } from "../helpers/time.js"
+import { buildUnlessPresent } from "../helpers/build.js"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
 const DIST = join(ROOT, "dist")
@@ -59,11 +61,9 @@ const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall"]
 
 before(
   () => {
-    if (existsSync(join(DIST, "esm", "index.js")) && existsSync(join(DIST, "cjs", "index.js"))) return
-    const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" })
-    assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`)
+    buildUnlessPresent(["esm/index.js", "cjs/index.js"])
   },
-  { timeout: 120_000 },
+  { timeout: scaled(120_000) },
 )
 
 // ---- consumers in child processes -----------------------------------------------------
@@ -82,7 +82,7 @@ function runNode(fixture: string): Promise<ChildResult> {
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d))
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d))
-    const guard = setTimeout(() => child.kill("SIGKILL"), 15_000)
+    const guard = setTimeout(() => child.kill("SIGKILL"), scaled(15_000))
     child.once("error", reject)
     child.once("close", (code) => {
       clearTimeout(guard)

@@ -9,6 +9,7 @@ import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import * as zeromq from "zeromq"
+import { scaled } from "../time.js"
 
 export type PeerKind = "zeromq" | "pyzmq"
 export type PeerType = "PUSH" | "PULL" | "PAIR"
@@ -129,7 +130,7 @@ async function startZeromqPeer(type: PeerType, mode: PeerMode, endpoint: string)
 // ---- pyzmq (child process) ---------------------------------------------------------
 
 /** How long a pyzmq peer may take to exit once its stdin is closed, before it is killed. */
-const EXIT_GUARD_MS = 5000
+const EXIT_GUARD_MS = scaled(5000)
 
 class PyzmqPeer implements LibzmqPeer {
   readonly kind = "pyzmq"
