@@ -568,6 +568,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
    */
   encodeNow(frame: Uint8Array): boolean {
     if (!this.directOk || this.state !== State.Active || this.waitingDrain || this.encoder.pendingBytes >= DIRECT_LIMIT) return false
+    this.unsent.takenSmall(this.encoder.pendingBytes)
     this.encoder.encodeSmall(frame)
     this.scheduleFlush()
     return true

@@ -28,7 +28,8 @@ export class UnsentTracker {
   /** Bytes handed to the stream so far (by the engine's writeOut). */
   private written = 0
   private starts: number[] = []
-  private msgs: Msg[] = []
+  /** null: a small message encoded at send() (encodeNow), whose frame we do not keep. */
+  private msgs: (Msg | null)[] = []
   private head = 0
 
   constructor(stream: ByteStream) {
@@ -47,6 +48,15 @@ export class UnsentTracker {
   taken(msg: Msg, pending: number): void {
     this.starts.push(this.written + pending)
     this.msgs.push(msg)
+  }
+
+  /**
+   * A small message went straight into the batch `pending` bytes after the last write; its bytes are the
+   * caller's, not kept, so it cannot be sent again (see unsent()).
+   */
+  takenSmall(pending: number): void {
+    this.starts.push(this.written + pending)
+    this.msgs.push(null)
   }
 
   /** `bytes` more were handed to the stream. */
@@ -76,7 +86,12 @@ export class UnsentTracker {
     const from = this.written - notSent
     let i = this.starts.length
     while (i > this.head && this.starts[i - 1]! >= from) i--
-    const out = this.msgs.slice(i)
+    // Only what follows the last small message that never left can go back: requeueing messages on both
+    // sides of it would deliver them with a hole in between, besides the one the kernel's loss makes.
+    let tail = this.msgs.slice(i)
+    const lastSmall = tail.lastIndexOf(null)
+    if (lastSmall >= 0) tail = tail.slice(lastSmall + 1)
+    const out = tail as Msg[]
     this.starts = []
     this.msgs = []
     this.head = 0

@@ -39,6 +39,20 @@ function threeWritten(stream: FakeStream): UnsentTracker {
 }
 
 void describe("UnsentTracker", () => {
+  void test("a small message encoded at send() cannot go back: only what follows the last such unsent one is requeued", () => {
+    const stream: FakeStream = { writableLength: 500, _handle: new TCP(0) }
+    const t = new UnsentTracker(asStream(stream))
+    t.taken(msg(0), 0)
+    t.taken(msg(1), 100)
+    t.takenSmall(200)
+    t.taken(msg(3), 300)
+    t.taken(msg(4), 400)
+    t.wrote(500)
+    // The kernel took 50 bytes: m1, the small message, m3 and m4 never left; requeueing m1 with m3 would skip the small one.
+    stream._handle!.writeQueueSize = 450
+    assert.deepEqual(names(t.unsent()), ["m3", "m4"])
+  })
+
   void test("messages wholly in libuv's queue are unsent, in order; the one the kernel has part of is not", () => {
     const stream: FakeStream = { writableLength: 300, _handle: new TCP(0) }
     const t = threeWritten(stream)
