@@ -235,7 +235,9 @@ export const STALL_MS = 250
  */
 export async function fillUntilBlocked(sock: Sender, t: Transport, label: (i: number) => string): Promise<number> {
   const saved = sock.sendTimeout
-  sock.sendTimeout = t === "inproc" ? 0 : STALL_MS
+  // Scaled like a guard: on a saturated machine the engines between here and the peer can go unscheduled
+  // for longer than STALL_MS while the path still has room, and a false "full" breaks the caller's premise.
+  sock.sendTimeout = t === "inproc" ? 0 : scaled(STALL_MS)
   try {
     for (let n = 0; n < 20_000; n++) {
       try {
