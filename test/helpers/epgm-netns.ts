@@ -16,9 +16,11 @@
  * Creating them needs CAP_NET_ADMIN and iproute2; without them this throws
  * with the command's own error, so the test fails and says why.
  */
+import assert from "node:assert/strict"
 import { spawn, spawnSync, type ChildProcessByStdio } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import type { Readable, Writable } from "node:stream"
+import { after, before } from "node:test"
 import { fileURLToPath } from "node:url"
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url))
@@ -214,4 +216,21 @@ export async function runScenario(t: EpgmTopology, s: Scenario): Promise<{ subs:
   } finally {
     for (const p of procs) p.kill()
   }
+}
+
+/** Every message arrived once, whole and in order, and nothing else. */
+export function assertComplete(r: SubResult, count: number, who: string): void {
+  assert.deepEqual(r, { received: count, first: 0, last: count - 1, gaps: 0, corrupt: 0, disorder: 0 }, who)
+}
+
+/** A topology made before the enclosing suite's tests and removed after them; the getter is for use inside tests. */
+export function suiteTopology(): () => EpgmTopology {
+  let t: EpgmTopology | null = null
+  before(() => {
+    t = createEpgmTopology()
+  })
+  after(() => {
+    if (t !== null) deleteEpgmTopology(t)
+  })
+  return () => t!
 }

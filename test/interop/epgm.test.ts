@@ -7,36 +7,26 @@
  * share (single and multipart, small and several-packet messages).
  */
 import assert from "node:assert/strict"
-import { after, before, describe, test } from "node:test"
-import { createEpgmTopology, deleteEpgmTopology, runScenario, type EpgmTopology, type SubResult } from "../helpers/epgm-netns.js"
-
-function complete(r: SubResult, count: number, who: string): void {
-  assert.deepEqual(r, { received: count, first: 0, last: count - 1, gaps: 0, corrupt: 0, disorder: 0 }, who)
-}
+import { describe, test } from "node:test"
+import { assertComplete, runScenario, suiteTopology, type SubResult } from "../helpers/epgm-netns.js"
 
 void describe("interop: epgm:// with libzmq 4.3.4 + OpenPGM (python3-zmq), in network namespaces", () => {
-  let t: EpgmTopology | null = null
-  before(() => {
-    t = createEpgmTopology()
-  })
-  after(() => {
-    if (t !== null) deleteEpgmTopology(t)
-  })
+  const topology = suiteTopology()
 
   void test("zmq-ts PUB -> a libzmq SUB and two zmq-ts SUBs at once: every message, whole and in order", { timeout: 90000 }, async () => {
-    const r = await runScenario(t!, { pub: "zmq-ts", subs: [{ where: "c", lib: "libzmq" }, { where: "b", lib: "zmq-ts" }, { where: "b", lib: "zmq-ts" }], count: 60, port: 7101 })
-    r.subs.forEach((s, i) => complete(s, 60, `subscriber ${i}`))
+    const r = await runScenario(topology(), { pub: "zmq-ts", subs: [{ where: "c", lib: "libzmq" }, { where: "b", lib: "zmq-ts" }, { where: "b", lib: "zmq-ts" }], count: 60, port: 7101 })
+    r.subs.forEach((s, i) => assertComplete(s, 60, `subscriber ${i}`))
     assert.equal(r.relay.dropped, 0)
   })
 
   void test("libzmq PUB -> two zmq-ts SUBs and a libzmq SUB at once", { timeout: 90000 }, async () => {
-    const r = await runScenario(t!, { pub: "libzmq", subs: [{ where: "b", lib: "zmq-ts" }, { where: "b", lib: "zmq-ts" }, { where: "c", lib: "libzmq" }], count: 60, port: 7102 })
-    r.subs.forEach((s, i) => complete(s, 60, `subscriber ${i}`))
+    const r = await runScenario(topology(), { pub: "libzmq", subs: [{ where: "b", lib: "zmq-ts" }, { where: "b", lib: "zmq-ts" }, { where: "c", lib: "libzmq" }], count: 60, port: 7102 })
+    r.subs.forEach((s, i) => assertComplete(s, 60, `subscriber ${i}`))
   })
 
   void test("zmq-ts PUB, every 4th ODATA lost: libzmq's and zmq-ts's NAKs get it all repaired by zmq-ts's RDATA", { timeout: 90000 }, async () => {
-    const r = await runScenario(t!, { pub: "zmq-ts", subs: [{ where: "c", lib: "libzmq" }, { where: "b", lib: "zmq-ts" }], count: 60, port: 7103, drop: "every:4" })
-    r.subs.forEach((s, i) => complete(s, 60, `subscriber ${i}`))
+    const r = await runScenario(topology(), { pub: "zmq-ts", subs: [{ where: "c", lib: "libzmq" }, { where: "b", lib: "zmq-ts" }], count: 60, port: 7103, drop: "every:4" })
+    r.subs.forEach((s, i) => assertComplete(s, 60, `subscriber ${i}`))
     // How many packets carry the 60 messages depends on how the publisher batches them: at least a few are lost.
     assert.ok(r.relay.dropped! >= 5, `dropped ${r.relay.dropped}`)
     assert.ok(r.relay.rdata! >= r.relay.dropped!, `${r.relay.rdata} repairs for ${r.relay.dropped} losses`)
@@ -44,15 +34,15 @@ void describe("interop: epgm:// with libzmq 4.3.4 + OpenPGM (python3-zmq), in ne
   })
 
   void test("libzmq PUB, every 3rd ODATA lost: zmq-ts's NAKs get OpenPGM to repair it all", { timeout: 90000 }, async () => {
-    const r = await runScenario(t!, { pub: "libzmq", subs: [{ where: "b", lib: "zmq-ts" }], count: 60, port: 7104, drop: "every:3" })
-    complete(r.subs[0]!, 60, "zmq-ts subscriber")
+    const r = await runScenario(topology(), { pub: "libzmq", subs: [{ where: "b", lib: "zmq-ts" }], count: 60, port: 7104, drop: "every:3" })
+    assertComplete(r.subs[0]!, 60, "zmq-ts subscriber")
     // libzmq packs small messages together: fewer packets, fewer of them lost.
     assert.ok(r.relay.dropped! >= 5 && r.relay.rdata! >= r.relay.dropped!, JSON.stringify(r.relay))
   })
   void test("late joiners, both ways: a SUB started while the data flows joins at a message start and misses nothing after", { timeout: 90000 }, async () => {
     for (const [pub, early, late] of [["zmq-ts", "zmq-ts", "libzmq"], ["libzmq", "libzmq", "zmq-ts"]] as const) {
       const where = (lib: string): "b" | "c" => (lib === "zmq-ts" ? "b" : "c")
-      const r = await runScenario(t!, { pub, subs: [{ where: where(early), lib: early }], late: { where: where(late), lib: late }, count: -1, port: pub === "zmq-ts" ? 7107 : 7108 })
+      const r = await runScenario(topology(), { pub, subs: [{ where: where(early), lib: early }], late: { where: where(late), lib: late }, count: -1, port: pub === "zmq-ts" ? 7107 : 7108 })
       const [first, second] = r.subs as [SubResult, SubResult]
       const who = `${pub} PUB: ${JSON.stringify(r.subs)}`
       assert.ok(first.first === 0 && first.received === first.last + 1 && first.gaps + first.corrupt + first.disorder === 0, who)
@@ -67,7 +57,7 @@ void describe("interop: epgm:// with libzmq 4.3.4 + OpenPGM (python3-zmq), in ne
   void test("a data packet lost for good (ODATA and RDATA dropped, 16-packet window): zmq-ts SUBs reset and rejoin at a message start, nothing torn", { timeout: 90000 }, async () => {
     const options = { rate: 1000, recoveryInterval: 200 }
     for (const pub of ["zmq-ts", "libzmq"] as const) {
-      const r = await runScenario(t!, { pub, subs: [{ where: "b", lib: "zmq-ts" }, { where: "c", lib: "zmq-ts" }], count: 60, port: pub === "zmq-ts" ? 7105 : 7106, drop: "sqn:10", options })
+      const r = await runScenario(topology(), { pub, subs: [{ where: "b", lib: "zmq-ts" }, { where: "c", lib: "zmq-ts" }], count: 60, port: pub === "zmq-ts" ? 7105 : 7106, drop: "sqn:10", options })
       for (const [i, s] of r.subs.entries()) {
         const who = `${pub} PUB -> subscriber ${i}: ${JSON.stringify(s)}`
         assert.equal(s.corrupt + s.disorder, 0, who)
