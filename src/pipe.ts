@@ -25,6 +25,9 @@ export function lowWaterMark(hwm: number): number {
   return hwm > maxDelta * 2 ? hwm - maxDelta : Math.floor((hwm + 1) / 2)
 }
 
+/** Ring slots a drained queue may keep: the default high-water mark (1000) stays within them, so steady traffic never reallocates. */
+const SHRINK_ABOVE = 4096
+
 /** A listener called by a queue; each queue has one for each end. */
 export type Wake = () => void
 
@@ -140,6 +143,12 @@ export class MsgQueue {
     this.ring[this.head] = undefined
     this.head = (this.head + 1) & (this.ring.length - 1)
     this.count--
+    // A burst past the high-water mark (subscriptions bypass it; 0 means none) grew the ring: give the
+    // memory back once it has drained, or 100k queued subscriptions would hold 1 MiB of slots for good.
+    if (this.count === 0 && this.ring.length > SHRINK_ABOVE) {
+      this.ring = new Array<Msg | undefined>(16)
+      this.head = 0
+    }
     if (this.byteLimit > 0) this.bytes -= msgCost(msg!)
     // Writing resumes at the low-water mark, and (with a budget) once half of it is free.
     if (this.writerBlocked && this.count <= this.lwm && this.bytes <= this.byteLimit / 2) this.wakeWriter()
@@ -168,8 +177,7 @@ export class MsgQueue {
     for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) & (old.length - 1)]
     this.ring = next
     this.head = 0
-    // Shrinking back happens in clear(); a long-lived queue keeps its peak size,
-    // which the high-water mark bounds.
+    // Shrinking back happens in clear() and, past SHRINK_ABOVE slots, in read() once empty.
   }
 }
 

@@ -24,6 +24,23 @@ void describe("lowWaterMark", () => {
 })
 
 void describe("MsgQueue", () => {
+  void test("a burst past the high-water mark gives its ring back once drained; a queue within 4096 keeps its slots", () => {
+    const slots = (q: MsgQueue): number => (q as unknown as { ring: unknown[] }).ring.length
+    const burst = new MsgQueue(0)
+    for (let i = 0; i < 100_000; i++) burst.push([Buffer.from(String(i))])
+    assert.equal(slots(burst), 131_072)
+    for (let i = 0; i < 99_999; i++) burst.read()
+    assert.equal(slots(burst), 131_072, "kept while anything is queued")
+    assert.equal(burst.read()![0]!.toString(), "99999")
+    assert.equal(slots(burst), 16)
+    burst.push([Buffer.from("again")])
+    assert.equal(burst.read()![0]!.toString(), "again")
+    const steady = new MsgQueue(1000)
+    for (let i = 0; i < 1000; i++) steady.push([Buffer.from("x")])
+    while (steady.read() !== undefined);
+    assert.equal(slots(steady), 1024)
+  })
+
   void test("writes block at exactly hwm messages", () => {
     const q = new MsgQueue(3)
     assert.equal(q.write(msg(1)), true)
