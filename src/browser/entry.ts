@@ -16,8 +16,12 @@ export type * from "../index.js"
 export { Server, Client, Radio, Dish, Gather, Scatter, Peer, Channel, Datagram } from "./draft-classes.js"
 export { ZmqError, SocketType, z85Encode, z85Decode, SOCKET_OPTIONS } from "../util.js"
 
-/** What a page can use: no ipc (nor tcp, nor bind; ws and inproc only). */
-export const capability: typeof zmq.capability = Object.freeze({ ...zmq.capability, ipc: false })
+/**
+ * What a page can use: ws and inproc only, so no ipc (nor tcp, nor bind), no
+ * pgm (no UDP in a page) and no curve (a browser peer is NULL: CURVE over ws
+ * throws EPROTONOSUPPORT there; confidentiality comes from wss://).
+ */
+export const capability: typeof zmq.capability = Object.freeze({ ...zmq.capability, ipc: false, pgm: false, curve: false })
 
 const browserZmq = { ...zmq.default, capability }
 export default browserZmq

@@ -175,4 +175,7 @@ void test("in the page: bind, tcp and PLAIN over ws throw clear errors; inproc a
   assert.equal(out.inproc, "over inproc")
   assert.equal(out.curveKeyLength, 40)
   assert.equal(out.ipc, false)
+  // What the page cannot do, capability says: no UDP for pgm, CURVE over ws refused.
+  assert.equal(out.pgm, false)
+  assert.equal(out.curve, false)
 })

@@ -90,6 +90,8 @@ export async function refusals() {
     b.close()
     out.curveKeyLength = zmq.curveKeyPair().publicKey.length
     out.ipc = zmq.capability.ipc
+    out.pgm = zmq.capability.pgm
+    out.curve = zmq.capability.curve
   } finally {
     s.close()
   }
