@@ -2,6 +2,7 @@ import { decodeCommand, decodeMetadata, encodeMetadata } from "../codec/command.
 import { MECHANISM_CURVE } from "../codec/constants.js"
 import { ProtocolError, type ProtocolErrorReason } from "../codec/protocol-error.js"
 import { generateKeyPair, LowOrderKeyError, openAfter, openAfterInPlace, precompute, randomBytes, sealAfter, sealFrameAfter } from "../crypto/box.js"
+import { SealRing } from "./curve-ring.js"
 import { MechanismFailure } from "./failure.js"
 import { basicProperties, MechanismBase, type Mechanism, type MechanismContext } from "./mechanism.js"
 
@@ -80,6 +81,8 @@ abstract class CurveBase extends MechanismBase {
    */
   private sendNonce: Buffer | null = null
   private recvNonce: Buffer | null = null
+  /** Where sealed MESSAGE bodies are built, reused once written (curve-ring.ts). */
+  private readonly sealed = new SealRing()
 
   /** Encrypts one frame as a MESSAGE command body (RFC 25 "MESSAGE"). */
   encodeFrame(flags: number, data: Buffer): Buffer {
@@ -87,11 +90,16 @@ abstract class CurveBase extends MechanismBase {
     n.writeBigUInt64BE(this.nonceOut, 16)
     this.nonceOut++
     // The command buffer: [16 header][16 MAC][box of flags + data].
-    const out = Buffer.allocUnsafe(33 + data.length)
+    const out = this.sealed.alloc(33 + data.length)
     sealFrameAfter(this.precom!, n, flags, data, out)
     out.write("\x07MESSAGE", 0, "latin1")
     n.copy(out, 8, 16, 24)
     return out
+  }
+
+  /** Everything encodeFrame returned so far goes out in the write being made; see SealRing. */
+  writeBoundary(): (() => void) | null {
+    return this.sealed.writeBoundary()
   }
 
   /** Decrypts a MESSAGE command body into its flags and frame. Throws ProtocolError. */
