@@ -48,7 +48,10 @@ export class SealRing {
     if (this.allocated + skip + n - this.released > size) {
       // Full. The old ring stays alive as long as the writes that use it.
       if (size >= MAX_RING) return Buffer.allocUnsafe(n)
-      buf = this.replace(Math.min(MAX_RING, size * 2))
+      // doubled at least once, and until the frame fits (n <= MAX_PIECE < MAX_RING)
+      let grown = size * 2
+      while (grown < n) grown *= 2
+      buf = this.replace(Math.min(MAX_RING, grown))
       size = buf.length
       pos = 0
       skip = 0

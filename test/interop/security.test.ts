@@ -293,7 +293,7 @@ for (const mech of MECHS) {
             const endpoint = await pull.bind(bindEndpoint("tcp"))
             const push = open(r, c, clientLib, "PUSH", mech.client)
             push.connect(endpoint)
-            const sizes = [0, 100, 5000, 9000, 40_000, 70_000, 300_000]
+            const sizes = [150_000, 0, 100, 5000, 9000, 40_000, 70_000, 300_000]
             const msgs = Array.from({ length: 400 }, (_, i) =>
               i % 5 === 4 ? [bytes(9000, i), bytes(100, i + 1), bytes(70_000, i + 2)] : [bytes(sizes[i % sizes.length]!, i)],
             )

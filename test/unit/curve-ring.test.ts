@@ -74,6 +74,17 @@ void describe("SealRing", () => {
     assert.ok(!overlaps(c, e) && !overlaps(d, e))
   })
 
+  void test("a frame bigger than the ring's current size gets a ring it fits in, or memory of its own", () => {
+    for (const n of [64 * 1024 + 1, 150 * 1024, 256 * 1024, 256 * 1024 + 1, 3 * 1024 * 1024]) {
+      const ring = new SealRing()
+      const v = ring.alloc(n)
+      assert.equal(v.length, n, `a view of ${n} bytes from a new ring`)
+      const w = ring.alloc(n)
+      assert.equal(w.length, n, `a second view of ${n} bytes while the first is in use`)
+      assert.ok(!overlaps(v, w))
+    }
+  })
+
   void test("no write boundary while nothing was sealed since everything was released", () => {
     const ring = new SealRing()
     assert.equal(ring.writeBoundary(), null)
