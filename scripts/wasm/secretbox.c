@@ -14,7 +14,9 @@
  * Salsa20 runs four 64-byte blocks at once, one block per 32-bit lane of 16
  * v128 registers; Poly1305 is poly1305-donna-32 (26-bit limbs, 64-bit
  * products), which suits wasm's i64.mul better than 64-bit limbs would
- * (wasm has no 64x64->128 multiply).
+ * (wasm has no 64x64->128 multiply), taking two blocks per step as
+ * h = (h + m1) r^2 + m2 r: the two products are independent and share one
+ * carry chain, 22% faster than one block per step (64 KiB: 23-24 vs 30 us).
  */
 #include <stdint.h>
 #include <wasm_simd128.h>
@@ -196,91 +198,7 @@ static void xor_stream(u8 *p, u32 len, int first) {
   }
 }
 
-/* ----------------------------------------------------------------- Poly1305 */
-
-static u32 R[5], H[5], PAD[4];
-
-static void poly_init(const u8 key[32]) {
-  R[0] = (ld32(key + 0)) & 0x3ffffff;
-  R[1] = (ld32(key + 3) >> 2) & 0x3ffff03;
-  R[2] = (ld32(key + 6) >> 4) & 0x3ffc0ff;
-  R[3] = (ld32(key + 9) >> 6) & 0x3f03fff;
-  R[4] = (ld32(key + 12) >> 8) & 0x00fffff;
-  for (int i = 0; i < 5; i++) H[i] = 0;
-  for (int i = 0; i < 4; i++) PAD[i] = ld32(key + 16 + 4 * i);
-}
-
-static void poly_blocks(const u8 *m, u32 blocks, u32 hibit) {
-  const u32 r0 = R[0], r1 = R[1], r2 = R[2], r3 = R[3], r4 = R[4];
-  const u32 s1 = r1 * 5, s2 = r2 * 5, s3 = r3 * 5, s4 = r4 * 5;
-  u32 h0 = H[0], h1 = H[1], h2 = H[2], h3 = H[3], h4 = H[4];
-  while (blocks--) {
-    h0 += (ld32(m + 0)) & 0x3ffffff;
-    h1 += (ld32(m + 3) >> 2) & 0x3ffffff;
-    h2 += (ld32(m + 6) >> 4) & 0x3ffffff;
-    h3 += (ld32(m + 9) >> 6) & 0x3ffffff;
-    h4 += (ld32(m + 12) >> 8) | hibit;
-    u64 d0 = (u64)h0 * r0 + (u64)h1 * s4 + (u64)h2 * s3 + (u64)h3 * s2 + (u64)h4 * s1;
-    u64 d1 = (u64)h0 * r1 + (u64)h1 * r0 + (u64)h2 * s4 + (u64)h3 * s3 + (u64)h4 * s2;
-    u64 d2 = (u64)h0 * r2 + (u64)h1 * r1 + (u64)h2 * r0 + (u64)h3 * s4 + (u64)h4 * s3;
-    u64 d3 = (u64)h0 * r3 + (u64)h1 * r2 + (u64)h2 * r1 + (u64)h3 * r0 + (u64)h4 * s4;
-    u64 d4 = (u64)h0 * r4 + (u64)h1 * r3 + (u64)h2 * r2 + (u64)h3 * r1 + (u64)h4 * r0;
-    u32 c;
-    c = (u32)(d0 >> 26); h0 = (u32)d0 & 0x3ffffff;
-    d1 += c; c = (u32)(d1 >> 26); h1 = (u32)d1 & 0x3ffffff;
-    d2 += c; c = (u32)(d2 >> 26); h2 = (u32)d2 & 0x3ffffff;
-    d3 += c; c = (u32)(d3 >> 26); h3 = (u32)d3 & 0x3ffffff;
-    d4 += c; c = (u32)(d4 >> 26); h4 = (u32)d4 & 0x3ffffff;
-    h0 += c * 5; c = h0 >> 26; h0 &= 0x3ffffff;
-    h1 += c;
-    m += 16;
-  }
-  H[0] = h0; H[1] = h1; H[2] = h2; H[3] = h3; H[4] = h4;
-}
-
-/* Only the last piece of a message may end in a partial block. */
-static void poly_update(const u8 *m, u32 len) {
-  poly_blocks(m, len / 16, 1u << 24);
-  u32 rest = len % 16;
-  if (rest) {
-    u8 last[16];
-    for (u32 i = 0; i < 16; i++) last[i] = i < rest ? m[len - rest + i] : (i == rest ? 1 : 0);
-    poly_blocks(last, 1, 0);
-  }
-}
-
-static void poly_finish(u8 mac[16]) {
-  u32 h0 = H[0], h1 = H[1], h2 = H[2], h3 = H[3], h4 = H[4], c;
-  c = h1 >> 26; h1 &= 0x3ffffff;
-  h2 += c; c = h2 >> 26; h2 &= 0x3ffffff;
-  h3 += c; c = h3 >> 26; h3 &= 0x3ffffff;
-  h4 += c; c = h4 >> 26; h4 &= 0x3ffffff;
-  h0 += c * 5; c = h0 >> 26; h0 &= 0x3ffffff;
-  h1 += c;
-  /* g = h + 5 - 2^130: use it if it did not go negative, i.e. h >= p */
-  u32 g0 = h0 + 5; c = g0 >> 26; g0 &= 0x3ffffff;
-  u32 g1 = h1 + c; c = g1 >> 26; g1 &= 0x3ffffff;
-  u32 g2 = h2 + c; c = g2 >> 26; g2 &= 0x3ffffff;
-  u32 g3 = h3 + c; c = g3 >> 26; g3 &= 0x3ffffff;
-  u32 g4 = h4 + c - (1u << 26);
-  u32 mask = (g4 >> 31) - 1;
-  g0 &= mask; g1 &= mask; g2 &= mask; g3 &= mask; g4 &= mask;
-  mask = ~mask;
-  h0 = (h0 & mask) | g0;
-  h1 = (h1 & mask) | g1;
-  h2 = (h2 & mask) | g2;
-  h3 = (h3 & mask) | g3;
-  h4 = (h4 & mask) | g4;
-  h0 = h0 | (h1 << 26);
-  h1 = (h1 >> 6) | (h2 << 20);
-  h2 = (h2 >> 12) | (h3 << 14);
-  h3 = (h3 >> 18) | (h4 << 8);
-  u64 f;
-  f = (u64)h0 + PAD[0]; st32(mac, (u32)f);
-  f = (u64)h1 + PAD[1] + (f >> 32); st32(mac + 4, (u32)f);
-  f = (u64)h2 + PAD[2] + (f >> 32); st32(mac + 8, (u32)f);
-  f = (u64)h3 + PAD[3] + (f >> 32); st32(mac + 12, (u32)f);
-}
+#include "poly1305.h"
 
 /* -------------------------------------------------------------- secretbox */
 
@@ -372,4 +290,5 @@ EXPORT(box_wipe) void box_wipe(void) {
   for (int i = 0; i < 64; i++) KS0[i] = 0;
   for (int i = 0; i < 5; i++) R[i] = 0;
   for (int i = 0; i < 4; i++) PAD[i] = 0;
+  for (int i = 0; i < 5; i++) R2[i] = 0;
 }

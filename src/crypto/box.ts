@@ -4,14 +4,10 @@
  * i.e. NaCl's box without its 16 leading zero bytes.
  *
  * Implementation, chosen by measurement (bench/crypto-compare.mjs):
- *  - X25519 (key pairs, crypto_box_beforenm's scalar multiplication) through
- *    node:crypto's native X25519, 6-8x faster than the pure-JS ladders. Raw
- *    keys go in as JWK (OpenSSL 3's DER decoder is ~10x slower) and nothing
- *    is ever exported from a KeyObject: Node 20.20's JWK export of a
- *    generateKeyPairSync key can deadlock when a GC runs inside it. A public
- *    key is X25519(secret, 9), computed the same way. If the native path is
- *    missing or fails its known-answer self-test, tweetnacl's pure-JS
- *    scalar multiplication is used instead (see x25519Backend()).
+ *  - X25519 (key pairs, crypto_box_beforenm's scalar multiplication) in
+ *    x25519.ts: node:crypto's native X25519, 6-8x faster than the pure-JS
+ *    ladders, or tweetnacl's if the native path is missing or fails its
+ *    known-answer self-test.
  *  - XSalsa20-Poly1305 (crypto_box_afternm / open_afternm) through
  *    secretbox.ts: our own WebAssembly SIMD kernel, or tweetnacl where
  *    WebAssembly is unavailable. A MESSAGE is sealed and opened inside the
@@ -25,9 +21,12 @@
  * bit ignored) before the multiplication, plus an all-zero check after it.
  * open() returns null for such a key instead, as crypto_box_open does.
  */
-import { randomBytes as nodeRandomBytes, createPrivateKey, createPublicKey, diffieHellman } from "node:crypto"
+import { randomBytes as nodeRandomBytes } from "node:crypto"
 import nacl from "tweetnacl"
 import { secretboxOpenPadded, secretboxSealFrame, secretboxSealPadded } from "./secretbox.js"
+import { BASE_POINT, jsX25519, KeyCache, x25519 } from "./x25519.js"
+
+export { KeyCache, setX25519BackendForTesting, x25519Backend } from "./x25519.js"
 
 export const PUBLIC_KEY_BYTES = 32
 export const SECRET_KEY_BYTES = 32
@@ -68,7 +67,6 @@ export class LowOrderKeyError extends RangeError {
 
 interface NaclLowLevel {
   crypto_core_hsalsa20(out: Uint8Array, inp: Uint8Array, k: Uint8Array, c: Uint8Array): number
-  crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): number
 }
 const ll = (nacl as unknown as { lowlevel: NaclLowLevel }).lowlevel
 
@@ -125,90 +123,6 @@ function isAllZero(b: Uint8Array): boolean {
 }
 
 // ---------------------------------------------------------------------------
-// X25519 backends
-
-interface X25519 {
-  readonly name: "node" | "js"
-  /** X25519(scalar, u); null if the backend refuses (e.g. an all-zero result). */
-  scalarMult(scalar: Uint8Array, u: Uint8Array): Uint8Array | null
-}
-
-const BASE_POINT = new Uint8Array(32)
-BASE_POINT[0] = 9
-
-const b64url = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64url")
-const B64_BASE_POINT = b64url(BASE_POINT)
-
-const nodeX25519: X25519 = {
-  name: "node",
-  scalarMult(scalar, u) {
-    try {
-      // Node's JWK importer requires "x" on a private key but derives the
-      // public key from "d"; any well-formed x will do.
-      const privateKey = createPrivateKey({
-        key: { kty: "OKP", crv: "X25519", d: b64url(scalar), x: B64_BASE_POINT },
-        format: "jwk",
-      })
-      const publicKey = createPublicKey({ key: { kty: "OKP", crv: "X25519", x: b64url(u) }, format: "jwk" })
-      const out = diffieHellman({ privateKey, publicKey })
-      return out.length === 32 ? out : null
-    } catch {
-      return null // OpenSSL refuses an all-zero shared secret
-    }
-  },
-}
-
-const jsX25519: X25519 = {
-  name: "js",
-  scalarMult(scalar, u) {
-    const q = new Uint8Array(32)
-    ll.crypto_scalarmult(q, scalar, u)
-    return q
-  },
-}
-
-// RFC 7748 section 6.1: Alice's key pair and the Alice-Bob shared secret.
-const KAT = {
-  aliceSecret: "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a",
-  alicePublic: "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a",
-  bobPublic: "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f",
-  shared: "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742",
-}
-
-function selfTest(x: X25519): boolean {
-  try {
-    const sk = Buffer.from(KAT.aliceSecret, "hex")
-    const pk = x.scalarMult(sk, BASE_POINT)
-    const shared = x.scalarMult(sk, Buffer.from(KAT.bobPublic, "hex"))
-    return (
-      pk !== null &&
-      shared !== null &&
-      Buffer.from(pk).toString("hex") === KAT.alicePublic &&
-      Buffer.from(shared).toString("hex") === KAT.shared
-    )
-  } catch {
-    return false
-  }
-}
-
-let backend: X25519 | undefined
-
-function x25519(): X25519 {
-  backend ??= selfTest(nodeX25519) ? nodeX25519 : jsX25519
-  return backend
-}
-
-/** Which X25519 implementation is in use: node:crypto ("node") or tweetnacl ("js"). */
-export function x25519Backend(): "node" | "js" {
-  return x25519().name
-}
-
-/** For tests: force one X25519 implementation (undefined: choose again). */
-export function setX25519BackendForTesting(name: "node" | "js" | undefined): void {
-  backend = name === undefined ? undefined : name === "node" ? nodeX25519 : jsX25519
-}
-
-// ---------------------------------------------------------------------------
 // Keys
 
 function checkLength(what: string, b: Uint8Array, n: number): void {
@@ -222,33 +136,36 @@ export function randomBytes(n: number): Buffer {
 }
 
 /** The public key X25519(secret, 9) for a 32-byte secret key (crypto_scalarmult_base). */
-export function publicFromSecret(secretKey: Uint8Array): Uint8Array {
+export function publicFromSecret(secretKey: Uint8Array, keys?: KeyCache): Uint8Array {
   checkLength("secret key", secretKey, SECRET_KEY_BYTES)
   // null (node:crypto failing) cannot happen for the base point; fall back rather than fail
-  return x25519().scalarMult(secretKey, BASE_POINT) ?? jsX25519.scalarMult(secretKey, BASE_POINT)!
+  return x25519().scalarMult(secretKey, BASE_POINT, keys) ?? jsX25519.scalarMult(secretKey, BASE_POINT)!
 }
 
 /**
  * A fresh key pair, as crypto_box_keypair: 32 random bytes as the secret key
  * (stored unclamped, X25519 clamps when it uses it) and its public key.
+ * `random`: the 32 secret bytes, when the caller drew them already.
  */
-export function generateKeyPair(): KeyPair {
-  const secretKey = randomBytes(SECRET_KEY_BYTES)
-  return { publicKey: publicFromSecret(secretKey), secretKey }
+export function generateKeyPair(keys?: KeyCache, random?: Buffer): KeyPair {
+  const secretKey = random ?? randomBytes(SECRET_KEY_BYTES)
+  checkLength("secret key", secretKey, SECRET_KEY_BYTES)
+  return { publicKey: publicFromSecret(secretKey, keys), secretKey }
 }
 
 /**
  * crypto_box_beforenm: the 32-byte key for boxes between us and a peer,
  * HSalsa20(X25519(mySecret, theirPublic)). Throws LowOrderKeyError for a
  * small-order public key and RangeError for keys that are not 32 bytes.
+ * `keys`: imports of both keys are kept there for the next use (KeyCache).
  */
-export function precompute(theirPublic: Uint8Array, mySecret: Uint8Array): Uint8Array {
+export function precompute(theirPublic: Uint8Array, mySecret: Uint8Array, keys?: KeyCache): Uint8Array {
   checkLength("public key", theirPublic, PUBLIC_KEY_BYTES)
   checkLength("secret key", mySecret, SECRET_KEY_BYTES)
   if (isLowOrder(theirPublic)) throw new LowOrderKeyError()
   // node:crypto reports failure as null: ask tweetnacl whether that was a
   // weak key rather than trusting the reason.
-  const shared = x25519().scalarMult(mySecret, theirPublic) ?? jsX25519.scalarMult(mySecret, theirPublic)!
+  const shared = x25519().scalarMult(mySecret, theirPublic, keys) ?? jsX25519.scalarMult(mySecret, theirPublic)!
   if (isAllZero(shared)) throw new LowOrderKeyError()
   const key = new Uint8Array(SHARED_KEY_BYTES)
   ll.crypto_core_hsalsa20(key, ZERO16, shared, SIGMA)

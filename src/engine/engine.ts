@@ -635,14 +635,20 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     this.unsent.wrote(this.encoder.pendingBytes)
     const bufs = this.encoder.take()
     const stream = this.stream
+    // CURVE seals into memory it reuses once the stream is done with this write.
+    const release = this.secure?.writeBoundary?.() ?? null
+    const done = release === null ? this.onWritten : (err?: Error | null): void => {
+      this.onWritten()
+      if (err == null) release()
+    }
     let ok = true
     if (bufs.length === 1) {
-      ok = stream.write(bufs[0]!, this.onWritten)
+      ok = stream.write(bufs[0]!, done)
     } else {
       stream.cork()
       const last = bufs.length - 1
       for (let i = 0; i < last; i++) ok = stream.write(bufs[i]!)
-      ok = stream.write(bufs[last]!, this.onWritten)
+      ok = stream.write(bufs[last]!, done)
       stream.uncork()
     }
     // Node's stream says "full" past 16 KiB; we keep feeding it up to

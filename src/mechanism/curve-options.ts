@@ -1,4 +1,4 @@
-import { publicFromSecret } from "../crypto/box.js"
+import { KeyCache, publicFromSecret } from "../crypto/box.js"
 import { zmqError } from "../errors.js"
 import { CurveClient, CurveServer } from "./curve.js"
 import type { Mechanism, MechanismContext } from "./mechanism.js"
@@ -32,7 +32,9 @@ export function makeCurve(opts: CurveOptions, ctx: MechanismContext): Mechanism 
   const secret = opts.curveSecretKey!
   if (opts.curveServer) {
     // libzmq's server uses only its secret key; the public one follows from it.
-    return new CurveServer(ctx, publicFromSecret(secret), secret)
+    // The import of the secret made for that serves the HELLO box too.
+    const keys = new KeyCache()
+    return new CurveServer(ctx, publicFromSecret(secret, keys), secret, keys)
   }
   return new CurveClient(ctx, opts.curveServerKey!, opts.curvePublicKey!, secret)
 }

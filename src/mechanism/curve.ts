@@ -1,7 +1,8 @@
 import { decodeCommand, decodeMetadata, encodeMetadata } from "../codec/command.js"
 import { MECHANISM_CURVE } from "../codec/constants.js"
 import { ProtocolError, type ProtocolErrorReason } from "../codec/protocol-error.js"
-import { generateKeyPair, LowOrderKeyError, openAfter, openAfterInPlace, precompute, randomBytes, sealAfter, sealFrameAfter } from "../crypto/box.js"
+import { generateKeyPair, KeyCache, LowOrderKeyError, openAfter, openAfterInPlace, precompute, randomBytes, sealAfter, sealFrameAfter } from "../crypto/box.js"
+import { SealRing } from "./curve-ring.js"
 import { MechanismFailure } from "./failure.js"
 import { basicProperties, MechanismBase, type Mechanism, type MechanismContext } from "./mechanism.js"
 
@@ -80,6 +81,8 @@ abstract class CurveBase extends MechanismBase {
    */
   private sendNonce: Buffer | null = null
   private recvNonce: Buffer | null = null
+  /** Where sealed MESSAGE bodies are built, reused once written (curve-ring.ts). */
+  private readonly sealed = new SealRing()
 
   /** Encrypts one frame as a MESSAGE command body (RFC 25 "MESSAGE"). */
   encodeFrame(flags: number, data: Buffer): Buffer {
@@ -87,11 +90,16 @@ abstract class CurveBase extends MechanismBase {
     n.writeBigUInt64BE(this.nonceOut, 16)
     this.nonceOut++
     // The command buffer: [16 header][16 MAC][box of flags + data].
-    const out = Buffer.allocUnsafe(33 + data.length)
+    const out = this.sealed.alloc(33 + data.length)
     sealFrameAfter(this.precom!, n, flags, data, out)
     out.write("\x07MESSAGE", 0, "latin1")
     n.copy(out, 8, 16, 24)
     return out
+  }
+
+  /** Everything encodeFrame returned so far goes out in the write being made; see SealRing. */
+  writeBoundary(): (() => void) | null {
+    return this.sealed.writeBoundary()
   }
 
   /** Decrypts a MESSAGE command body into its flags and frame. Throws ProtocolError. */
@@ -127,7 +135,11 @@ export class CurveClient extends CurveBase implements Mechanism {
   private readonly serverKey: Uint8Array
   private readonly publicKey: Uint8Array
   private readonly secretKey: Uint8Array
-  private readonly transient = generateKeyPair()
+  /** Each key imported into node:crypto once per connection (KeyCache). */
+  private readonly keys = new KeyCache()
+  /** Random octets of this connection, drawn at once: c' (32), then the vouch nonce (16). */
+  private readonly random = randomBytes(48)
+  private readonly transient = generateKeyPair(this.keys, this.random.subarray(0, 32))
   /** Box key for C' and S, used by HELLO and WELCOME; set by start(). */
   private helloKey: Uint8Array = ZERO32
 
@@ -142,7 +154,7 @@ export class CurveClient extends CurveBase implements Mechanism {
     // libzmq accepts any 32 octets as ZMQ_CURVE_SERVERKEY; a low-order key
     // makes crypto_box fail when HELLO is built, so the handshake fails then.
     try {
-      this.helloKey = precompute(this.serverKey, this.transient.secretKey)
+      this.helloKey = precompute(this.serverKey, this.transient.secretKey, this.keys)
     } catch (err) {
       if (err instanceof LowOrderKeyError) throw this.fail("ERR_ZMTP_CRYPTOGRAPHIC", "CURVE server key is a low-order point")
       throw err
@@ -182,7 +194,7 @@ export class CurveClient extends CurveBase implements Mechanism {
     this.precom = this.precomputeOrFail(serverTransient, this.transient.secretKey)
 
     // Vouch: Box[C' + S](C->S'), long nonce "VOUCH---" + 16 random octets.
-    const vouchNonce = randomBytes(16)
+    const vouchNonce = this.random.subarray(32, 48)
     const vouchPlain = Buffer.concat([this.transient.publicKey, this.serverKey])
     const vouch = sealAfter(this.precomputeOrFail(serverTransient, this.secretKey), nonce("VOUCH---", vouchNonce), vouchPlain)
     const metadata = encodeMetadata(basicProperties(this.ctx))
@@ -193,6 +205,7 @@ export class CurveClient extends CurveBase implements Mechanism {
     // c' and the HELLO key have done their work: only the session key (precom) stays.
     this.transient.secretKey.fill(0)
     this.helloKey.fill(0)
+    this.keys.clear()
     return Buffer.concat([Buffer.from("\x08INITIATE", "latin1"), cookie, n.subarray(16, 24), box])
   }
 
@@ -208,7 +221,7 @@ export class CurveClient extends CurveBase implements Mechanism {
 
   private precomputeOrFail(pub: Uint8Array, sec: Uint8Array): Uint8Array {
     try {
-      return precompute(pub, sec)
+      return precompute(pub, sec, this.keys)
     } catch {
       throw this.fail("ERR_ZMTP_KEY_EXCHANGE", "CURVE peer key is weak (low order)")
     }
@@ -231,15 +244,22 @@ export class CurveServer extends CurveBase implements Mechanism {
   private state: "hello" | "initiate" | "zap" | "done" = "hello"
   private readonly publicKey: Uint8Array
   private readonly secretKey: Uint8Array
-  private readonly transient = generateKeyPair()
+  /** Each key imported into node:crypto once per connection (KeyCache). */
+  private readonly keys: KeyCache
+  /** Random octets of this connection, drawn at once: s' (32), cookie key (32), cookie and WELCOME nonces (16 each). */
+  private readonly random = randomBytes(96)
+  private readonly transient: { publicKey: Uint8Array; secretKey: Uint8Array }
   /** Key of the cookie, made fresh for each connection (libzmq). */
-  private readonly cookieKey = randomBytes(32)
+  private readonly cookieKey = this.random.subarray(32, 64)
   private clientTransient: Uint8Array | null = null
 
-  constructor(ctx: MechanismContext, publicKey: Uint8Array, secretKey: Uint8Array) {
+  /** `keys`: where `secretKey` may already be imported (makeCurve derived `publicKey` from it). */
+  constructor(ctx: MechanismContext, publicKey: Uint8Array, secretKey: Uint8Array, keys = new KeyCache()) {
     super(ctx)
     this.publicKey = publicKey
     this.secretKey = secretKey
+    this.keys = keys
+    this.transient = generateKeyPair(keys, this.random.subarray(0, 32))
   }
 
   start(): Buffer[] {
@@ -260,7 +280,7 @@ export class CurveServer extends CurveBase implements Mechanism {
     const value = body.readBigUInt64BE(112)
     let key: Uint8Array
     try {
-      key = precompute(clientTransient, this.secretKey)
+      key = precompute(clientTransient, this.secretKey, this.keys)
     } catch {
       throw this.fail("ERR_ZMTP_KEY_EXCHANGE", "CURVE client transient key is weak (low order)")
     }
@@ -273,10 +293,10 @@ export class CurveServer extends CurveBase implements Mechanism {
     this.clientTransient = clientTransient
 
     // Cookie: Box[C' + s'](K) under a fresh cookie key, long nonce "COOKIE--".
-    const cookieNonce = randomBytes(16)
+    const cookieNonce = this.random.subarray(64, 80)
     const cookie = sealAfter(this.cookieKey, nonce("COOKIE--", cookieNonce), Buffer.concat([clientTransient, this.transient.secretKey]))
     // WELCOME: Box[S' + cookie](S->C'), long nonce "WELCOME-".
-    const welcomeNonce = randomBytes(16)
+    const welcomeNonce = this.random.subarray(80, 96)
     const box = sealAfter(key, nonce("WELCOME-", welcomeNonce), Buffer.concat([this.transient.publicKey, cookieNonce, cookie]))
     this.state = "initiate"
     return Buffer.concat([Buffer.from("\x07WELCOME", "latin1"), welcomeNonce, box])
@@ -291,7 +311,7 @@ export class CurveServer extends CurveBase implements Mechanism {
       throw this.fail("ERR_ZMTP_CRYPTOGRAPHIC", "CURVE INITIATE cookie is not valid")
     }
     const value = body.readBigUInt64BE(105)
-    this.precom = precompute(clientTransient, this.transient.secretKey)
+    this.precom = precompute(clientTransient, this.transient.secretKey, this.keys)
     const plain = openAfter(this.precom, shortNonce("CurveZMQINITIATE", value), body.subarray(113))
     if (plain === null) throw this.fail("ERR_ZMTP_CRYPTOGRAPHIC", "CURVE INITIATE box did not open")
     this.checkNonce(value)
@@ -300,7 +320,7 @@ export class CurveServer extends CurveBase implements Mechanism {
     // Vouch: Box[C' + S](C->S') proves the long-term key C belongs to this connection.
     let vouchKey: Uint8Array
     try {
-      vouchKey = precompute(clientKey, this.transient.secretKey)
+      vouchKey = precompute(clientKey, this.transient.secretKey, this.keys)
     } catch {
       throw this.fail("ERR_ZMTP_KEY_EXCHANGE", "CURVE client key is weak (low order)")
     }
@@ -315,6 +335,7 @@ export class CurveServer extends CurveBase implements Mechanism {
     // made the session key and is not needed either.
     this.cookieKey.fill(0)
     this.transient.secretKey.fill(0)
+    this.keys.clear()
     // libzmq's curve_server_t asks ZAP only "if (zap_required () ||
     // !options.zap_enforce_domain)": enforcing without a domain skips ZAP
     // (checked against libzmq 4.3.4 and 4.3.5).

@@ -35,10 +35,17 @@ export interface Mechanism {
   encodeFrame?(flags: number, data: Buffer): Buffer
   /** CURVE: decrypts a MESSAGE command body. Throws ProtocolError. */
   decodeFrame?(body: Buffer): { flags: number; data: Buffer }
+  /**
+   * CURVE: the engine is handing everything encoded so far to the stream in
+   * one write; the function returned (if any) is to be called when that
+   * write has completed without error, so the buffers encodeFrame returned
+   * may be reused.
+   */
+  writeBoundary?(): (() => void) | null
 }
 
 /** A mechanism that encrypts frames after the handshake (CURVE). */
-export type SecureCodec = Required<Pick<Mechanism, "encodeFrame" | "decodeFrame">>
+export type SecureCodec = Required<Pick<Mechanism, "encodeFrame" | "decodeFrame">> & Pick<Mechanism, "writeBoundary">
 
 /** Frame flags inside a CURVE MESSAGE box (RFC 25): bit 0 MORE, bit 1 COMMAND. */
 export const SECURE_MORE = 0x01

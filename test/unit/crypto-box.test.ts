@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url"
 import nacl from "tweetnacl"
 import * as zeromq from "zeromq"
 import {
+  KeyCache,
   LowOrderKeyError,
   MAC_BYTES,
   OPEN_HEADROOM,
@@ -445,6 +446,28 @@ void describe("crypto/box: keys", () => {
     }
     assert.equal(seen.size, 20)
     assert.equal(boxRandomBytes(7).length, 7)
+  })
+
+  void test("a KeyCache gives the same keys as fresh imports, while a key is reused and after clear()", () => {
+    const keys = new KeyCache()
+    const mine = generateKeyPair(keys)
+    assert.equal(hex(mine.publicKey), hex(publicFromSecret(mine.secretKey)))
+    const peers = [generateKeyPair(), generateKeyPair(), generateKeyPair()]
+    for (let round = 0; round < 2; round++) {
+      for (const p of peers) {
+        // both directions, the cached side twice: the second use takes the imported keys
+        const expected = hex(precompute(mine.publicKey, p.secretKey))
+        assert.equal(hex(precompute(p.publicKey, mine.secretKey, keys)), expected)
+        assert.equal(hex(precompute(p.publicKey, mine.secretKey, keys)), expected)
+      }
+      keys.clear()
+    }
+    // A weak key is still refused with a cache, before anything is imported.
+    assert.throws(() => precompute(new Uint8Array(32), mine.secretKey, keys), LowOrderKeyError)
+    // generateKeyPair with the caller's random octets uses exactly those.
+    const secret = randomBytes(32)
+    assert.equal(hex(generateKeyPair(keys, secret).secretKey), hex(secret))
+    assert.throws(() => generateKeyPair(keys, randomBytes(31)), RangeError)
   })
 
   void test("node:crypto X25519 under GC pressure does not hang (child process)", () => {

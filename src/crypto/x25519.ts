@@ -1,0 +1,142 @@
+/**
+ * X25519 (RFC 7748) for crypto_box's key agreement (box.ts): node:crypto's
+ * native X25519 when it passes a known-answer test, else tweetnacl's pure-JS
+ * scalar multiplication. Raw keys go in as JWK (OpenSSL 3's DER decoder is
+ * ~10x slower) and nothing is ever exported from a KeyObject: Node 20.20's
+ * JWK export of a generateKeyPairSync key can deadlock when a GC runs
+ * inside it. A public key is X25519(secret, 9), computed the same way.
+ */
+import { createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from "node:crypto"
+import nacl from "tweetnacl"
+
+interface NaclLowLevel {
+  crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): number
+}
+const ll = (nacl as unknown as { lowlevel: NaclLowLevel }).lowlevel
+
+export interface X25519 {
+  readonly name: "node" | "js"
+  /** X25519(scalar, u); null if the backend refuses (e.g. an all-zero result). `keys`: see KeyCache. */
+  scalarMult(scalar: Uint8Array, u: Uint8Array, keys?: KeyCache): Uint8Array | null
+}
+
+/**
+ * node:crypto's imported form of the keys one owner (a CURVE connection)
+ * uses more than once, so each is imported once: importing a private key
+ * costs a scalar multiplication of its own (OpenSSL derives the public key),
+ * about as much as the Diffie-Hellman itself (~36 us each, a public key
+ * ~10 us). A CURVE server used 5 imports of private keys per handshake, now
+ * 2. Entries are found by the identity of the key's Uint8Array, so a key
+ * must not be changed while cached; clear() drops them (call it when the
+ * secret keys are wiped). The tweetnacl backend ignores the cache.
+ */
+export class KeyCache {
+  private readonly privateKeys = new Map<Uint8Array, KeyObject>()
+  private readonly publicKeys = new Map<Uint8Array, KeyObject>()
+
+  /** @internal */
+  privateKey(scalar: Uint8Array): KeyObject {
+    let k = this.privateKeys.get(scalar)
+    if (k === undefined) {
+      k = importPrivate(scalar)
+      this.privateKeys.set(scalar, k)
+    }
+    return k
+  }
+
+  /** @internal */
+  publicKey(u: Uint8Array): KeyObject {
+    let k = this.publicKeys.get(u)
+    if (k === undefined) {
+      k = importPublic(u)
+      this.publicKeys.set(u, k)
+    }
+    return k
+  }
+
+  clear(): void {
+    this.privateKeys.clear()
+    this.publicKeys.clear()
+  }
+}
+
+export const BASE_POINT = new Uint8Array(32)
+BASE_POINT[0] = 9
+
+const b64url = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64url")
+const B64_BASE_POINT = b64url(BASE_POINT)
+
+function importPrivate(scalar: Uint8Array): KeyObject {
+  // Node's JWK importer requires "x" on a private key but derives the
+  // public key from "d"; any well-formed x will do.
+  return createPrivateKey({ key: { kty: "OKP", crv: "X25519", d: b64url(scalar), x: B64_BASE_POINT }, format: "jwk" })
+}
+
+function importPublic(u: Uint8Array): KeyObject {
+  return createPublicKey({ key: { kty: "OKP", crv: "X25519", x: b64url(u) }, format: "jwk" })
+}
+
+const nodeX25519: X25519 = {
+  name: "node",
+  scalarMult(scalar, u, keys) {
+    try {
+      const privateKey = keys === undefined ? importPrivate(scalar) : keys.privateKey(scalar)
+      const publicKey = keys === undefined ? importPublic(u) : keys.publicKey(u)
+      const out = diffieHellman({ privateKey, publicKey })
+      return out.length === 32 ? out : null
+    } catch {
+      return null // OpenSSL refuses an all-zero shared secret
+    }
+  },
+}
+
+export const jsX25519: X25519 = {
+  name: "js",
+  scalarMult(scalar, u) {
+    const q = new Uint8Array(32)
+    ll.crypto_scalarmult(q, scalar, u)
+    return q
+  },
+}
+
+// RFC 7748 section 6.1: Alice's key pair and the Alice-Bob shared secret.
+const KAT = {
+  aliceSecret: "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a",
+  alicePublic: "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a",
+  bobPublic: "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f",
+  shared: "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742",
+}
+
+function selfTest(x: X25519): boolean {
+  try {
+    const sk = Buffer.from(KAT.aliceSecret, "hex")
+    const pk = x.scalarMult(sk, BASE_POINT)
+    const shared = x.scalarMult(sk, Buffer.from(KAT.bobPublic, "hex"))
+    return (
+      pk !== null &&
+      shared !== null &&
+      Buffer.from(pk).toString("hex") === KAT.alicePublic &&
+      Buffer.from(shared).toString("hex") === KAT.shared
+    )
+  } catch {
+    return false
+  }
+}
+
+let backend: X25519 | undefined
+
+export function x25519(): X25519 {
+  backend ??= selfTest(nodeX25519) ? nodeX25519 : jsX25519
+  return backend
+}
+
+/** Which X25519 implementation is in use: node:crypto ("node") or tweetnacl ("js"). */
+export function x25519Backend(): "node" | "js" {
+  return x25519().name
+}
+
+/** For tests: force one X25519 implementation (undefined: choose again). */
+export function setX25519BackendForTesting(name: "node" | "js" | undefined): void {
+  backend = name === undefined ? undefined : name === "node" ? nodeX25519 : jsX25519
+}
+
