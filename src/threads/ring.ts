@@ -1,14 +1,14 @@
 /** The writing end of a ring (ring-base.ts says why a ring). */
-import { CLOSED, CONSUMED, READER_WAIT, RingBase, RPOS, RSIGNAL, STARTED, WORDS_PER_SHARED, WPOS, WRITER_WAIT, WSIGNAL, type Msg } from "./ring-base.js"
+import { CLOSED, CONSUMED, HWM, READER_WAIT, RingBase, RPOS, RSIGNAL, STARTED, WORDS_PER_SHARED, WPOS, WRITER_WAIT, WSIGNAL, type Msg } from "./ring-base.js"
 import { shareable, SHARED_MARK, type SharedSender } from "./shared-frames.js"
 import { SLAB_DATA, SLAB_MARK, type SlabPool } from "./slab-pool.js"
 
-export { RING_BYTES, ringBuffer, type Msg } from "./ring-base.js"
+export { HEADER_BYTES, RING_BYTES, ringBuffer, type Msg } from "./ring-base.js"
 export { RingReader } from "./ring-reader.js"
 
 /** The writing end. `hwm` bounds messages written but not yet taken by the receiving socket (0: none). */
 export class RingWriter extends RingBase {
-  hwm = 0
+  private hwm_ = 0
   /** Set when frames in shared memory may travel as descriptors instead of bytes. */
   sharer: SharedSender | null = null
   /** Set (with sharer) when large ordinary frames may travel through slabs (slab-pool.ts). */
@@ -38,12 +38,22 @@ export class RingWriter extends RingBase {
     this.consumedSeen = Atomics.load(this.h, CONSUMED)
   }
 
+  get hwm(): number {
+    return this.hwm_
+  }
+
+  /** Also told to the reader, which reports what its socket took in steps that follow from it. */
+  set hwm(hwm: number) {
+    this.hwm_ = hwm
+    Atomics.store(this.h, HWM, hwm)
+  }
+
   /** True when another message may be started now. */
   get ready(): boolean {
     if (this.pending.length > 0 && !this.flushPending()) return false
-    if (this.hwm > 0 && ((this.started_ - this.consumedSeen) | 0) >= this.hwm) {
+    if (this.hwm_ > 0 && ((this.started_ - this.consumedSeen) | 0) >= this.hwm_) {
       this.consumedSeen = Atomics.load(this.h, CONSUMED)
-      if (((this.started_ - this.consumedSeen) | 0) >= this.hwm) return false
+      if (((this.started_ - this.consumedSeen) | 0) >= this.hwm_) return false
     }
     if (this.free(8) < 8) return false
     if (this.held === null) return true

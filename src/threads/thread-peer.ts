@@ -5,13 +5,13 @@
  * exactly as with a tcp engine behind it.
  */
 import { MsgQueue, type Msg, type Pipe, type PipePeer } from "../pipe.js"
-import { RING_BYTES, RingReader, RingWriter } from "./ring.js"
+import { HEADER_BYTES, RING_BYTES, RingReader, RingWriter } from "./ring.js"
 import { SharedReceiver, SharedSender, type ShareLink } from "./shared-frames.js"
 import { SlabPool } from "./slab-pool.js"
 
 /** A connection's shared memory: ring 0 carries connecter -> binder, ring 1 binder -> connecter. */
 export function connectionBuffer(): SharedArrayBuffer {
-  return new SharedArrayBuffer(2 * (64 + RING_BYTES))
+  return new SharedArrayBuffer(2 * (HEADER_BYTES + RING_BYTES))
 }
 
 /**

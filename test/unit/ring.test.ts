@@ -54,6 +54,29 @@ void test("ring: the high-water mark counts messages written and not yet taken b
   assert.equal(w.ready, true)
 })
 
+void test("ring: as libzmq's pipe, a writer blocked at the high-water mark resumes at the low-water mark, not after each message taken", () => {
+  const { w, r } = pair(4096)
+  w.hwm = 10 // low-water mark 5 (libzmq's compute_lwm): the writer is told every 5 messages taken
+  for (let i = 0; i < 10; i++) {
+    assert.ok(w.ready)
+    w.write([Buffer.from(String(i))])
+  }
+  w.publish()
+  assert.equal(w.ready, false)
+  assert.equal(r.drain(() => undefined), 10)
+  for (let i = 0; i < 4; i++) {
+    r.consumed(1)
+    assert.equal(w.ready, false, `${i + 1} taken: still above the low-water mark`)
+  }
+  r.consumed(1)
+  assert.equal(w.ready, true)
+  for (let i = 0; i < 5; i++) {
+    assert.ok(w.ready)
+    w.write([Buffer.from("more")])
+  }
+  assert.equal(w.ready, false, "the messages the writer was told of make room for exactly that many")
+})
+
 /** A ring pair whose shared buffers are posted by hand (`post()`), as the channel would, later. */
 function sharingPair(capacity: number): { w: RingWriter; r: RingReader; posted: [number, SharedArrayBuffer][]; post: () => void } {
   const { w, r } = pair(capacity)
