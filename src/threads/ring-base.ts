@@ -60,7 +60,7 @@ export type Msg = Buffer[]
 export type Entry = number | { id: number; offset: number; length: number; slab: boolean }
 
 /** Atomics.waitAsync (ES2024; in Node since 16), typed here as the project targets an older lib. */
-const { waitAsync } = Atomics as unknown as {
+export const { waitAsync } = Atomics as unknown as {
   waitAsync(this: void, a: Int32Array, index: number, value: number): { async: boolean; value: Promise<unknown> | string }
 }
 

@@ -156,6 +156,13 @@ export class RingWriter extends RingBase {
     if (this.sleeping) return
     this.sleeping = true
     this.publish()
+    // Short of room or of a slab, not at the high-water mark: a reader that
+    // only watches (RingReader.watch) must drain now, whether or not its
+    // socket takes anything, so that it frees them.
+    if (this.pending.length > 0 || this.held !== null || this.free(64) < 64) {
+      Atomics.add(this.h, RSIGNAL, 1)
+      Atomics.notify(this.h, RSIGNAL)
+    }
     const seen = Atomics.load(this.h, WSIGNAL)
     this.sleep(WRITER_WAIT, WSIGNAL, seen, () => this.ready, () => {
       this.sleeping = false

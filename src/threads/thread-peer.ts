@@ -52,6 +52,8 @@ export class ThreadPeer implements PipePeer {
   private readonly shared = new SharedReceiver()
   private pumping = false
   private done = false
+  /** The inbound queue holds what the last drain delivered: drain again once the socket has taken it all. */
+  private polling = false
   /** Set by close(): the socket is gone, outbound messages drain within linger. */
   private lingerDone: (() => void) | null = null
   private lingerTimer: NodeJS.Timeout | null = null
@@ -69,7 +71,7 @@ export class ThreadPeer implements PipePeer {
     // Allocated lazily, on the first large frame: most connections never need one.
     this.writer.slabs = new SlabPool()
     this.reader.shared = this.shared
-    if (pipe.inbound instanceof CountingQueue) pipe.inbound.onTaken = (n) => this.reader.consumed(n)
+    if (pipe.inbound instanceof CountingQueue) pipe.inbound.onTaken = (n) => this.taken(n)
     pipe.attachPeer(this)
     this.pump()
     this.receive()
@@ -160,6 +162,7 @@ export class ThreadPeer implements PipePeer {
 
   private receive(): void {
     if (this.done) return
+    this.polling = false
     const inbound = this.pipe.inbound
     // Bounded batches keep one busy connection from starving the event loop.
     const n = this.reader.drain((msg) => inbound.push(msg), 4096)
@@ -170,7 +173,22 @@ export class ThreadPeer implements PipePeer {
       return
     }
     if (n === 4096) setImmediate(() => this.receive())
-    else this.reader.waitReadable()
+    else if (n > 0 && inbound.length > 0 && inbound instanceof CountingQueue) {
+      // The socket has messages to take: look at the ring again when it has
+      // taken them (taken()), rather than be woken for each publish meanwhile.
+      this.polling = true
+      this.reader.watch()
+    } else this.reader.waitReadable()
+  }
+
+  /** The socket took `n` messages from the inbound queue. */
+  private taken(n: number): void {
+    this.reader.consumed(n)
+    if (this.polling && this.pipe.inbound.length === 0) {
+      this.polling = false
+      // Not from inside the socket's read: drain on the next microtask.
+      queueMicrotask(() => this.receive())
+    }
   }
 
   private finish(local: boolean): void {
