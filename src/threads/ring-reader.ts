@@ -56,6 +56,10 @@ export class RingReader extends RingBase {
       }
       if (this.count === -1) {
         if (avail < 4) break
+        if (this.whole(avail, deliver)) {
+          n++
+          continue
+        }
         this.count = this.u32()
         this.lengths = []
         if (this.count === 0) {
@@ -92,6 +96,50 @@ export class RingReader extends RingBase {
     Atomics.store(this.h, RPOS, this.rpos)
     this.signal(WRITER_WAIT, WSIGNAL)
     return n
+  }
+
+  /**
+   * The common case, a message wholly in the ring with its frames inline:
+   * read it in one go, without the state kept for one that arrives in parts
+   * (a --cpu-prof of 16 B PUSH -> PULL had 22% of the reader in GC; this
+   * allocates the message's array and one Buffer per frame, nothing else).
+   */
+  private whole(avail: number, deliver: (msg: Msg) => void): boolean {
+    const d = this.data
+    const m = this.mask
+    const p = this.rpos
+    const count = this.peekU32(p)
+    if (count === 0 || count > 64 || avail < 4 + 4 * count) return false
+    let total = 4 + 4 * count
+    for (let i = 0; i < count; i++) {
+      const length = this.peekU32(p + 4 + 4 * i)
+      // SHARED_MARK and SLAB_MARK: no inline frame is that long.
+      if (length >= SLAB_MARK) return false
+      total += length
+      if (total > avail) return false
+    }
+    const msg: Buffer[] = new Array<Buffer>(count)
+    let at = p + 4 + 4 * count
+    for (let i = 0; i < count; i++) {
+      const length = this.peekU32(p + 4 + 4 * i)
+      const frame = Buffer.allocUnsafe(length)
+      if (length <= 32) {
+        // A loop beats a subarray() object and set() for a few bytes.
+        for (let j = 0; j < length; j++) frame[j] = d[(at + j) & m]!
+      } else this.copyAt(frame, at, length)
+      msg[i] = frame
+      at += length
+    }
+    this.rpos = (p + total) >>> 0
+    deliver(msg)
+    this.shared?.advanced(1)
+    return true
+  }
+
+  private peekU32(p: number): number {
+    const d = this.data
+    const m = this.mask
+    return (d[p & m]! | (d[(p + 1) & m]! << 8) | (d[(p + 2) & m]! << 16) | (d[(p + 3) & m]! << 24)) >>> 0
   }
 
   /** Whether the next frame to deliver is complete in the head already read (empty, or shared). */
@@ -211,6 +259,14 @@ export class RingReader extends RingBase {
     target.set(this.data.subarray(from, from + first), at)
     if (first < n) target.set(this.data.subarray(0, n - first), at + first)
     this.rpos = (this.rpos + n) >>> 0
+  }
+
+  /** Copies `n` bytes from ring position `pos` into the whole of `target`. */
+  private copyAt(target: Buffer, pos: number, n: number): void {
+    const from = pos & this.mask
+    const first = Math.min(n, this.capacity - from)
+    target.set(this.data.subarray(from, from + first), 0)
+    if (first < n) target.set(this.data.subarray(0, n - first), first)
   }
 }
 
