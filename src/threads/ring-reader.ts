@@ -274,3 +274,4 @@ export class RingReader extends RingBase {
 function reportStep(hwm: number): number {
   return hwm > 0 ? Math.max(1, hwm - lowWaterMark(hwm)) : 1024
 }
+
