@@ -150,7 +150,7 @@ export class RingWriter extends RingBase {
 
   /** Makes what was written visible and wakes the reader if it sleeps. */
   publish(): void {
-    Atomics.store(this.h, STARTED, this.started_)
+    // One seq-cst store a message: STARTED is only for a writer made later on this ring (close()).
     Atomics.store(this.h, WPOS, this.wpos)
     this.signal(READER_WAIT, RSIGNAL)
   }
@@ -188,6 +188,7 @@ export class RingWriter extends RingBase {
     if (this.nudge !== null) clearTimeout(this.nudge)
     this.nudge = null
     this.sharer?.close()
+    Atomics.store(this.h, STARTED, this.started_)
     this.publish()
     Atomics.store(this.h, CLOSED, 1)
     Atomics.add(this.h, RSIGNAL, 1)
@@ -239,6 +240,16 @@ export class RingWriter extends RingBase {
   }
 
   private put(bytes: Uint8Array): void {
+    const n = bytes.length
+    if (n <= 32) {
+      // A loop beats TypedArray.set() for a few bytes (as RingReader.whole).
+      const d = this.data
+      const m = this.mask
+      const p = this.wpos
+      for (let i = 0; i < n; i++) d[(p + i) & m] = bytes[i]!
+      this.wpos = (p + n) >>> 0
+      return
+    }
     const at = this.wpos & this.mask
     const first = Math.min(bytes.length, this.capacity - at)
     this.data.set(first === bytes.length ? bytes : bytes.subarray(0, first), at)
