@@ -35,6 +35,8 @@ export class RingReader extends RingBase {
 
   /** Reads every complete message available (at most `max`); returns them. */
   drain(deliver: (msg: Msg) => void, max = Infinity): number {
+    // Awake (woken by a nudge or a close, not the writer's signal): publishes need not wake us.
+    if (Atomics.load(this.h, READER_WAIT) === 1) Atomics.store(this.h, READER_WAIT, 0)
     const wpos = Atomics.load(this.h, WPOS)
     // The writer stores its high-water mark before any message, on the line WPOS is on.
     this.step = reportStep(Atomics.load(this.h, HWM))
