@@ -1,5 +1,6 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
+import { RSIGNAL } from "../../src/threads/ring-base.js"
 import { RingReader, RingWriter, ringBuffer } from "../../src/threads/ring.js"
 import { SHARE_MIN, SharedReceiver, SharedSender } from "../../src/threads/shared-frames.js"
 
@@ -75,6 +76,35 @@ void test("ring: as libzmq's pipe, a writer blocked at the high-water mark resum
     w.write([Buffer.from("more")])
   }
   assert.equal(w.ready, false, "the messages the writer was told of make room for exactly that many")
+})
+
+void test("ring: a reader that only watches is not woken by publishes, only by close; one that sleeps is woken by the next publish", async () => {
+  const sab = ringBuffer(4096)
+  const signals = new Int32Array(sab, 0, RSIGNAL + 1)
+  const w = new RingWriter(sab, 0, sab.byteLength, () => undefined)
+  let woken: () => void = () => undefined
+  const r = new RingReader(sab, 0, sab.byteLength, () => woken())
+  const wake = (): Promise<void> => new Promise((resolve) => (woken = resolve))
+
+  let next = wake()
+  r.waitReadable()
+  w.write([Buffer.from("a")])
+  w.publish()
+  assert.equal(Atomics.load(signals, RSIGNAL), 1, "a sleeping reader is signalled")
+  await next
+  assert.equal(r.drain(() => undefined), 1)
+
+  next = wake()
+  r.watch()
+  w.write([Buffer.from("b")])
+  w.publish()
+  assert.equal(Atomics.load(signals, RSIGNAL), 1, "a watching reader is not signalled for a publish")
+  w.close()
+  await next
+  const got: string[] = []
+  r.drain((m) => got.push(String(m[0])))
+  assert.deepEqual(got, ["b"])
+  assert.equal(r.ended, true)
 })
 
 /** A ring pair whose shared buffers are posted by hand (`post()`), as the channel would, later. */
