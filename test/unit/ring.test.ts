@@ -1,5 +1,6 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
+import { RSIGNAL } from "../../src/threads/ring-base.js"
 import { RingReader, RingWriter, ringBuffer } from "../../src/threads/ring.js"
 import { SHARE_MIN, SharedReceiver, SharedSender } from "../../src/threads/shared-frames.js"
 
@@ -52,6 +53,58 @@ void test("ring: the high-water mark counts messages written and not yet taken b
   assert.equal(w.ready, false, "read from the ring but not taken by the socket")
   r.consumed(1)
   assert.equal(w.ready, true)
+})
+
+void test("ring: as libzmq's pipe, a writer blocked at the high-water mark resumes at the low-water mark, not after each message taken", () => {
+  const { w, r } = pair(4096)
+  w.hwm = 10 // low-water mark 5 (libzmq's compute_lwm): the writer is told every 5 messages taken
+  for (let i = 0; i < 10; i++) {
+    assert.ok(w.ready)
+    w.write([Buffer.from(String(i))])
+  }
+  w.publish()
+  assert.equal(w.ready, false)
+  assert.equal(r.drain(() => undefined), 10)
+  for (let i = 0; i < 4; i++) {
+    r.consumed(1)
+    assert.equal(w.ready, false, `${i + 1} taken: still above the low-water mark`)
+  }
+  r.consumed(1)
+  assert.equal(w.ready, true)
+  for (let i = 0; i < 5; i++) {
+    assert.ok(w.ready)
+    w.write([Buffer.from("more")])
+  }
+  assert.equal(w.ready, false, "the messages the writer was told of make room for exactly that many")
+})
+
+void test("ring: a reader that only watches is not woken by publishes, only by close; one that sleeps is woken by the next publish", async () => {
+  const sab = ringBuffer(4096)
+  const signals = new Int32Array(sab, 0, RSIGNAL + 1)
+  const w = new RingWriter(sab, 0, sab.byteLength, () => undefined)
+  let woken: () => void = () => undefined
+  const r = new RingReader(sab, 0, sab.byteLength, () => woken())
+  const wake = (): Promise<void> => new Promise((resolve) => (woken = resolve))
+
+  let next = wake()
+  r.waitReadable()
+  w.write([Buffer.from("a")])
+  w.publish()
+  assert.equal(Atomics.load(signals, RSIGNAL), 1, "a sleeping reader is signalled")
+  await next
+  assert.equal(r.drain(() => undefined), 1)
+
+  next = wake()
+  r.watch()
+  w.write([Buffer.from("b")])
+  w.publish()
+  assert.equal(Atomics.load(signals, RSIGNAL), 1, "a watching reader is not signalled for a publish")
+  w.close()
+  await next
+  const got: string[] = []
+  r.drain((m) => got.push(String(m[0])))
+  assert.deepEqual(got, ["b"])
+  assert.equal(r.ended, true)
 })
 
 /** A ring pair whose shared buffers are posted by hand (`post()`), as the channel would, later. */
