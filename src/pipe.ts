@@ -11,6 +11,16 @@ import type { ProtocolError } from "./codec/protocol-error.js"
 
 export type Msg = Buffer[]
 
+/**
+ * A message a fan-out socket (PUB, XPUB) sends to many connections
+ * (codec/wire.ts): `wire` holds its frames' ZMTP bytes, encoded once, which
+ * a ZMTP engine writes instead of encoding the frames again; null when the
+ * message is too large for that, and its larger bodies are written by
+ * reference instead. Other readers of the queue (inproc, ws, epgm) see an
+ * ordinary message.
+ */
+export type WireMsg = Msg & { wire?: Buffer | null }
+
 
 /** The memory a message holds, as the receive budget counts it. */
 export function msgCost(msg: Msg): number {
@@ -207,6 +217,14 @@ export interface PipePeer {
    * encryption), and the message must be queued instead.
    */
   encodeNow?(frame: Uint8Array): boolean
+  /**
+   * Optional: appends a message already encoded to ZMTP bytes (WireMsg) to
+   * the outgoing batch by reference, bypassing the queue; false when it
+   * cannot now (as encodeNow). `msg` is the message those bytes encode, kept
+   * to requeue it should the connection fail first; null when the caller
+   * does not keep one.
+   */
+  encodeWire?(wire: Buffer, msg: Msg | null): boolean
 }
 
 /**
@@ -314,6 +332,23 @@ export class Pipe {
     const peer = this.peer
     return (
       peer !== null && peer.encodeNow !== undefined && !this.terminated && this.outbound.length === 0 && !this.outbound.conflate && peer.encodeNow(frame)
+    )
+  }
+
+  /** True when this pipe's peer takes messages already encoded to ZMTP bytes (writeWire). */
+  get takesWire(): boolean {
+    return this.peer !== null && this.peer.encodeWire !== undefined
+  }
+
+  /**
+   * Sends a message already encoded to ZMTP bytes (a fan-out socket's
+   * WireMsg) by appending those bytes to the connection's batch, under the
+   * same conditions as writeSmall(): false when the caller must queue it.
+   */
+  writeWire(wire: Buffer, msg: Msg | null): boolean {
+    const peer = this.peer
+    return (
+      peer !== null && peer.encodeWire !== undefined && !this.terminated && this.outbound.length === 0 && !this.outbound.conflate && peer.encodeWire(wire, msg)
     )
   }
 

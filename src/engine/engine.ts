@@ -3,12 +3,13 @@ import { decodeCommand, decodeErrorReason, encodeCommand, encodePing, encodePong
 import { FRAME_OVERHEAD, GREETING_SIZE, SIGNATURE_SIZE } from "../codec/constants.js"
 import { FrameDecoder, type DecoderSink } from "../codec/decoder.js"
 import { FrameEncoder } from "../codec/encoder.js"
+import { WIRE_REF_MIN } from "../codec/wire.js"
 import { decodeGreeting, encodeGreeting, isValidSignature } from "../codec/greeting.js"
 import { ProtocolError } from "../codec/protocol-error.js"
 import { MechanismFailure } from "../mechanism/failure.js"
 import { checkPeerSocketType, HANDSHAKE_COMMAND_MAX, SECURE_COMMAND, SECURE_MORE, type SecureCodec, type Mechanism } from "../mechanism/mechanism.js"
 import { AuthError, encodeZapRequest } from "../mechanism/zap.js"
-import type { Msg, Pipe, PipePeer } from "../pipe.js"
+import type { Msg, Pipe, PipePeer, WireMsg } from "../pipe.js"
 import type { ZapCall } from "../transport/inproc.js"
 import type { SocketTypeName } from "../sockets/socket-types.js"
 import { checkDishMessage, groupCommandIn, groupCommandOut } from "./draft-wire.js"
@@ -574,6 +575,20 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     return true
   }
 
+  /**
+   * PipePeer: a message a fan-out socket encoded once for all its
+   * connections (Pipe.writeWire), appended to the batch by reference;
+   * refused as encodeNow() refuses.
+   */
+  encodeWire(wire: Buffer, msg: Msg | null): boolean {
+    if (!this.directOk || this.state !== State.Active || this.waitingDrain || this.encoder.pendingBytes >= DIRECT_LIMIT) return false
+    if (msg === null) this.unsent.takenSmall(this.encoder.pendingBytes)
+    else this.unsent.taken(msg, this.encoder.pendingBytes)
+    this.encoder.appendWire(wire)
+    this.scheduleFlush()
+    return true
+  }
+
   private scheduleFlush(): void {
     if (this.flushScheduled || this.waitingDrain || this.state === State.Stopped) return
     this.flushScheduled = true
@@ -621,7 +636,15 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       }
       // (Un)subscriptions are not requeued: a reconnected SUB or XSUB sends them all again.
       if (!subscriber) this.unsent.taken(msg, this.encoder.pendingBytes)
-      this.encoder.encodeMessage(msg)
+      // A fan-out socket's message carries its ZMTP bytes, encoded once for every connection.
+      const wire = (msg as WireMsg).wire
+      if (wire != null) {
+        this.encoder.appendWire(wire)
+        budget -= wire.length
+        continue
+      }
+      // A large fan-out message: its bodies are shared by every connection, so none copies them.
+      this.encoder.encodeMessage(msg, wire === null ? WIRE_REF_MIN : undefined)
       for (let i = 0; i < msg.length; i++) budget -= msg[i]!.length + 9
     }
     this.writeOut()

@@ -1,4 +1,5 @@
-import type { Msg, Pipe } from "../pipe.js"
+import type { WireEncoder } from "../codec/wire.js"
+import type { Msg, Pipe, WireMsg } from "../pipe.js"
 
 /**
  * Sends one message to many pipes (libzmq's dist_t): the frames are shared,
@@ -23,6 +24,54 @@ export class Distributor {
     for (const pipe of targets) {
       if (pipe.write(msg)) n++
       else if (!pipe.terminated) pipe.owner?.messageDropped?.(pipe, msg)
+    }
+    return n
+  }
+
+  /**
+   * sendTo() for a socket that keeps a WireEncoder (PUB, XPUB): the message
+   * is encoded to ZMTP bytes at most once, when the first target with a ZMTP
+   * connection is met; every such connection that can take it now appends
+   * those bytes to its batch (Pipe.writeWire), and the message queued for
+   * the others carries them (WireMsg), so that their engines do not encode
+   * it again either. Returns how many got it.
+   */
+  sendWire(targets: readonly Pipe[], msg: Msg, encoder: WireEncoder): number {
+    let n = 0
+    // undefined: not encoded yet; null: too large to encode once (bodies go by reference).
+    let wire: Buffer | null | undefined
+    for (let i = 0; i < targets.length; i++) {
+      const pipe = targets[i]!
+      if (wire === undefined && pipe.takesWire) {
+        wire = encoder.encode(msg)
+        ;(msg as WireMsg).wire = wire
+      }
+      if ((wire != null && pipe.writeWire(wire, msg)) || pipe.write(msg)) n++
+      else if (!pipe.terminated) pipe.owner?.messageDropped?.(pipe, msg)
+    }
+    return n
+  }
+
+  /**
+   * sendTo() for a one-frame message of at most SMALL_FRAME_MAX bytes that is
+   * still the application's buffer: each pipe whose connection can take it
+   * now gets it copied straight into its batch (Pipe.writeSmall), the others
+   * share one copied frame through their queues. Wire bytes would not pay
+   * here: a copy of 16 bytes into each batch costs less than the shared
+   * slab (0.27 vs 0.36 us of CPU per delivery, PUB to 4 peers).
+   */
+  sendSmall(targets: readonly Pipe[], frame: Uint8Array, toFrame: (frame: Uint8Array) => Buffer): number {
+    let n = 0
+    let queued: Msg | null = null
+    for (let i = 0; i < targets.length; i++) {
+      const pipe = targets[i]!
+      if (pipe.writeSmall(frame)) {
+        n++
+        continue
+      }
+      queued ??= [toFrame(frame)]
+      if (pipe.write(queued)) n++
+      else if (!pipe.terminated) pipe.owner?.messageDropped?.(pipe, queued)
     }
     return n
   }

@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
+import { WireEncoder } from "../codec/wire.js"
 import { zmqError } from "../errors.js"
 import type { Msg, Pipe } from "../pipe.js"
 import { Distributor } from "../routing/distributor.js"
@@ -31,6 +32,9 @@ abstract class PublisherBase extends Socket {
   protected verboseUnsubs = false
   /** @internal */
   private readonly dist = new Distributor()
+  /** Encodes each message once for all ZMTP connections (codec/wire.ts). */
+  /** @internal */
+  private readonly wire = new WireEncoder()
   /** @internal */
   private readonly subscriptions = new PrefixTree<Subscribers>()
   /** @internal Each peer's topics (latin1), to remove them when it goes. */
@@ -246,7 +250,7 @@ abstract class PublisherBase extends Socket {
   protected override xsend(msg: Msg): boolean {
     const targets = this.targetsOf(msg[0]!)
     if (this.opts.noDrop && !this.dist.hasRoom(targets)) return false
-    this.dist.sendTo(targets, msg)
+    this.dist.sendWire(targets, msg, this.wire)
     return true
   }
 
@@ -257,14 +261,12 @@ abstract class PublisherBase extends Socket {
    */
   protected override xsendSmall(frame: Uint8Array): boolean {
     if (this.opts.noDrop) return false
-    const targets = this.targetsOf(frame)
-    let queued: Msg | null = null
-    for (let i = 0; i < targets.length; i++) {
-      const pipe = targets[i]!
-      if (!pipe.writeSmall(frame)) pipe.write((queued ??= [this.copier.toFrame(frame)]))
-    }
+    this.dist.sendSmall(this.targetsOf(frame), frame, this.toFrame)
     return true
   }
+
+  /** @internal */
+  private readonly toFrame = (frame: Uint8Array): Buffer => this.copier.toFrame(frame)
 
   /** @internal libzmq's PUB refuses receive (ENOTSUP); zeromq.js's receive() then waits for a readable socket. */
   protected override xrecv(): Msg | undefined {
