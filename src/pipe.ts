@@ -225,6 +225,8 @@ export interface PipePeer {
    * does not keep one.
    */
   encodeWire?(wire: Buffer, msg: Msg | null): boolean
+  /** True when this peer writes a WireMsg's bytes (plain ZMTP after the handshake; not CURVE, which seals each frame). */
+  readonly takesWire?: boolean
 }
 
 /**
@@ -337,7 +339,7 @@ export class Pipe {
 
   /** True when this pipe's peer takes messages already encoded to ZMTP bytes (writeWire). */
   get takesWire(): boolean {
-    return this.peer !== null && this.peer.encodeWire !== undefined
+    return this.peer !== null && this.peer.takesWire === true
   }
 
   /**

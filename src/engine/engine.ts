@@ -575,6 +575,11 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     return true
   }
 
+  /** PipePeer: whether a WireMsg's bytes are used here (plain ZMTP; CURVE seals each frame instead). */
+  get takesWire(): boolean {
+    return this.directOk
+  }
+
   /**
    * PipePeer: a message a fan-out socket encoded once for all its
    * connections (Pipe.writeWire), appended to the batch by reference;
