@@ -8,18 +8,21 @@
 
 import { FRAME_OVERHEAD } from "./codec/constants.js"
 import type { ProtocolError } from "./codec/protocol-error.js"
+import type { WireEncoder } from "./codec/wire.js"
 
 export type Msg = Buffer[]
 
 /**
  * A message a fan-out socket (PUB, XPUB) sends to many connections
- * (codec/wire.ts): `wire` holds its frames' ZMTP bytes, encoded once, which
- * a ZMTP engine writes instead of encoding the frames again; null when the
- * message is too large for that, and its larger bodies are written by
- * reference instead. Other readers of the queue (inproc, ws, epgm) see an
- * ordinary message.
+ * (codec/wire.ts): `wireFrom` is the socket's WireEncoder, and `wire` the
+ * message's ZMTP bytes once the first connection that writes it encoded
+ * them; every other connection then writes the same bytes instead of
+ * encoding the frames again. `wire` is null when the message is too large
+ * for that: its larger bodies are then written by reference. Encoding at the
+ * first write rather than at send() keeps a backlog from holding the bytes
+ * twice. Other readers of the queue (inproc, ws, epgm) see an ordinary message.
  */
-export type WireMsg = Msg & { wire?: Buffer | null }
+export type WireMsg = Msg & { wireFrom?: WireEncoder; wire?: Buffer | null }
 
 
 /** The memory a message holds, as the receive budget counts it. */
@@ -218,13 +221,12 @@ export interface PipePeer {
    */
   encodeNow?(frame: Uint8Array): boolean
   /**
-   * Optional: appends a message already encoded to ZMTP bytes (WireMsg) to
-   * the outgoing batch by reference, bypassing the queue; false when it
-   * cannot now (as encodeNow). `msg` is the message those bytes encode, kept
-   * to requeue it should the connection fail first; null when the caller
-   * does not keep one.
+   * Optional: appends a fan-out message's ZMTP bytes (WireMsg, encoded here
+   * if no connection did yet) to the outgoing batch by reference, bypassing
+   * the queue; false when it cannot now (as encodeNow), or when the message
+   * is too large for wire bytes.
    */
-  encodeWire?(wire: Buffer, msg: Msg | null): boolean
+  encodeWire?(msg: WireMsg): boolean
   /** True when this peer writes a WireMsg's bytes (plain ZMTP after the handshake; not CURVE, which seals each frame). */
   readonly takesWire?: boolean
 }
@@ -343,15 +345,13 @@ export class Pipe {
   }
 
   /**
-   * Sends a message already encoded to ZMTP bytes (a fan-out socket's
-   * WireMsg) by appending those bytes to the connection's batch, under the
-   * same conditions as writeSmall(): false when the caller must queue it.
+   * Sends a fan-out socket's message (WireMsg) by appending its ZMTP bytes
+   * to the connection's batch, under the same conditions as writeSmall():
+   * false when the caller must queue it.
    */
-  writeWire(wire: Buffer, msg: Msg | null): boolean {
+  writeWire(msg: WireMsg): boolean {
     const peer = this.peer
-    return (
-      peer !== null && peer.encodeWire !== undefined && !this.terminated && this.outbound.length === 0 && !this.outbound.conflate && peer.encodeWire(wire, msg)
-    )
+    return peer !== null && peer.encodeWire !== undefined && !this.terminated && this.outbound.length === 0 && !this.outbound.conflate && peer.encodeWire(msg)
   }
 
   checkWrite(): boolean {

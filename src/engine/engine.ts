@@ -94,6 +94,13 @@ function isWellFormedReply(frames: Msg): boolean {
   return first.length === 4 && frames.length >= 3 && frames[1]!.length === 0
 }
 
+/** A fan-out message's ZMTP bytes, encoded by the first connection that needs them (null: too large). */
+function wireOf(msg: WireMsg): Buffer | null {
+  let wire = msg.wire
+  if (wire === undefined) wire = msg.wire = msg.wireFrom!.encode(msg)
+  return wire
+}
+
 /** The frame bound while the handshake runs: HANDSHAKE_COMMAND_MAX, or maxMessageSize if that is smaller. */
 function handshakeFrameMax(maxMessageSize: number): number {
   return maxMessageSize >= 0 ? Math.min(maxMessageSize, HANDSHAKE_COMMAND_MAX) : HANDSHAKE_COMMAND_MAX
@@ -581,14 +588,16 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   }
 
   /**
-   * PipePeer: a message a fan-out socket encoded once for all its
-   * connections (Pipe.writeWire), appended to the batch by reference;
-   * refused as encodeNow() refuses.
+   * PipePeer: a fan-out socket's message (Pipe.writeWire), its ZMTP bytes
+   * encoded once for all connections and appended to the batch by
+   * reference; refused as encodeNow() refuses, and when too large for wire
+   * bytes (flush() then writes its bodies by reference).
    */
-  encodeWire(wire: Buffer, msg: Msg | null): boolean {
+  encodeWire(msg: WireMsg): boolean {
     if (!this.directOk || this.state !== State.Active || this.waitingDrain || this.encoder.pendingBytes >= DIRECT_LIMIT) return false
-    if (msg === null) this.unsent.takenSmall(this.encoder.pendingBytes)
-    else this.unsent.taken(msg, this.encoder.pendingBytes)
+    const wire = wireOf(msg)
+    if (wire === null) return false
+    this.unsent.taken(msg, this.encoder.pendingBytes)
     this.encoder.appendWire(wire)
     this.scheduleFlush()
     return true
@@ -641,15 +650,19 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       }
       // (Un)subscriptions are not requeued: a reconnected SUB or XSUB sends them all again.
       if (!subscriber) this.unsent.taken(msg, this.encoder.pendingBytes)
-      // A fan-out socket's message carries its ZMTP bytes, encoded once for every connection.
-      const wire = (msg as WireMsg).wire
-      if (wire != null) {
-        this.encoder.appendWire(wire)
-        budget -= wire.length
-        continue
+      if ((msg as WireMsg).wireFrom !== undefined) {
+        // A fan-out socket's message: its ZMTP bytes are encoded once, for every connection.
+        const wire = wireOf(msg)
+        if (wire !== null) {
+          this.encoder.appendWire(wire)
+          budget -= wire.length
+          continue
+        }
+        // Too large for that: its bodies are shared by every connection, so none copies them.
+        this.encoder.encodeMessage(msg, WIRE_REF_MIN)
+      } else {
+        this.encoder.encodeMessage(msg)
       }
-      // A large fan-out message: its bodies are shared by every connection, so none copies them.
-      this.encoder.encodeMessage(msg, wire === null ? WIRE_REF_MIN : undefined)
       for (let i = 0; i < msg.length; i++) budget -= msg[i]!.length + 9
     }
     this.writeOut()

@@ -30,23 +30,18 @@ export class Distributor {
 
   /**
    * sendTo() for a socket that keeps a WireEncoder (PUB, XPUB): the message
-   * is encoded to ZMTP bytes at most once, when the first target with a ZMTP
-   * connection is met; every such connection that can take it now appends
-   * those bytes to its batch (Pipe.writeWire), and the message queued for
-   * the others carries them (WireMsg), so that their engines do not encode
-   * it again either. Returns how many got it.
+   * is marked as the encoder's (WireMsg) once a target with a ZMTP connection
+   * is met, so that it is encoded to ZMTP bytes at most once, by the first
+   * connection that writes it; every connection that can take it now
+   * appends those bytes to its batch (Pipe.writeWire), the others queue it.
+   * Returns how many got it.
    */
-  sendWire(targets: readonly Pipe[], msg: Msg, encoder: WireEncoder): number {
+  sendWire(targets: readonly Pipe[], msg: WireMsg, encoder: WireEncoder): number {
     let n = 0
-    // undefined: not encoded yet; null: too large to encode once (bodies go by reference).
-    let wire: Buffer | null | undefined
     for (let i = 0; i < targets.length; i++) {
       const pipe = targets[i]!
-      if (wire === undefined && pipe.takesWire) {
-        wire = encoder.encode(msg)
-        ;(msg as WireMsg).wire = wire
-      }
-      if ((wire != null && pipe.writeWire(wire, msg)) || pipe.write(msg)) n++
+      if (msg.wireFrom === undefined && pipe.takesWire) msg.wireFrom = encoder
+      if ((msg.wireFrom !== undefined && pipe.writeWire(msg)) || pipe.write(msg)) n++
       else if (!pipe.terminated) pipe.owner?.messageDropped?.(pipe, msg)
     }
     return n
