@@ -8,8 +8,21 @@
 
 import { FRAME_OVERHEAD } from "./codec/constants.js"
 import type { ProtocolError } from "./codec/protocol-error.js"
+import type { WireEncoder } from "./codec/wire.js"
 
 export type Msg = Buffer[]
+
+/**
+ * A message a fan-out socket (PUB, XPUB) sends to many connections
+ * (codec/wire.ts): `wireFrom` is the socket's WireEncoder, and `wire` the
+ * message's ZMTP bytes once the first connection that writes it encoded
+ * them; every other connection then writes the same bytes instead of
+ * encoding the frames again. `wire` is null when the message is too large
+ * for that: its larger bodies are then written by reference. Encoding at the
+ * first write rather than at send() keeps a backlog from holding the bytes
+ * twice. Other readers of the queue (inproc, ws, epgm) see an ordinary message.
+ */
+export type WireMsg = Msg & { wireFrom?: WireEncoder; wire?: Buffer | null }
 
 
 /** The memory a message holds, as the receive budget counts it. */
@@ -207,6 +220,15 @@ export interface PipePeer {
    * encryption), and the message must be queued instead.
    */
   encodeNow?(frame: Uint8Array): boolean
+  /**
+   * Optional: appends a fan-out message's ZMTP bytes (WireMsg, encoded here
+   * if no connection did yet) to the outgoing batch by reference, bypassing
+   * the queue; false when it cannot now (as encodeNow), or when the message
+   * is too large for wire bytes.
+   */
+  encodeWire?(msg: WireMsg): boolean
+  /** True when this peer writes a WireMsg's bytes (plain ZMTP after the handshake; not CURVE, which seals each frame). */
+  readonly takesWire?: boolean
 }
 
 /**
@@ -315,6 +337,21 @@ export class Pipe {
     return (
       peer !== null && peer.encodeNow !== undefined && !this.terminated && this.outbound.length === 0 && !this.outbound.conflate && peer.encodeNow(frame)
     )
+  }
+
+  /** True when this pipe's peer takes messages already encoded to ZMTP bytes (writeWire). */
+  get takesWire(): boolean {
+    return this.peer !== null && this.peer.takesWire === true
+  }
+
+  /**
+   * Sends a fan-out socket's message (WireMsg) by appending its ZMTP bytes
+   * to the connection's batch, under the same conditions as writeSmall():
+   * false when the caller must queue it.
+   */
+  writeWire(msg: WireMsg): boolean {
+    const peer = this.peer
+    return peer !== null && peer.encodeWire !== undefined && !this.terminated && this.outbound.length === 0 && !this.outbound.conflate && peer.encodeWire(msg)
   }
 
   checkWrite(): boolean {

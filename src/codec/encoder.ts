@@ -20,17 +20,42 @@ export class FrameEncoder {
   private pos = 0
   private out: Buffer[] = []
   private bytes = 0
+  /**
+   * The run of wire bytes appended last (appendWire), not yet in `out`: its
+   * first view, and where in that view's ArrayBuffer the run ends. Views that
+   * follow each other in one slab are merged into one.
+   */
+  private wireFirst: Buffer | null = null
+  private wireEnd = 0
 
   /** Bytes encoded and not yet taken. */
   get pendingBytes(): number {
     return this.bytes + (this.pos - this.start)
   }
 
+  /**
+   * Appends a message already encoded (WireEncoder), by reference: a socket
+   * that sends one message to many connections encodes it once, and each
+   * connection's batch refers to the same bytes.
+   */
+  appendWire(wire: Buffer): void {
+    const first = this.wireFirst
+    if (first !== null && wire.buffer === first.buffer && wire.byteOffset === this.wireEnd) {
+      this.wireEnd += wire.length
+    } else {
+      if (first !== null) this.closeWire()
+      else this.flushScratch()
+      this.wireFirst = wire
+      this.wireEnd = wire.byteOffset + wire.length
+    }
+    this.bytes += wire.length
+  }
+
   /** Appends every frame of one message, MORE set on all but the last. */
-  encodeMessage(frames: readonly Buffer[]): void {
+  encodeMessage(frames: readonly Buffer[], copyLimit = COPY_LIMIT): void {
     const last = frames.length - 1
     for (let i = 0; i <= last; i++) {
-      this.encodeFrame(frames[i]!, i < last ? FLAG_MORE : 0)
+      this.encodeFrame(frames[i]!, i < last ? FLAG_MORE : 0, copyLimit)
     }
   }
 
@@ -41,16 +66,19 @@ export class FrameEncoder {
 
   /** Appends raw bytes (the greeting) in order with everything else. */
   encodeRaw(bytes: Buffer): void {
+    if (this.wireFirst !== null) this.closeWire()
     this.flushScratch()
     this.out.push(bytes)
     this.bytes += bytes.length
   }
 
-  encodeFrame(body: Buffer, flags: number): void {
+  /** Appends one frame; a body of `copyLimit` bytes or more is written by reference. */
+  encodeFrame(body: Buffer, flags: number, copyLimit = COPY_LIMIT): void {
+    if (this.wireFirst !== null) this.closeWire()
     const size = body.length
     const long = size > SHORT_FRAME_MAX
     const headerLen = long ? 9 : 2
-    const copy = size < COPY_LIMIT
+    const copy = size < copyLimit
     this.reserve(copy ? headerLen + size : headerLen)
     const s = this.scratch
     let p = this.pos
@@ -90,6 +118,7 @@ export class FrameEncoder {
    * encoder copies it into its batch): the body exists once, in the batch.
    */
   encodeSmall(body: Uint8Array): void {
+    if (this.wireFirst !== null) this.closeWire()
     const size = body.length
     this.reserve(2 + size)
     const s = this.scratch
@@ -106,11 +135,20 @@ export class FrameEncoder {
 
   /** Hands over everything encoded so far, in order, and starts a new batch. */
   take(): Buffer[] {
+    if (this.wireFirst !== null) this.closeWire()
     this.flushScratch()
     const out = this.out
     this.out = []
     this.bytes = 0
     return out
+  }
+
+  /** Moves the run of wire bytes to `out` (counted in `bytes` already). */
+  private closeWire(): void {
+    const first = this.wireFirst!
+    const len = this.wireEnd - first.byteOffset
+    this.out.push(len === first.length ? first : Buffer.from(first.buffer, first.byteOffset, len))
+    this.wireFirst = null
   }
 
   private flushScratch(): void {

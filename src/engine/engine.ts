@@ -3,12 +3,13 @@ import { decodeCommand, decodeErrorReason, encodeCommand, encodePing, encodePong
 import { FRAME_OVERHEAD, GREETING_SIZE, SIGNATURE_SIZE } from "../codec/constants.js"
 import { FrameDecoder, type DecoderSink } from "../codec/decoder.js"
 import { FrameEncoder } from "../codec/encoder.js"
+import { WIRE_REF_MIN } from "../codec/wire.js"
 import { decodeGreeting, encodeGreeting, isValidSignature } from "../codec/greeting.js"
 import { ProtocolError } from "../codec/protocol-error.js"
 import { MechanismFailure } from "../mechanism/failure.js"
 import { checkPeerSocketType, HANDSHAKE_COMMAND_MAX, SECURE_COMMAND, SECURE_MORE, type SecureCodec, type Mechanism } from "../mechanism/mechanism.js"
 import { AuthError, encodeZapRequest } from "../mechanism/zap.js"
-import type { Msg, Pipe, PipePeer } from "../pipe.js"
+import type { Msg, Pipe, PipePeer, WireMsg } from "../pipe.js"
 import type { ZapCall } from "../transport/inproc.js"
 import type { SocketTypeName } from "../sockets/socket-types.js"
 import { checkDishMessage, groupCommandIn, groupCommandOut } from "./draft-wire.js"
@@ -91,6 +92,13 @@ function isWellFormedReply(frames: Msg): boolean {
   const first = frames[0]!
   if (first.length === 0) return frames.length >= 2
   return first.length === 4 && frames.length >= 3 && frames[1]!.length === 0
+}
+
+/** A fan-out message's ZMTP bytes, encoded by the first connection that needs them (null: too large). */
+function wireOf(msg: WireMsg): Buffer | null {
+  let wire = msg.wire
+  if (wire === undefined) wire = msg.wire = msg.wireFrom!.encode(msg)
+  return wire
 }
 
 /** The frame bound while the handshake runs: HANDSHAKE_COMMAND_MAX, or maxMessageSize if that is smaller. */
@@ -574,6 +582,27 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     return true
   }
 
+  /** PipePeer: whether a WireMsg's bytes are used here (plain ZMTP; CURVE seals each frame instead). */
+  get takesWire(): boolean {
+    return this.directOk
+  }
+
+  /**
+   * PipePeer: a fan-out socket's message (Pipe.writeWire), its ZMTP bytes
+   * encoded once for all connections and appended to the batch by
+   * reference; refused as encodeNow() refuses, and when too large for wire
+   * bytes (flush() then writes its bodies by reference).
+   */
+  encodeWire(msg: WireMsg): boolean {
+    if (!this.directOk || this.state !== State.Active || this.waitingDrain || this.encoder.pendingBytes >= DIRECT_LIMIT) return false
+    const wire = wireOf(msg)
+    if (wire === null) return false
+    this.unsent.taken(msg, this.encoder.pendingBytes)
+    this.encoder.appendWire(wire)
+    this.scheduleFlush()
+    return true
+  }
+
   private scheduleFlush(): void {
     if (this.flushScheduled || this.waitingDrain || this.state === State.Stopped) return
     this.flushScheduled = true
@@ -621,7 +650,19 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       }
       // (Un)subscriptions are not requeued: a reconnected SUB or XSUB sends them all again.
       if (!subscriber) this.unsent.taken(msg, this.encoder.pendingBytes)
-      this.encoder.encodeMessage(msg)
+      if ((msg as WireMsg).wireFrom !== undefined) {
+        // A fan-out socket's message: its ZMTP bytes are encoded once, for every connection.
+        const wire = wireOf(msg)
+        if (wire !== null) {
+          this.encoder.appendWire(wire)
+          budget -= wire.length
+          continue
+        }
+        // Too large for that: its bodies are shared by every connection, so none copies them.
+        this.encoder.encodeMessage(msg, WIRE_REF_MIN)
+      } else {
+        this.encoder.encodeMessage(msg)
+      }
       for (let i = 0; i < msg.length; i++) budget -= msg[i]!.length + 9
     }
     this.writeOut()

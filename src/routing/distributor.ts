@@ -1,4 +1,5 @@
-import type { Msg, Pipe } from "../pipe.js"
+import type { WireEncoder } from "../codec/wire.js"
+import type { Msg, Pipe, WireMsg } from "../pipe.js"
 
 /**
  * Sends one message to many pipes (libzmq's dist_t): the frames are shared,
@@ -22,6 +23,25 @@ export class Distributor {
     let n = 0
     for (const pipe of targets) {
       if (pipe.write(msg)) n++
+      else if (!pipe.terminated) pipe.owner?.messageDropped?.(pipe, msg)
+    }
+    return n
+  }
+
+  /**
+   * sendTo() for a socket that keeps a WireEncoder (PUB, XPUB): the message
+   * is marked as the encoder's (WireMsg) once a target with a ZMTP connection
+   * is met, so that it is encoded to ZMTP bytes at most once, by the first
+   * connection that writes it; every connection that can take it now
+   * appends those bytes to its batch (Pipe.writeWire), the others queue it.
+   * Returns how many got it.
+   */
+  sendWire(targets: readonly Pipe[], msg: WireMsg, encoder: WireEncoder): number {
+    let n = 0
+    for (let i = 0; i < targets.length; i++) {
+      const pipe = targets[i]!
+      if (msg.wireFrom === undefined && pipe.takesWire) msg.wireFrom = encoder
+      if ((msg.wireFrom !== undefined && pipe.writeWire(msg)) || pipe.write(msg)) n++
       else if (!pipe.terminated) pipe.owner?.messageDropped?.(pipe, msg)
     }
     return n

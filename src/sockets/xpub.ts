@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- as in zeromq.js, a class merges with the interfaces (Readable, Writable) it provides at run time through Socket */
+import { WireEncoder } from "../codec/wire.js"
 import { zmqError } from "../errors.js"
 import type { Msg, Pipe } from "../pipe.js"
 import { Distributor } from "../routing/distributor.js"
@@ -31,6 +32,9 @@ abstract class PublisherBase extends Socket {
   protected verboseUnsubs = false
   /** @internal */
   private readonly dist = new Distributor()
+  /** Encodes each message once for all ZMTP connections (codec/wire.ts). */
+  /** @internal */
+  private readonly wire = new WireEncoder()
   /** @internal */
   private readonly subscriptions = new PrefixTree<Subscribers>()
   /** @internal Each peer's topics (latin1), to remove them when it goes. */
@@ -246,7 +250,7 @@ abstract class PublisherBase extends Socket {
   protected override xsend(msg: Msg): boolean {
     const targets = this.targetsOf(msg[0]!)
     if (this.opts.noDrop && !this.dist.hasRoom(targets)) return false
-    this.dist.sendTo(targets, msg)
+    this.dist.sendWire(targets, msg, this.wire)
     return true
   }
 
@@ -254,6 +258,8 @@ abstract class PublisherBase extends Socket {
    * @internal A small one-frame message: each subscriber whose connection can
    * take it now gets it copied straight into its batch (Pipe.writeSmall); the
    * others share one copied frame through their queues, as xsend() does.
+   * Wire bytes would not pay here: copying 16 bytes into each batch cost less
+   * than one shared copy (0.27 vs 0.36 us of CPU per delivery, PUB to 4 peers).
    */
   protected override xsendSmall(frame: Uint8Array): boolean {
     if (this.opts.noDrop) return false
@@ -261,7 +267,9 @@ abstract class PublisherBase extends Socket {
     let queued: Msg | null = null
     for (let i = 0; i < targets.length; i++) {
       const pipe = targets[i]!
-      if (!pipe.writeSmall(frame)) pipe.write((queued ??= [this.copier.toFrame(frame)]))
+      if (pipe.writeSmall(frame)) continue
+      queued ??= [this.copier.toFrame(frame)]
+      if (!pipe.write(queued) && !pipe.terminated) this.messageDropped(pipe, queued)
     }
     return true
   }

@@ -203,6 +203,25 @@ void test("a PUB drops at the subscriber's high-water mark: zmq-ts:drop events a
   assert.equal(sub.stats.receiveQueue, 0)
 })
 
+void test("a PUB counts the drops of small one-frame messages (its send() fast path) as of any other [inproc]", { timeout: 10_000 }, async (ctx) => {
+  const own = held(ctx)
+  const drops = record<TraceDropEvent>(ctx, TRACE_CHANNELS.drop)
+  const pub = own(new Publisher({ linger: 0, sendHighWaterMark: 2 }))
+  const endpoint = await bindFresh(pub, "inproc")
+  const sub = own(new Subscriber({ linger: 0, receiveHighWaterMark: 3 }))
+  sub.connect(endpoint)
+  sub.subscribe("t")
+
+  const N = 12
+  // Buffers of at most 128 bytes take the small-message path (Socket.xsendSmall).
+  for (let i = 0; i < N; i++) await pub.send(Buffer.from(`t${i}`))
+  const queued = 2 + 3
+  assert.equal(sub.stats.receiveQueue, queued)
+  assert.equal(pub.stats.drops, N - queued)
+  assert.deepEqual(drops.events.map((e) => e.message[0]!.toString()), Array.from({ length: N - queued }, (_, i) => `t${queued + i}`))
+  for (let i = 0; i < queued; i++) assert.deepEqual((await sub.receive()).map(String), [`t${i}`])
+})
+
 void test("a ROUTER without mandatory drops for a full peer: counted and published [inproc]", { timeout: 10_000 }, async (ctx) => {
   const own = held(ctx)
   const drops = record<TraceDropEvent>(ctx, TRACE_CHANNELS.drop)
