@@ -26,8 +26,8 @@ const INTERVAL = 100
 const TIMEOUT = 300
 const TTL = 300
 const HEARTBEAT: Options = { heartbeatInterval: INTERVAL, heartbeatTimeout: TIMEOUT }
-/** Slack on top of the expected detection time before the guard fails the test (2 busy cores). */
-const TOLERANCE_MS = 3000
+/** Slack on top of the expected detection time before the guard fails the test (2 busy cores; scaled under test:stress). */
+const TOLERANCE_MS = scaled(3000)
 const GUARD_MS = scaled(15_000)
 
 interface Scenario {
