@@ -275,7 +275,7 @@ export class FaultProxy extends EventEmitter {
     this.target = target
     this.blackholeNew = options.blackholeNew ?? false
     this.attach(server)
-    this.lifetime = setTimeout(() => void this.close(), options.lifetimeMs ?? 120_000)
+    this.lifetime = setTimeout(() => void this.close(), options.lifetimeMs ?? scaled(120_000))
     this.lifetime.unref()
   }
 
