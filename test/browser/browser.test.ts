@@ -21,6 +21,7 @@ import { after, before, test } from "node:test"
 import * as zeromq from "zeromq"
 import * as zmqts from "../../src/index.js"
 import { openBrowserPage, type BrowserPage } from "./harness.mjs"
+import { scaled } from "../helpers/time.js"
 
 type Lib = typeof zmqts | typeof zeromq
 const LIBS: [string, Lib][] = [
@@ -61,7 +62,7 @@ const untrusted = tls === null ? null : selfSigned("untrusted")
 
 before(async () => {
   browser = await openBrowserPage({ trustSpki: tls === null ? [] : [tls.spki] })
-}, { timeout: 60_000 })
+}, { timeout: scaled(60_000) })
 
 after(async () => {
   await browser?.close()
@@ -88,7 +89,7 @@ for (const [name, lib] of LIBS) {
   // (the connection stalls): libzmq gets messages up to the limit, zmq-ts past it.
   const sizes = name === "zmq-ts" ? [1, 65_535, 65_536, 300_000] : [1, 65_535]
 
-  void test(`page DEALER <-> ${name} ROUTER over ws: round trips and ${sizes.at(-1)}-octet messages`, { timeout: 60_000 }, async (t) => {
+  void test(`page DEALER <-> ${name} ROUTER over ws: round trips and ${sizes.at(-1)}-octet messages`, { timeout: scaled(60_000) }, async (t) => {
     const router = new lib.Router()
     t.after(() => router.close())
     const url = await bound(router)
@@ -107,7 +108,7 @@ for (const [name, lib] of LIBS) {
     await echoing
   })
 
-  void test(`page SUB <- ${name} XPUB over ws: only the subscribed prefix arrives`, { timeout: 60_000 }, async (t) => {
+  void test(`page SUB <- ${name} XPUB over ws: only the subscribed prefix arrives`, { timeout: scaled(60_000) }, async (t) => {
     const xpub = new lib.XPublisher()
     t.after(() => xpub.close())
     const url = await bound(xpub)
@@ -122,7 +123,7 @@ for (const [name, lib] of LIBS) {
 }
 
 for (const [name, lib] of LIBS) {
-  void test(`page REQ, PUSH, PAIR -> ${name} REP, PULL, PAIR over ws; the page's socket events`, { timeout: 60_000 }, async (t) => {
+  void test(`page REQ, PUSH, PAIR -> ${name} REP, PULL, PAIR over ws; the page's socket events`, { timeout: scaled(60_000) }, async (t) => {
     const rep = new lib.Reply()
     const pull = new lib.Pull()
     const pair = new lib.Pair()
@@ -146,7 +147,7 @@ if (tls === null) {
   console.warn("browser.test.ts: openssl not found; the wss:// test is not registered")
 } else {
   const { cert, key } = tls
-  void test("page DEALER <-> zmq-ts ROUTER over wss:// (TLS by the browser, the certificate checked against its key)", { timeout: 60_000 }, async (t) => {
+  void test("page DEALER <-> zmq-ts ROUTER over wss:// (TLS by the browser, the certificate checked against its key)", { timeout: scaled(60_000) }, async (t) => {
     const router = new zmqts.Router({ wssCertPem: cert, wssKeyPem: key })
     t.after(() => router.close())
     await router.bind("wss://127.0.0.1:*/secure")
@@ -158,7 +159,7 @@ if (tls === null) {
     await echoing
   })
 
-  void test("page DEALER to a wss:// server whose certificate Chromium does not trust: retries, never a handshake", { timeout: 60_000 }, async (t) => {
+  void test("page DEALER to a wss:// server whose certificate Chromium does not trust: retries, never a handshake", { timeout: scaled(60_000) }, async (t) => {
     const router = new zmqts.Router({ wssCertPem: untrusted!.cert, wssKeyPem: untrusted!.key })
     t.after(() => router.close())
     await router.bind("wss://127.0.0.1:*")
@@ -167,7 +168,7 @@ if (tls === null) {
   })
 }
 
-void test("in the page: bind, tcp and PLAIN over ws throw clear errors; inproc and curveKeyPair work", { timeout: 30_000 }, async () => {
+void test("in the page: bind, tcp and PLAIN over ws throw clear errors; inproc and curveKeyPair work", { timeout: scaled(30_000) }, async () => {
   const out = (await browser.run("refusals")) as Record<string, unknown>
   assert.match(String(out.bindWs), /^EPROTONOSUPPORT: bind to ws:\/\/ is not available in a browser/)
   assert.match(String(out.connectTcp), /^EPROTONOSUPPORT: tcp:\/\/ is not available in a browser/)

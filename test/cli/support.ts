@@ -8,6 +8,7 @@ import { once } from "node:events"
 import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
+import { scaled } from "../helpers/time.js"
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const ROOT = join(HERE, "..", "..")
@@ -157,4 +158,4 @@ export function killAll(): void {
 }
 
 /** Generous per-test limit: each test starts node with tsx and python, on a shared machine. */
-export const TEST_TIMEOUT = 120_000
+export const TEST_TIMEOUT = scaled(120_000)

@@ -172,14 +172,30 @@ export interface ConformOptions {
   timeout?: number
 }
 
-async function observe<L>(load: (lib: LibName) => Promise<L>, lib: LibName, fn: (zmq: L, t: CaseContext) => unknown): Promise<unknown> {
+/**
+ * `run()` for one library, within `limit` ms. A case that hangs fails naming
+ * the library (the runner's own timeout covers both libraries and would not
+ * say which one hung); `settle` (closing the case's sockets) runs either way,
+ * which settles what was still waiting.
+ */
+export async function withinLimit<T>(lib: LibName, title: string, limit: number, run: () => T | Promise<T>, settle: () => Promise<void>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${lib} hung: "${title}" did not finish within ${limit} ms`)), limit)
+  })
+  try {
+    // Promise.race also handles a late rejection of the case (once its sockets closed).
+    return await Promise.race([Promise.resolve().then(run), hung])
+  } finally {
+    clearTimeout(timer)
+    await settle()
+  }
+}
+
+async function observe<L>(load: (lib: LibName) => Promise<L>, lib: LibName, fn: (zmq: L, t: CaseContext) => unknown, title: string, limit: number): Promise<unknown> {
   const zmq = await load(lib)
   const ctx = new Ctx(lib)
-  try {
-    return await fn(zmq, ctx)
-  } finally {
-    await ctx.dispose()
-  }
+  return withinLimit(lib, title, limit, () => fn(zmq, ctx), () => ctx.dispose())
 }
 
 /** One conformance case: the same code against zeromq and zmq-ts, the same observation from both. */
@@ -203,15 +219,17 @@ export function conformDraftEach(
 }
 
 function conformWith<L>(load: (lib: LibName) => Promise<L>, title: string, fn: (zmq: L, t: CaseContext) => unknown, options: ConformOptions): void {
-  const timeout = scaled(options.timeout ?? CASE_TIMEOUT) * 2
-  void it(title, { timeout }, async () => {
-    const ours = await observe(load, "zmq-ts", fn)
+  const limit = scaled(options.timeout ?? CASE_TIMEOUT)
+  // Each library has `limit`; the runner's guard (both, plus loading and
+  // disposing) only catches what the per-library guards did not.
+  void it(title, { timeout: limit * 2 + scaled(5_000) }, async () => {
+    const ours = await observe(load, "zmq-ts", fn, title, limit)
     if (options.differs !== undefined) {
       assert.ok("expect" in options, `deliberate difference without an expected observation: ${title}`)
       assert.deepStrictEqual(ours, options.expect, `zmq-ts (deliberate difference: ${options.differs})`)
       return
     }
-    const reference = await observe(load, "zeromq", fn)
+    const reference = await observe(load, "zeromq", fn, title, limit)
     assert.deepStrictEqual(ours, reference, "zmq-ts observed something else than zeromq")
     if ("expect" in options) assert.deepStrictEqual(reference, options.expect, "zeromq no longer behaves as the case expects")
   })

@@ -10,7 +10,7 @@ import { EventEmitter } from "node:events"
 import { createRequire } from "node:module"
 import { it } from "node:test"
 import type * as V5 from "../../src/v5-compat.js"
-import { CaseResources, describeError, type Attempt, type LibName } from "./harness.js"
+import { CaseResources, describeError, withinLimit, type Attempt, type LibName } from "./harness.js"
 import { scaled } from "../helpers/time.js"
 
 export type Zmq5 = typeof V5
@@ -106,15 +106,10 @@ export interface ConformV5Options {
   timeout?: number
 }
 
-async function observe(lib: LibName, fn: (zmq: Zmq5, t: V5Context) => unknown): Promise<unknown> {
+async function observe(lib: LibName, fn: (zmq: Zmq5, t: V5Context) => unknown, title: string, limit: number): Promise<unknown> {
   const zmq = await loadV5(lib)
   const ctx = new Ctx(lib)
-  let observed: unknown
-  try {
-    observed = await fn(zmq, ctx)
-  } finally {
-    await ctx.dispose()
-  }
+  const observed = await withinLimit(lib, title, limit, () => fn(zmq, ctx), () => ctx.dispose())
   if (ctx.unexpected.length > 0) assert.fail(`${lib}: unexpected 'error' event on a v5 socket: ${String(ctx.unexpected[0])}`)
   return observed
 }
@@ -122,14 +117,16 @@ async function observe(lib: LibName, fn: (zmq: Zmq5, t: V5Context) => unknown): 
 /** One v5 case: the same code against zeromq/v5-compat and zmq-ts/v5-compat, the same observation from both. */
 export function conformV5(title: string, fn: (zmq: Zmq5, t: V5Context) => unknown, options: ConformV5Options = {}): void {
   const todo = options.core === undefined ? {} : { todo: `v6 core differs: ${options.core}` }
-  void it(title, { timeout: scaled(options.timeout ?? 10_000) * 2, ...todo }, async () => {
-    const ours = await observe("zmq-ts", fn)
+  const limit = scaled(options.timeout ?? 10_000)
+  // Each library has `limit` (withinLimit names the one that hung); the runner's guard catches the rest.
+  void it(title, { timeout: limit * 2 + scaled(5_000), ...todo }, async () => {
+    const ours = await observe("zmq-ts", fn, title, limit)
     if (options.differs !== undefined) {
       assert.ok("expect" in options, `deliberate difference without an expected observation: ${title}`)
       assert.deepStrictEqual(ours, options.expect, `zmq-ts (deliberate difference: ${options.differs})`)
       return
     }
-    const reference = await observe("zeromq", fn)
+    const reference = await observe("zeromq", fn, title, limit)
     assert.deepStrictEqual(ours, reference, "zmq-ts observed something else than zeromq")
     if ("expect" in options) assert.deepStrictEqual(reference, options.expect, "zeromq no longer behaves as the case expects")
   })

@@ -13,10 +13,11 @@ import { existsSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { before, describe, it } from "node:test"
+import { scaled } from "../helpers/time.js"
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url))
-/** Only a guard against a hung example: each ends by itself in about a second. */
-const GUARD_MS = 30_000
+/** Only a guard against a hung example: each ends by itself in about a second (idle machine). */
+const GUARD_MS = scaled(30_000)
 
 interface Example {
   name: string

@@ -26,9 +26,11 @@ const INTERVAL = 100
 const TIMEOUT = 300
 const TTL = 300
 const HEARTBEAT: Options = { heartbeatInterval: INTERVAL, heartbeatTimeout: TIMEOUT }
-/** Slack on top of the expected detection time before the guard fails the test (2 busy cores). */
-const TOLERANCE_MS = 3000
-const GUARD_MS = scaled(15_000)
+/** Slack on top of the expected detection time before the guard fails the test (2 busy cores; scaled under test:stress). */
+const TOLERANCE_MS = scaled(3000)
+/** Passed to guarded(), which scales it. */
+const GUARD_MS = 15_000
+const TEST_TIMEOUT = { timeout: scaled(GUARD_MS) + scaled(5000) }
 
 interface Scenario {
   fault: Fault
@@ -103,7 +105,7 @@ for (const [connecting, bound] of IMPL_PAIRS) {
   void describe(`heartbeats on both sides: ${connecting} PUSH connects through the proxy to ${bound} PULL`, () => {
     for (const fault of FAULTS) {
       const limit = fault === "blackhole" ? INTERVAL + TIMEOUT : 0
-      void test(`${fault}: both sides see the disconnect, then the connecting side reconnects`, { timeout: GUARD_MS + 5000 }, (t) =>
+      void test(`${fault}: both sides see the disconnect, then the connecting side reconnects`, TEST_TIMEOUT, (t) =>
         guarded(GUARD_MS, (r) =>
           run(t, r, {
             fault,
@@ -121,7 +123,7 @@ for (const [connecting, bound] of IMPL_PAIRS) {
 
   void describe(`only one side heartbeats, with a TTL: ${connecting} PUSH connects through the proxy to ${bound} PULL`, () => {
     const beating: Options = { ...HEARTBEAT, heartbeatTimeToLive: TTL }
-    void test("blackhole: the silent bound side honours the connecting side's TTL", { timeout: GUARD_MS + 5000 }, (t) =>
+    void test("blackhole: the silent bound side honours the connecting side's TTL", TEST_TIMEOUT, (t) =>
       guarded(GUARD_MS, (r) =>
         run(t, r, {
           fault: "blackhole",
@@ -134,7 +136,7 @@ for (const [connecting, bound] of IMPL_PAIRS) {
         }),
       ),
     )
-    void test("blackhole: the silent connecting side honours the bound side's TTL", { timeout: GUARD_MS + 5000 }, (t) =>
+    void test("blackhole: the silent connecting side honours the bound side's TTL", TEST_TIMEOUT, (t) =>
       guarded(GUARD_MS, (r) =>
         run(t, r, {
           fault: "blackhole",

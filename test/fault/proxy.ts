@@ -34,6 +34,7 @@
  */
 import { EventEmitter } from "node:events"
 import * as net from "node:net"
+import { scaled } from "../helpers/time.js"
 
 export type Direction = "c2s" | "s2c"
 export type Kill = "rst" | "fin"
@@ -57,7 +58,7 @@ export interface ProxyStats {
 }
 
 /** Half-closed or ended sockets are destroyed after this long, whatever the peer does. */
-const CLOSE_GRACE_MS = 2000
+const CLOSE_GRACE_MS = scaled(2000)
 
 function rst(s: net.Socket): void {
   if (s.destroyed) return
@@ -274,7 +275,7 @@ export class FaultProxy extends EventEmitter {
     this.target = target
     this.blackholeNew = options.blackholeNew ?? false
     this.attach(server)
-    this.lifetime = setTimeout(() => void this.close(), options.lifetimeMs ?? 120_000)
+    this.lifetime = setTimeout(() => void this.close(), options.lifetimeMs ?? scaled(120_000))
     this.lifetime.unref()
   }
 

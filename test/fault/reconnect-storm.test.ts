@@ -32,14 +32,24 @@ function allSaw(socks: readonly Sock[], marks: readonly number[], type: string):
 
 for (const [pushImpl, pullImpl] of IMPL_PAIRS) {
   void describe(`${PEERS} ${pushImpl} PUSHes through the proxy to one ${pullImpl} PULL`, () => {
-    void test("the proxy restarts: all reconnect, and each delivers one message", { timeout: scaled(40_000) }, (t) =>
-      guarded(30_000, async (r) => {
+    void test("the proxy restarts: all reconnect, and each delivers one message", { timeout: scaled(70_000) }, (t) => {
+      // Where the storm stood when a guard fired (the guard's message says it).
+      let stage = "connecting"
+      const pushes: Sock[] = []
+      let marks: number[] = []
+      const saw = (type: string): number => pushes.filter((p, i) => p.log.count(type, marks[i] ?? 0) > 0).length
+      let received = 0
+      const progress = (): string =>
+        `stage ${stage}: ${pushes.length} PUSHes, ${saw("connect")} connected and ${saw("handshake")} handshaken since the stage's mark, ${received} messages received`
+      // Only a guard: 5 s or so on an idle machine, 35-38 s under test:stress
+      // (2 busy cores), so a loaded plain `npm test` came close to a 30 s guard.
+      return guarded(60_000, async (r) => {
         const pushContext = contextFor(pushImpl)
         const pull = r.sock(pullImpl, "PULL", { context: contextFor(pullImpl), receiveHighWaterMark: 0 })
-        const proxy = await r.proxy(await pull.bind(), { lifetimeMs: 60_000 })
+        // The proxy's lifetime outlasts the guard (a proxy that closed itself mid-test would look like a hang).
+        const proxy = await r.proxy(await pull.bind(), { lifetimeMs: scaled(120_000) })
 
         const t0 = now()
-        const pushes: Sock[] = []
         for (let i = 0; i < PEERS; i++) {
           const push = r.sock(pushImpl, "PUSH", { context: pushContext, reconnectInterval: 10 })
           push.connect(proxy.endpoint)
@@ -48,10 +58,12 @@ for (const [pushImpl, pullImpl] of IMPL_PAIRS) {
         await allSaw(pushes, [], "handshake")
         const connectedMs = now() - t0
 
-        const marks = pushes.map((p) => p.log.mark())
+        marks = pushes.map((p) => p.log.mark())
         const pullMark = pull.log.mark()
         const t1 = now()
+        stage = "restarting"
         await proxy.restart("rst")
+        stage = "reconnecting"
         const listening = now()
         await allSaw(pushes, marks, "connect")
         const reconnectedMs = now() - t1
@@ -62,10 +74,12 @@ for (const [pushImpl, pullImpl] of IMPL_PAIRS) {
           assert.ok(c.time >= listening, `PUSH ${i} connected only once the proxy listened again`)
         }
 
+        stage = "delivering"
         await Promise.all(pushes.map((p, i) => p.send(`peer-${i}`)))
         const seen = new Set<string>()
         for (let k = 0; k < PEERS; k++) {
           const m = (await pull.receive())[0]!.toString()
+          received++
           assert.ok(!seen.has(m), `${m} delivered twice`)
           seen.add(m)
         }
@@ -80,7 +94,7 @@ for (const [pushImpl, pullImpl] of IMPL_PAIRS) {
             `(${retries} reconnect attempts in all; the PULL saw ${pull.log.count("disconnect", pullMark)} disconnects, ` +
             `${pull.log.count("handshake", pullMark)} handshakes; proxy accepted ${proxy.stats.accepted} connections)`,
         )
-      }),
-    )
+      }, progress)
+    })
   })
 }

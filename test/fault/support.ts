@@ -268,16 +268,17 @@ export class Resources {
 }
 
 /**
- * Runs a test body with a time limit (a guard: the body waits on events). On
- * timeout or failure, everything the body opened is released, which also
- * settles whatever it was still waiting on.
+ * Runs a test body with a time limit (a guard: the body waits on events;
+ * `limit` is scaled here by ZMQ_TS_TIME_SCALE). On timeout or failure,
+ * everything the body opened is released, which also settles whatever it was
+ * still waiting on. `progress` says, at the timeout, how far the body got.
  */
-export async function guarded(limit: number, body: (r: Resources) => Promise<void>): Promise<void> {
+export async function guarded(limit: number, body: (r: Resources) => Promise<void>, progress?: () => string): Promise<void> {
   const ms = scaled(limit)
   const r = new Resources()
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`guard: test did not finish within ${ms} ms`)), ms)
+    timer = setTimeout(() => reject(new Error(`guard: test did not finish within ${ms} ms${progress === undefined ? "" : `; ${progress()}`}`)), ms)
   })
   let failure: unknown = null
   try {

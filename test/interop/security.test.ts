@@ -38,6 +38,10 @@ import { z85Decode } from "../../src/util.js"
 import { EVENT_TYPES, EventLog, PYTHON } from "../helpers/peers/libzmq-peer.js"
 import { curveClients, plainUsers, withoutUserId, ZapHandler, type ZapPolicy } from "../helpers/zap-handler.js"
 import { bindEndpoint, bytes, guarded, removeIpcDir, TEST_TIMEOUT_MS, type Resources, type Transport } from "./support.js"
+import { scaled } from "../helpers/time.js"
+
+/** Only a guard: a python peer exits well within a second of stdin closing on an idle machine. */
+const EXIT_GUARD_MS = scaled(5000)
 
 after(removeIpcDir)
 
@@ -534,7 +538,7 @@ class PySecurePeer {
     })
   }
 
-  /** Closes stdin and waits for a clean exit (killed after 5 s, which fails the test). */
+  /** Closes stdin and waits for a clean exit (killed after EXIT_GUARD_MS, which fails the test). */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.child.stdin.end()
@@ -542,14 +546,14 @@ class PySecurePeer {
       const killed = await Promise.race([
         this.exited.then(() => false),
         new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(true), 5000)
+          timer = setTimeout(() => resolve(true), EXIT_GUARD_MS)
         }),
       ])
       clearTimeout(timer)
       if (killed) {
         this.child.kill("SIGKILL")
         await this.exited
-        throw new Error("python peer did not exit within 5 s of stdin closing")
+        throw new Error(`python peer did not exit within ${EXIT_GUARD_MS} ms of stdin closing`)
       }
       if (this.child.exitCode !== 0) throw this.failure()
     })()

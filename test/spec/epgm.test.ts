@@ -9,6 +9,7 @@ import { describe, test } from "node:test"
 import { Dealer, Push, Subscriber } from "../../src/index.js"
 import { parseEndpoint } from "../../src/transport/address.js"
 import { assertComplete, runScenario, suiteTopology } from "../helpers/epgm-netns.js"
+import { scaled } from "../helpers/time.js"
 
 void describe("epgm:// endpoints (libzmq 4.3: pgm_socket.cpp, socket_base.cpp check_protocol)", () => {
   void test("interface;group:port, the interface by name or address or left out", () => {
@@ -38,19 +39,19 @@ void describe("epgm:// endpoints (libzmq 4.3: pgm_socket.cpp, socket_base.cpp ch
 void describe("epgm:// zmq-ts <-> zmq-ts, in network namespaces", () => {
   const topology = suiteTopology()
 
-  void test("PUB -> SUBs in two namespaces, every 5th ODATA lost and repaired: every message, whole and in order", { timeout: 90000 }, async () => {
+  void test("PUB -> SUBs in two namespaces, every 5th ODATA lost and repaired: every message, whole and in order", { timeout: scaled(90_000) }, async () => {
     const r = await runScenario(topology(), { pub: "zmq-ts", subs: [{ where: "b", lib: "zmq-ts" }, { where: "c", lib: "zmq-ts" }], count: 80, port: 7201, drop: "every:5" })
     r.subs.forEach((s, i) => assertComplete(s, 80, `subscriber ${i}`))
     assert.ok(r.relay.dropped! >= 5 && r.relay.rdata! >= r.relay.dropped!, JSON.stringify(r.relay))
   })
 
-  void test("XPUB -> XSUBs: the epgm pipe is subscribed to everything silently (the XPUB receives nothing), the XSUBs' subscriptions go nowhere, every message arrives", { timeout: 90000 }, async () => {
+  void test("XPUB -> XSUBs: the epgm pipe is subscribed to everything silently (the XPUB receives nothing), the XSUBs' subscriptions go nowhere, every message arrives", { timeout: scaled(90_000) }, async () => {
     const r = await runScenario(topology(), { pub: "zmq-ts", subs: [{ where: "b", lib: "zmq-ts" }, { where: "c", lib: "zmq-ts" }], count: 40, port: 7203, x: true })
     r.subs.forEach((s, i) => assertComplete(s, 40, `XSUB ${i}`))
     assert.equal(r.subscription, "EAGAIN")
   })
 
-  void test("hostile segment (corrupted, truncated, forged and random packets; 20 NAKs per packet): nothing torn, repairs bounded", { timeout: 90000 }, async () => {
+  void test("hostile segment (corrupted, truncated, forged and random packets; 20 NAKs per packet): nothing torn, repairs bounded", { timeout: scaled(90_000) }, async () => {
     const r = await runScenario(topology(), { pub: "zmq-ts", subs: [{ where: "b", lib: "zmq-ts" }, { where: "c", lib: "zmq-ts" }], count: 60, port: 7202, drop: "hostile" })
     r.subs.forEach((s, i) => assertComplete(s, 60, `subscriber ${i}`))
     assert.ok(r.relay.hostile! > 50, JSON.stringify(r.relay))

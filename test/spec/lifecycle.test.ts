@@ -199,8 +199,8 @@ function bothLibs(name: string, fn: (lib: LibName, t: TestContext) => Promise<vo
   })
 }
 
-/** Receives `count` messages as the lifecycle-send fixture makes them, checking each. */
-async function receiveAll(pull: zeromq.Pull, count: number, sizeSpec: string): Promise<number> {
+/** Receives `count` messages as the lifecycle-send fixture makes them, checking each; `progress.received` counts them. */
+async function receiveAll(pull: zeromq.Pull, count: number, sizeSpec: string, progress = { received: 0 }): Promise<number> {
   let received = 0
   while (received < count) {
     const [index, body] = await pull.receive()
@@ -212,6 +212,7 @@ async function receiveAll(pull: zeromq.Pull, count: number, sizeSpec: string): P
       assert.equal(body[size - 1], received & 0xff)
     }
     received++
+    progress.received = received
   }
   return received
 }
@@ -219,6 +220,11 @@ async function receiveAll(pull: zeromq.Pull, count: number, sizeSpec: string): P
 // ---- the cases ------------------------------------------------------------------------
 
 const afterPrefix = (line: string, prefix: string): string => line.slice(prefix.length)
+
+/** Rejects after `ms` (unref'd: it never keeps the test process alive) with what() said then. */
+function untilGuard(ms: number, what: () => string): Promise<never> {
+  return new Promise((_, reject) => setTimeout(() => reject(new Error(`after ${ms} ms: ${what()}`)), ms).unref())
+}
 
 void describe("process lifetime", { concurrency: 4 }, () => {
   bothLibs("a script that binds, connects, exchanges messages and then does nothing exits by itself", async (lib, t) => {
@@ -291,7 +297,24 @@ void describe("process lifetime", { concurrency: 4 }, () => {
       const pull = own(new zeromq.Pull())
       await pull.bind("tcp://127.0.0.1:*")
       const child = run(t, "lifecycle-send.ts", lib, [pull.lastEndpoint!, String(COUNT), "mixed", "-1", ending])
-      const [received] = await Promise.all([receiveAll(pull, COUNT, "mixed"), child.exitsCleanly(last, 2 * GUARD_MS)])
+      const progress = { received: 0 }
+      const receiving = receiveAll(pull, COUNT, "mixed", progress)
+      // The exit guard counts from the later of the last line and the last
+      // message: "left open" comes with up to a high-water mark of messages
+      // (some 2 MiB each) still queued, and how long they take to flush
+      // depends on the machine's load, not on whether the process exits.
+      // (A child that never delivers them is killed by its start guard.)
+      await child.line(last)
+      await Promise.race([receiving, child.exited])
+      const exit = child.exitsCleanly(last, GUARD_MS).catch((err: unknown) => {
+        throw new Error(`${String(err)}\n  the parent had received ${progress.received} of ${COUNT} messages`)
+      })
+      // A child that exited has nothing more in flight: what it sent is here within a guard.
+      const delivered = Promise.race([
+        receiving,
+        exit.then(() => untilGuard(GUARD_MS, () => `the child exited; ${progress.received} of ${COUNT} messages arrived`)),
+      ])
+      const [received] = await Promise.all([delivered, exit])
       assert.equal(received, COUNT)
       assert.deepEqual(child.lines, [`queued ${COUNT}`, last])
     },

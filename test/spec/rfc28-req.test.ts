@@ -297,3 +297,40 @@ eachTransport(
     assert.equal(first, "disconnect", "libzmq drops a REQ connection that delivers a malformed reply; the reply after it is never delivered")
   },
 )
+
+/** Blocks this thread (timers, I/O and all) for `ms`, to force an order of arrivals. */
+function holdThread(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+eachTransport(
+  "REQ: a send and a receive left waiting together, in the continuation of the previous receive, both settle when the reply lands at once",
+  async (t, ctx) => {
+    // The timing that makes zeromq.js lose its wakeup (scripts/repro-zeromq-lost-wakeup.mjs):
+    // the next request's send waits, then the receive, and the reply is
+    // already there before the event loop turns. zmq-ts must settle both.
+    const own = sockets(ctx)
+    const rep = own(new Reply({ linger: 0 }))
+    const endpoint = await bindFresh(rep, t)
+    const req = own(new Request({ linger: 0 }))
+    const ready = handshakes(req, t)
+    req.connect(endpoint)
+    await ready
+
+    const early = req.receive()
+    await req.send("q1")
+    assert.deepEqual(text(await rep.receive()), ["q1"])
+    await rep.send("r1")
+    assert.deepEqual(text(await early), ["r1"])
+    await req.send("q2")
+    const second = track(req.send("q3"))
+    holdThread(50)
+    assert.deepEqual(text(await rep.receive()), ["q2"])
+    await rep.send("r2")
+    const reply = req.receive()
+    holdThread(50)
+    assert.deepEqual(text(await reply), ["r2"])
+    await second.promise
+    assert.deepEqual(text(await rep.receive()), ["q3"], "q3 went out once the reply was in")
+  },
+)

@@ -10,6 +10,7 @@
 import assert from "node:assert/strict"
 import { Dealer, Pair, Publisher, Pull, Push, Router, Subscriber } from "../../src/index.js"
 import { bindFresh, eachTransport, handshakes, sockets } from "../helpers/transports.js"
+import { scaled } from "../helpers/time.js"
 import { PROBE_PREFIX, probe, probeTopic } from "./pattern-helpers.js"
 
 const N = 4000
@@ -66,7 +67,7 @@ eachTransport("small messages: PUSH delivers all, in order, small ones copied at
   const reused = Buffer.alloc(128)
   for (let i = 0; i < N; i++) await sendNth(push, i, reused)
   await received
-}, { timeout: 30_000 })
+}, { timeout: scaled(30_000) })
 
 eachTransport("small messages: DEALER delivers all, in order, small ones copied at send()", async (t, ctx) => {
   const own = sockets(ctx)
@@ -86,7 +87,7 @@ eachTransport("small messages: DEALER delivers all, in order, small ones copied 
   const reused = Buffer.alloc(128)
   for (let i = 0; i < N; i++) await sendNth(dealer, i, reused)
   await received
-}, { timeout: 30_000 })
+}, { timeout: scaled(30_000) })
 
 eachTransport("small messages: PAIR delivers all, in order, small ones copied at send()", async (t, ctx) => {
   const own = sockets(ctx)
@@ -102,7 +103,7 @@ eachTransport("small messages: PAIR delivers all, in order, small ones copied at
   const reused = Buffer.alloc(128)
   for (let i = 0; i < N; i++) await sendNth(b, i, reused)
   await received
-}, { timeout: 30_000 })
+}, { timeout: scaled(30_000) })
 
 eachTransport("small messages: PUB delivers each message once to each matching SUB, in order", async (t, ctx) => {
   const own = sockets(ctx)
@@ -141,4 +142,4 @@ eachTransport("small messages: PUB delivers each message once to each matching S
     while (msg[0]!.toString("latin1").startsWith(PROBE_PREFIX)) msg = await sub.receive()
     assert.deepEqual([...msg[0]!], [7, 7, 7])
   }
-}, { timeout: 30_000 })
+}, { timeout: scaled(30_000) })

@@ -16,6 +16,7 @@ import { Dealer, Publisher, Pull, Push, Router, Subscriber, type EventError, typ
 import { TRACE_CHANNELS, type TraceDropEvent, type TraceMessageEvent } from "../../src/util.js"
 import { openChannel } from "../../src/trace.js"
 import { bindFresh, sockets, unboundEndpoint, type Transport } from "../helpers/transports.js"
+import { scaled } from "../helpers/time.js"
 
 /** Events of one channel from subscription until stop(); first() waits for a matching one. */
 class Recorder<E> {
@@ -76,7 +77,7 @@ function held(ctx: Parameters<typeof sockets>[0]): <S extends Socket>(socket: S)
   }
 }
 
-void test("connect, accept and handshake are published with the socket and the endpoint [tcp]", { timeout: 10_000 }, async (ctx) => {
+void test("connect, accept and handshake are published with the socket and the endpoint [tcp]", { timeout: scaled(10_000) }, async (ctx) => {
   const own = held(ctx)
   const connections = record<TraceSocketEvent>(ctx, TRACE_CHANNELS.connection)
   const handshakes = record<TraceSocketEvent>(ctx, TRACE_CHANNELS.handshake)
@@ -108,7 +109,7 @@ void test("connect, accept and handshake are published with the socket and the e
   assert.equal(push.stats.handshakeFailures, 0)
 })
 
-void test("a failed handshake (mechanism mismatch) is published on zmq-ts:handshake and counted, on both sides [tcp]", { timeout: 10_000 }, async (ctx) => {
+void test("a failed handshake (mechanism mismatch) is published on zmq-ts:handshake and counted, on both sides [tcp]", { timeout: scaled(10_000) }, async (ctx) => {
   const own = held(ctx)
   const handshakes = record<TraceSocketEvent>(ctx, TRACE_CHANNELS.handshake)
   const pull = own(new Pull({ linger: 0, plainServer: true }))
@@ -130,7 +131,7 @@ void test("a failed handshake (mechanism mismatch) is published on zmq-ts:handsh
 })
 
 for (const transport of ["tcp", "inproc"] as const satisfies readonly Transport[]) {
-  void test(`every message sent and received is published with its size, and counted exactly [${transport}]`, { timeout: 10_000 }, async (ctx) => {
+  void test(`every message sent and received is published with its size, and counted exactly [${transport}]`, { timeout: scaled(10_000) }, async (ctx) => {
     const own = held(ctx)
     const messages = record<TraceMessageEvent>(ctx, TRACE_CHANNELS.message)
     const pull = own(new Pull({ linger: 0 }))
@@ -170,7 +171,7 @@ for (const transport of ["tcp", "inproc"] as const satisfies readonly Transport[
   })
 }
 
-void test("a PUB drops at the subscriber's high-water mark: zmq-ts:drop events and stats.drops match what did not arrive [inproc]", { timeout: 10_000 }, async (ctx) => {
+void test("a PUB drops at the subscriber's high-water mark: zmq-ts:drop events and stats.drops match what did not arrive [inproc]", { timeout: scaled(10_000) }, async (ctx) => {
   const own = held(ctx)
   const drops = record<TraceDropEvent>(ctx, TRACE_CHANNELS.drop)
   const pub = own(new Publisher({ linger: 0, sendHighWaterMark: 2 }))
@@ -203,7 +204,7 @@ void test("a PUB drops at the subscriber's high-water mark: zmq-ts:drop events a
   assert.equal(sub.stats.receiveQueue, 0)
 })
 
-void test("a PUB counts the drops of small one-frame messages (its send() fast path) as of any other [inproc]", { timeout: 10_000 }, async (ctx) => {
+void test("a PUB counts the drops of small one-frame messages (its send() fast path) as of any other [inproc]", { timeout: scaled(10_000) }, async (ctx) => {
   const own = held(ctx)
   const drops = record<TraceDropEvent>(ctx, TRACE_CHANNELS.drop)
   const pub = own(new Publisher({ linger: 0, sendHighWaterMark: 2 }))
@@ -222,7 +223,7 @@ void test("a PUB counts the drops of small one-frame messages (its send() fast p
   for (let i = 0; i < queued; i++) assert.deepEqual((await sub.receive()).map(String), [`t${i}`])
 })
 
-void test("a ROUTER without mandatory drops for a full peer: counted and published [inproc]", { timeout: 10_000 }, async (ctx) => {
+void test("a ROUTER without mandatory drops for a full peer: counted and published [inproc]", { timeout: scaled(10_000) }, async (ctx) => {
   const own = held(ctx)
   const drops = record<TraceDropEvent>(ctx, TRACE_CHANNELS.drop)
   const router = own(new Router({ linger: 0, sendHighWaterMark: 1 }))
@@ -239,7 +240,7 @@ void test("a ROUTER without mandatory drops for a full peer: counted and publish
   assert.equal(dealer.stats.receiveQueue, 0)
 })
 
-void test("reconnection attempts are published on zmq-ts:connection and counted as they happen [tcp]", { timeout: 10_000 }, async (ctx) => {
+void test("reconnection attempts are published on zmq-ts:connection and counted as they happen [tcp]", { timeout: scaled(10_000) }, async (ctx) => {
   const own = held(ctx)
   const endpoint = await unboundEndpoint("tcp")
   const push = own(new Push({ linger: 0, reconnectInterval: 5 }))
@@ -263,7 +264,7 @@ void test("reconnection attempts are published on zmq-ts:connection and counted 
   assert.equal(push.stats.handshakes, 0)
 })
 
-void test("stats stay readable after close()", { timeout: 10_000 }, async (ctx) => {
+void test("stats stay readable after close()", { timeout: scaled(10_000) }, async (ctx) => {
   const own = held(ctx)
   const pull = own(new Pull({ linger: 0 }))
   const endpoint = await bindFresh(pull, "inproc")
@@ -277,7 +278,7 @@ void test("stats stay readable after close()", { timeout: 10_000 }, async (ctx) 
   assert.equal(pull.stats.pipes, 0)
 })
 
-void test("with nobody subscribed nothing is published, and the counters still count", { timeout: 10_000 }, async (ctx) => {
+void test("with nobody subscribed nothing is published, and the counters still count", { timeout: scaled(10_000) }, async (ctx) => {
   const own = held(ctx)
   const names = Object.values(TRACE_CHANNELS)
   const calls = new Map<string, number>(names.map((n) => [n, 0]))
@@ -337,7 +338,7 @@ void test("without node:diagnostics_channel (an empty shim in a bundle) a channe
   assert.equal(openChannel(dc, TRACE_CHANNELS.message), dc.channel(TRACE_CHANNELS.message))
 })
 
-void test("small Buffer sends that go straight into the batch are counted and traced like the rest", { timeout: 10_000 }, async (ctx) => {
+void test("small Buffer sends that go straight into the batch are counted and traced like the rest", { timeout: scaled(10_000) }, async (ctx) => {
   const own = held(ctx)
   const pull = own(new Pull({ linger: 0 }))
   const endpoint = await bindFresh(pull, "tcp")

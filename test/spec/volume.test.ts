@@ -7,6 +7,7 @@
 import assert from "node:assert/strict"
 import { Pull, Push } from "../../src/index.js"
 import { bindFresh, eachTransport } from "../helpers/transports.js"
+import { scaled } from "../helpers/time.js"
 
 const COUNT = 2_000_000
 
@@ -54,5 +55,5 @@ eachTransport(
       pull.close()
     }
   },
-  { timeout: 120_000 },
+  { timeout: scaled(120_000) },
 )
