@@ -80,9 +80,6 @@ export class BrowserWsStream extends EventEmitter implements ByteStream {
     this.codec.start(this.ws.protocol)
   }
 
-  /** The ZWS codec replaces the greeting: the engine's handshake waits for the upgrade (ByteStream.earlyHandshake). */
-  readonly earlyHandshake = false
-
   get destroyed(): boolean {
     return this.ended || this.ws.readyState >= CLOSING
   }

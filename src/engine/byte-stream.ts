@@ -19,12 +19,6 @@ export interface ByteStream {
   readonly writableLength: number
   readonly remoteAddress?: string | undefined
   /**
-   * False when the stream stands in for the ZMTP greeting itself (ZWS,
-   * RFC 45 has none): the engine then writes nothing but its greeting until
-   * the peer's has come (see ZmtpEngine's constructor).
-   */
-  readonly earlyHandshake?: boolean
-  /**
    * Present when the stream lets its reader choose where each read lands
    * (src/transport/direct-read.ts): the reader then gets every byte through
    * `reader` instead of 'data' events.

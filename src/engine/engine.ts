@@ -144,8 +144,6 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   private state = State.Greeting
   private readonly greeting = Buffer.alloc(GREETING_SIZE)
   private greetingFill = 0
-  /** The mechanism's first commands went out with our greeting (Mechanism.startsEarly). */
-  private started = false
   private readonly decoder: FrameDecoder
   private readonly encoder = new FrameEncoder()
   private flushScheduled = false
@@ -198,23 +196,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       this.handshakeTimer.unref?.()
     }
     const mech = options.mechanism
-    const greeting = encodeGreeting(mech.name, mech.asServer, options.routingId.length)
-    if (mech.startsEarly === true && stream.earlyHandshake !== false) {
-      // NULL's READY goes out with the greeting, one write instead of two (a
-      // connection's setup costs three writes per side otherwise). RFC 37
-      // only requires the greeting to come first; we speak 3.x alone, and a
-      // peer on another revision or mechanism drops the connection whatever
-      // follows its greeting. libzmq reads exactly the greeting's 64 bytes
-      // before its handshake (zmtp_engine_t::receive_greeting), so the READY
-      // waits in the kernel for its decoder; and a ZMTP 3.0 peer gets the
-      // same READY as a 3.1 one.
-      this.started = true
-      this.encoder.encodeRaw(greeting)
-      for (const cmd of mech.start()) this.encoder.encodeCommand(cmd)
-      this.writeOut()
-    } else {
-      this.stream.write(greeting)
-    }
+    this.stream.write(encodeGreeting(mech.name, mech.asServer, options.routingId.length))
   }
 
   get active(): boolean {
@@ -296,7 +278,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       throw new ProtocolError("ERR_ZMTP_MECHANISM_MISMATCH", `peer uses ${g.mechanism}, we use ${mech.name}`)
     }
     this.state = State.Handshake
-    this.mechanismStep(this.started ? [] : mech.start())
+    this.mechanismStep(mech.start())
     return chunk.subarray(take)
   }
 

@@ -25,11 +25,6 @@ export interface Mechanism {
   readonly userId: string
   /** Commands to send as soon as the greetings have been exchanged. */
   start(): Buffer[]
-  /**
-   * True when start() depends on nothing the peer's greeting says, so the
-   * engine may call it before that greeting and send its result with our own.
-   */
-  readonly startsEarly?: boolean
   /** Handles one handshake command; returns the commands to send. Throws ProtocolError or AuthError. */
   onCommand(body: Buffer): Buffer[]
   /** Handles the ZAP handler's reply frames; returns the commands to send. */

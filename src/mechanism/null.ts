@@ -20,14 +20,6 @@ export class NullMechanism extends MechanismBase implements Mechanism {
     super(ctx)
   }
 
-  /**
-   * READY carries only our own metadata, the same for ZMTP 3.0 and 3.1
-   * peers; with a ZAP domain it must wait for ZAP's verdict instead.
-   */
-  get startsEarly(): boolean {
-    return !this.ctx.zapDomain
-  }
-
   start(): Buffer[] {
     // libzmq asks ZAP only when a domain is set.
     if (this.ctx.zapDomain) {

@@ -74,9 +74,6 @@ export class ZwsStream extends EventEmitter implements ByteStream {
     if (opts.client) raw.write(encodeRequest(opts.host, opts.path, this.key, opts.mechanism))
   }
 
-  /** The ZWS codec replaces the greeting: the engine's handshake waits for the upgrade (ByteStream.earlyHandshake). */
-  readonly earlyHandshake = false
-
   get destroyed(): boolean {
     return this.raw.destroyed
   }
