@@ -24,8 +24,11 @@ export class FrameCopier {
 
   copy(src: Uint8Array): Buffer {
     const n = src.length
-    if (this.pos + n > SLAB_SIZE) {
-      this.slab = Buffer.allocUnsafe(SLAB_SIZE)
+    if (this.pos + n > this.slab.length) {
+      // 1 KiB first (from Node's pool), then 4x up to SLAB_SIZE: a socket
+      // that sends one request (10,000 DEALERs, one each) no longer costs a
+      // 64 KiB allocation and its GC pressure.
+      this.slab = Buffer.allocUnsafe(this.slab.length === 0 ? 1024 : Math.min(SLAB_SIZE, this.slab.length * 4))
       this.pos = 0
     }
     const out = this.slab.subarray(this.pos, this.pos + n)

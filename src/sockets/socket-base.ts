@@ -355,62 +355,103 @@ export class Socket {
    */
   declare receiveMemoryLimit: number
 
-  /** @internal Option values, by zeromq.js name; read directly on hot paths. */
-  readonly opts: OptionValues = defaultOptions()
-  /** @internal */ readonly typeName!: SocketTypeName
-  /** @internal */ readonly pipes = new Set<Pipe>()
-  /** @internal */ readonly copier = new FrameCopier()
-  /** Set by `connect(address, { routingId })` on the types that have it. */
-  /** @internal */
-  protected nextConnectRoutingId: Buffer | null = null
+  // The implementation's state lives in private fields: zeromq.js sockets
+  // show no own properties, and hiding public-style fields one by one
+  // (Object.defineProperty per field and instance, seal.ts) cost about half
+  // of constructing a socket, 3 us a field. What other modules read goes
+  // through the accessors below, on the prototype.
+  readonly #opts: OptionValues = defaultOptions()
+  #typeName: SocketTypeName = "PAIR"
+  readonly #pipes = new Set<Pipe>()
+  readonly #copier = new FrameCopier()
+  #nextConnectRoutingId: Buffer | null = null
+  #proxied = false
 
   /** The context, until close(). */
   /** @internal */
-  private ctx: Context | null = null
+  #ctx: Context | null = null
   /** The context, until the socket has finished closing (lingering endpoints still use it). */
   /** @internal */
-  private home: Context | null = null
+  #home: Context | null = null
   /** Binds and connects made: options set after one only apply to later ones (zeromq.js warns). */
   /** @internal */
-  private endpointCount = 0
+  #endpointCount = 0
   /** endpointCount when the socket closed: option writes still warn by it, as zeromq.js's do. */
-  private endpointsAtClose = 0
+  #endpointsAtClose = 0
   /** @internal */
-  private lastEndpointValue: string | null = null
+  #lastEndpointValue: string | null = null
   /** @internal */
-  private isClosed = false
+  #isClosed = false
   /** @internal */
-  private busy = false
+  #busy = false
   /** @internal */
-  private closeRequested = false
-  /** @internal Set while a Proxy runs on this socket: the application may not use it. */
-  proxied = false
+  #closeRequested = false
   /** @internal */
-  private readonly binds = new Map<string, EndpointHandle[]>()
+  readonly #binds = new Map<string, EndpointHandle[]>()
   /** @internal */
-  private readonly connects = new Map<string, EndpointHandle[]>()
+  readonly #connects = new Map<string, EndpointHandle[]>()
   /** @internal */
-  private pendingSend: PendingSend | null = null
+  #pendingSend: PendingSend | null = null
   /** @internal */
-  private pendingRecv: PendingOp<Msg> | null = null
+  #pendingRecv: PendingOp<Msg> | null = null
   /** @internal */
-  private syncOps = 0
+  #syncOps = 0
   /** @internal */
-  private inRetryRecv = false
+  #inRetryRecv = false
   /** @internal */
-  private inRetrySend = false
+  #inRetrySend = false
   /** @internal */
-  private observer: Observer | null = null
+  #observer: Observer | null = null
   /** Identifies this socket to the context's count without referencing it. */
   /** @internal */
-  private readonly countToken = {}
+  readonly #countToken = {}
   /** @internal */
-  private exitDeadline: number | undefined
+  #exitDeadline: number | undefined
   /** Endpoints still closing (lingering) after close(). */
   /** @internal */
-  private lingering = 0
+  #lingering = 0
   /** @internal What `stats` reports (zmq-ts's own, src/stats.ts); last, so that the fields above keep their places. */
-  private readonly counters = new SocketCounters()
+  readonly #counters = new SocketCounters()
+
+  /** @internal Option values, by zeromq.js name; read directly on hot paths. */
+  get opts(): OptionValues {
+    return this.#opts
+  }
+
+  /** @internal */
+  get typeName(): SocketTypeName {
+    return this.#typeName
+  }
+
+  /** @internal */
+  get pipes(): Set<Pipe> {
+    return this.#pipes
+  }
+
+  /** @internal */
+  get copier(): FrameCopier {
+    return this.#copier
+  }
+
+  /** @internal Set while a Proxy runs on this socket: the application may not use it. */
+  get proxied(): boolean {
+    return this.#proxied
+  }
+
+  /** @internal */
+  set proxied(value: boolean) {
+    this.#proxied = value
+  }
+
+  /** @internal Set by `connect(address, { routingId })` on the types that have it. */
+  protected get nextConnectRoutingId(): Buffer | null {
+    return this.#nextConnectRoutingId
+  }
+
+  /** @internal */
+  protected set nextConnectRoutingId(value: Buffer | null) {
+    this.#nextConnectRoutingId = value
+  }
 
   /**
    * A socket of libzmq type number `type` (ZMQ_PUSH is 8: see `SocketType` in zmq-ts/util), with `options` as
@@ -448,11 +489,11 @@ export class Socket {
       ctx = defaultContext()
     }
     if (ctx.socketCount >= ctx.maxSockets) throw zmqError("EMFILE", "Too many open file descriptors")
-    this.typeName = SOCKET_TYPE_NAMES[type]!
-    this.ctx = this.home = ctx
+    this.#typeName = SOCKET_TYPE_NAMES[type]!
+    this.#ctx = this.#home = ctx
     // libzmq's socket_base_t starts with the context's ZMQ_IPV6 as the socket's own.
-    this.opts.ipv6 = ctx.values.ipv6
-    ctx.opened(this, this.countToken)
+    this.#opts.ipv6 = ctx.values.ipv6
+    ctx.opened(this, this.#countToken)
   }
 
   /**
@@ -475,26 +516,26 @@ export class Socket {
 
   /** @internal The context until the socket has finished closing. */
   get homeContext(): Context | null {
-    return this.home
+    return this.#home
   }
 
   /** @internal An option setter's checks: open socket; warns when only later endpoints will see it. */
   optionWrite(now: boolean): void {
     // zeromq.js warns after libzmq's setsockopt whatever it answered, and keeps its endpoint count when the socket closes.
-    if (!now && (this.isClosed ? this.endpointsAtClose : this.endpointCount) > 0) {
+    if (!now && (this.#isClosed ? this.#endpointsAtClose : this.#endpointCount) > 0) {
       process.emitWarning("Socket option will not take effect until next connect/bind.")
     }
-    if (this.isClosed) throw zmqError("ENOTSOCK", "Socket operation on non-socket")
+    if (this.#isClosed) throw zmqError("ENOTSOCK", "Socket operation on non-socket")
   }
 
   /** @internal An option getter's check. */
   optionRead(): void {
-    if (this.isClosed) throw zmqError("ENOTSOCK", "Socket operation on non-socket")
+    if (this.#isClosed) throw zmqError("ENOTSOCK", "Socket operation on non-socket")
   }
 
   /** @internal A new value is in `opts`: applies it where it acts at once. */
   optionChanged(name: OptionName): void {
-    const o = this.opts
+    const o = this.#opts
     switch (name) {
       // libzmq: each security option sets the mechanism and the side; the
       // *Server getters report the side only for the current mechanism.
@@ -524,8 +565,8 @@ export class Socket {
     }
     o.plainServer = o.asServer && o.mechanism === "plain"
     o.curveServer = o.asServer && o.mechanism === "curve"
-    if (name === "sendHighWaterMark") for (const pipe of this.pipes) if (!pipe.inproc) pipe.outbound.setHwm(this.opts.sendHighWaterMark)
-    if (name === "receiveHighWaterMark") for (const pipe of this.pipes) if (!pipe.inproc) pipe.inbound.setHwm(this.opts.receiveHighWaterMark)
+    if (name === "sendHighWaterMark") for (const pipe of this.#pipes) if (!pipe.inproc) pipe.outbound.setHwm(this.#opts.sendHighWaterMark)
+    if (name === "receiveHighWaterMark") for (const pipe of this.#pipes) if (!pipe.inproc) pipe.inbound.setHwm(this.#opts.receiveHighWaterMark)
   }
 
   /** @internal libzmq's socket_base_t read-only options, for get*Option(id). */
@@ -536,19 +577,19 @@ export class Socket {
       case 15: // ZMQ_EVENTS
         return { kind: "int", value: (this.readable ? 1 : 0) | (this.writable ? 2 : 0), loose: true }
       case 16: // ZMQ_TYPE
-        return { kind: "int", value: SOCKET_TYPES[this.typeName] }
+        return { kind: "int", value: SOCKET_TYPES[this.#typeName] }
       case 31: // ZMQ_IPV4ONLY, the inverse of ZMQ_IPV6
-        return { kind: "int", value: this.opts.ipv6 ? 0 : 1 }
+        return { kind: "int", value: this.#opts.ipv6 ? 0 : 1 }
       case 32: // ZMQ_LAST_ENDPOINT
-        return { kind: "bytes", value: Buffer.from(this.lastEndpointValue ?? "") }
+        return { kind: "bytes", value: Buffer.from(this.#lastEndpointValue ?? "") }
       case 43: // ZMQ_MECHANISM: ZMQ_NULL, ZMQ_PLAIN, ZMQ_CURVE
-        return { kind: "int", value: this.opts.mechanism === null ? 0 : this.opts.mechanism === "plain" ? 1 : 2 }
+        return { kind: "int", value: this.#opts.mechanism === null ? 0 : this.#opts.mechanism === "plain" ? 1 : 2 }
       case 89: // ZMQ_USE_FD: zmq-ts never adopts a file descriptor
         return { kind: "int", value: -1 }
       case 97: // ZMQ_ROUTER_NOTIFY (draft), which zeromq.js does not expose: always off
         return { kind: "int", value: 0 }
       case 81: // ZMQ_THREAD_SAFE
-        return { kind: "int", value: THREAD_SAFE_TYPES.has(this.typeName) ? 1 : 0, loose: true }
+        return { kind: "int", value: THREAD_SAFE_TYPES.has(this.#typeName) ? 1 : 0, loose: true }
       default:
         return undefined
     }
@@ -645,11 +686,11 @@ export class Socket {
    * socket's endpoints enforce linger themselves.
    */
   pendingAtExit(now: number): boolean {
-    if (this.lingering > 0) return true
-    if (this.opts.linger === 0 || !this.hasUnsentMessages()) return false
-    if (this.opts.linger < 0) return true
-    this.exitDeadline ??= now + this.opts.linger
-    return now < this.exitDeadline
+    if (this.#lingering > 0) return true
+    if (this.#opts.linger === 0 || !this.hasUnsentMessages()) return false
+    if (this.#opts.linger < 0) return true
+    this.#exitDeadline ??= now + this.#opts.linger
+    return now < this.#exitDeadline
   }
 
   // ---- read-only properties -------------------------------------------------
@@ -660,7 +701,7 @@ export class Socket {
    */
   get type(): number {
     this.optionRead()
-    return SOCKET_TYPES[this.typeName]
+    return SOCKET_TYPES[this.#typeName]
   }
 
   /**
@@ -669,7 +710,7 @@ export class Socket {
    */
   get lastEndpoint(): string | null {
     this.optionRead()
-    return this.lastEndpointValue
+    return this.#lastEndpointValue
   }
 
   /**
@@ -678,43 +719,43 @@ export class Socket {
    */
   get threadSafe(): boolean {
     this.optionRead()
-    return THREAD_SAFE_TYPES.has(this.typeName)
+    return THREAD_SAFE_TYPES.has(this.#typeName)
   }
 
   /** The context the socket was made in; undefined once closed (zeromq.js lets go of it). */
   get context(): Context {
-    return (this.ctx ?? undefined) as Context
+    return (this.#ctx ?? undefined) as Context
   }
 
   /** True once `close()` has been called. */
   get closed(): boolean {
-    return this.isClosed
+    return this.#isClosed
   }
 
   /** True when receive() would resolve at once (ZMQ_POLLIN). */
   get readable(): boolean {
-    return !this.isClosed && this.xhasIn()
+    return !this.#isClosed && this.xhasIn()
   }
 
   /** True when send() would resolve at once (ZMQ_POLLOUT). */
   get writable(): boolean {
-    return !this.isClosed && this.xhasOut()
+    return !this.#isClosed && this.xhasOut()
   }
 
   /** The socket's event stream (zeromq.js `socket.events`). */
   get events(): Observer {
-    if (this.observer === null) {
+    if (this.#observer === null) {
       // zeromq.js cannot attach an observer to a closed socket.
       return new Observer(this)
     }
-    return this.observer
+    return this.#observer
   }
 
   /** @internal `new Observer(socket)`: it receives this socket's events from now on. Returns what keeps the process alive for it. */
   attachObserver(observer: Observer): Context {
-    if (this.isClosed) throw zmqError("ENOTSOCK", "Socket operation on non-socket")
-    this.observer = observer
-    return this.ctx!
+    if (this.#isClosed) throw zmqError("ENOTSOCK", "Socket operation on non-socket")
+    this.#observer = observer
+    return this.#ctx!
   }
 
   /** The security mechanism the options select (zeromq.js `securityMechanism`). */
@@ -725,7 +766,7 @@ export class Socket {
 
   /** @internal */
   private get mechanismName(): null | "plain" | "curve" {
-    return this.opts.mechanism
+    return this.#opts.mechanism
   }
 
   // ---- endpoints --------------------------------------------------------------
@@ -748,31 +789,31 @@ export class Socket {
     if (typeof address !== "string") throw new TypeError("Address must be a string")
     checkArgs(arguments.length, 1)
     this.validateOpen()
-    this.busy = true
+    this.#busy = true
     // libzmq counts an endpoint for every bind, even one that failed (a Proxy checks it).
-    this.endpointCount++
+    this.#endpointCount++
     return this.doBind(address).finally(() => {
-      this.busy = false
-      if (this.closeRequested) this.close()
+      this.#busy = false
+      if (this.#closeRequested) this.close()
     })
   }
 
   private async doBind(address: string): Promise<void> {
     let endpoint: Endpoint | null = null
     try {
-      endpoint = parseEndpoint(address, true, this.typeName)
+      endpoint = parseEndpoint(address, true, this.#typeName)
       this.checkSecurityOptions()
       this.goLive()
       const handle = await bindEndpoint(this, endpoint)
-      if (this.isClosed || this.closeRequested) {
-        void handle.close(this.opts.linger)
+      if (this.#isClosed || this.#closeRequested) {
+        void handle.close(this.#opts.linger)
         return
       }
-      const list = this.binds.get(handle.endpoint) ?? []
+      const list = this.#binds.get(handle.endpoint) ?? []
       list.push(handle)
-      this.binds.set(handle.endpoint, list)
-      if (handle.endpoint !== address) this.binds.set(address, list)
-      this.lastEndpointValue = handle.endpoint
+      this.#binds.set(handle.endpoint, list)
+      if (handle.endpoint !== address) this.#binds.set(address, list)
+      this.#lastEndpointValue = handle.endpoint
       // libzmq's monitor has no events for inproc.
       if (endpoint.transport !== "inproc") this.emit({ type: "bind", address: handle.endpoint })
     } catch (err) {
@@ -800,24 +841,24 @@ export class Socket {
     if (typeof address !== "string") throw new TypeError("Address must be a string")
     checkArgs(arguments.length, 1)
     this.validateOpen()
-    this.busy = true
-    this.endpointCount--
+    this.#busy = true
+    this.#endpointCount--
     return this.doUnbind(address).finally(() => {
-      this.busy = false
-      if (this.closeRequested) this.close()
+      this.#busy = false
+      if (this.#closeRequested) this.close()
     })
   }
 
   private async doUnbind(address: string): Promise<void> {
     checkUri(address)
-    const list = this.binds.get(address)
+    const list = this.#binds.get(address)
     if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
     const handle = list[0]!
-    this.endpointCount--
-    for (const [key, l] of this.binds) {
+    this.#endpointCount--
+    for (const [key, l] of this.#binds) {
       const i = l.indexOf(handle)
       if (i >= 0) l.splice(i, 1)
-      if (l.length === 0) this.binds.delete(key)
+      if (l.length === 0) this.#binds.delete(key)
     }
     await handle.close(0)
     if (!handle.endpoint.startsWith("inproc://")) this.emit({ type: "close", address: handle.endpoint })
@@ -836,19 +877,19 @@ export class Socket {
     this.validateOpen()
     let endpoint: Endpoint
     try {
-      endpoint = parseEndpoint(address, false, this.typeName)
+      endpoint = parseEndpoint(address, false, this.#typeName)
     } catch (err) {
       throw withAddress(err, address)
     }
     this.checkSecurityOptions()
     this.goLive()
     const handle = connectEndpoint(this, endpoint)
-    this.endpointCount++
-    const list = this.connects.get(address) ?? []
+    this.#endpointCount++
+    const list = this.#connects.get(address) ?? []
     list.push(handle)
-    this.connects.set(address, list)
-    this.endpointCount++
-    if (endpoint.transport !== "inproc") this.lastEndpointValue = address
+    this.#connects.set(address, list)
+    this.#endpointCount++
+    if (endpoint.transport !== "inproc") this.#lastEndpointValue = address
   }
 
   /**
@@ -861,17 +902,17 @@ export class Socket {
     checkArgs(arguments.length, 1)
     this.validateOpen()
     checkUri(address)
-    const list = this.connects.get(address)
+    const list = this.#connects.get(address)
     if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
     const handle = list.shift()!
-    this.endpointCount--
-    if (list.length === 0) this.connects.delete(address)
-    void handle.close(this.opts.linger)
+    this.#endpointCount--
+    if (list.length === 0) this.#connects.delete(address)
+    void handle.close(this.#opts.linger)
   }
 
   /** @internal Binds and connects made, less unbinds and disconnects (libzmq's count, which a Proxy checks). */
   get endpointsInUse(): number {
-    return this.endpointCount
+    return this.#endpointCount
   }
 
   /**
@@ -880,41 +921,41 @@ export class Socket {
    */
   close(): void {
     checkArgs(arguments.length, 0)
-    if (this.isClosed) return
+    if (this.#isClosed) return
     // zeromq.js cannot close a socket in the middle of a bind or unbind; it closes once that is done.
-    if (this.busy || this.proxied) {
-      this.closeRequested = true
+    if (this.#busy || this.#proxied) {
+      this.#closeRequested = true
       return
     }
-    this.closeRequested = false
-    this.endpointsAtClose = this.endpointCount
-    this.endpointCount = 0
-    this.isClosed = true
-    const ctx = this.home!
-    this.ctx = null
-    ctx.closed(this.countToken)
-    const linger = this.opts.linger
-    if (this.pendingSend) this.settleSend(this.pendingSend.refusal ?? zmqError("EAGAIN"))
-    if (this.pendingRecv) this.settleRecv(null, this.pendingRecv.refusal ?? zmqError("EAGAIN"))
-    const handles = [...new Set([...this.binds.values(), ...this.connects.values()].flat())]
-    const bound = new Set([...this.binds.values()].flat())
-    this.binds.clear()
-    this.connects.clear()
+    this.#closeRequested = false
+    this.#endpointsAtClose = this.#endpointCount
+    this.#endpointCount = 0
+    this.#isClosed = true
+    const ctx = this.#home!
+    this.#ctx = null
+    ctx.closed(this.#countToken)
+    const linger = this.#opts.linger
+    if (this.#pendingSend) this.settleSend(this.#pendingSend.refusal ?? zmqError("EAGAIN"))
+    if (this.#pendingRecv) this.settleRecv(null, this.#pendingRecv.refusal ?? zmqError("EAGAIN"))
+    const handles = [...new Set([...this.#binds.values(), ...this.#connects.values()].flat())]
+    const bound = new Set([...this.#binds.values()].flat())
+    this.#binds.clear()
+    this.#connects.clear()
     const closing = handles.map((h) =>
       h.close(linger).then(() => {
         // zeromq.js reports each listener's close, then the socket's end.
         if (bound.has(h) && !h.endpoint.startsWith("inproc://")) this.emit({ type: "close", address: h.endpoint })
       }),
     )
-    for (const pipe of [...this.pipes]) if (pipe.inproc) terminateInproc(pipe)
-    this.lingering = closing.length
+    for (const pipe of [...this.#pipes]) if (pipe.inproc) terminateInproc(pipe)
+    this.#lingering = closing.length
     const done = (): void => {
-      this.lingering = 0
+      this.#lingering = 0
       ctx.leave(this)
       // Nothing refers to the context any more: both can be collected.
-      this.home = null
+      this.#home = null
       this.emit({ type: "end" })
-      this.observer?.close()
+      this.#observer?.close()
     }
     if (closing.length === 0) done()
     else Promise.all(closing).then(done, done)
@@ -930,46 +971,46 @@ export class Socket {
     if (message === undefined) throw new TypeError("Message must be present")
     checkArgs(argc, 1)
     this.validateOpen()
-    if (this.pendingSend !== null) {
+    if (this.#pendingSend !== null) {
       throw zmqError("EBUSY", "Socket is busy writing; only one send operation may be in progress at any time")
     }
     // A small one-frame message goes straight into a connection's batch when
     // the socket type can place it there now (Pipe.writeSmall): no frame
     // array, no copy into a view of its own, no queue entry.
-    if (message instanceof Uint8Array && message.length <= SMALL_FRAME_MAX && this.syncOps < MAX_SYNC_OPERATIONS && this.trySendSmall(message)) {
+    if (message instanceof Uint8Array && message.length <= SMALL_FRAME_MAX && this.#syncOps < MAX_SYNC_OPERATIONS && this.trySendSmall(message)) {
       this.countSyncOp()
-      if (this.pendingRecv !== null) this.retryRecv()
+      if (this.#pendingRecv !== null) this.retryRecv()
       return RESOLVED
     }
-    return this.startSend(this.copier.toFrames(message))
+    return this.startSend(this.#copier.toFrames(message))
   }
 
   /** @internal A send without the application's checks (a Proxy's own forwarding). */
   startSend(msg: Msg): Promise<void> {
     let refusal: ZmqError | null = null
-    if (this.syncOps < MAX_SYNC_OPERATIONS || this.opts.sendTimeout === 0) {
+    if (this.#syncOps < MAX_SYNC_OPERATIONS || this.#opts.sendTimeout === 0) {
       this.countSyncOp()
       try {
         if (this.trySend(msg)) {
           // A send may let a waiting receive go on (REQ); zeromq.js re-polls too.
-          if (this.pendingRecv !== null) this.retryRecv()
+          if (this.#pendingRecv !== null) this.retryRecv()
           return RESOLVED
         }
       } catch (err) {
         // zeromq.js only sends once the socket is writable: where libzmq
         // refuses for the socket's state (REQ awaiting its reply: EFSM), the
         // send waits for that state to change instead.
-        if (this.opts.sendTimeout === 0 || this.xhasOut()) return Promise.reject(toError(err))
+        if (this.#opts.sendTimeout === 0 || this.xhasOut()) return Promise.reject(toError(err))
         refusal = err as ZmqError
       }
-      if (this.opts.sendTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
+      if (this.#opts.sendTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
     }
     return new Promise<void>((resolve, reject) => {
       const pending: PendingSend = { msg, resolve, reject, timer: null, refusal }
-      this.pendingSend = pending
+      this.#pendingSend = pending
       this.homeContext!.holdOpen()
-      if (this.opts.sendTimeout > 0) {
-        pending.timer = setTimeout(() => this.sendTimedOut(), this.opts.sendTimeout)
+      if (this.#opts.sendTimeout > 0) {
+        pending.timer = setTimeout(() => this.sendTimedOut(), this.#opts.sendTimeout)
       }
       // Deferred rather than retried here: either we ran out of synchronous
       // operations, or there is no room and a wake-up will retry.
@@ -979,10 +1020,10 @@ export class Socket {
 
   /** zeromq.js sends nothing for an empty array, once the socket is writable. */
   private trySend(msg: Msg): boolean {
-    if (msg.length === 0) return this.opts.sendTimeout === 0 || this.xhasOut()
+    if (msg.length === 0) return this.#opts.sendTimeout === 0 || this.xhasOut()
     if (!this.xsend(msg)) return false
     // Counted here, inline: the hot path pays two additions and one flag read.
-    const c = this.counters
+    const c = this.#counters
     c.messagesSent++
     c.bytesSent += msg.length === 1 ? msg[0]!.length : payloadBytes(msg)
     if (messageChannel.hasSubscribers) c.traceMessage(this, "send", msg)
@@ -992,7 +1033,7 @@ export class Socket {
   /** xsendSmall(), counted (and traced) as trySend() counts. */
   private trySendSmall(frame: Uint8Array): boolean {
     if (!this.xsendSmall(frame)) return false
-    const c = this.counters
+    const c = this.#counters
     c.messagesSent++
     c.bytesSent += frame.length
     if (messageChannel.hasSubscribers) c.traceMessage(this, "send", [Buffer.from(frame.buffer, frame.byteOffset, frame.length)])
@@ -1003,7 +1044,7 @@ export class Socket {
   private takeMessage(): Msg | undefined {
     const msg = this.xrecv()
     if (msg !== undefined) {
-      const c = this.counters
+      const c = this.#counters
       c.messagesReceived++
       c.bytesReceived += msg.length === 1 ? msg[0]!.length : payloadBytes(msg)
       if (messageChannel.hasSubscribers) c.traceMessage(this, "receive", msg)
@@ -1015,7 +1056,7 @@ export class Socket {
   protected receiveMessage(argc = 0): Promise<Msg> {
     checkArgs(argc, 0)
     this.validateOpen()
-    if (this.pendingRecv !== null) {
+    if (this.#pendingRecv !== null) {
       throw zmqError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time")
     }
     return this.startReceive()
@@ -1024,7 +1065,7 @@ export class Socket {
   /** @internal A receive without the application's checks (a Proxy's own forwarding). */
   startReceive(): Promise<Msg> {
     let refusal: ZmqError | null = null
-    const tried = this.syncOps < MAX_SYNC_OPERATIONS || this.opts.receiveTimeout === 0
+    const tried = this.#syncOps < MAX_SYNC_OPERATIONS || this.#opts.receiveTimeout === 0
     if (tried) {
       this.countSyncOp()
       let msg: Msg | undefined
@@ -1032,21 +1073,21 @@ export class Socket {
         msg = this.takeMessage()
       } catch (err) {
         // As for send: not readable in this state (REP must reply first) waits.
-        if (this.opts.receiveTimeout === 0 || this.xhasIn()) return Promise.reject(toError(err))
+        if (this.#opts.receiveTimeout === 0 || this.xhasIn()) return Promise.reject(toError(err))
         refusal = err as ZmqError
       }
       if (msg !== undefined) {
-        if (this.pendingSend !== null) this.retrySend()
+        if (this.#pendingSend !== null) this.retrySend()
         return Promise.resolve(msg)
       }
-      if (this.opts.receiveTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
+      if (this.#opts.receiveTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
     }
     return new Promise<Msg>((resolve, reject) => {
       const pending: PendingOp<Msg> = { resolve, reject, timer: null, refusal }
-      this.pendingRecv = pending
+      this.#pendingRecv = pending
       this.homeContext!.holdOpen()
-      if (this.opts.receiveTimeout > 0) {
-        pending.timer = setTimeout(() => this.receiveTimedOut(), this.opts.receiveTimeout)
+      if (this.#opts.receiveTimeout > 0) {
+        pending.timer = setTimeout(() => this.receiveTimedOut(), this.#opts.receiveTimeout)
       }
       // Nothing was queued just now: readActivated / wakeReader settle this
       // receive when a message comes. Only a receive deferred by the cap on
@@ -1057,7 +1098,7 @@ export class Socket {
 
   /** At the timeout zeromq.js tries once more and reports what libzmq says (EFSM, ...) or EAGAIN. */
   private sendTimedOut(): void {
-    const p = this.pendingSend
+    const p = this.#pendingSend
     if (p === null) return
     try {
       this.settleSend(this.trySend(p.msg) ? null : zmqError("EAGAIN"))
@@ -1067,7 +1108,7 @@ export class Socket {
   }
 
   private receiveTimedOut(): void {
-    if (this.pendingRecv === null) return
+    if (this.#pendingRecv === null) return
     try {
       const msg = this.takeMessage()
       if (msg === undefined) this.settleRecv(null, zmqError("EAGAIN"))
@@ -1078,19 +1119,19 @@ export class Socket {
   }
 
   private countSyncOp(): void {
-    if (this.syncOps++ === 0) {
+    if (this.#syncOps++ === 0) {
       setImmediate(() => {
-        this.syncOps = 0
+        this.#syncOps = 0
       })
     }
   }
 
   /** @internal */
   private retrySend(): void {
-    const p = this.pendingSend
-    if (p === null || this.inRetrySend) return
+    const p = this.#pendingSend
+    if (p === null || this.#inRetrySend) return
     let sent: boolean
-    this.inRetrySend = true
+    this.#inRetrySend = true
     try {
       // The small path too: else, once a send was deferred, the message it
       // queues keeps every later one off the small path (it needs an empty queue).
@@ -1104,11 +1145,11 @@ export class Socket {
       this.settleSend(err as ZmqError)
       return
     } finally {
-      this.inRetrySend = false
+      this.#inRetrySend = false
     }
     if (sent) {
       this.settleSend(null)
-      if (this.pendingRecv !== null) this.retryRecv()
+      if (this.#pendingRecv !== null) this.retryRecv()
     }
   }
 
@@ -1116,32 +1157,32 @@ export class Socket {
   private retryRecv(): void {
     // xrecv() may wake us again (XPUB refilling from a stalled pipe): the
     // outer call settles the pending receive, nested ones must not.
-    if (this.pendingRecv === null || this.inRetryRecv) return
+    if (this.#pendingRecv === null || this.#inRetryRecv) return
     let msg: Msg | undefined
-    this.inRetryRecv = true
+    this.#inRetryRecv = true
     try {
       msg = this.takeMessage()
     } catch (err) {
       if (!this.xhasIn()) {
-        this.pendingRecv.refusal = err as ZmqError
+        this.#pendingRecv.refusal = err as ZmqError
         return
       }
       this.settleRecv(null, err as ZmqError)
       return
     } finally {
-      this.inRetryRecv = false
+      this.#inRetryRecv = false
     }
     if (msg !== undefined) {
       this.settleRecv(msg, null)
-      if (this.pendingSend !== null) this.retrySend()
+      if (this.#pendingSend !== null) this.retrySend()
     }
   }
 
   /** @internal */
   private settleSend(err: ZmqError | null): void {
-    const p = this.pendingSend
+    const p = this.#pendingSend
     if (p === null) return
-    this.pendingSend = null
+    this.#pendingSend = null
     this.homeContext?.release()
     if (p.timer) clearTimeout(p.timer)
     if (err) p.reject(err)
@@ -1150,9 +1191,9 @@ export class Socket {
 
   /** @internal */
   private settleRecv(msg: Msg | null, err: ZmqError | null): void {
-    const p = this.pendingRecv
+    const p = this.#pendingRecv
     if (p === null) return
-    this.pendingRecv = null
+    this.#pendingRecv = null
     this.homeContext?.release()
     if (p.timer) clearTimeout(p.timer)
     if (err) p.reject(err)
@@ -1164,14 +1205,14 @@ export class Socket {
   protected iterate(): AsyncIterator<Msg, undefined> {
     const toResult = (value: Msg): IteratorResult<Msg, undefined> => ({ value, done: false })
     const onError = (err: unknown): IteratorResult<Msg, undefined> => {
-      if (this.isClosed && (err as ZmqError).code === "EAGAIN") return ITER_DONE
+      if (this.#isClosed && (err as ZmqError).code === "EAGAIN") return ITER_DONE
       throw err
     }
     return {
       next: (): Promise<IteratorResult<Msg, undefined>> => {
-        if (this.isClosed) return Promise.resolve(ITER_DONE)
+        if (this.#isClosed) return Promise.resolve(ITER_DONE)
         // Fast path: a message is already queued; one promise, no extra hops.
-        if (this.pendingRecv === null && this.syncOps < MAX_SYNC_OPERATIONS && !this.busy && !this.proxied) {
+        if (this.#pendingRecv === null && this.#syncOps < MAX_SYNC_OPERATIONS && !this.#busy && !this.#proxied) {
           let msg: Msg | undefined
           try {
             msg = this.takeMessage()
@@ -1199,8 +1240,8 @@ export class Socket {
    * @internal Creates a pipe for a tcp/ipc peer with this socket's high-water
    * marks (which apply at once) and its endpoint's receiveMemoryLimit (taken at bind/connect).
    */
-  newPipe(endpoint: string, opts: Readonly<OptionValues> = this.opts): Pipe {
-    const pipe = new Pipe(new MsgQueue(this.opts.receiveHighWaterMark, opts.receiveMemoryLimit), new MsgQueue(this.opts.sendHighWaterMark))
+  newPipe(endpoint: string, opts: Readonly<OptionValues> = this.#opts): Pipe {
+    const pipe = new Pipe(new MsgQueue(this.#opts.receiveHighWaterMark, opts.receiveMemoryLimit), new MsgQueue(this.#opts.sendHighWaterMark))
     pipe.endpoint = endpoint
     if (this.conflateQueues) pipe.inbound.conflate = pipe.outbound.conflate = true
     return pipe
@@ -1208,53 +1249,53 @@ export class Socket {
 
   /** @internal A transport has a pipe ready for this socket. */
   attachPipe(pipe: Pipe): void {
-    this.pipes.add(pipe)
+    this.#pipes.add(pipe)
     pipe.attachOwner(this)
     this.xattachPipe(pipe)
-    if (this.pendingSend) this.retrySend()
-    if (this.pendingRecv && pipe.inbound.length > 0) this.retryRecv()
+    if (this.#pendingSend) this.retrySend()
+    if (this.#pendingRecv && pipe.inbound.length > 0) this.retryRecv()
   }
 
   /** A socket type made a message available outside of its pipes (e.g. XPUB's subscriptions). */
   /** @internal */
   protected wakeReader(): void {
-    if (this.pendingRecv) this.retryRecv()
+    if (this.#pendingRecv) this.retryRecv()
   }
 
   /** Gives up a pipe the socket type does not want; its connection is closed (`reason`: the peer broke a rule). */
   /** @internal */
   protected refusePipe(pipe: Pipe, reason?: ProtocolError): void {
-    this.pipes.delete(pipe)
+    this.#pipes.delete(pipe)
     pipe.close(reason)
   }
 
   /** @internal A pipe's peer (re)completed its handshake after the pipe was attached. */
   pipeHandshaken(pipe: Pipe): void {
-    if (this.pipes.has(pipe)) this.xpipeHandshaken(pipe)
+    if (this.#pipes.has(pipe)) this.xpipeHandshaken(pipe)
   }
 
   /** @internal The routing id set for the next connect only (ZMQ_CONNECT_ROUTING_ID). */
   takeConnectRoutingId(): Buffer | null {
-    const id = this.nextConnectRoutingId
-    this.nextConnectRoutingId = null
+    const id = this.#nextConnectRoutingId
+    this.#nextConnectRoutingId = null
     return id
   }
 
   /** @internal */
   readActivated(pipe: Pipe): void {
     this.xreadActivated(pipe)
-    if (this.pendingRecv) this.retryRecv()
+    if (this.#pendingRecv) this.retryRecv()
   }
 
   /** @internal */
   writeActivated(pipe: Pipe): void {
     this.xwriteActivated(pipe)
-    if (this.pendingSend) this.retrySend()
+    if (this.#pendingSend) this.retrySend()
   }
 
   /** @internal */
   pipeTerminated(pipe: Pipe): void {
-    this.pipes.delete(pipe)
+    this.#pipes.delete(pipe)
     this.xpipeTerminated(pipe)
   }
 
@@ -1277,7 +1318,7 @@ export class Socket {
 
   /** @internal */
   private hasUnsentMessages(): boolean {
-    for (const pipe of this.pipes) if (!pipe.inproc && (pipe.outbound.length > 0 || pipe.peer?.busy === true)) return true
+    for (const pipe of this.#pipes) if (!pipe.inproc && (pipe.outbound.length > 0 || pipe.peer?.busy === true)) return true
     return false
   }
 
@@ -1290,7 +1331,7 @@ export class Socket {
   /** Refuses to bind or connect with security options no connection could use. */
   /** @internal */
   private checkSecurityOptions(): void {
-    if (this.mechanismName === "curve") checkCurveOptions(this.opts)
+    if (this.mechanismName === "curve") checkCurveOptions(this.#opts)
   }
 
   /**
@@ -1301,13 +1342,13 @@ export class Socket {
    * mutated, so a shallow copy is a true snapshot.
    */
   endpointOptions(): Readonly<OptionValues> {
-    return Object.freeze({ ...this.opts })
+    return Object.freeze({ ...this.#opts })
   }
 
   /** @internal The mechanism for a new connection, from the security options of its endpoint. */
-  makeMechanism(peerAddress: string, o: Readonly<OptionValues> = this.opts): Mechanism {
+  makeMechanism(peerAddress: string, o: Readonly<OptionValues> = this.#opts): Mechanism {
     const ctx: MechanismContext = {
-      socketType: this.typeName,
+      socketType: this.#typeName,
       /**
        * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it
        * by it. Set before connecting.
@@ -1338,18 +1379,18 @@ export class Socket {
 
   /** @internal */
   get routingIdForPeers(): Buffer {
-    return this.opts.routingId ?? EMPTY
+    return this.#opts.routingId ?? EMPTY
   }
 
   /** @internal Reports a socket event to the observer, if anyone asked for it. */
   emit(event: Event): void {
-    this.counters.event(this, event)
-    this.observer?.push(event)
+    this.#counters.event(this, event)
+    this.#observer?.push(event)
   }
 
   /** @internal PipeOwner: `pipe` was at its high-water mark and missed `msg`. */
   messageDropped(pipe: Pipe, msg: Msg): void {
-    this.counters.dropped(this, pipe, msg)
+    this.#counters.dropped(this, pipe, msg)
   }
 
   /**
@@ -1359,13 +1400,13 @@ export class Socket {
    * time, also after close(). See docs/tracing.md.
    */
   get stats(): SocketStats {
-    return this.counters.snapshot(this.pipes)
+    return this.#counters.snapshot(this.#pipes)
   }
 
   /** @internal zeromq.js's ValidateOpen: a blocked socket (bind, unbind, proxy) is busy, a closed one gone. */
   private validateOpen(): void {
-    if (this.busy || this.proxied) throw zmqError("EBUSY", "Socket is blocked by a bind or unbind operation")
-    if (this.isClosed) throw zmqError("EBADF")
+    if (this.#busy || this.#proxied) throw zmqError("EBUSY", "Socket is blocked by a bind or unbind operation")
+    if (this.#isClosed) throw zmqError("EBADF")
   }
 
   // ---- hooks for socket types -------------------------------------------------------
