@@ -248,6 +248,17 @@ for (const mech of MECHS) {
   for (const serverLib of ["zmq-ts", "zeromq"] as const) {
     const clientLib = other(serverLib)
     void describe(`${mech.name}: ${serverLib} server, ${clientLib} client`, () => {
+      /** The server's PULL bound on tcp (with its ZAP handler), the client's PUSH connected to it. */
+      const clientPushToServerPull = async (r: Resources): Promise<{ pull: Sock; push: Sock }> => {
+        const c = newContexts()
+        await startZap(r, c, serverLib, mech.policy)
+        const pull = open(r, c, serverLib, "PULL", mech.server)
+        const endpoint = await pull.bind(bindEndpoint("tcp"))
+        const push = open(r, c, clientLib, "PUSH", mech.client)
+        push.connect(endpoint)
+        return { pull, push }
+      }
+
       void test("DEALER ↔ ROUTER over tcp: handshake on both sides, multipart both ways", TIMEOUT, () =>
         guarded(async (r) => {
           const c = newContexts()
@@ -271,12 +282,7 @@ for (const mech of MECHS) {
 
       void test("client PUSH → server PULL over tcp", TIMEOUT, () =>
         guarded(async (r) => {
-          const c = newContexts()
-          await startZap(r, c, serverLib, mech.policy)
-          const pull = open(r, c, serverLib, "PULL", mech.server)
-          const endpoint = await pull.bind(bindEndpoint("tcp"))
-          const push = open(r, c, clientLib, "PUSH", mech.client)
-          push.connect(endpoint)
+          const { pull, push } = await clientPushToServerPull(r)
           await push.send([...REQUEST])
           await push.send([Buffer.from("second")])
           assertFrames(await pull.receive(), REQUEST, "first message")
@@ -291,12 +297,7 @@ for (const mech of MECHS) {
         // sizes below and above the ring's limits, each message distinct.
         void test("client PUSH → server PULL over tcp: 400 messages of 0 B to 300 KiB, every byte checked", TIMEOUT, () =>
           guarded(async (r) => {
-            const c = newContexts()
-            await startZap(r, c, serverLib, mech.policy)
-            const pull = open(r, c, serverLib, "PULL", mech.server)
-            const endpoint = await pull.bind(bindEndpoint("tcp"))
-            const push = open(r, c, clientLib, "PUSH", mech.client)
-            push.connect(endpoint)
+            const { pull, push } = await clientPushToServerPull(r)
             const sizes = [150_000, 0, 100, 5000, 9000, 40_000, 70_000, 300_000]
             const msgs = Array.from({ length: 400 }, (_, i) =>
               i % 5 === 4 ? [bytes(9000, i), bytes(100, i + 1), bytes(70_000, i + 2)] : [bytes(sizes[i % sizes.length]!, i)],

@@ -171,13 +171,27 @@ for (const transport of ["tcp", "inproc"] as const satisfies readonly Transport[
   })
 }
 
-void test("a PUB drops at the subscriber's high-water mark: zmq-ts:drop events and stats.drops match what did not arrive [inproc]", { timeout: scaled(10_000) }, async (ctx) => {
+/**
+ * A PUB with sendHighWaterMark 2 bound on inproc and a SUB with
+ * receiveHighWaterMark 3 connected to it, with a recorder on zmq-ts:drop.
+ */
+async function pubSubAtHwm(ctx: Parameters<typeof held>[0] & { after(fn: () => void): void }): Promise<{
+  drops: Recorder<TraceDropEvent>
+  pub: Publisher
+  sub: Subscriber
+  endpoint: string
+}> {
   const own = held(ctx)
   const drops = record<TraceDropEvent>(ctx, TRACE_CHANNELS.drop)
   const pub = own(new Publisher({ linger: 0, sendHighWaterMark: 2 }))
   const endpoint = await bindFresh(pub, "inproc")
   const sub = own(new Subscriber({ linger: 0, receiveHighWaterMark: 3 }))
   sub.connect(endpoint)
+  return { drops, pub, sub, endpoint }
+}
+
+void test("a PUB drops at the subscriber's high-water mark: zmq-ts:drop events and stats.drops match what did not arrive [inproc]", { timeout: scaled(10_000) }, async (ctx) => {
+  const { drops, pub, sub, endpoint } = await pubSubAtHwm(ctx)
   // inproc joins the two sockets in connect(), and the subscription reaches
   // the PUB as it is written: it applies to the very next send.
   sub.subscribe("t")
@@ -205,12 +219,7 @@ void test("a PUB drops at the subscriber's high-water mark: zmq-ts:drop events a
 })
 
 void test("a PUB counts the drops of small one-frame messages (its send() fast path) as of any other [inproc]", { timeout: scaled(10_000) }, async (ctx) => {
-  const own = held(ctx)
-  const drops = record<TraceDropEvent>(ctx, TRACE_CHANNELS.drop)
-  const pub = own(new Publisher({ linger: 0, sendHighWaterMark: 2 }))
-  const endpoint = await bindFresh(pub, "inproc")
-  const sub = own(new Subscriber({ linger: 0, receiveHighWaterMark: 3 }))
-  sub.connect(endpoint)
+  const { drops, pub, sub } = await pubSubAtHwm(ctx)
   sub.subscribe("t")
 
   const N = 12
