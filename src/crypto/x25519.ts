@@ -30,28 +30,28 @@ export interface X25519 {
  * must not be changed while cached; clear() drops them (call it when the
  * secret keys are wiped). The tweetnacl backend ignores the cache.
  */
+/** `key`'s KeyObject from `cache`, imported and kept there the first time. */
+function imported(cache: Map<Uint8Array, KeyObject>, key: Uint8Array, load: (raw: Uint8Array) => KeyObject): KeyObject {
+  let k = cache.get(key)
+  if (k === undefined) {
+    k = load(key)
+    cache.set(key, k)
+  }
+  return k
+}
+
 export class KeyCache {
   private readonly privateKeys = new Map<Uint8Array, KeyObject>()
   private readonly publicKeys = new Map<Uint8Array, KeyObject>()
 
   /** @internal */
   privateKey(scalar: Uint8Array): KeyObject {
-    let k = this.privateKeys.get(scalar)
-    if (k === undefined) {
-      k = importPrivate(scalar)
-      this.privateKeys.set(scalar, k)
-    }
-    return k
+    return imported(this.privateKeys, scalar, importPrivate)
   }
 
   /** @internal */
   publicKey(u: Uint8Array): KeyObject {
-    let k = this.publicKeys.get(u)
-    if (k === undefined) {
-      k = importPublic(u)
-      this.publicKeys.set(u, k)
-    }
-    return k
+    return imported(this.publicKeys, u, importPublic)
   }
 
   clear(): void {

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict"
 import { setImmediate as nextTurn } from "node:timers/promises"
 import { Reply, Request, Router } from "../../src/index.js"
-import { bindFresh, eachTransport, handshakes, nextEvents, refusedInState, rejectsWith, sockets, text, track, unboundEndpoint } from "../helpers/transports.js"
+import { bindFresh, eachTransport, handshakes, nextEvents, refusedInState, rejectsWith, sockets, text, track, unboundEndpoint, type Transport } from "../helpers/transports.js"
 import { quiet, show, until } from "./pattern-helpers.js"
 import { alsoOverWs } from "../helpers/transports.js"
 
@@ -53,7 +53,8 @@ eachTransport("RFC 28 REQ: MAY be connected to any number of REP or ROUTER peers
   )
 })
 
-eachTransport("RFC 28 REQ: SHALL send and then receive exactly one message at a time (EFSM otherwise)", async (t, ctx) => {
+/** A REP bound on `t` and a REQ connected to it, both handshaken. */
+async function connectedReqRep(t: Transport, ctx: Parameters<typeof sockets>[0]): Promise<{ rep: Reply; req: Request }> {
   const own = sockets(ctx)
   const rep = own(new Reply({ linger: 0 }))
   const endpoint = await bindFresh(rep, t)
@@ -61,6 +62,11 @@ eachTransport("RFC 28 REQ: SHALL send and then receive exactly one message at a 
   const ready = handshakes(req, t)
   req.connect(endpoint)
   await ready
+  return { rep, req }
+}
+
+eachTransport("RFC 28 REQ: SHALL send and then receive exactly one message at a time (EFSM otherwise)", async (t, ctx) => {
+  const { rep, req } = await connectedReqRep(t, ctx)
 
   await refusedInState(req, () => req.receive(), "EFSM") // nothing asked yet
   assert.equal(req.writable, true)
@@ -309,13 +315,7 @@ eachTransport(
     // The timing that makes zeromq.js lose its wakeup (scripts/repro-zeromq-lost-wakeup.mjs):
     // the next request's send waits, then the receive, and the reply is
     // already there before the event loop turns. zmq-ts must settle both.
-    const own = sockets(ctx)
-    const rep = own(new Reply({ linger: 0 }))
-    const endpoint = await bindFresh(rep, t)
-    const req = own(new Request({ linger: 0 }))
-    const ready = handshakes(req, t)
-    req.connect(endpoint)
-    await ready
+    const { rep, req } = await connectedReqRep(t, ctx)
 
     const early = req.receive()
     await req.send("q1")
