@@ -47,44 +47,49 @@ static u32 R2[5]; /* r^2 mod p in 26-bit limbs, for two blocks per step */
     h1 += c;                                                         \
   }
 
-static void poly_blocks(const u8 *m, u32 blocks, u32 hibit) {
-  const u32 r0 = R[0], r1 = R[1], r2 = R[2], r3 = R[3], r4 = R[4];
-  const u32 s1 = r1 * 5, s2 = r2 * 5, s3 = r3 * 5, s4 = r4 * 5;
+/* Locals for POLY_STEP2: r, r^2 and their 5x multiples, h loaded from H. */
+#define POLY_LOCALS                                                            \
+  const u32 r0 = R[0], r1 = R[1], r2 = R[2], r3 = R[3], r4 = R[4];             \
+  const u32 s1 = r1 * 5, s2 = r2 * 5, s3 = r3 * 5, s4 = r4 * 5;                \
+  const u32 q0 = R2[0], q1 = R2[1], q2 = R2[2], q3 = R2[3], q4 = R2[4];        \
+  const u32 t1 = q1 * 5, t2 = q2 * 5, t3 = q3 * 5, t4 = q4 * 5;                \
   u32 h0 = H[0], h1 = H[1], h2 = H[2], h3 = H[3], h4 = H[4];
-  if (blocks >= 2) {
-    /* h = (h + m1) r^2 + m2 r: two independent products, one carry chain */
-    const u32 q0 = R2[0], q1 = R2[1], q2 = R2[2], q3 = R2[3], q4 = R2[4];
-    const u32 t1 = q1 * 5, t2 = q2 * 5, t3 = q3 * 5, t4 = q4 * 5;
-    while (blocks >= 2) {
-      h0 += (ld32(m + 0)) & 0x3ffffff;
-      h1 += (ld32(m + 3) >> 2) & 0x3ffffff;
-      h2 += (ld32(m + 6) >> 4) & 0x3ffffff;
-      h3 += (ld32(m + 9) >> 6) & 0x3ffffff;
-      h4 += (ld32(m + 12) >> 8) | hibit;
-      u32 n0 = (ld32(m + 16)) & 0x3ffffff;
-      u32 n1 = (ld32(m + 19) >> 2) & 0x3ffffff;
-      u32 n2 = (ld32(m + 22) >> 4) & 0x3ffffff;
-      u32 n3 = (ld32(m + 25) >> 6) & 0x3ffffff;
-      u32 n4 = (ld32(m + 28) >> 8) | hibit;
-      u64 d0 = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0;
-      MUL5(d, h0, h1, h2, h3, h4, q0, q1, q2, q3, q4, t1, t2, t3, t4)
-      MUL5(d, n0, n1, n2, n3, n4, r0, r1, r2, r3, r4, s1, s2, s3, s4)
-      /* d < 2^58 here (more than one product's worth): carries in 64 bits */
-      {
-        u64 c;
-        c = d0 >> 26; h0 = (u32)d0 & 0x3ffffff;
-        d1 += c; c = d1 >> 26; h1 = (u32)d1 & 0x3ffffff;
-        d2 += c; c = d2 >> 26; h2 = (u32)d2 & 0x3ffffff;
-        d3 += c; c = d3 >> 26; h3 = (u32)d3 & 0x3ffffff;
-        d4 += c; c = d4 >> 26; h4 = (u32)d4 & 0x3ffffff;
-        u64 t = (u64)h0 + c * 5;
-        h0 = (u32)t & 0x3ffffff;
-        h1 += (u32)(t >> 26);
-      }
-      m += 32;
-      blocks -= 2;
-    }
+#define POLY_STORE H[0] = h0; H[1] = h1; H[2] = h2; H[3] = h3; H[4] = h4;
+
+/*
+ * Two blocks m[0..32): h = (h + m1) r^2 + m2 r, two independent products and
+ * one carry chain. The sums reach 2^58 (more than one product's worth), so
+ * that chain carries in 64 bits.
+ */
+#define POLY_STEP2(m, hibit)                                                   \
+  {                                                                            \
+    h0 += (ld32(m + 0)) & 0x3ffffff;                                           \
+    h1 += (ld32(m + 3) >> 2) & 0x3ffffff;                                      \
+    h2 += (ld32(m + 6) >> 4) & 0x3ffffff;                                      \
+    h3 += (ld32(m + 9) >> 6) & 0x3ffffff;                                      \
+    h4 += (ld32(m + 12) >> 8) | (hibit);                                       \
+    u32 n0 = (ld32(m + 16)) & 0x3ffffff;                                       \
+    u32 n1 = (ld32(m + 19) >> 2) & 0x3ffffff;                                  \
+    u32 n2 = (ld32(m + 22) >> 4) & 0x3ffffff;                                  \
+    u32 n3 = (ld32(m + 25) >> 6) & 0x3ffffff;                                  \
+    u32 n4 = (ld32(m + 28) >> 8) | (hibit);                                    \
+    u64 d0 = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0;                                \
+    MUL5(d, h0, h1, h2, h3, h4, q0, q1, q2, q3, q4, t1, t2, t3, t4)            \
+    MUL5(d, n0, n1, n2, n3, n4, r0, r1, r2, r3, r4, s1, s2, s3, s4)            \
+    u64 c_;                                                                    \
+    c_ = d0 >> 26; h0 = (u32)d0 & 0x3ffffff;                                   \
+    d1 += c_; c_ = d1 >> 26; h1 = (u32)d1 & 0x3ffffff;                         \
+    d2 += c_; c_ = d2 >> 26; h2 = (u32)d2 & 0x3ffffff;                         \
+    d3 += c_; c_ = d3 >> 26; h3 = (u32)d3 & 0x3ffffff;                         \
+    d4 += c_; c_ = d4 >> 26; h4 = (u32)d4 & 0x3ffffff;                         \
+    u64 t_ = (u64)h0 + c_ * 5;                                                 \
+    h0 = (u32)t_ & 0x3ffffff;                                                  \
+    h1 += (u32)(t_ >> 26);                                                     \
   }
+
+static void poly_blocks(const u8 *m, u32 blocks, u32 hibit) {
+  POLY_LOCALS
+  for (; blocks >= 2; blocks -= 2, m += 32) POLY_STEP2(m, hibit)
   while (blocks--) {
     h0 += (ld32(m + 0)) & 0x3ffffff;
     h1 += (ld32(m + 3) >> 2) & 0x3ffffff;
@@ -96,7 +101,7 @@ static void poly_blocks(const u8 *m, u32 blocks, u32 hibit) {
     CARRY(d, h0, h1, h2, h3, h4)
     m += 16;
   }
-  H[0] = h0; H[1] = h1; H[2] = h2; H[3] = h3; H[4] = h4;
+  POLY_STORE
 }
 
 /* R2 = r * r, fully carried into 26-bit limbs. */

@@ -56,6 +56,8 @@ static inline void st32(u8 *p, u32 v) { __builtin_memcpy(p, &v, 4); }
 #define SIGMA2 0x79622d32u
 #define SIGMA3 0x6b206574u
 
+#include "poly1305.h"
+
 /* ------------------------------------------------------------------ Salsa20 */
 
 #define ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
@@ -176,24 +178,40 @@ static void salsa20_x4(u8 *out, const u8 *in) {
  * units; the second set fills the gaps. 64 KiB of keystream: 43-44 vs 57 us
  * of CPU (V8 spills about half of the 32 state registers, which costs less
  * than the idle cycles did); three or four sets were no faster (more spills).
+ *
+ * Poly1305 of `steps` 32-byte pieces of pm (at most 16) runs inside the
+ * rounds: its scalar multiplies use other execution units than the SIMD
+ * rounds, so the two overlap (seal and open of 64 KiB 4-5% less CPU than one
+ * pass after the other). pm is read before out is written, so pm may be in.
+ * Inlined, so that the keystream-only callers (steps = 0) carry no MAC code.
  */
-static void salsa20_x8(u8 *out, const u8 *in) {
+__attribute__((always_inline)) static inline void salsa20_x8(u8 *out, const u8 *in, const u8 *pm, u32 steps) {
+  POLY_LOCALS
   v128_t x[2][16];
   u64 c = counter;
   state_x4(x[0], c);
   for (int i = 0; i < 16; i++) x[1][i] = x[0][i];
   x[1][8] = counter_row(c + 4, 0);
   x[1][9] = counter_row(c + 4, 1);
-  for (int i = 0; i < 10; i++) {
+  for (u32 i = 0; i < 10; i++) {
     VQR(x[0][0], x[0][4], x[0][8], x[0][12]) VQR(x[1][0], x[1][4], x[1][8], x[1][12])
     VQR(x[0][5], x[0][9], x[0][13], x[0][1]) VQR(x[1][5], x[1][9], x[1][13], x[1][1])
     VQR(x[0][10], x[0][14], x[0][2], x[0][6]) VQR(x[1][10], x[1][14], x[1][2], x[1][6])
     VQR(x[0][15], x[0][3], x[0][7], x[0][11]) VQR(x[1][15], x[1][3], x[1][7], x[1][11])
+    if (2 * i < steps) {
+      const u8 *m = pm + 64 * i;
+      POLY_STEP2(m, 1u << 24)
+    }
     VQR(x[0][0], x[0][1], x[0][2], x[0][3]) VQR(x[1][0], x[1][1], x[1][2], x[1][3])
     VQR(x[0][5], x[0][6], x[0][7], x[0][4]) VQR(x[1][5], x[1][6], x[1][7], x[1][4])
+    if (2 * i + 1 < steps) {
+      const u8 *m = pm + 64 * i + 32;
+      POLY_STEP2(m, 1u << 24)
+    }
     VQR(x[0][10], x[0][11], x[0][8], x[0][9]) VQR(x[1][10], x[1][11], x[1][8], x[1][9])
     VQR(x[0][15], x[0][12], x[0][13], x[0][14]) VQR(x[1][15], x[1][12], x[1][13], x[1][14])
   }
+  POLY_STORE
   for (int w = 0; w < 2; w++) finish_x4(out + 256 * w, in + 256 * w, x[w], c + 4 * (u64)w);
   counter = c + 8;
 }
@@ -228,7 +246,7 @@ static void xor_stream(u8 *p, u32 len, int first) {
     len -= n;
   }
   while (len >= 512) {
-    salsa20_x8(p, p);
+    salsa20_x8(p, p, p, 0);
     p += 512;
     len -= 512;
   }
@@ -253,7 +271,54 @@ static void xor_stream(u8 *p, u32 len, int first) {
   }
 }
 
-#include "poly1305.h"
+/*
+ * Encrypts p[0..len) in place and MACs the ciphertext in the same pass: the
+ * MAC runs one eight-block step behind the cipher (it needs ciphertext).
+ * `first`: p is the start of the message.
+ */
+static void seal_stream(u8 *p, u32 len, int first) {
+  u8 *mac = p; /* the ciphertext before mac is MACed */
+  if (first) {
+    u32 n = len < 32 ? len : 32;
+    for (u32 i = 0; i < n; i++) p[i] ^= KS0[32 + i];
+    p += n;
+    len -= n;
+  }
+  while (len >= 512) {
+    u32 steps = (u32)(p - mac) / 32;
+    if (steps > 16) steps = 16;
+    salsa20_x8(p, p, mac, steps);
+    mac += 32 * steps;
+    p += 512;
+    len -= 512;
+  }
+  xor_stream(p, len, 0);
+  poly_update(mac, (u32)(p + len - mac));
+}
+
+/*
+ * MACs the ciphertext p[0..len) (a whole message) and decrypts it in place in
+ * the same pass. The caller must not use the plaintext unless the MAC then
+ * verifies (open_one: the JavaScript side copies it out only then).
+ */
+static void open_stream(u8 *p, u32 len) {
+  if (len < 32 + 512) {
+    poly_update(p, len);
+    xor_stream(p, len, 1);
+    return;
+  }
+  poly_blocks(p, 2, 1u << 24);
+  for (u32 i = 0; i < 32; i++) p[i] ^= KS0[32 + i];
+  p += 32;
+  len -= 32;
+  while (len >= 512) {
+    salsa20_x8(p, p, p, 16);
+    p += 512;
+    len -= 512;
+  }
+  poly_update(p, len);
+  xor_stream(p, len, 0);
+}
 
 /* -------------------------------------------------------------- secretbox */
 
@@ -293,8 +358,7 @@ EXPORT(box_init) void box_init(void) {
 
 /* Encrypts DATA[0..len) in place and feeds the ciphertext to Poly1305. */
 EXPORT(seal_update) void seal_update(u32 len, u32 first) {
-  xor_stream(DATA, len, (int)first);
-  poly_update(DATA, len);
+  seal_stream(DATA, len, (int)first);
 }
 
 /* Feeds ciphertext DATA[0..len) to Poly1305 only (first pass of a long open). */
@@ -322,13 +386,16 @@ EXPORT(seal_one) void seal_one(u32 len) {
   box_mac();
 }
 
-/* A whole open of DATA[0..len) against MAC, len <= FIRST_CAP: 0, or -1 (DATA
- * untouched) if the MAC is wrong. */
+/* A whole open of DATA[0..len) against MAC, len <= FIRST_CAP: 0, or -1 if the
+ * MAC is wrong (DATA then holds neither: it is zeroed, as no plaintext of a
+ * forged box may be used). */
 EXPORT(open_one) int open_one(u32 len) {
   box_init();
-  poly_update(DATA, len);
-  if (box_verify() != 0) return -1;
-  xor_stream(DATA, len, 1);
+  open_stream(DATA, len);
+  if (box_verify() != 0) {
+    for (u32 i = 0; i < len; i++) DATA[i] = 0;
+    return -1;
+  }
   return 0;
 }
 

@@ -7,7 +7,7 @@
  *    1 KiB up (bench/crypto-compare.mjs; docs/performance.md).
  *  - "js": tweetnacl (nacl-fast), used when WebAssembly (or its SIMD) is
  *    missing, or when the kernel fails its known-answer self-test at load.
- * The module is compiled synchronously on first use (16 KiB: under every
+ * The module is compiled synchronously on first use (29 KiB: under every
  * engine's limit for synchronous compilation), so the API stays synchronous.
  *
  * The kernel has fixed buffers in its own memory, so data is copied in and

@@ -38,9 +38,11 @@ function padded(m: Uint8Array): Uint8Array {
 }
 
 // Lengths around the kernel's boundaries: block 0's 32 spare bytes, 64-byte
-// blocks, 256-byte SIMD groups, 16-byte Poly1305 blocks, and its 64 KiB
-// (+32 for the first) pieces.
-const LENGTHS = [0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 95, 96, 97, 255, 256, 257, 288, 289, 1024, 4095,
+// blocks, 256- and 512-byte SIMD groups (the 512-byte one MACs inside its
+// rounds: from 32 + 512 bytes on when opening), 16-byte Poly1305 blocks, and
+// its 64 KiB (+32 for the first) pieces.
+const LENGTHS = [0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 95, 96, 97, 255, 256, 257, 288, 289, 543, 544, 545,
+  560, 799, 800, 1024, 1055, 1056, 1057, 1568, 4095,
   65535, 65536, 65567, 65568, 65569, 65568 + 65536, 65568 + 65536 + 1, 300_001]
 
 after(() => setSecretboxBackendForTesting(undefined))
