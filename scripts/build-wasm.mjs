@@ -1,4 +1,4 @@
-// Regenerates src/crypto/secretbox-wasm.ts from scripts/wasm/secretbox.c (which includes poly1305.h):
+// Regenerates src/crypto/secretbox-wasm.ts from scripts/wasm/secretbox.c (which includes poly1305.h and salsa20.h):
 // the XSalsa20-Poly1305 kernel, compiled to WebAssembly (SIMD128) and
 // embedded as base64 so the package stays plain TypeScript/JavaScript with no
 // install step. Run by hand after changing the C file; needs clang with the
