@@ -104,6 +104,29 @@ export class RingWriter extends RingBase {
     this.writeHead(msg, shared)
   }
 
+  /**
+   * Writes a one-frame message of at most SMALL_FRAME_MAX bytes (pipe.ts)
+   * straight from the application's buffer, if it may be started now and
+   * fits whole: the ring's copy is the copy zeromq.js semantics require at
+   * send(). False (nothing written) when the caller must queue it: a message
+   * is still partly written or held, the high-water mark is reached, or the
+   * room is short. The caller publishes.
+   */
+  writeSmall(frame: Uint8Array): boolean {
+    if (this.pending.length > 0 || this.held !== null) return false
+    if (this.hwm_ > 0 && ((this.started_ - this.consumedSeen) | 0) >= this.hwm_) {
+      this.consumedSeen = Atomics.load(this.h, CONSUMED)
+      if (((this.started_ - this.consumedSeen) | 0) >= this.hwm_) return false
+    }
+    const n = frame.length
+    if (this.free(8 + n) < 8 + n) return false
+    this.started_ = (this.started_ + 1) | 0
+    this.putU32(1)
+    this.putU32(n)
+    this.put(frame)
+    return true
+  }
+
   /** write() for a message with shared frames, or one that does not fit the free room. */
   private writeHead(msg: Msg, shared: number): void {
     const head = new Uint8Array(4 + 4 * msg.length + 4 * (WORDS_PER_SHARED - 1) * shared)

@@ -102,6 +102,18 @@ export class ThreadPeer implements PipePeer {
     // The inbound queue is bounded by the writer in the other thread.
   }
 
+  /**
+   * A small one-frame message at send() (Pipe.writeSmall, which checks that
+   * nothing is queued before it): written into the ring at once, skipping
+   * the socket's copy (FrameCopier), the frame array, the queue and pump().
+   * The ring's own high-water mark and room decide, as in pump().
+   */
+  encodeNow(frame: Uint8Array): boolean {
+    if (this.done || this.lingerDone !== null || !this.writer.writeSmall(frame)) return false
+    this.writer.publish()
+    return true
+  }
+
   /** The socket gave the pipe up (e.g. a second PAIR peer): end the connection now. */
   pipeClosed(): void {
     this.finish(false)
