@@ -166,6 +166,12 @@ export class RingWriter extends RingBase {
     if (!this.flushPending()) return
   }
 
+  /** Messages started on this ring and not yet taken by the receiving socket (as last reported). */
+  unconsumed(): number {
+    this.consumedSeen = Atomics.load(this.h, CONSUMED)
+    return (this.started_ - this.consumedSeen) | 0
+  }
+
   /** Messages started on this ring so far (wrapping at 2^32). */
   get started(): number {
     return this.started_
