@@ -113,11 +113,7 @@ export class RingWriter extends RingBase {
    * room is short. The caller publishes.
    */
   writeSmall(frame: Uint8Array): boolean {
-    if (this.pending.length > 0 || this.held !== null) return false
-    if (this.hwm_ > 0 && ((this.started_ - this.consumedSeen) | 0) >= this.hwm_) {
-      this.consumedSeen = Atomics.load(this.h, CONSUMED)
-      if (((this.started_ - this.consumedSeen) | 0) >= this.hwm_) return false
-    }
+    if (this.pending.length > 0 || this.held !== null || this.atHwm(0)) return false
     const n = frame.length
     if (this.free(8 + n) < 8 + n) return false
     this.started_ = (this.started_ + 1) | 0
@@ -166,10 +162,15 @@ export class RingWriter extends RingBase {
     if (!this.flushPending()) return
   }
 
-  /** Messages started on this ring and not yet taken by the receiving socket (as last reported). */
-  unconsumed(): number {
+  /**
+   * Whether `queued` more messages besides those started and not yet taken
+   * by the receiving socket reach the high-water mark (never when it is 0).
+   * The reader's count is re-read only when the last one seen says so.
+   */
+  atHwm(queued: number): boolean {
+    if (this.hwm_ === 0 || ((this.started_ - this.consumedSeen) | 0) + queued < this.hwm_) return false
     this.consumedSeen = Atomics.load(this.h, CONSUMED)
-    return (this.started_ - this.consumedSeen) | 0
+    return ((this.started_ - this.consumedSeen) | 0) + queued >= this.hwm_
   }
 
   /** Messages started on this ring so far (wrapping at 2^32). */

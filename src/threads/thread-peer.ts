@@ -37,14 +37,12 @@ export class CountingQueue extends MsgQueue {
 
 /** What a RingOutbound asks of the ring its messages go to (ThreadPeer). */
 interface OutboundRing {
-  /** Messages written to the ring and not yet taken by the receiving socket. */
-  unconsumed(): number
+  /** Whether the ring's messages not yet taken by the receiving socket, and `queued` more, reach the bound. */
+  atLimit(queued: number): boolean
   /** The queue refused a message: call ringRoom() once the ring has taken some away. */
   waitRoom(): void
-  /** The queue's high-water mark (the local SNDHWM) changed. */
+  /** The queue's high-water mark (the local SNDHWM) changed: the bound is SNDHWM + the receiver's RCVHWM. */
   hwmChanged(): void
-  /** SNDHWM + the receiver's RCVHWM (0: unlimited): the whole connection's bound in this direction. */
-  readonly limit: number
 }
 
 /**
@@ -63,8 +61,7 @@ export class RingOutbound extends MsgQueue {
 
   override get full(): boolean {
     if (super.full) return true
-    const sink = this.sink
-    return sink !== null && sink.limit > 0 && this.length + sink.unconsumed() >= sink.limit
+    return this.sink !== null && this.sink.atLimit(this.length)
   }
 
   override checkWrite(): boolean {
@@ -136,16 +133,13 @@ export class ThreadPeer implements PipePeer {
       const rcv = opts.peerReceiveHwm
       const limit = (): number => (out.hwm > 0 && rcv > 0 ? out.hwm + rcv : 0)
       out.sink = {
-        unconsumed: () => this.writer.unconsumed(),
+        atLimit: (queued) => this.writer.atHwm(queued),
         waitRoom: () => {
           if (!this.done) this.writer.waitWritable()
         },
         hwmChanged: () => {
           this.writer.hwm = limit()
           out.ringRoom()
-        },
-        get limit() {
-          return limit()
         },
       }
       this.writer.hwm = limit()
