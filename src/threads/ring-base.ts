@@ -48,15 +48,12 @@ export const WORDS_PER_SHARED = 4
 export const HEADER_BYTES = HEADER_WORDS * 4
 
 /**
- * 1 MiB a direction. With 256 KiB, 4 KiB messages filled the ring every ~62
- * and each time the reader had to wake the sleeping writer (one
- * Atomics.notify per 64 messages, tens of microseconds each on a loaded
- * 2-core box); 1 MiB cut the wake-ups 3.6x, the sender's CPU per message by
- * a quarter and gave 1.3x the msgs/s (2026-12-07, bench/threads-cpu.mjs);
- * 16 B messages did not change. The memory is zeroed on demand: an idle
- * connection touches a few pages of its 2 MiB.
+ * 256 KiB a direction: 4 KiB messages still batch well, and 100 connections
+ * cost 50 MiB. (1 MiB, tried 2026-12-07: 4 KiB messages woke the writer 3.6x
+ * less and its CPU per message fell ~35%, but the reader's rose ~25%, copying
+ * from memory further out of cache, and msgs/s did not change.)
  */
-export const RING_BYTES = 1024 * 1024
+export const RING_BYTES = 256 * 1024
 
 export function ringBuffer(capacity = RING_BYTES): SharedArrayBuffer {
   return new SharedArrayBuffer(HEADER_BYTES + capacity)
