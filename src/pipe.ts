@@ -65,7 +65,7 @@ export class MsgQueue {
   private ring: (Msg | undefined)[]
   private head = 0
   private count = 0
-  private writerBlocked = false
+  protected writerBlocked = false
   /** Called when the queue turns non-empty. */
   onReadable: Wake | null = null
   /** Called when the queue drains to the low-water mark after the writer hit the high-water mark. */
@@ -179,7 +179,7 @@ export class MsgQueue {
     return n
   }
 
-  private wakeWriter(): void {
+  protected wakeWriter(): void {
     this.writerBlocked = false
     if (this.onWritable !== null) this.onWritable()
   }

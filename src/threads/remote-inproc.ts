@@ -15,11 +15,11 @@
  * its peers then see a disconnect.
  */
 import { BroadcastChannel, threadId, type Worker } from "node:worker_threads"
-import { MsgQueue, Pipe } from "../pipe.js"
+import { Pipe } from "../pipe.js"
 import type { Socket } from "../sockets/socket-base.js"
 import { claimName, releaseName, releaseThread } from "./process-state.js"
 import { RingWriter } from "./ring.js"
-import { connectionBuffer, CountingQueue, ThreadPeer } from "./thread-peer.js"
+import { connectionBuffer, CountingQueue, RingOutbound, ThreadPeer } from "./thread-peer.js"
 
 const CHANNEL = "zmq-ts:inproc:1"
 
@@ -75,7 +75,7 @@ export class RemoteInproc {
 
   /** A pipe for a connect not bound in this thread, with an inbound queue that reports what the socket takes. */
   pendingPipes(sndhwm: number, rcvhwm: number): [Pipe, Pipe] {
-    const ab = new MsgQueue(sndhwm)
+    const ab = new RingOutbound(sndhwm)
     const ba = new CountingQueue(rcvhwm)
     const own = new Pipe(ba, ab)
     const other = new Pipe(ab, ba)
@@ -195,7 +195,7 @@ export class RemoteInproc {
     if (binder === undefined || binder.closed || this.live.has(msg.id)) return
     // libzmq: a direction holds SNDHWM + RCVHWM, unlimited if either is 0.
     const both = binder.opts.sendHighWaterMark !== 0 && msg.rcv !== 0
-    const pipe = new Pipe(new CountingQueue(0), new MsgQueue(both ? binder.opts.sendHighWaterMark : 0))
+    const pipe = new Pipe(new CountingQueue(0), new RingOutbound(both ? binder.opts.sendHighWaterMark : 0))
     pipe.endpoint = `inproc://${msg.name}`
     pipe.routingId = Buffer.from(msg.rid)
     pipe.handshakes = 1

@@ -104,6 +104,25 @@ export class RingWriter extends RingBase {
     this.writeHead(msg, shared)
   }
 
+  /**
+   * Writes a one-frame message of at most SMALL_FRAME_MAX bytes (pipe.ts)
+   * straight from the application's buffer, if it may be started now and
+   * fits whole: the ring's copy is the copy zeromq.js semantics require at
+   * send(). False (nothing written) when the caller must queue it: a message
+   * is still partly written or held, the high-water mark is reached, or the
+   * room is short. The caller publishes.
+   */
+  writeSmall(frame: Uint8Array): boolean {
+    if (this.pending.length > 0 || this.held !== null || this.atHwm(0)) return false
+    const n = frame.length
+    if (this.free(8 + n) < 8 + n) return false
+    this.started_ = (this.started_ + 1) | 0
+    this.putU32(1)
+    this.putU32(n)
+    this.put(frame)
+    return true
+  }
+
   /** write() for a message with shared frames, or one that does not fit the free room. */
   private writeHead(msg: Msg, shared: number): void {
     const head = new Uint8Array(4 + 4 * msg.length + 4 * (WORDS_PER_SHARED - 1) * shared)
@@ -141,6 +160,17 @@ export class RingWriter extends RingBase {
     }
     this.pending = [used, ...body]
     if (!this.flushPending()) return
+  }
+
+  /**
+   * Whether `queued` more messages besides those started and not yet taken
+   * by the receiving socket reach the high-water mark (never when it is 0).
+   * The reader's count is re-read only when the last one seen says so.
+   */
+  atHwm(queued: number): boolean {
+    if (this.hwm_ === 0 || ((this.started_ - this.consumedSeen) | 0) + queued < this.hwm_) return false
+    this.consumedSeen = Atomics.load(this.h, CONSUMED)
+    return ((this.started_ - this.consumedSeen) | 0) + queued >= this.hwm_
   }
 
   /** Messages started on this ring so far (wrapping at 2^32). */

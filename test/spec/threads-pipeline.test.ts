@@ -80,35 +80,39 @@ void test("threads: PULL fair-queues PUSH peers in several workers; PUSH round-r
   push.close()
 })
 
-void test("threads: the high-water mark is SNDHWM + RCVHWM as within one thread; send() waits, then resumes as the worker reads", async () => {
-  const ep = uniqueInproc()
-  const w = await shared(0)
-  const pull = await w.socket("Pull", { receiveHighWaterMark: 5 })
-  await pull.bind(ep)
-  const push = new Push({ sendHighWaterMark: 5, linger: 0 })
-  push.connect(ep)
-  // First message crosses once the connection is accepted.
-  await push.send("m0")
-  assert.deepEqual(await pull.receive(), ["m0"])
-  let accepted = 0
-  let blocked: Promise<void> | null = null
-  for (let i = 1; i <= 20; i++) {
-    const p = push.send(`m${i}`)
-    const state = await Promise.race([p.then(() => "sent"), new Promise<string>((r) => setImmediate(() => setImmediate(() => r("waiting"))))])
-    if (state === "waiting") {
-      blocked = p
-      break
+// Strings take the queue path; small Buffers go straight into the ring at
+// send() (ThreadPeer.encodeNow), which carries the whole bound itself.
+for (const kind of ["string", "Buffer"] as const) {
+  void test(`threads: the high-water mark is SNDHWM + RCVHWM as within one thread; send() waits, then resumes as the worker reads (${kind} frames)`, async () => {
+    const ep = uniqueInproc()
+    const w = await shared(0)
+    const pull = await w.socket("Pull", { receiveHighWaterMark: 5 })
+    await pull.bind(ep)
+    const push = new Push({ sendHighWaterMark: 5, linger: 0 })
+    push.connect(ep)
+    // First message crosses once the connection is accepted.
+    await push.send(kind === "string" ? "m0" : Buffer.from("m0"))
+    assert.deepEqual(await pull.receive(), ["m0"])
+    let accepted = 0
+    let blocked: Promise<void> | null = null
+    for (let i = 1; i <= 20; i++) {
+      const p = push.send(kind === "string" ? `m${i}` : Buffer.from(`m${i}`))
+      const state = await Promise.race([p.then(() => "sent"), new Promise<string>((r) => setImmediate(() => setImmediate(() => r("waiting"))))])
+      if (state === "waiting") {
+        blocked = p
+        break
+      }
+      accepted++
     }
-    accepted++
-  }
-  assert.ok(blocked !== null, "send() waits at the high-water mark")
-  // libzmq counts both queues: 5 + 5, give or take the message being moved.
-  assert.ok(accepted >= 9 && accepted <= 11, `accepted ${accepted}`)
-  for (let i = 1; i <= accepted + 1; i++) assert.deepEqual(await pull.receive(), [`m${i}`])
-  await blocked
-  await pull.close()
-  push.close()
-})
+    assert.ok(blocked !== null, "send() waits at the high-water mark")
+    // libzmq counts both queues: 5 + 5, give or take the message being moved.
+    assert.ok(accepted >= 9 && accepted <= 11, `accepted ${accepted}`)
+    for (let i = 1; i <= accepted + 1; i++) assert.deepEqual(await pull.receive(), [`m${i}`])
+    await blocked
+    await pull.close()
+    push.close()
+  })
+}
 
 void test("threads: PAIR in both directions between the main thread and a worker; a second PAIR gets nothing", async () => {
   const ep = uniqueInproc()
