@@ -29,9 +29,9 @@ export function checkCurveOptions(opts: CurveOptions): void {
 
 /**
  * A socket's work on its long-term CURVE secret key, done at its first
- * connection and kept for the next ones (libzmq too computes a server's
- * public key once, when the option is set): node:crypto's import of the key
- * (a scalar multiplication, ~36 us) and, for a server, its public key.
+ * connection and kept for the next ones: node:crypto's import of the key
+ * (a scalar multiplication, ~36 us) and, for a server, its public key (which
+ * it needs only to check the vouch's S; libzmq checks C' alone).
  * Option values are replaced when set, never mutated, so the key's
  * Uint8Array identity says whether it is still the same key; a different
  * one (an endpoint bound after the key changed) replaces what is kept.
