@@ -24,7 +24,7 @@
 import { randomBytes as nodeRandomBytes } from "node:crypto"
 import nacl from "tweetnacl"
 import { secretboxOpenPadded, secretboxSealFrame, secretboxSealPadded } from "./secretbox.js"
-import { BASE_POINT, jsX25519, KeyCache, x25519 } from "./x25519.js"
+import { jsX25519, KeyCache, x25519 } from "./x25519.js"
 
 export { KeyCache, setX25519BackendForTesting, x25519Backend } from "./x25519.js"
 
@@ -138,8 +138,8 @@ export function randomBytes(n: number): Buffer {
 /** The public key X25519(secret, 9) for a 32-byte secret key (crypto_scalarmult_base). */
 export function publicFromSecret(secretKey: Uint8Array, keys?: KeyCache): Uint8Array {
   checkLength("secret key", secretKey, SECRET_KEY_BYTES)
-  // null (node:crypto failing) cannot happen for the base point; fall back rather than fail
-  return x25519().scalarMult(secretKey, BASE_POINT, keys) ?? jsX25519.scalarMult(secretKey, BASE_POINT)!
+  // null (node:crypto failing) cannot happen for a well-formed key; fall back rather than fail
+  return x25519().publicKey(secretKey, keys) ?? jsX25519.publicKey(secretKey)!
 }
 
 /**

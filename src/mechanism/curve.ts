@@ -136,18 +136,21 @@ export class CurveClient extends CurveBase implements Mechanism {
   private readonly publicKey: Uint8Array
   private readonly secretKey: Uint8Array
   /** Each key imported into node:crypto once per connection (KeyCache). */
-  private readonly keys = new KeyCache()
+  private readonly keys: KeyCache
   /** Random octets of this connection, drawn at once: c' (32), then the vouch nonce (16). */
   private readonly random = randomBytes(48)
-  private readonly transient = generateKeyPair(this.keys, this.random.subarray(0, 32))
+  private readonly transient: { publicKey: Uint8Array; secretKey: Uint8Array }
   /** Box key for C' and S, used by HELLO and WELCOME; set by start(). */
   private helloKey: Uint8Array = ZERO32
 
-  constructor(ctx: MechanismContext, serverKey: Uint8Array, publicKey: Uint8Array, secretKey: Uint8Array) {
+  /** `keys`: where `secretKey` may already be imported (the socket's CurveKeyMemo). */
+  constructor(ctx: MechanismContext, serverKey: Uint8Array, publicKey: Uint8Array, secretKey: Uint8Array, keys = new KeyCache()) {
     super(ctx)
     this.serverKey = serverKey
     this.publicKey = publicKey
     this.secretKey = secretKey
+    this.keys = keys
+    this.transient = generateKeyPair(keys, this.random.subarray(0, 32))
   }
 
   start(): Buffer[] {
@@ -253,7 +256,7 @@ export class CurveServer extends CurveBase implements Mechanism {
   private readonly cookieKey = this.random.subarray(32, 64)
   private clientTransient: Uint8Array | null = null
 
-  /** `keys`: where `secretKey` may already be imported (makeCurve derived `publicKey` from it). */
+  /** `keys`: where `secretKey` may already be imported (the socket's CurveKeyMemo, which derived `publicKey` from it). */
   constructor(ctx: MechanismContext, publicKey: Uint8Array, secretKey: Uint8Array, keys = new KeyCache()) {
     super(ctx)
     this.publicKey = publicKey

@@ -6,7 +6,7 @@ import { toError, withAddress, zmqError, type ZmqError } from "../errors.js"
 import type { Mechanism, MechanismContext } from "../mechanism/mechanism.js"
 import { NullMechanism } from "../mechanism/null.js"
 import { PlainClient, PlainServer } from "../mechanism/plain.js"
-import { checkCurveOptions, makeCurve } from "../mechanism/curve-options.js"
+import { checkCurveOptions, CurveKeyMemo, makeCurve } from "../mechanism/curve-options.js"
 import { FrameCopier, type MessageLike } from "../msg.js"
 import { errnoEventError, Observer, type Event } from "../observer.js"
 import { MsgQueue, Pipe, SMALL_FRAME_MAX, terminateInproc, type Msg } from "../pipe.js"
@@ -361,6 +361,8 @@ export class Socket {
   // of constructing a socket, 3 us a field. What other modules read goes
   // through the accessors below, on the prototype.
   readonly #opts: OptionValues = defaultOptions()
+  /** CURVE: the long-term key's import and a server's public key, made at the first connection. */
+  #curveKeys: CurveKeyMemo | undefined
   #typeName: SocketTypeName = "PAIR"
   readonly #pipes = new Set<Pipe>()
   readonly #copier = new FrameCopier()
@@ -1371,7 +1373,7 @@ export class Socket {
       case "plain":
         return o.asServer ? new PlainServer(ctx) : new PlainClient(ctx, o.plainUsername ?? EMPTY, o.plainPassword ?? EMPTY)
       case "curve":
-        return makeCurve(o, ctx)
+        return makeCurve(o, ctx, (this.#curveKeys ??= new CurveKeyMemo()))
       default:
         return new NullMechanism(ctx)
     }

@@ -115,6 +115,24 @@ for (const backend of BACKENDS) {
       assert.equal(hex(publicFromSecret(V.aliceSecret)), hex(V.alicePublic))
       assert.equal(hex(publicFromSecret(V.bobSecret)), hex(V.bobPublic))
       assert.equal(hex(publicFromSecret(oddView(V.aliceSecret))), hex(V.alicePublic))
+      // with a KeyCache (node: the public key OpenSSL derived when importing)
+      const keys = new KeyCache()
+      assert.equal(hex(publicFromSecret(V.aliceSecret, keys)), hex(V.alicePublic))
+      assert.equal(hex(publicFromSecret(V.aliceSecret, keys)), hex(V.alicePublic))
+    })
+
+    void test("public keys from secret keys = X25519(secret, 9) (tweetnacl), for unclamped random secrets", () => {
+      use()
+      const base = new Uint8Array(32)
+      base[0] = 9
+      for (let i = 0; i < 64; i++) {
+        const secret = randomBytes(32)
+        if (i === 0) secret.fill(0xff)
+        if (i === 1) secret.fill(0)
+        const expected = nacl.scalarMult(secret, base)
+        assert.equal(hex(publicFromSecret(secret)), hex(expected))
+        assert.equal(hex(publicFromSecret(secret, new KeyCache())), hex(expected))
+      }
     })
 
     void test("NaCl vector: crypto_box_beforenm from both sides", () => {
@@ -471,8 +489,10 @@ void describe("crypto/box: keys", () => {
   })
 
   void test("node:crypto X25519 under GC pressure does not hang (child process)", () => {
-    // Node 20's KeyObject JWK *export* can deadlock when a GC lands inside it;
-    // box.ts only imports keys. Run enough handshakes' worth of key work to
+    // Node 20's JWK *export* of a generateKeyPairSync key can deadlock when a
+    // GC lands inside it (the keygen job's destructor takes the key's mutex);
+    // x25519.ts exports only keys it imported (a key pair's public key). Run
+    // enough handshakes' worth of key work, with and without a KeyCache, to
     // go through many GCs, in a child so a hang is a timeout, not a stuck run.
     const box = fileURLToPath(new URL("../../src/crypto/box.ts", import.meta.url))
     const code = `
@@ -481,8 +501,9 @@ void describe("crypto/box: keys", () => {
       const peer = b.generateKeyPair()
       let junk = []
       for (let i = 0; i < 3000; i++) {
-        const kp = b.generateKeyPair()
-        b.precompute(peer.publicKey, kp.secretKey)
+        const keys = new b.KeyCache()
+        const kp = b.generateKeyPair(i % 2 === 0 ? keys : undefined)
+        b.precompute(peer.publicKey, kp.secretKey, keys)
         junk.push(new Array(200).fill(i))
         if (junk.length > 100) junk = []
       }

@@ -8,6 +8,7 @@ import { describe, it } from "node:test"
 import { encodeCommand, encodeReady } from "../../src/codec/command.js"
 import { generateKeyPair } from "../../src/crypto/box.js"
 import { CurveClient, CurveServer } from "../../src/mechanism/curve.js"
+import { CurveKeyMemo, makeCurve } from "../../src/mechanism/curve-options.js"
 import type { MechanismContext } from "../../src/mechanism/mechanism.js"
 import { NullMechanism } from "../../src/mechanism/null.js"
 import { PlainClient, PlainServer } from "../../src/mechanism/plain.js"
@@ -48,6 +49,38 @@ void describe("mechanism hardening", () => {
     // The session still works: a message sealed by one side opens on the other.
     const box = client.encodeFrame(0, Buffer.from("hi"))
     assert.equal(server.decodeFrame(box).data.toString(), "hi")
+  })
+
+  void it("CURVE: a socket's CurveKeyMemo keeps one server public key per secret key; connections made with it handshake and wipe only their own keys", () => {
+    const serverKeys = generateKeyPair()
+    const otherKeys = generateKeyPair()
+    const clientKeys = generateKeyPair()
+    const memo = new CurveKeyMemo()
+    const first = memo.serverPublicKey(serverKeys.secretKey)
+    assert.deepEqual(Buffer.from(first), Buffer.from(serverKeys.publicKey))
+    assert.equal(memo.serverPublicKey(serverKeys.secretKey), first, "the same key: the same (memoised) array")
+    // a different secret key (an endpoint bound after the option changed) gets its own public key
+    assert.deepEqual(Buffer.from(memo.serverPublicKey(otherKeys.secretKey)), Buffer.from(otherKeys.publicKey))
+    const serverOpts = { curveServer: true, curvePublicKey: null, curveSecretKey: serverKeys.secretKey, curveServerKey: null }
+    const clientOpts = { curveServer: false, curvePublicKey: clientKeys.publicKey, curveSecretKey: clientKeys.secretKey, curveServerKey: serverKeys.publicKey }
+    const clientMemo = new CurveKeyMemo()
+    // three connections per socket: each wipes its keys at the end, the memo's imports must survive that
+    for (let i = 0; i < 3; i++) {
+      const server = makeCurve(serverOpts, ctx("PULL"), memo) as CurveServer
+      const client = makeCurve(clientOpts, ctx("PUSH"), clientMemo) as CurveClient
+      const [hello] = client.start()
+      const [welcome] = server.onCommand(hello!)
+      const [initiate] = client.onCommand(welcome!)
+      assert.deepEqual(server.onCommand(initiate!), [])
+      const [ready] = server.onZapMissing()
+      client.onCommand(ready!)
+      assert.equal(client.status, "ready")
+      assert.equal(server.status, "ready")
+      assert.equal(server.decodeFrame(client.encodeFrame(0, Buffer.from(`m${i}`))).data.toString(), `m${i}`)
+      assert.equal(server.peerMetadata.get("socket-type")?.toString(), "PUSH")
+    }
+    assert.equal(allZero(serverKeys.secretKey), false, "the long-term secret key is never wiped")
+    assert.equal(allZero(clientKeys.secretKey), false)
   })
 
   void it("NULL: the peer's READY cannot override User-Id or properties set by ZAP", () => {
