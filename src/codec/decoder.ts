@@ -79,6 +79,11 @@ export class FrameDecoder {
     return this.chunk !== null
   }
 
+  /** What the decoder holds of its last chunk while paused (the bytes resume() decodes first), or null. */
+  get heldRest(): Buffer | null {
+    return this.chunk === null ? null : this.chunk.subarray(this.offset)
+  }
+
   /** True when a frame or multipart message has begun but not finished. */
   get midMessage(): boolean {
     return this.state !== State.Flags || this.frames.length > 0
