@@ -9,7 +9,7 @@ import { ProtocolError } from "../codec/protocol-error.js"
 import { MechanismFailure } from "../mechanism/failure.js"
 import { checkPeerSocketType, HANDSHAKE_COMMAND_MAX, SECURE_COMMAND, SECURE_MORE, type SecureCodec, type Mechanism } from "../mechanism/mechanism.js"
 import { AuthError, encodeZapRequest } from "../mechanism/zap.js"
-import { lowWaterMark, msgCost, type Msg, type Pipe, type PipePeer, type WireMsg } from "../pipe.js"
+import { msgCost, type Msg, type Pipe, type PipePeer, type WireMsg } from "../pipe.js"
 import type { ZapCall } from "../transport/inproc.js"
 import type { SocketTypeName } from "../sockets/socket-types.js"
 import { checkDishMessage, groupCommandIn, groupCommandOut } from "./draft-wire.js"
@@ -278,7 +278,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
         if (this.held.flagged) {
           this.eager = true
           this.resumeReading()
-        } else if (this.overBacklogLimit(false)) {
+        } else if (this.held.overLimit(this.pipe!.inbound, false)) {
           this.pauseReading()
         }
         return
@@ -502,21 +502,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     }
     // The application taking the queue's last message decodes the next batch.
     this.pipe!.inbound.onLow = this.onLow
-    if (this.overBacklogLimit(false)) this.pauseReading()
+    if (this.held.overLimit(this.pipe!.inbound, false)) this.pauseReading()
     return "soft"
-  }
-
-  /**
-   * The high-water mark and memory budget over the queue and the backlog
-   * together: reached (stop reading), or, `forResume`, not yet back down to
-   * where MsgQueue resumes a writer (low-water mark, half the budget).
-   */
-  private overBacklogLimit(forResume: boolean): boolean {
-    const q = this.pipe!.inbound
-    const msgs = q.length + this.held.pendingMessages
-    const cost = q.queuedBytes + this.held.pendingCost
-    if (forResume) return (q.hwm > 0 && msgs > lowWaterMark(q.hwm)) || (q.byteLimit > 0 && cost > q.byteLimit / 2)
-    return (q.hwm > 0 && msgs >= q.hwm) || (q.byteLimit > 0 && cost >= q.byteLimit)
   }
 
   /** Decodes what is held, until all of it is ("done") or the decoder stops (decoderStopped). */
@@ -658,7 +645,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     if (outcome === "done") {
       this.eager = false
       this.held.endBacklog()
-    } else if (outcome === "hard" || this.overBacklogLimit(true)) {
+    } else if (outcome === "hard" || this.held.overLimit(this.pipe!.inbound, true)) {
       return
     }
     if (!this.readPaused) return

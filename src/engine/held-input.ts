@@ -1,4 +1,5 @@
 import { FrameScanner, type ScanLimits } from "../codec/frame-scan.js"
+import { lowWaterMark, type MsgQueue } from "../pipe.js"
 
 /**
  * Bytes a connection read but has not decoded yet, oldest first.
@@ -80,6 +81,18 @@ export class HeldInput {
     this.decodedCost = 0
     if (rest !== null) this.scanner.scan(rest)
     for (let i = this.head; i < this.chunks.length && !this.scanner.flagged; i++) this.scanner.scan(this.chunks[i]!)
+  }
+
+  /**
+   * The high-water mark and memory budget over `queue` and the backlog
+   * together: reached (stop reading), or, `forResume`, not yet back down to
+   * where MsgQueue resumes a writer (low-water mark, half the budget).
+   */
+  overLimit(queue: MsgQueue, forResume: boolean): boolean {
+    const msgs = queue.length + this.pendingMessages
+    const cost = queue.queuedBytes + this.pendingCost
+    if (forResume) return (queue.hwm > 0 && msgs > lowWaterMark(queue.hwm)) || (queue.byteLimit > 0 && cost > queue.byteLimit / 2)
+    return (queue.hwm > 0 && msgs >= queue.hwm) || (queue.byteLimit > 0 && cost >= queue.byteLimit)
   }
 
   /** A counted message was decoded into the queue. */
