@@ -10,7 +10,7 @@
 // all three alike. Reported per case: the median msg/s of each, B/A, and each
 // one's ratio to zeromq in the same round (median over rounds), which is the
 // figure that stays meaningful when the machine is loaded. Throughput
-// scenarios only. Progress goes to stderr, the table to stdout.
+// and fan-out (pub-sub) scenarios only. Progress goes to stderr, the table to stdout.
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -39,7 +39,7 @@ const builds = { A: resolve(values.a), B: resolve(values.b) }
 const rounds = Math.max(1, Number(values.rounds) | 0)
 const sizes = new Set(values.size.map(Number))
 const opts = { quick: values.quick, scale: 1 }
-const scenarios = selectScenarios(values.scenario.length ? values.scenario : ["push-pull/tcp", "inproc"], {}).filter((s) => s.kind === "throughput")
+const scenarios = selectScenarios(values.scenario.length ? values.scenario : ["push-pull/tcp", "inproc"], {}).filter((s) => s.kind === "throughput" || s.kind === "fanout")
 
 const dir = mkdtempSync(join(tmpdir(), "zmq-ab-"))
 let counter = 0

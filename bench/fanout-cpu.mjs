@@ -11,7 +11,8 @@
 // CPU time (user + system, all its threads: libzmq's I/O thread, V8's GC
 // helpers) from the start of the timed part to its end; the table shows the
 // medians of PUB, SUB (summed over the 4) and total CPU microseconds per
-// delivery, and the wall-clock deliveries per second. Modules alternate
+// delivery, the part of each spent in the kernel (system time), and the
+// wall-clock deliveries per second. Modules alternate
 // within every round. "zeromq" is the native binding; anything else is a path
 // to a zmq-ts build (dist/esm/index.js by default).
 import { fork } from "node:child_process"
@@ -26,6 +27,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const report = (m) => new Promise((r) => process.send(m, r))
 const nextCommand = () => new Promise((r) => process.once("message", r))
 const cpuMs = (c) => (c.user + c.system) / 1e3
+const sysMs = (c) => c.system / 1e3
 
 async function load(module) {
   return module === "zeromq" ? import("zeromq") : import(pathToFileURL(resolve(module)).href)
@@ -52,7 +54,8 @@ async function publisher(zmq, size, count) {
     await sock.send(Buffer.alloc(0))
     await Promise.race([stopCmd, sleep(20)])
   }
-  await report({ cpuMs: cpuMs(process.cpuUsage(cpu0)) })
+  const cpu = process.cpuUsage(cpu0)
+  await report({ cpuMs: cpuMs(cpu), sysMs: sysMs(cpu) })
   sock.close()
 }
 
@@ -70,7 +73,8 @@ async function subscriber(zmq, size, count, endpoint) {
     if (frame.length === size) received++
   }
   const end = performance.timeOrigin + performance.now()
-  await report({ received, end, cpuMs: cpuMs(process.cpuUsage(cpu0)) })
+  const cpu = process.cpuUsage(cpu0)
+  await report({ received, end, cpuMs: cpuMs(cpu), sysMs: sysMs(cpu) })
   sock.close()
 }
 
@@ -89,12 +93,15 @@ async function trial(me, module, size, count) {
   const pubResult = await once(pub)
   const delivered = results.reduce((n, r) => n + r.received, 0)
   const subMs = results.reduce((n, r) => n + r.cpuMs, 0)
+  const subSysMs = results.reduce((n, r) => n + r.sysMs, 0)
   const seconds = (Math.max(...results.map((r) => r.end)) - start) / 1e3
   return {
     delivered,
     pubUs: (pubResult.cpuMs * 1e3) / delivered,
     subUs: (subMs * 1e3) / delivered,
     totalUs: ((pubResult.cpuMs + subMs) * 1e3) / delivered,
+    pubSysUs: (pubResult.sysMs * 1e3) / delivered,
+    subSysUs: (subSysMs * 1e3) / delivered,
     perSec: delivered / seconds,
   }
 }
@@ -127,9 +134,10 @@ if (values.role === "pub") {
     }
   }
   console.log(`PUB -> ${SUBSCRIBERS} SUB over tcp, ${size} B x ${count}, median of ${values.rounds} rounds; CPU us per delivery (all threads)`)
-  console.log("module".padEnd(32) + "PUB".padStart(8) + "SUB".padStart(8) + "total".padStart(8) + "deliv/s".padStart(10))
+  console.log("(of which in the kernel: PUB sys, SUB sys)")
+  console.log("module".padEnd(32) + "PUB".padStart(8) + "SUB".padStart(8) + "total".padStart(8) + "PUB sys".padStart(9) + "SUB sys".padStart(9) + "deliv/s".padStart(10))
   for (const [m, rs] of rows) {
     const med = (k) => median(rs.map((r) => r[k]))
-    console.log(m.padEnd(32) + med("pubUs").toFixed(2).padStart(8) + med("subUs").toFixed(2).padStart(8) + med("totalUs").toFixed(2).padStart(8) + String(Math.round(med("perSec"))).padStart(10))
+    console.log(m.padEnd(32) + med("pubUs").toFixed(2).padStart(8) + med("subUs").toFixed(2).padStart(8) + med("totalUs").toFixed(2).padStart(8) + med("pubSysUs").toFixed(2).padStart(9) + med("subSysUs").toFixed(2).padStart(9) + String(Math.round(med("perSec"))).padStart(10))
   }
 }

@@ -70,6 +70,12 @@ export class MsgQueue {
   onReadable: Wake | null = null
   /** Called when the queue drains to the low-water mark after the writer hit the high-water mark. */
   onWritable: Wake | null = null
+  /**
+   * Called by read() as it takes the last queued message, before taking it:
+   * an engine that holds undecoded input refills the queue then (so the
+   * queue never looks empty while whole messages wait; see engine/held-input.ts).
+   */
+  onLow: Wake | null = null
 
   constructor(hwm: number, byteLimit = 0) {
     this.hwm = hwm
@@ -152,6 +158,7 @@ export class MsgQueue {
 
   read(): Msg | undefined {
     if (this.count === 0) return undefined
+    if (this.count === 1 && this.onLow !== null) this.onLow()
     const msg = this.ring[this.head]
     this.ring[this.head] = undefined
     this.head = (this.head + 1) & (this.ring.length - 1)
@@ -312,6 +319,7 @@ export class Pipe {
     this.peer = null
     this.outbound.onReadable = null
     this.inbound.onWritable = null
+    this.inbound.onLow = null
   }
 
   /** Reads the next inbound message, if any. */

@@ -9,11 +9,13 @@ import { ProtocolError } from "../codec/protocol-error.js"
 import { MechanismFailure } from "../mechanism/failure.js"
 import { checkPeerSocketType, HANDSHAKE_COMMAND_MAX, SECURE_COMMAND, SECURE_MORE, type SecureCodec, type Mechanism } from "../mechanism/mechanism.js"
 import { AuthError, encodeZapRequest } from "../mechanism/zap.js"
-import type { Msg, Pipe, PipePeer, WireMsg } from "../pipe.js"
+import { msgCost, type Msg, type Pipe, type PipePeer, type WireMsg } from "../pipe.js"
 import type { ZapCall } from "../transport/inproc.js"
 import type { SocketTypeName } from "../sockets/socket-types.js"
 import { checkDishMessage, groupCommandIn, groupCommandOut } from "./draft-wire.js"
 import { UnsentTracker } from "./unsent.js"
+import { HeldInput } from "./held-input.js"
+import type { ScanLimits } from "../codec/frame-scan.js"
 
 /** Why an engine stopped: libzmq's error_reason_t. */
 export type EngineEndReason = (
@@ -114,6 +116,15 @@ function handshakeFrameMax(maxMessageSize: number): number {
  */
 const DIRECT_READ_MIN = 32 * 1024
 
+/**
+ * Messages decoded ahead of the application: past this many in the queue,
+ * the rest of the input is kept raw and decoded a batch at a time as the
+ * queue empties (held-input.ts says why). Only for plain ZMTP data frames
+ * of at most DIRECT_READ_MIN bytes (larger bodies are read in place), and
+ * not where decoding a message may raise a protocol error (REQ, DISH, CURVE).
+ */
+const DECODE_BATCH = 1024
+
 /** Bytes we hand to the stream per write before yielding to the event loop. */
 const WRITE_BUDGET = 256 * 1024
 /**
@@ -174,7 +185,18 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   private secureFrames: Buffer[] = []
   /** msgCost of secureFrames, held to the same budget as the decoder's message. */
   private secureCost = 0
-  private heldInput: Buffer[] = []
+  /** Input read but not decoded: while ZAP answers, and past a batch of decoded messages (DECODE_BATCH). */
+  private readonly held: HeldInput
+  private readonly scanLimits: ScanLimits
+  /** This connection keeps a backlog raw (DECODE_BATCH): set at the handshake's end. */
+  private batchOk = false
+  /** deliver() stopped the decoder at a batch's end (not because the queue is full). */
+  private softStop = false
+  /** The held bytes hold a frame the decoder must see now (FrameScanner.flagged): decode past batches. */
+  private eager = false
+  /** The decoder stopped because the queue is full: only inboundDrained() resumes it. */
+  private queueFull = false
+  private readonly onLow = (): void => this.resumeReading(true)
   /** Set once the peer's FIN came: what we hold is decoded past the high-water mark. */
   private draining = false
   private drainWaiters: (() => void)[] = []
@@ -187,6 +209,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     this.options = options
     this.host = host
     this.decoder = new FrameDecoder(this, handshakeFrameMax(options.maxMessageSize), options.receiveMemoryLimit)
+    this.scanLimits = { maxFrameSize: options.maxMessageSize, messageBudget: options.receiveMemoryLimit, frameMax: DIRECT_READ_MIN }
+    this.held = new HeldInput(this.scanLimits)
 
     if (stream.readDirect !== undefined) stream.readDirect(this)
     else stream.on("data", (chunk: Buffer) => this.onData(chunk))
@@ -219,7 +243,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
 
   /** StreamReader: the rest of a large frame's body, to be read in place (see FrameDecoder.bodyTarget). */
   readTarget(): Buffer | null {
-    if ((this.state !== State.Active && this.state !== State.Handshake) || this.readPaused || this.zapWaiting) return null
+    if ((this.state !== State.Active && this.state !== State.Handshake) || this.readPaused || this.zapWaiting || this.held.length > 0) return null
     return this.decoder.bodyTarget(DIRECT_READ_MIN)
   }
 
@@ -227,7 +251,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   targetFilled(n: number): void {
     if (this.state === State.Stopped) return
     try {
-      if (!this.decoder.bodyFilled(n)) this.pauseReading()
+      if (!this.decoder.bodyFilled(n) && this.decoderStopped() === "eager") this.resumeReading()
     } catch (err) {
       this.fail(err)
     }
@@ -247,12 +271,19 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
         chunk = rest
         if (chunk.length === 0) return
       }
-      if (this.zapWaiting) {
-        // Bytes that came with the greeting, held until ZAP has answered.
-        this.heldInput.push(chunk)
+      if (this.zapWaiting || this.held.length > 0 || this.held.backlog) {
+        // Bytes that came with the greeting, held until ZAP has answered; or a backlog, counted as it comes.
+        this.held.push(chunk)
+        if (!this.held.backlog) return
+        if (this.held.flagged) {
+          this.eager = true
+          this.resumeReading()
+        } else if (this.held.overLimit(this.pipe!.inbound, false)) {
+          this.pauseReading()
+        }
         return
       }
-      if (!this.decoder.push(chunk)) this.pauseReading()
+      if (!this.decoder.push(chunk) && this.decoderStopped() === "eager") this.resumeReading()
     } catch (err) {
       this.fail(err)
     }
@@ -437,9 +468,60 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     if (this.options.socketType === "DISH") checkDishMessage(frames)
     const inbound = this.pipe!.inbound
     inbound.push(frames)
+    if (this.held.backlog) this.held.decoded(frames.length === 1 ? frames[0]!.length + FRAME_OVERHEAD : msgCost(frames))
+    if (this.draining) return true
     // Stop decoding once the queue is at its high-water mark or memory budget; checkWrite()
     // arms the wake-up that resumes us when the socket has drained it.
-    return this.draining || inbound.checkWrite()
+    if (!inbound.checkWrite()) {
+      this.queueFull = true
+      return false
+    }
+    if (inbound.length >= DECODE_BATCH && this.batchOk && !this.eager) {
+      this.softStop = true
+      return false
+    }
+    return true
+  }
+
+  /**
+   * The decoder stopped at a message boundary because deliver() said so: at
+   * a batch's end ("soft": what follows is kept raw and counted, "eager"
+   * when it holds a frame to decode at once), or otherwise ("hard": the queue
+   * is full, or the handshake waits for ZAP).
+   */
+  private decoderStopped(): "soft" | "eager" | "hard" {
+    if (!this.softStop) {
+      this.pauseReading()
+      return "hard"
+    }
+    this.softStop = false
+    if (!this.held.backlog) this.held.beginBacklog(this.decoder.heldRest)
+    if (this.held.flagged) {
+      this.eager = true
+      return "eager"
+    }
+    // The application taking the queue's last message decodes the next batch.
+    this.pipe!.inbound.onLow = this.onLow
+    if (this.held.overLimit(this.pipe!.inbound, false)) this.pauseReading()
+    return "soft"
+  }
+
+  /** Decodes what is held, until all of it is ("done") or the decoder stops (decoderStopped). */
+  private decodeHeld(): "done" | "soft" | "eager" | "hard" {
+    let more = this.decoder.resume()
+    while (more) {
+      const chunk = this.held.shift()
+      if (chunk === undefined) return "done"
+      more = this.decoder.push(chunk)
+    }
+    return this.decoderStopped()
+  }
+
+  /** Decodes everything held past the high-water mark (the peer is gone: libzmq delivers what fully arrived). */
+  private drainHeld(): void {
+    this.draining = true
+    this.decodeHeld()
+    this.held.clear()
   }
 
   /** RFC 37 PING with our TTL and no context, as libzmq sends it. */
@@ -484,6 +566,9 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
     this.handshakeTimer = null
     this.decoder.maxFrameSize = this.options.maxMessageSize
+    this.scanLimits.maxFrameSize = this.options.maxMessageSize
+    const type = this.options.socketType
+    this.batchOk = this.secure === null && type !== "REQ" && type !== "DISH"
     this.state = State.Active
     this.directOk = this.secure === null && !this.sendsSubscribeCommands && this.options.socketType !== "DISH"
     if (this.options.heartbeatInterval > 0) {
@@ -513,10 +598,9 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
    */
   private onPeerEnd(): void {
     if (this.state === State.Stopped) return
-    if (this.state === State.Active && this.readPaused) {
-      this.draining = true
+    if (this.state === State.Active && (this.readPaused || this.held.backlog)) {
       try {
-        this.decoder.resume()
+        this.drainHeld()
         // A stream that reads ahead while paused (direct-read.ts) hands over what it held.
         this.readPaused = false
         this.stream.resume()
@@ -536,22 +620,42 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
 
   /** PipePeer: the socket drained our inbound queue below its low-water mark. */
   inboundDrained(): void {
-    this.resumeReading()
+    this.queueFull = false
+    this.resumeReading(true)
   }
 
-  private resumeReading(): void {
-    if (!this.readPaused || this.state === State.Stopped || this.zapWaiting) return
+  /**
+   * Decodes held input (after ZAP, a full queue, or the next batch of a
+   * backlog) and reads on when there is room. `fromRead`: called inside the
+   * socket's read of its queue (MsgQueue.onWritable / onLow), where a failure
+   * or new input must not change the pipes under it: both wait for a microtask.
+   */
+  private resumeReading(fromRead = false): void {
+    if (this.state === State.Stopped || this.zapWaiting || this.queueFull) return
+    if (this.pipe !== null) this.pipe.inbound.onLow = null
+    let outcome: "done" | "soft" | "eager" | "hard"
     try {
-      if (!this.decoder.resume()) return
-      while (this.heldInput.length > 0) {
-        if (!this.decoder.push(this.heldInput.shift()!)) return
-      }
+      do outcome = this.decodeHeld()
+      while (outcome === "eager")
     } catch (err) {
-      this.fail(err)
+      if (fromRead) queueMicrotask(() => this.fail(err))
+      else this.fail(err)
       return
     }
+    if (outcome === "done") {
+      this.eager = false
+      this.held.endBacklog()
+    } else if (outcome === "hard" || this.held.overLimit(this.pipe!.inbound, true)) {
+      return
+    }
+    if (!this.readPaused) return
     this.readPaused = false
-    this.stream.resume()
+    if (fromRead) queueMicrotask(() => this.readOn())
+    else this.stream.resume()
+  }
+
+  private readOn(): void {
+    if (this.state !== State.Stopped && !this.readPaused) this.stream.resume()
   }
 
   // ---- outbound ----------------------------------------------------------
@@ -796,6 +900,14 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
 
   private stop(reason: EngineEndReason, flushFirst = false): void {
     if (this.state === State.Stopped) return
+    if (this.state === State.Active && this.held.backlog && (reason.kind === "connection" || reason.kind === "timeout")) {
+      // The backlog's whole messages count against the high-water mark as queued ones do: keep them as those are kept.
+      try {
+        this.drainHeld()
+      } catch {
+        // Only whole messages reach the queue; a bad frame ends what there is to keep.
+      }
+    }
     reason.handshaking = this.state !== State.Active
     this.state = State.Stopped
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
@@ -803,7 +915,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     if (this.pingTimer) clearInterval(this.pingTimer)
     this.pingTimer = null
     this.peerAlive()
-    this.heldInput = []
+    this.held.clear()
     this.zapCall?.cancel()
     this.zapCall = null
     this.pipe?.detachPeer()

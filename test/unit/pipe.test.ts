@@ -209,6 +209,26 @@ void describe("MsgQueue", () => {
   })
 })
 
+void describe("MsgQueue.onLow (an engine refilling from undecoded input)", () => {
+  void test("fires as the last queued message is taken, before it is; what it pushes follows in order, with no onReadable", () => {
+    const q = new MsgQueue(0)
+    for (let i = 0; i < 3; i++) q.push(msg(i))
+    let readable = 0
+    q.onReadable = () => readable++
+    let next = 3
+    const lows: number[] = []
+    q.onLow = () => {
+      lows.push(q.length)
+      if (next < 7) for (const end = next + 2; next < end; next++) q.push(msg(next))
+    }
+    const got: number[] = []
+    for (let m = q.read(); m !== undefined; m = q.read()) got.push(num(m))
+    assert.deepEqual(got, [0, 1, 2, 3, 4, 5, 6])
+    assert.deepEqual(lows, [1, 1, 1], "each time the queue was down to its last message (the third finds nothing to add)")
+    assert.equal(readable, 0, "the queue never looked empty")
+  })
+})
+
 void describe("Pipe and pipePair", () => {
   void test("pipePair shares the two queues crosswise", () => {
     const [a, b] = pipePair(5, 7)
