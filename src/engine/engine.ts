@@ -52,6 +52,12 @@ export interface EngineOptions {
   heartbeatTimeToLive: number
   /** Sends a ZAP request to the handler; null when no handler is bound. */
   zap: (request: Buffer[]) => ZapCall | null
+  /**
+   * The accepting side: our greeting waits for the peer's first bytes and
+   * leaves with our answer to them (see the constructor). Never for the
+   * connecting side: two peers waiting for each other would never start.
+   */
+  greetOnPeerBytes?: boolean
 }
 
 /** One connection as its session sees it: ZMTP, or raw bytes for STREAM. */
@@ -152,6 +158,12 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   private state = State.Greeting
   private readonly greeting = Buffer.alloc(GREETING_SIZE)
   private greetingFill = 0
+  /** Our greeting has not been sent yet (greetOnPeerBytes). */
+  private greetingDue = false
+  /** onData calls under way: handshake output is held until the chunk is done (writeHeld). */
+  private chunkDepth = 0
+  /** The encoder holds handshake output (greeting, READY...) for writeHeld. */
+  private outHeld = false
   private readonly decoder: FrameDecoder
   private readonly encoder = new FrameEncoder()
   private flushScheduled = false
@@ -203,8 +215,15 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       this.handshakeTimer = setTimeout(() => this.stop({ kind: "timeout" }), options.handshakeInterval)
       this.handshakeTimer.unref?.()
     }
-    const mech = options.mechanism
-    this.stream.write(encodeGreeting(mech.name, mech.asServer, options.routingId.length))
+    // RFC 23 "Version Negotiation": each peer sends (at least the start of)
+    // its greeting as soon as it has connected; libzmq sends its 10-octet
+    // signature, we send all 64 octets. So an accepting peer loses no round
+    // trip by answering the first bytes it reads with its greeting, and when
+    // the connecting peer's whole greeting came at once, the greeting and
+    // READY leave together: one write instead of two (of three per served
+    // request, the costliest; docs/performance.md "Many connections").
+    if (options.greetOnPeerBytes === true) this.greetingDue = true
+    else this.stream.write(encodeGreeting(options.mechanism.name, options.mechanism.asServer, options.routingId.length))
   }
 
   get active(): boolean {
@@ -240,8 +259,15 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
 
   private onData(chunk: Buffer): void {
     if (this.state === State.Stopped) return
+    this.chunkDepth++
     try {
       if (this.state === State.Greeting) {
+        if (this.greetingDue) {
+          const mech = this.options.mechanism
+          this.greetingDue = false
+          this.encoder.copyRaw(encodeGreeting(mech.name, mech.asServer, this.options.routingId.length))
+          this.outHeld = true
+        }
         const rest = this.readGreeting(chunk)
         if (rest === null || (this.state as State) !== State.Handshake) return
         chunk = rest
@@ -255,7 +281,23 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       if (!this.decoder.push(chunk)) this.pauseReading()
     } catch (err) {
       this.fail(err)
+    } finally {
+      if (--this.chunkDepth === 0 && this.outHeld) this.writeHeld()
     }
+  }
+
+  /**
+   * Writes the handshake output held while a chunk was read: a greeting with
+   * the READY that answers the peer's, or (connecting side) our READY with
+   * the first messages when the peer's greeting and READY came in one chunk
+   * and completed the handshake; the flush due at the end of this turn then
+   * writes it with them (RFC 23 NULL: "A peer MAY start to send messages
+   * immediately after sending its metadata").
+   */
+  private writeHeld(): void {
+    this.outHeld = false
+    if (this.state === State.Active && this.flushScheduled) return
+    this.writeOut()
   }
 
   /**
@@ -293,7 +335,10 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   /** Sends what the mechanism produced, then asks ZAP or finishes the handshake as it requires. */
   private mechanismStep(commands: Buffer[]): void {
     for (const cmd of commands) this.encoder.encodeCommand(cmd)
-    if (commands.length) this.writeOut()
+    if (commands.length > 0) {
+      if (this.chunkDepth > 0) this.outHeld = true
+      else this.writeOut()
+    }
     const mech = this.options.mechanism
     if (mech.zapRequest !== null) this.askZap()
     else if (mech.status === "ready") this.handshakeDone()
@@ -494,12 +539,19 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     this.pipe = pipe
     pipe.attachPeer(this)
     if (pipe.refused) {
-      // The socket refused this peer while attaching it (e.g. PAIR is taken).
+      // The socket refused this peer while attaching it (e.g. PAIR is taken);
+      // the handshake output held for this chunk still goes first, as before.
+      this.writeOut()
       this.close()
       return
     }
-    if (pipe.outbound.length > 0) this.scheduleFlush()
-    else this.notifyDrained()
+    if (pipe.outbound.length > 0) {
+      this.scheduleFlush()
+    } else {
+      // Nothing to send it with: whatever the handshake holds goes now, before drain waiters hear "drained".
+      this.writeOut()
+      this.notifyDrained()
+    }
   }
 
   /**

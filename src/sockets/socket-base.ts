@@ -1345,8 +1345,14 @@ export class Socket {
     return Object.freeze({ ...this.#opts })
   }
 
-  /** @internal The mechanism for a new connection, from the security options of its endpoint. */
-  makeMechanism(peerAddress: string, o: Readonly<OptionValues> = this.#opts): Mechanism {
+  /**
+   * @internal The mechanism for a new connection, from the security options
+   * of its endpoint. `peerAddress` may be a function: it is called at most
+   * once, when a ZAP request needs the address (a tcp peer's address costs a
+   * getpeername(2) per connection, which most connections never use).
+   */
+  makeMechanism(peerAddress: string | (() => string), o: Readonly<OptionValues> = this.#opts): Mechanism {
+    let address = typeof peerAddress === "string" ? peerAddress : null
     const ctx: MechanismContext = {
       socketType: this.#typeName,
       /**
@@ -1365,7 +1371,9 @@ export class Socket {
        * does. Default false.
        */
       zapEnforceDomain: o.zapEnforceDomain,
-      peerAddress,
+      get peerAddress(): string {
+        return (address ??= (peerAddress as () => string)())
+      },
     }
     switch (o.mechanism) {
       case "plain":
