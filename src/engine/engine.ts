@@ -280,6 +280,13 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       }
       if (!this.decoder.push(chunk)) this.pauseReading()
     } catch (err) {
+      // What the handshake holds (our greeting at least) still goes first:
+      // a peer told nothing learns of a mechanism mismatch only as a broken
+      // connection (handshake:error:other, where libzmq reports protocol).
+      if (this.outHeld) {
+        this.outHeld = false
+        this.writeOut()
+      }
       this.fail(err)
     } finally {
       if (--this.chunkDepth === 0 && this.outHeld) this.writeHeld()
