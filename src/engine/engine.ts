@@ -93,6 +93,9 @@ const enum State {
   Stopped,
 }
 
+/** The routing id of a peer that announced none (shared: a zero-length Buffer cannot change). */
+const NO_BYTES: Buffer = Buffer.alloc(0)
+
 /** A reply as libzmq's REQ session accepts it: [4-byte id,] empty delimiter, at least one body frame. */
 function isWellFormedReply(frames: Msg): boolean {
   const first = frames[0]!
@@ -149,14 +152,15 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   readonly options: EngineOptions
   /** The peer's READY metadata, once known. */
   peerMetadata: Metadata = new Map()
-  peerRoutingId: Buffer = Buffer.alloc(0)
+  peerRoutingId: Buffer = NO_BYTES
   /** ZMTP minor version the peer announced (0 for 3.0, 1 for 3.1). */
   peerMinor = 0
   pipe: Pipe | null = null
 
   private readonly host: EngineHost
   private state = State.Greeting
-  private readonly greeting = Buffer.alloc(GREETING_SIZE)
+  /** The peer's greeting while it arrives in pieces; a greeting that comes whole is read where it is. */
+  private greeting: Buffer | null = null
   private greetingFill = 0
   /** Our greeting has not been sent yet (greetOnPeerBytes). */
   private greetingDue = false
@@ -314,21 +318,29 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
    */
   private readGreeting(chunk: Buffer): Buffer | null {
     const take = Math.min(GREETING_SIZE - this.greetingFill, chunk.length)
-    chunk.copy(this.greeting, this.greetingFill, 0, take)
+    let greeting: Buffer
+    if (this.greetingFill === 0 && take === GREETING_SIZE) {
+      // All of it in one chunk, the usual case: no buffer of its own per connection.
+      greeting = chunk
+    } else {
+      greeting = this.greeting ??= Buffer.allocUnsafe(GREETING_SIZE)
+      chunk.copy(greeting, this.greetingFill, 0, take)
+    }
     const before = this.greetingFill
     this.greetingFill += take
-    if (before === 0 && this.greeting[0] !== 0xff) {
+    if (before === 0 && greeting[0] !== 0xff) {
       throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", "peer is not a ZMTP peer (bad signature)")
     }
-    if (before < SIGNATURE_SIZE && this.greetingFill >= SIGNATURE_SIZE && !isValidSignature(this.greeting)) {
+    if (before < SIGNATURE_SIZE && this.greetingFill >= SIGNATURE_SIZE && !isValidSignature(greeting)) {
       throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", "peer speaks ZMTP 1.0, which is not supported")
     }
-    if (before <= SIGNATURE_SIZE && this.greetingFill > SIGNATURE_SIZE && this.greeting[SIGNATURE_SIZE]! < 3) {
+    if (before <= SIGNATURE_SIZE && this.greetingFill > SIGNATURE_SIZE && greeting[SIGNATURE_SIZE]! < 3) {
       // libzmq downgrades to ZMTP 2.0 here; we only speak 3.x (RFC 37 allows refusing).
-      throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `peer speaks ZMTP revision ${this.greeting[SIGNATURE_SIZE]}, not 3.x`)
+      throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `peer speaks ZMTP revision ${greeting[SIGNATURE_SIZE]}, not 3.x`)
     }
     if (this.greetingFill < GREETING_SIZE) return null
-    const g = decodeGreeting(this.greeting)
+    this.greeting = null
+    const g = decodeGreeting(greeting)
     this.peerMinor = g.minor
     const mech = this.options.mechanism
     if (g.mechanism !== mech.name) {
@@ -531,7 +543,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     const mech = this.options.mechanism
     this.peerMetadata = mech.peerMetadata
     checkPeerSocketType(this.options.socketType, this.peerMetadata)
-    this.peerRoutingId = this.peerMetadata.get("identity") ?? Buffer.alloc(0)
+    this.peerRoutingId = this.peerMetadata.get("identity") ?? NO_BYTES
     this.secure = mech.decodeFrame !== undefined && mech.encodeFrame !== undefined ? (mech as SecureCodec) : null
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
     this.handshakeTimer = null
