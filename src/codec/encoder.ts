@@ -81,6 +81,17 @@ export class FrameEncoder {
     this.bytes += bytes.length
   }
 
+  /**
+   * Copies raw bytes (the greeting) into the batch, in order with the frames
+   * around it: a greeting and the READY after it leave as one buffer, in one write.
+   */
+  copyRaw(bytes: Uint8Array): void {
+    if (this.wireFirst !== null) this.closeWire()
+    this.reserve(bytes.length)
+    this.scratch.set(bytes, this.pos)
+    this.pos += bytes.length
+  }
+
   /** Appends one frame; a body of `copyLimit` bytes or more is written by reference. */
   encodeFrame(body: Buffer, flags: number, copyLimit = COPY_LIMIT): void {
     if (this.wireFirst !== null) this.closeWire()

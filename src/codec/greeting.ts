@@ -17,9 +17,11 @@ export interface Greeting {
  * calls them padding and says any value is fine. We do what libzmq does.
  */
 export function encodeGreeting(mechanism: string, asServer: boolean, routingIdLength = 0): Buffer {
-  const buf = Buffer.alloc(GREETING_SIZE)
+  // From Node's pool (one per connection; a zeroed Buffer.alloc is an ArrayBuffer of its own each).
+  const buf = Buffer.allocUnsafe(GREETING_SIZE).fill(0)
   buf[0] = 0xff
-  buf.writeBigUInt64BE(BigInt(routingIdLength + 1), 1)
+  // A 64-bit big-endian number below 2^32: the high half stays zero.
+  buf.writeUInt32BE(routingIdLength + 1, 5)
   buf[9] = 0x7f
   buf[10] = 3
   buf[11] = 1

@@ -54,6 +54,12 @@ export interface EngineOptions {
   heartbeatTimeToLive: number
   /** Sends a ZAP request to the handler; null when no handler is bound. */
   zap: (request: Buffer[]) => ZapCall | null
+  /**
+   * The accepting side: our greeting waits for the peer's first bytes and
+   * leaves with our answer to them (see the constructor). Never for the
+   * connecting side: two peers waiting for each other would never start.
+   */
+  greetOnPeerBytes?: boolean
 }
 
 /** One connection as its session sees it: ZMTP, or raw bytes for STREAM. */
@@ -88,6 +94,9 @@ const enum State {
   Active,
   Stopped,
 }
+
+/** The routing id of a peer that announced none (shared: a zero-length Buffer cannot change). */
+const NO_BYTES: Buffer = Buffer.alloc(0)
 
 /** A reply as libzmq's REQ session accepts it: [4-byte id,] empty delimiter, at least one body frame. */
 function isWellFormedReply(frames: Msg): boolean {
@@ -154,15 +163,22 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   readonly options: EngineOptions
   /** The peer's READY metadata, once known. */
   peerMetadata: Metadata = new Map()
-  peerRoutingId: Buffer = Buffer.alloc(0)
+  peerRoutingId: Buffer = NO_BYTES
   /** ZMTP minor version the peer announced (0 for 3.0, 1 for 3.1). */
   peerMinor = 0
   pipe: Pipe | null = null
 
   private readonly host: EngineHost
   private state = State.Greeting
-  private readonly greeting = Buffer.alloc(GREETING_SIZE)
+  /** The peer's greeting while it arrives in pieces; a greeting that comes whole is read where it is. */
+  private greeting: Buffer | null = null
   private greetingFill = 0
+  /** Our greeting has not been sent yet (greetOnPeerBytes). */
+  private greetingDue = false
+  /** onData calls under way: handshake output is held until the chunk is done (writeHeld). */
+  private chunkDepth = 0
+  /** The encoder holds handshake output (greeting, READY...) for writeHeld. */
+  private outHeld = false
   private readonly decoder: FrameDecoder
   private readonly encoder = new FrameEncoder()
   private flushScheduled = false
@@ -227,8 +243,15 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       this.handshakeTimer = setTimeout(() => this.stop({ kind: "timeout" }), options.handshakeInterval)
       this.handshakeTimer.unref?.()
     }
-    const mech = options.mechanism
-    this.stream.write(encodeGreeting(mech.name, mech.asServer, options.routingId.length))
+    // RFC 23 "Version Negotiation": each peer sends (at least the start of)
+    // its greeting as soon as it has connected; libzmq sends its 10-octet
+    // signature, we send all 64 octets. So an accepting peer loses no round
+    // trip by answering the first bytes it reads with its greeting, and when
+    // the connecting peer's whole greeting came at once, the greeting and
+    // READY leave together: one write instead of two (of three per served
+    // request, the costliest; docs/performance.md "Many connections").
+    if (options.greetOnPeerBytes === true) this.greetingDue = true
+    else this.stream.write(encodeGreeting(options.mechanism.name, options.mechanism.asServer, options.routingId.length))
   }
 
   get active(): boolean {
@@ -264,8 +287,15 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
 
   private onData(chunk: Buffer): void {
     if (this.state === State.Stopped) return
+    this.chunkDepth++
     try {
       if (this.state === State.Greeting) {
+        if (this.greetingDue) {
+          const mech = this.options.mechanism
+          this.greetingDue = false
+          this.encoder.copyRaw(encodeGreeting(mech.name, mech.asServer, this.options.routingId.length))
+          this.outHeld = true
+        }
         const rest = this.readGreeting(chunk)
         if (rest === null || (this.state as State) !== State.Handshake) return
         chunk = rest
@@ -285,8 +315,31 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       }
       if (!this.decoder.push(chunk) && this.decoderStopped() === "eager") this.resumeReading()
     } catch (err) {
+      // What the handshake holds (our greeting at least) still goes first:
+      // a peer told nothing learns of a mechanism mismatch only as a broken
+      // connection (handshake:error:other, where libzmq reports protocol).
+      if (this.outHeld) {
+        this.outHeld = false
+        this.writeOut()
+      }
       this.fail(err)
+    } finally {
+      if (--this.chunkDepth === 0 && this.outHeld) this.writeHeld()
     }
+  }
+
+  /**
+   * Writes the handshake output held while a chunk was read: a greeting with
+   * the READY that answers the peer's, or (connecting side) our READY with
+   * the first messages when the peer's greeting and READY came in one chunk
+   * and completed the handshake; the flush due at the end of this turn then
+   * writes it with them (RFC 23 NULL: "A peer MAY start to send messages
+   * immediately after sending its metadata").
+   */
+  private writeHeld(): void {
+    this.outHeld = false
+    if (this.state === State.Active && this.flushScheduled) return
+    this.writeOut()
   }
 
   /**
@@ -296,21 +349,29 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
    */
   private readGreeting(chunk: Buffer): Buffer | null {
     const take = Math.min(GREETING_SIZE - this.greetingFill, chunk.length)
-    chunk.copy(this.greeting, this.greetingFill, 0, take)
+    let greeting: Buffer
+    if (this.greetingFill === 0 && take === GREETING_SIZE) {
+      // All of it in one chunk, the usual case: no buffer of its own per connection.
+      greeting = chunk
+    } else {
+      greeting = this.greeting ??= Buffer.allocUnsafe(GREETING_SIZE)
+      chunk.copy(greeting, this.greetingFill, 0, take)
+    }
     const before = this.greetingFill
     this.greetingFill += take
-    if (before === 0 && this.greeting[0] !== 0xff) {
+    if (before === 0 && greeting[0] !== 0xff) {
       throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", "peer is not a ZMTP peer (bad signature)")
     }
-    if (before < SIGNATURE_SIZE && this.greetingFill >= SIGNATURE_SIZE && !isValidSignature(this.greeting)) {
+    if (before < SIGNATURE_SIZE && this.greetingFill >= SIGNATURE_SIZE && !isValidSignature(greeting)) {
       throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", "peer speaks ZMTP 1.0, which is not supported")
     }
-    if (before <= SIGNATURE_SIZE && this.greetingFill > SIGNATURE_SIZE && this.greeting[SIGNATURE_SIZE]! < 3) {
+    if (before <= SIGNATURE_SIZE && this.greetingFill > SIGNATURE_SIZE && greeting[SIGNATURE_SIZE]! < 3) {
       // libzmq downgrades to ZMTP 2.0 here; we only speak 3.x (RFC 37 allows refusing).
-      throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `peer speaks ZMTP revision ${this.greeting[SIGNATURE_SIZE]}, not 3.x`)
+      throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `peer speaks ZMTP revision ${greeting[SIGNATURE_SIZE]}, not 3.x`)
     }
     if (this.greetingFill < GREETING_SIZE) return null
-    const g = decodeGreeting(this.greeting)
+    this.greeting = null
+    const g = decodeGreeting(greeting)
     this.peerMinor = g.minor
     const mech = this.options.mechanism
     if (g.mechanism !== mech.name) {
@@ -324,7 +385,10 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   /** Sends what the mechanism produced, then asks ZAP or finishes the handshake as it requires. */
   private mechanismStep(commands: Buffer[]): void {
     for (const cmd of commands) this.encoder.encodeCommand(cmd)
-    if (commands.length) this.writeOut()
+    if (commands.length > 0) {
+      if (this.chunkDepth > 0) this.outHeld = true
+      else this.writeOut()
+    }
     const mech = this.options.mechanism
     if (mech.zapRequest !== null) this.askZap()
     else if (mech.status === "ready") this.handshakeDone()
@@ -561,7 +625,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     const mech = this.options.mechanism
     this.peerMetadata = mech.peerMetadata
     checkPeerSocketType(this.options.socketType, this.peerMetadata)
-    this.peerRoutingId = this.peerMetadata.get("identity") ?? Buffer.alloc(0)
+    this.peerRoutingId = this.peerMetadata.get("identity") ?? NO_BYTES
     this.secure = mech.decodeFrame !== undefined && mech.encodeFrame !== undefined ? (mech as SecureCodec) : null
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
     this.handshakeTimer = null
@@ -579,12 +643,19 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     this.pipe = pipe
     pipe.attachPeer(this)
     if (pipe.refused) {
-      // The socket refused this peer while attaching it (e.g. PAIR is taken).
+      // The socket refused this peer while attaching it (e.g. PAIR is taken);
+      // the handshake output held for this chunk still goes first, as before.
+      this.writeOut()
       this.close()
       return
     }
-    if (pipe.outbound.length > 0) this.scheduleFlush()
-    else this.notifyDrained()
+    if (pipe.outbound.length > 0) {
+      this.scheduleFlush()
+    } else {
+      // Nothing to send it with: whatever the handshake holds goes now, before drain waiters hear "drained".
+      this.writeOut()
+      this.notifyDrained()
+    }
   }
 
   /**

@@ -9,16 +9,18 @@ import { RawEngine } from "./raw-engine.js"
 /**
  * Starts the engine for a freshly connected or accepted stream: raw for
  * STREAM sockets, ZMTP otherwise; `opts` is its endpoint's snapshot, taken
- * at bind/connect (Socket.endpointOptions).
+ * at bind/connect (Socket.endpointOptions). `accepted`: the stream came from
+ * a listener (EngineOptions.greetOnPeerBytes).
  */
-export function startEngine(socket: Socket, stream: ByteStream, host: EngineHost, opts: Readonly<OptionValues>): Engine {
+export function startEngine(socket: Socket, stream: ByteStream, host: EngineHost, opts: Readonly<OptionValues>, accepted = false): Engine {
   if (socket.typeName === "STREAM") return new RawEngine(stream, opts.notify, host)
   return new ZmtpEngine(
     stream,
     {
       socketType: socket.typeName,
       routingId: opts.routingId ?? Buffer.alloc(0),
-      mechanism: socket.makeMechanism(stream.remoteAddress ?? "", opts),
+      // Read when ZAP asks for it, not per connection (Node's remoteAddress is a getpeername call).
+      mechanism: socket.makeMechanism(() => stream.remoteAddress ?? "", opts),
       maxMessageSize: opts.maxMessageSize,
       receiveMemoryLimit: opts.receiveMemoryLimit,
       handshakeInterval: opts.handshakeInterval,
@@ -26,6 +28,7 @@ export function startEngine(socket: Socket, stream: ByteStream, host: EngineHost
       heartbeatTimeout: opts.heartbeatTimeout,
       heartbeatTimeToLive: opts.heartbeatTimeToLive,
       zap: (request) => socket.homeContext!.inproc.requestZap(request),
+      greetOnPeerBytes: accepted,
     },
     host,
   )

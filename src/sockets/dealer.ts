@@ -15,10 +15,21 @@ const PROBE: Msg = [Buffer.alloc(0)]
  * fair-queues incoming ones, with no envelope handling of its own.
  */
 export abstract class DealerBase extends Socket {
+  // Private fields, not own properties: hideAndSeal (seal.ts) would make
+  // each one non-enumerable with a defineProperty per socket, which cost
+  // every new DEALER more than the rest of its own construction.
+  readonly #lb = new LoadBalancer()
+  readonly #fq = new FairQueue()
+
   /** @internal */
-  protected readonly lb = new LoadBalancer()
+  protected get lb(): LoadBalancer {
+    return this.#lb
+  }
+
   /** @internal */
-  protected readonly fq = new FairQueue()
+  protected get fq(): FairQueue {
+    return this.#fq
+  }
 
   /** @internal */
   protected override xattachPipe(pipe: Pipe): void {

@@ -3,7 +3,8 @@ import { hideAndSeal } from "../seal.js"
 import { defaultContext } from "../default-context.js"
 import type { ProtocolError } from "../codec/protocol-error.js"
 import { toError, withAddress, zmqError, type ZmqError } from "../errors.js"
-import type { Mechanism, MechanismContext } from "../mechanism/mechanism.js"
+import type { Mechanism } from "../mechanism/mechanism.js"
+import { ConnectionContext } from "../mechanism/connection-context.js"
 import { NullMechanism } from "../mechanism/null.js"
 import { PlainClient, PlainServer } from "../mechanism/plain.js"
 import { checkCurveOptions, CurveKeyMemo, makeCurve } from "../mechanism/curve-options.js"
@@ -1347,28 +1348,24 @@ export class Socket {
     return Object.freeze({ ...this.#opts })
   }
 
-  /** @internal The mechanism for a new connection, from the security options of its endpoint. */
-  makeMechanism(peerAddress: string, o: Readonly<OptionValues> = this.#opts): Mechanism {
-    const ctx: MechanismContext = {
-      socketType: this.#typeName,
-      /**
-       * ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it
-       * by it. Set before connecting.
-       */
-      routingId: o.routingId ?? EMPTY,
-      /**
-       * ZMQ_ZAP_DOMAIN: the security domain (1 to 255 bytes) passed to the ZAP handler (RFC 27) with each
-       * handshake.
-       */
-      zapDomain: o.zapDomain === null ? null : o.zapDomain.toString("utf8"),
-      /**
-       * ZMQ_ZAP_ENFORCE_DOMAIN: when true, a handshake that needs a ZAP handler fails when none is bound
-       * (instead of admitting the peer), and a CURVE server without `zapDomain` skips ZAP, as libzmq 4.3
-       * does. Default false.
-       */
-      zapEnforceDomain: o.zapEnforceDomain,
+  /**
+   * @internal The mechanism for a new connection, from the security options
+   * of its endpoint. `peerAddress` may be a function: it is called at most
+   * once, when a ZAP request needs the address (a tcp peer's address costs a
+   * getpeername(2) per connection, which most connections never use).
+   */
+  makeMechanism(peerAddress: string | (() => string), o: Readonly<OptionValues> = this.#opts): Mechanism {
+    const ctx = new ConnectionContext(
+      this.#typeName,
+      // ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by it.
+      o.routingId ?? EMPTY,
+      // ZMQ_ZAP_DOMAIN: the security domain (1 to 255 bytes) passed to the ZAP handler (RFC 27) with each handshake.
+      o.zapDomain === null ? null : o.zapDomain.toString("utf8"),
+      // ZMQ_ZAP_ENFORCE_DOMAIN: when true, a handshake that needs a ZAP handler fails when none is bound
+      // (instead of admitting the peer), and a CURVE server without `zapDomain` skips ZAP, as libzmq 4.3 does.
+      o.zapEnforceDomain,
       peerAddress,
-    }
+    )
     switch (o.mechanism) {
       case "plain":
         return o.asServer ? new PlainServer(ctx) : new PlainClient(ctx, o.plainUsername ?? EMPTY, o.plainPassword ?? EMPTY)

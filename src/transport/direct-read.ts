@@ -168,7 +168,7 @@ export class DirectReadSocket extends net.Socket implements ByteStream {
    * the server's connection count right). Returns null when the socket is
    * not a plain libuv stream (then it stays as it is, paused).
    */
-  static adopt(accepted: net.Socket): DirectReadSocket | null {
+  static adopt(accepted: net.Socket, options: { noDelay?: boolean } = {}): DirectReadSocket | null {
     const holder = accepted as unknown as { _handle?: { useUserBuffer?: unknown; readStop?: unknown } | null }
     const handle = holder._handle
     if (!directReadSupported || handle == null || typeof handle.useUserBuffer !== "function" || typeof handle.readStop !== "function") {
@@ -177,7 +177,8 @@ export class DirectReadSocket extends net.Socket implements ByteStream {
     holder._handle = null
     accepted.destroy()
     const arena = new ReadArena()
-    return new DirectReadSocket({ handle, onread: arena.onread, readable: true, writable: true }, arena)
+    // `noDelay`: the server already set TCP_NODELAY on the handle; saying so spares setNoDelay() a second setsockopt(2).
+    return new DirectReadSocket({ handle, onread: arena.onread, readable: true, writable: true, noDelay: options.noDelay === true }, arena)
   }
 
   readDirect(reader: StreamReader): void {

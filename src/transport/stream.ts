@@ -64,7 +64,7 @@ class AcceptedSession {
     private readonly onEnd: (s: AcceptedSession) => void,
     private readonly opts: Opts,
   ) {
-    this.engine = startEngine(socket, stream, this, opts)
+    this.engine = startEngine(socket, stream, this, opts, true)
   }
 
   engineReady(engine: Engine): Pipe {
@@ -127,7 +127,8 @@ class Listener implements EndpointHandle {
 
   private accept(accepted: net.Socket): void {
     let stream = accepted
-    if (this.spec.transport === "tcp" && !acceptedBy(this.opts.acceptFilters, stream.remoteAddress)) {
+    // The peer's address only when there are filters to check: reading it is a getpeername(2).
+    if (this.spec.transport === "tcp" && this.opts.acceptFilters.length > 0 && !acceptedBy(this.opts.acceptFilters, stream.remoteAddress)) {
       // libzmq closes a connection from outside tcpAcceptFilter at once and
       // reports accept:error with whatever errno was left (EAGAIN on Linux);
       // the message says what happened.
@@ -139,7 +140,8 @@ class Listener implements EndpointHandle {
     }
     if (this.direct) {
       // The server was created with pauseOnConnect: this socket has not read yet.
-      const adopted = DirectReadSocket.adopt(accepted)
+      // net.createServer({ noDelay }) below set TCP_NODELAY on tcp connections already.
+      const adopted = DirectReadSocket.adopt(accepted, { noDelay: overTcp(this.spec) })
       if (adopted !== null) stream = adopted
       else accepted.resume()
     }
