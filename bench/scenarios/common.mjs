@@ -30,10 +30,13 @@ export function throughputCount(size, budget, opts) {
 
 /**
  * Messages sent untimed before a throughput run, so that the run measures
- * steady state: up to 20,000 messages or 32 MiB (a tenth with --quick).
+ * steady state: up to 20,000 messages or 32 MiB, and at least 500 messages
+ * (a tenth with --quick). The floor is for V8: 32 MiB is only 32 messages of
+ * 1 MiB, after which zmq-ts's per-message path still ran in baseline code for
+ * part of the timed run (perf, 2026-12-07). Both implementations get the same.
  */
 export function warmupCount(size, opts) {
-  const raw = Math.min(20_000, Math.max(20, Math.floor((32 * 1024 * 1024) / size)))
+  const raw = Math.min(20_000, Math.max(500, Math.floor((32 * 1024 * 1024) / size)))
   return Math.max(10, Math.round(raw * (opts.quick ? 0.1 : 1)))
 }
 
