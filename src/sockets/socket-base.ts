@@ -18,10 +18,15 @@ import { parseAddressMask } from "../transport/address-mask.js"
 import type { EndpointHandle } from "../transport/transport.js"
 import { bindEndpoint, connectEndpoint } from "../transport/transport.js"
 import { SOCKET_TYPES, SOCKET_TYPE_NAMES, type SocketTypeName } from "./socket-types.js"
-import { defaultOptions, SOCKET_OPTION_BY_NAME, type OptionName, type OptionValues } from "./option-table.js"
+import { defaultOptions, type OptionName, type OptionValues } from "./option-table.js"
 import { getOptionById, installOptions, makeReadOnly, setOptionById } from "./option-access.js"
 import type { RawStored } from "./option-raw.js"
 import type { SocketOptionProps } from "./socket-option-props.js"
+import { checkArgs, checkOptionsArg, implementationOf, Internal, mixinFor } from "./socket-registry.js"
+
+export { checkArgs } from "./socket-registry.js"
+/** @internal */
+export { Internal, registerSocketClass } from "./socket-registry.js"
 
 /**
  * zeromq.js resolves at most this many send()/receive() calls in a row
@@ -52,67 +57,8 @@ const LISTEN_ERRORS = new Set(["EADDRINUSE", "EACCES", "EADDRNOTAVAIL", "EPERM",
 // zeromq.js's iterator ends with { done: true } and no value key.
 const ITER_DONE = Object.freeze({ done: true }) as IteratorResult<Buffer[], undefined>
 
-/** zeromq.js checks the number of arguments of its native methods. */
-export function checkArgs(received: number, expected: number): void {
-  if (received > expected) {
-    throw new TypeError(`Expected ${expected} argument${expected === 1 ? "" : "s"} but received ${received}`)
-  }
-}
-
-/**
- * The base of every socket type: options, endpoints, pipes and the
- * promise-based send/receive of zeromq.js v6. A socket type fills the x*
- * hooks with its routing strategy (libzmq's socket_base_t design).
- */
-/** @internal Wraps the options of zmq-ts's own socket classes' `super()` calls, to tell them from `new Socket(type)`. */
-export class Internal {
-  constructor(readonly options: object | undefined) {}
-}
-
 /** Set while Socket(type) builds its implementation, which must not seal the object yet. */
 let buildingForSubclass = false
-
-/** The concrete implementation of each socket type number, for `new Socket(type)`. */
-const implementations = new Map<number, new (options?: object) => Socket>()
-
-/** @internal Each socket class registers itself for `new Socket(type)` and subclasses. */
-export function registerSocketClass(type: number, cls: new (options?: object) => Socket): void {
-  implementations.set(type, cls)
-}
-
-/** Names that belong to a socket class's public surface rather than its implementation. */
-const PUBLIC_ONLY = new Set<PropertyKey>(["constructor", "subscribe", "unsubscribe", "verbosity", ...SOCKET_OPTION_BY_NAME.keys()])
-const mixins = new WeakMap<object, Map<number, object>>()
-
-/**
- * The prototype for a `new Socket(type)` whose class is not one of ours: the
- * class's own prototype chain, with the type's implementation hooks under it
- * (those the class does not define itself).
- */
-function mixinFor(target: object, type: number, impl: { prototype: object }): object {
-  let byType = mixins.get(target)
-  if (byType === undefined) mixins.set(target, (byType = new Map<number, object>()))
-  let proto = byType.get(type)
-  if (proto !== undefined) return proto
-  const own = new Set<PropertyKey>()
-  for (let p: object | null = target; p !== null && p !== Socket.prototype; p = Object.getPrototypeOf(p) as object | null) {
-    for (const k of Reflect.ownKeys(p)) own.add(k)
-  }
-  const descriptors: PropertyDescriptorMap = {}
-  for (let p: object | null = impl.prototype; p !== null && p !== Socket.prototype; p = Object.getPrototypeOf(p) as object | null) {
-    for (const k of Reflect.ownKeys(p)) {
-      if (PUBLIC_ONLY.has(k) || own.has(k) || k in descriptors) continue
-      descriptors[k as string] = Object.getOwnPropertyDescriptor(p, k)!
-    }
-  }
-  proto = Object.create(target, descriptors) as object
-  byType.set(type, proto)
-  return proto
-}
-
-function checkOptionsArg(options: unknown): void {
-  if (options !== undefined && (typeof options !== "object" || options === null)) throw new TypeError("Options must be an object")
-}
 
 // The option properties (socket-option-props.ts), merged into the class:
 // declared there, installed on the prototype by installOptions() below.
@@ -240,7 +186,7 @@ export class Socket {
       if (arguments.length > 2) throw new TypeError(`Expected 2 arguments but received ${arguments.length}`)
       if (typeof type !== "number") throw new TypeError("Socket type must be a number")
       checkOptionsArg(options)
-      const impl = implementations.get(type | 0)
+      const impl = implementationOf(type | 0)
       if (impl === undefined || type < 0) throw zmqError("EINVAL")
       const { context, ...rest } = (options ?? {}) as { context?: unknown }
       buildingForSubclass = true
@@ -250,7 +196,7 @@ export class Socket {
       } finally {
         buildingForSubclass = false
       }
-      Object.setPrototypeOf(self, mixinFor(new.target.prototype, type | 0, impl))
+      Object.setPrototypeOf(self, mixinFor(new.target.prototype, Socket.prototype, type | 0, impl))
       self.seal(rest)
       return self
     }

@@ -1,0 +1,66 @@
+// How `new Socket(type)` and subclasses of Socket find the implementation of
+// a socket type (zeromq.js lets both name the type by number), and the
+// argument checks zeromq.js's native constructor and methods make.
+import type { Socket } from "./socket-base.js"
+import { SOCKET_OPTION_BY_NAME } from "./option-table.js"
+
+/** zeromq.js checks the number of arguments of its native methods. */
+export function checkArgs(received: number, expected: number): void {
+  if (received > expected) {
+    throw new TypeError(`Expected ${expected} argument${expected === 1 ? "" : "s"} but received ${received}`)
+  }
+}
+
+/** @internal Wraps the options of zmq-ts's own socket classes' `super()` calls, to tell them from `new Socket(type)`. */
+export class Internal {
+  constructor(readonly options: object | undefined) {}
+}
+
+/** The concrete implementation of each socket type number, for `new Socket(type)`. */
+const implementations = new Map<number, new (options?: object) => Socket>()
+
+/** @internal The class registered for socket type number `type`, if any. */
+export function implementationOf(type: number): (new (options?: object) => Socket) | undefined {
+  return implementations.get(type)
+}
+
+/** @internal Each socket class registers itself for `new Socket(type)` and subclasses. */
+export function registerSocketClass(type: number, cls: new (options?: object) => Socket): void {
+  implementations.set(type, cls)
+}
+
+/** Names that belong to a socket class's public surface rather than its implementation. */
+const PUBLIC_ONLY = new Set<PropertyKey>(["constructor", "subscribe", "unsubscribe", "verbosity", ...SOCKET_OPTION_BY_NAME.keys()])
+const mixins = new WeakMap<object, Map<number, object>>()
+
+/**
+ * @internal The prototype for a `new Socket(type)` whose class is not one of ours: the
+ * class's own prototype chain, with the type's implementation hooks under it
+ * (those the class does not define itself). `base` is Socket.prototype, where
+ * both chains end.
+ */
+export function mixinFor(target: object, base: object, type: number, impl: { prototype: object }): object {
+  let byType = mixins.get(target)
+  if (byType === undefined) mixins.set(target, (byType = new Map<number, object>()))
+  let proto = byType.get(type)
+  if (proto !== undefined) return proto
+  const own = new Set<PropertyKey>()
+  for (let p: object | null = target; p !== null && p !== base; p = Object.getPrototypeOf(p) as object | null) {
+    for (const k of Reflect.ownKeys(p)) own.add(k)
+  }
+  const descriptors: PropertyDescriptorMap = {}
+  for (let p: object | null = impl.prototype; p !== null && p !== base; p = Object.getPrototypeOf(p) as object | null) {
+    for (const k of Reflect.ownKeys(p)) {
+      if (PUBLIC_ONLY.has(k) || own.has(k) || k in descriptors) continue
+      descriptors[k as string] = Object.getOwnPropertyDescriptor(p, k)!
+    }
+  }
+  proto = Object.create(target, descriptors) as object
+  byType.set(type, proto)
+  return proto
+}
+
+/** @internal zeromq.js's check of a socket constructor's options argument. */
+export function checkOptionsArg(options: unknown): void {
+  if (options !== undefined && (typeof options !== "object" || options === null)) throw new TypeError("Options must be an object")
+}
