@@ -14,7 +14,6 @@ import { MsgQueue, Pipe, SMALL_FRAME_MAX, terminateInproc, type Msg } from "../p
 import { payloadBytes, SocketCounters, type SocketStats } from "../stats.js"
 import { messageChannel } from "../trace.js"
 import { checkUri, parseEndpoint, type Endpoint } from "../transport/address.js"
-import { parseAddressMask } from "../transport/address-mask.js"
 import type { EndpointHandle } from "../transport/transport.js"
 import { bindEndpoint, connectEndpoint } from "../transport/transport.js"
 import { SOCKET_TYPES, SOCKET_TYPE_NAMES, type SocketTypeName } from "./socket-types.js"
@@ -22,6 +21,7 @@ import { defaultOptions, type OptionName, type OptionValues } from "./option-tab
 import { getOptionById, installOptions, makeReadOnly, setOptionById } from "./option-access.js"
 import type { RawStored } from "./option-raw.js"
 import type { SocketOptionProps } from "./socket-option-props.js"
+import { applyOptionChange, readOnlyOption, THREAD_SAFE_TYPES } from "./socket-option-hooks.js"
 import { checkArgs, checkOptionsArg, implementationOf, Internal, mixinFor } from "./socket-registry.js"
 
 export { checkArgs } from "./socket-registry.js"
@@ -46,9 +46,6 @@ interface PendingOp<T> {
 interface PendingSend extends PendingOp<void> {
   msg: Msg
 }
-
-/** libzmq's ZMQ_THREAD_SAFE sockets: the draft family but DGRAM (zeromq.js `threadSafe`). */
-const THREAD_SAFE_TYPES: ReadonlySet<SocketTypeName> = new Set(["SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "PEER", "CHANNEL"])
 
 const RESOLVED = Promise.resolve()
 const EMPTY = Buffer.alloc(0)
@@ -257,64 +254,12 @@ export class Socket {
 
   /** @internal A new value is in `opts`: applies it where it acts at once. */
   optionChanged(name: OptionName): void {
-    const o = this.#opts
-    switch (name) {
-      // libzmq: each security option sets the mechanism and the side; the
-      // *Server getters report the side only for the current mechanism.
-      case "plainServer":
-      case "curveServer":
-        o.asServer = o[name]
-        o.mechanism = o[name] ? (name === "plainServer" ? "plain" : "curve") : null
-        break
-      case "plainUsername":
-      case "plainPassword":
-        o.asServer = false
-        o.mechanism = "plain"
-        break
-      case "curveServerKey":
-        o.asServer = false
-        o.mechanism = "curve"
-        break
-      case "curvePublicKey":
-      case "curveSecretKey":
-        o.mechanism = "curve"
-        break
-      case "tcpAcceptFilter":
-        // Each value adds a filter, null clears them (libzmq); the table's check has parsed it already.
-        o.acceptFilters = o.tcpAcceptFilter === null ? [] : [...o.acceptFilters, parseAddressMask(o.tcpAcceptFilter.toString("latin1"), o.ipv6)!]
-        break
-      default:
-    }
-    o.plainServer = o.asServer && o.mechanism === "plain"
-    o.curveServer = o.asServer && o.mechanism === "curve"
-    if (name === "sendHighWaterMark") for (const pipe of this.#pipes) if (!pipe.inproc) pipe.outbound.setHwm(this.#opts.sendHighWaterMark)
-    if (name === "receiveHighWaterMark") for (const pipe of this.#pipes) if (!pipe.inproc) pipe.inbound.setHwm(this.#opts.receiveHighWaterMark)
+    applyOptionChange(this.#opts, this.#pipes, name)
   }
 
   /** @internal libzmq's socket_base_t read-only options, for get*Option(id). */
   readOnlyOption(id: number): RawStored | undefined {
-    switch (id) {
-      case 13: // ZMQ_RCVMORE: receive() hands out whole messages, so never more to come.
-        return { kind: "int", value: 0, loose: true }
-      case 15: // ZMQ_EVENTS
-        return { kind: "int", value: (this.readable ? 1 : 0) | (this.writable ? 2 : 0), loose: true }
-      case 16: // ZMQ_TYPE
-        return { kind: "int", value: SOCKET_TYPES[this.#typeName] }
-      case 31: // ZMQ_IPV4ONLY, the inverse of ZMQ_IPV6
-        return { kind: "int", value: this.#opts.ipv6 ? 0 : 1 }
-      case 32: // ZMQ_LAST_ENDPOINT
-        return { kind: "bytes", value: Buffer.from(this.#lastEndpointValue ?? "") }
-      case 43: // ZMQ_MECHANISM: ZMQ_NULL, ZMQ_PLAIN, ZMQ_CURVE
-        return { kind: "int", value: this.#opts.mechanism === null ? 0 : this.#opts.mechanism === "plain" ? 1 : 2 }
-      case 89: // ZMQ_USE_FD: zmq-ts never adopts a file descriptor
-        return { kind: "int", value: -1 }
-      case 97: // ZMQ_ROUTER_NOTIFY (draft), which zeromq.js does not expose: always off
-        return { kind: "int", value: 0 }
-      case 81: // ZMQ_THREAD_SAFE
-        return { kind: "int", value: THREAD_SAFE_TYPES.has(this.#typeName) ? 1 : 0, loose: true }
-      default:
-        return undefined
-    }
+    return readOnlyOption(this, this.#typeName, this.#opts, this.#lastEndpointValue, id)
   }
 
   /**
