@@ -10,9 +10,8 @@ import { PlainClient, PlainServer } from "../mechanism/plain.js"
 import { checkCurveOptions, CurveKeyMemo, makeCurve } from "../mechanism/curve-options.js"
 import { FrameCopier, type MessageLike } from "../msg.js"
 import { errnoEventError, Observer, type Event } from "../observer.js"
-import { MsgQueue, Pipe, SMALL_FRAME_MAX, terminateInproc, type Msg } from "../pipe.js"
-import { payloadBytes, SocketCounters, type SocketStats } from "../stats.js"
-import { messageChannel } from "../trace.js"
+import { MsgQueue, Pipe, terminateInproc, type Msg } from "../pipe.js"
+import { SocketCounters, type SocketStats } from "../stats.js"
 import { checkUri, parseEndpoint, type Endpoint } from "../transport/address.js"
 import type { EndpointHandle } from "../transport/transport.js"
 import { bindEndpoint, connectEndpoint } from "../transport/transport.js"
@@ -22,32 +21,14 @@ import { getOptionById, installOptions, makeReadOnly, setOptionById } from "./op
 import type { RawStored } from "./option-raw.js"
 import type { SocketOptionProps } from "./socket-option-props.js"
 import { applyOptionChange, readOnlyOption, THREAD_SAFE_TYPES } from "./socket-option-hooks.js"
+import { MessageFlow } from "./socket-flow.js"
 import { checkArgs, checkOptionsArg, implementationOf, Internal, mixinFor } from "./socket-registry.js"
 
 export { checkArgs } from "./socket-registry.js"
 /** @internal */
 export { Internal, registerSocketClass } from "./socket-registry.js"
 
-/**
- * zeromq.js resolves at most this many send()/receive() calls in a row
- * synchronously, then defers one to the event loop so that a tight
- * `await send()` loop cannot starve I/O. We do the same.
- */
-const MAX_SYNC_OPERATIONS = 512
 
-interface PendingOp<T> {
-  resolve: (value: T) => void
-  reject: (err: ZmqError) => void
-  timer: NodeJS.Timeout | null
-  /** What the last attempt was refused with (ENOTSUP, EFSM), if refused: closing the socket rejects with it, as zeromq.js's last attempt does. */
-  refusal: ZmqError | null
-}
-
-interface PendingSend extends PendingOp<void> {
-  msg: Msg
-}
-
-const RESOLVED = Promise.resolve()
 const EMPTY = Buffer.alloc(0)
 /** Errors of the listening socket itself, which libzmq reports as bind:error. */
 const LISTEN_ERRORS = new Set(["EADDRINUSE", "EACCES", "EADDRNOTAVAIL", "EPERM", "ENOMEM"])
@@ -110,16 +91,6 @@ export class Socket {
   /** @internal */
   readonly #connects = new Map<string, EndpointHandle[]>()
   /** @internal */
-  #pendingSend: PendingSend | null = null
-  /** @internal */
-  #pendingRecv: PendingOp<Msg> | null = null
-  /** @internal */
-  #syncOps = 0
-  /** @internal */
-  #inRetryRecv = false
-  /** @internal */
-  #inRetrySend = false
-  /** @internal */
   #observer: Observer | null = null
   /** Identifies this socket to the context's count without referencing it. */
   /** @internal */
@@ -131,6 +102,8 @@ export class Socket {
   #lingering = 0
   /** @internal What `stats` reports (zmq-ts's own, src/stats.ts); last, so that the fields above keep their places. */
   readonly #counters = new SocketCounters()
+  /** The pending send and receive, their retries and timeouts (socket-flow.ts). */
+  readonly #flow = new MessageFlow(this, this.#opts, this.#counters, this.#copier)
 
   /** @internal Option values, by zeromq.js name; read directly on hot paths. */
   get opts(): OptionValues {
@@ -602,8 +575,7 @@ export class Socket {
     this.#ctx = null
     ctx.closed(this.#countToken)
     const linger = this.#opts.linger
-    if (this.#pendingSend) this.settleSend(this.#pendingSend.refusal ?? zmqError("EAGAIN"))
-    if (this.#pendingRecv) this.settleRecv(null, this.#pendingRecv.refusal ?? zmqError("EAGAIN"))
+    this.#flow.cancel()
     const handles = [...new Set([...this.#binds.values(), ...this.#connects.values()].flat())]
     const bound = new Set([...this.#binds.values()].flat())
     this.#binds.clear()
@@ -628,7 +600,7 @@ export class Socket {
     else Promise.all(closing).then(done, done)
   }
 
-  // ---- send / receive ---------------------------------------------------------
+  // ---- send / receive (socket-flow.ts) -----------------------------------------
 
   /**
    * @internal The send() of zeromq.js; concrete writable types expose it and
@@ -638,233 +610,30 @@ export class Socket {
     if (message === undefined) throw new TypeError("Message must be present")
     checkArgs(argc, 1)
     this.validateOpen()
-    if (this.#pendingSend !== null) {
+    if (this.#flow.pendingSend !== null) {
       throw zmqError("EBUSY", "Socket is busy writing; only one send operation may be in progress at any time")
     }
-    // A small one-frame message goes straight into a connection's batch when
-    // the socket type can place it there now (Pipe.writeSmall): no frame
-    // array, no copy into a view of its own, no queue entry.
-    if (message instanceof Uint8Array && message.length <= SMALL_FRAME_MAX && this.#syncOps < MAX_SYNC_OPERATIONS && this.trySendSmall(message)) {
-      this.countSyncOp()
-      if (this.#pendingRecv !== null) this.retryRecv()
-      return RESOLVED
-    }
-    return this.startSend(this.#copier.toFrames(message))
+    return this.#flow.send(message)
   }
 
   /** @internal A send without the application's checks (a Proxy's own forwarding). */
   startSend(msg: Msg): Promise<void> {
-    let refusal: ZmqError | null = null
-    if (this.#syncOps < MAX_SYNC_OPERATIONS || this.#opts.sendTimeout === 0) {
-      this.countSyncOp()
-      try {
-        if (this.trySend(msg)) {
-          // A send may let a waiting receive go on (REQ); zeromq.js re-polls too.
-          if (this.#pendingRecv !== null) this.retryRecv()
-          return RESOLVED
-        }
-      } catch (err) {
-        // zeromq.js only sends once the socket is writable: where libzmq
-        // refuses for the socket's state (REQ awaiting its reply: EFSM), the
-        // send waits for that state to change instead.
-        if (this.#opts.sendTimeout === 0 || this.xhasOut()) return Promise.reject(toError(err))
-        refusal = err as ZmqError
-      }
-      if (this.#opts.sendTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
-    }
-    return new Promise<void>((resolve, reject) => {
-      const pending: PendingSend = { msg, resolve, reject, timer: null, refusal }
-      this.#pendingSend = pending
-      this.homeContext!.holdOpen()
-      if (this.#opts.sendTimeout > 0) {
-        pending.timer = setTimeout(() => this.sendTimedOut(), this.#opts.sendTimeout)
-      }
-      // Deferred rather than retried here: either we ran out of synchronous
-      // operations, or there is no room and a wake-up will retry.
-      setImmediate(() => this.retrySend())
-    })
-  }
-
-  /** zeromq.js sends nothing for an empty array, once the socket is writable. */
-  private trySend(msg: Msg): boolean {
-    if (msg.length === 0) return this.#opts.sendTimeout === 0 || this.xhasOut()
-    if (!this.xsend(msg)) return false
-    // Counted here, inline: the hot path pays two additions and one flag read.
-    const c = this.#counters
-    c.messagesSent++
-    c.bytesSent += msg.length === 1 ? msg[0]!.length : payloadBytes(msg)
-    if (messageChannel.hasSubscribers) c.traceMessage(this, "send", msg)
-    return true
-  }
-
-  /** xsendSmall(), counted (and traced) as trySend() counts. */
-  private trySendSmall(frame: Uint8Array): boolean {
-    if (!this.xsendSmall(frame)) return false
-    const c = this.#counters
-    c.messagesSent++
-    c.bytesSent += frame.length
-    if (messageChannel.hasSubscribers) c.traceMessage(this, "send", [Buffer.from(frame.buffer, frame.byteOffset, frame.length)])
-    return true
-  }
-
-  /** @internal xrecv() for the application: what it returns is counted (and traced) as received. */
-  private takeMessage(): Msg | undefined {
-    const msg = this.xrecv()
-    if (msg !== undefined) {
-      const c = this.#counters
-      c.messagesReceived++
-      c.bytesReceived += msg.length === 1 ? msg[0]!.length : payloadBytes(msg)
-      if (messageChannel.hasSubscribers) c.traceMessage(this, "receive", msg)
-    }
-    return msg
+    return this.#flow.startSend(msg)
   }
 
   /** @internal The receive() of zeromq.js; concrete readable types expose it. */
   protected receiveMessage(argc = 0): Promise<Msg> {
     checkArgs(argc, 0)
     this.validateOpen()
-    if (this.#pendingRecv !== null) {
+    if (this.#flow.pendingRecv !== null) {
       throw zmqError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time")
     }
-    return this.startReceive()
+    return this.#flow.startReceive()
   }
 
   /** @internal A receive without the application's checks (a Proxy's own forwarding). */
   startReceive(): Promise<Msg> {
-    let refusal: ZmqError | null = null
-    const tried = this.#syncOps < MAX_SYNC_OPERATIONS || this.#opts.receiveTimeout === 0
-    if (tried) {
-      this.countSyncOp()
-      let msg: Msg | undefined
-      try {
-        msg = this.takeMessage()
-      } catch (err) {
-        // As for send: not readable in this state (REP must reply first) waits.
-        if (this.#opts.receiveTimeout === 0 || this.xhasIn()) return Promise.reject(toError(err))
-        refusal = err as ZmqError
-      }
-      if (msg !== undefined) {
-        if (this.#pendingSend !== null) this.retrySend()
-        return Promise.resolve(msg)
-      }
-      if (this.#opts.receiveTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
-    }
-    return new Promise<Msg>((resolve, reject) => {
-      const pending: PendingOp<Msg> = { resolve, reject, timer: null, refusal }
-      this.#pendingRecv = pending
-      this.homeContext!.holdOpen()
-      if (this.#opts.receiveTimeout > 0) {
-        pending.timer = setTimeout(() => this.receiveTimedOut(), this.#opts.receiveTimeout)
-      }
-      // Nothing was queued just now: readActivated / wakeReader settle this
-      // receive when a message comes. Only a receive deferred by the cap on
-      // synchronous operations needs a retry of its own.
-      if (!tried) setImmediate(() => this.retryRecv())
-    })
-  }
-
-  /** At the timeout zeromq.js tries once more and reports what libzmq says (EFSM, ...) or EAGAIN. */
-  private sendTimedOut(): void {
-    const p = this.#pendingSend
-    if (p === null) return
-    try {
-      this.settleSend(this.trySend(p.msg) ? null : zmqError("EAGAIN"))
-    } catch (err) {
-      this.settleSend(err as ZmqError)
-    }
-  }
-
-  private receiveTimedOut(): void {
-    if (this.#pendingRecv === null) return
-    try {
-      const msg = this.takeMessage()
-      if (msg === undefined) this.settleRecv(null, zmqError("EAGAIN"))
-      else this.settleRecv(msg, null)
-    } catch (err) {
-      this.settleRecv(null, err as ZmqError)
-    }
-  }
-
-  private countSyncOp(): void {
-    if (this.#syncOps++ === 0) {
-      setImmediate(() => {
-        this.#syncOps = 0
-      })
-    }
-  }
-
-  /** @internal */
-  private retrySend(): void {
-    const p = this.#pendingSend
-    if (p === null || this.#inRetrySend) return
-    let sent: boolean
-    this.#inRetrySend = true
-    try {
-      // The small path too: else, once a send was deferred, the message it
-      // queues keeps every later one off the small path (it needs an empty queue).
-      const m = p.msg
-      sent = (m.length === 1 && m[0]!.length <= SMALL_FRAME_MAX && this.trySendSmall(m[0]!)) || this.trySend(m)
-    } catch (err) {
-      if (!this.xhasOut()) {
-        p.refusal = err as ZmqError
-        return
-      }
-      this.settleSend(err as ZmqError)
-      return
-    } finally {
-      this.#inRetrySend = false
-    }
-    if (sent) {
-      this.settleSend(null)
-      if (this.#pendingRecv !== null) this.retryRecv()
-    }
-  }
-
-  /** @internal */
-  private retryRecv(): void {
-    // xrecv() may wake us again (XPUB refilling from a stalled pipe): the
-    // outer call settles the pending receive, nested ones must not.
-    if (this.#pendingRecv === null || this.#inRetryRecv) return
-    let msg: Msg | undefined
-    this.#inRetryRecv = true
-    try {
-      msg = this.takeMessage()
-    } catch (err) {
-      if (!this.xhasIn()) {
-        this.#pendingRecv.refusal = err as ZmqError
-        return
-      }
-      this.settleRecv(null, err as ZmqError)
-      return
-    } finally {
-      this.#inRetryRecv = false
-    }
-    if (msg !== undefined) {
-      this.settleRecv(msg, null)
-      if (this.#pendingSend !== null) this.retrySend()
-    }
-  }
-
-  /** @internal */
-  private settleSend(err: ZmqError | null): void {
-    const p = this.#pendingSend
-    if (p === null) return
-    this.#pendingSend = null
-    this.homeContext?.release()
-    if (p.timer) clearTimeout(p.timer)
-    if (err) p.reject(err)
-    else p.resolve()
-  }
-
-  /** @internal */
-  private settleRecv(msg: Msg | null, err: ZmqError | null): void {
-    const p = this.#pendingRecv
-    if (p === null) return
-    this.#pendingRecv = null
-    this.homeContext?.release()
-    if (p.timer) clearTimeout(p.timer)
-    if (err) p.reject(err)
-    else p.resolve(msg!)
+    return this.#flow.startReceive()
   }
 
   /** Async iteration as zeromq.js does it: ends quietly once the socket is closed. */
@@ -879,17 +648,9 @@ export class Socket {
       next: (): Promise<IteratorResult<Msg, undefined>> => {
         if (this.#isClosed) return Promise.resolve(ITER_DONE)
         // Fast path: a message is already queued; one promise, no extra hops.
-        if (this.#pendingRecv === null && this.#syncOps < MAX_SYNC_OPERATIONS && !this.#busy && !this.#proxied) {
-          let msg: Msg | undefined
-          try {
-            msg = this.takeMessage()
-          } catch {
-            // receive() below decides between rejecting and waiting.
-          }
-          if (msg !== undefined) {
-            this.countSyncOp()
-            return Promise.resolve({ value: msg, done: false })
-          }
+        if (!this.#busy && !this.#proxied) {
+          const msg = this.#flow.takeQueued()
+          if (msg !== undefined) return Promise.resolve({ value: msg, done: false })
         }
         // zeromq.js's next() is an async function: a usage error rejects it.
         try {
@@ -919,14 +680,14 @@ export class Socket {
     this.#pipes.add(pipe)
     pipe.attachOwner(this)
     this.xattachPipe(pipe)
-    if (this.#pendingSend) this.retrySend()
-    if (this.#pendingRecv && pipe.inbound.length > 0) this.retryRecv()
+    if (this.#flow.pendingSend !== null) this.#flow.retrySend()
+    if (this.#flow.pendingRecv !== null && pipe.inbound.length > 0) this.#flow.retryRecv()
   }
 
   /** A socket type made a message available outside of its pipes (e.g. XPUB's subscriptions). */
   /** @internal */
   protected wakeReader(): void {
-    if (this.#pendingRecv) this.retryRecv()
+    if (this.#flow.pendingRecv !== null) this.#flow.retryRecv()
   }
 
   /** Gives up a pipe the socket type does not want; its connection is closed (`reason`: the peer broke a rule). */
@@ -951,13 +712,13 @@ export class Socket {
   /** @internal */
   readActivated(pipe: Pipe): void {
     this.xreadActivated(pipe)
-    if (this.#pendingRecv) this.retryRecv()
+    if (this.#flow.pendingRecv !== null) this.#flow.retryRecv()
   }
 
   /** @internal */
   writeActivated(pipe: Pipe): void {
     this.xwriteActivated(pipe)
-    if (this.#pendingSend) this.retrySend()
+    if (this.#flow.pendingSend !== null) this.#flow.retrySend()
   }
 
   /** @internal */

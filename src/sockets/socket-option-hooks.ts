@@ -8,10 +8,10 @@ import { parseAddressMask } from "../transport/address-mask.js"
 import type { Socket } from "./socket-base.js"
 import { SOCKET_TYPES, type SocketTypeName } from "./socket-types.js"
 
-/** libzmq's ZMQ_THREAD_SAFE sockets: the draft family but DGRAM (zeromq.js `threadSafe`). */
+/** @internal libzmq's ZMQ_THREAD_SAFE sockets: the draft family but DGRAM (zeromq.js `threadSafe`). */
 export const THREAD_SAFE_TYPES: ReadonlySet<SocketTypeName> = new Set(["SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "PEER", "CHANNEL"])
 
-/** A new value of option `name` is in `o`: applies it where it acts at once (to the socket's `pipes`). */
+/** @internal A new value of option `name` is in `o`: applies it where it acts at once (to the socket's `pipes`). */
 export function applyOptionChange(o: OptionValues, pipes: ReadonlySet<Pipe>, name: OptionName): void {
   switch (name) {
     // libzmq: each security option sets the mechanism and the side; the
@@ -46,7 +46,7 @@ export function applyOptionChange(o: OptionValues, pipes: ReadonlySet<Pipe>, nam
   if (name === "receiveHighWaterMark") for (const pipe of pipes) if (!pipe.inproc) pipe.inbound.setHwm(o.receiveHighWaterMark)
 }
 
-/** libzmq's socket_base_t read-only options, for get*Option(id); undefined for any other id. */
+/** @internal libzmq's socket_base_t read-only options, for get*Option(id); undefined for any other id. */
 export function readOnlyOption(socket: Socket, typeName: SocketTypeName, o: Readonly<OptionValues>, lastEndpoint: string | null, id: number): RawStored | undefined {
   switch (id) {
     case 13: // ZMQ_RCVMORE: receive() hands out whole messages, so never more to come.
