@@ -4,10 +4,7 @@ import { defaultContext } from "../default-context.js"
 import type { ProtocolError } from "../codec/protocol-error.js"
 import { toError, withAddress, zmqError, type ZmqError } from "../errors.js"
 import type { Mechanism } from "../mechanism/mechanism.js"
-import { ConnectionContext } from "../mechanism/connection-context.js"
-import { NullMechanism } from "../mechanism/null.js"
-import { PlainClient, PlainServer } from "../mechanism/plain.js"
-import { checkCurveOptions, CurveKeyMemo, makeCurve } from "../mechanism/curve-options.js"
+import { checkCurveOptions, CurveKeyMemo } from "../mechanism/curve-options.js"
 import { FrameCopier, type MessageLike } from "../msg.js"
 import { errnoEventError, Observer, type Event } from "../observer.js"
 import { MsgQueue, Pipe, terminateInproc, type Msg } from "../pipe.js"
@@ -17,11 +14,12 @@ import type { EndpointHandle } from "../transport/transport.js"
 import { bindEndpoint, connectEndpoint } from "../transport/transport.js"
 import { SOCKET_TYPES, SOCKET_TYPE_NAMES, type SocketTypeName } from "./socket-types.js"
 import { defaultOptions, type OptionName, type OptionValues } from "./option-table.js"
-import { getOptionById, installOptions, makeReadOnly, setOptionById } from "./option-access.js"
+import { getOptionById, installOptions, setOptionById } from "./option-access.js"
 import type { RawStored } from "./option-raw.js"
 import type { SocketOptionProps } from "./socket-option-props.js"
-import { applyOptionChange, readOnlyOption, THREAD_SAFE_TYPES } from "./socket-option-hooks.js"
+import { applyOptionChange, newMechanism, readOnlyOption, THREAD_SAFE_TYPES } from "./socket-option-hooks.js"
 import { MessageFlow } from "./socket-flow.js"
+import { installSocketMethods } from "./socket-methods.js"
 import { checkArgs, checkOptionsArg, implementationOf, Internal, mixinFor } from "./socket-registry.js"
 
 export { checkArgs } from "./socket-registry.js"
@@ -780,25 +778,7 @@ export class Socket {
    * getpeername(2) per connection, which most connections never use).
    */
   makeMechanism(peerAddress: string | (() => string), o: Readonly<OptionValues> = this.#opts): Mechanism {
-    const ctx = new ConnectionContext(
-      this.#typeName,
-      // ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by it.
-      o.routingId ?? EMPTY,
-      // ZMQ_ZAP_DOMAIN: the security domain (1 to 255 bytes) passed to the ZAP handler (RFC 27) with each handshake.
-      o.zapDomain === null ? null : o.zapDomain.toString("utf8"),
-      // ZMQ_ZAP_ENFORCE_DOMAIN: when true, a handshake that needs a ZAP handler fails when none is bound
-      // (instead of admitting the peer), and a CURVE server without `zapDomain` skips ZAP, as libzmq 4.3 does.
-      o.zapEnforceDomain,
-      peerAddress,
-    )
-    switch (o.mechanism) {
-      case "plain":
-        return o.asServer ? new PlainServer(ctx) : new PlainClient(ctx, o.plainUsername ?? EMPTY, o.plainPassword ?? EMPTY)
-      case "curve":
-        return makeCurve(o, ctx, (this.#curveKeys ??= new CurveKeyMemo()))
-      default:
-        return new NullMechanism(ctx)
-    }
+    return newMechanism(this.#typeName, o, peerAddress, () => (this.#curveKeys ??= new CurveKeyMemo()))
   }
 
   /** @internal */
@@ -879,49 +859,4 @@ export class Socket {
 }
 
 installOptions(Socket, "Socket")
-
-/**
- * zeromq.js's native Socket has join() and leave() on every socket (its
- * types do not show them): libzmq's zmq_join/zmq_leave, ENOTSUP but on a
- * DISH, which has its own. Each value is tried; the first failure is thrown.
- */
-function groupsUnsupported(this: Socket, ...values: unknown[]): void {
-  let failure: Error | null = null
-  for (const value of values) {
-    if (this.closed) failure ??= zmqError("EBADF", "Socket is closed")
-    else if (typeof value !== "string" && !Buffer.isBuffer(value)) throw new TypeError("Value must be a string or buffer")
-    else failure ??= zmqError("ENOTSUP", "Operation not supported")
-  }
-  if (failure !== null) throw failure
-}
-for (const name of ["join", "leave"]) {
-  Object.defineProperty(Socket.prototype, name, { value: { [name]: function (this: Socket, ...values: unknown[]) { groupsUnsupported.apply(this, values) } }[name], writable: false, configurable: true })
-}
-makeReadOnly(Socket, ["type", "lastEndpoint", "securityMechanism", "threadSafe", "context", "closed", "readable", "writable", "events"], "Socket")
-
-// zeromq.js has send(), receive() and async iteration on every socket (a
-// type that cannot do one rejects with ENOTSUP); the classes' typings say
-// which ones make sense.
-Object.defineProperties(Socket.prototype, {
-  send: {
-    configurable: true,
-    writable: true,
-    value: function send(this: Socket, message: MessageLike | MessageLike[]): Promise<void> {
-      return this["sendMessage"](message, arguments.length)
-    },
-  },
-  receive: {
-    configurable: true,
-    writable: true,
-    value: function receive(this: Socket): Promise<Msg> {
-      return this["receiveMessage"](arguments.length)
-    },
-  },
-  [Symbol.asyncIterator]: {
-    configurable: true,
-    writable: true,
-    value: function asyncIterator(this: Socket): AsyncIterator<Msg, undefined> {
-      return this["iterate"]()
-    },
-  },
-})
+installSocketMethods(Socket)

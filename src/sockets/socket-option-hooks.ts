@@ -1,12 +1,19 @@
 // What setting an option changes beyond its stored value, and the read-only
-// options of libzmq's socket_base_t: Socket's option hooks (socket-base.ts),
-// given the state they read.
+// options of libzmq's socket_base_t, and the security mechanism the options
+// select: Socket's option hooks (socket-base.ts), given the state they read.
+import type { Mechanism } from "../mechanism/mechanism.js"
+import { ConnectionContext } from "../mechanism/connection-context.js"
+import { NullMechanism } from "../mechanism/null.js"
+import { PlainClient, PlainServer } from "../mechanism/plain.js"
+import { makeCurve, type CurveKeyMemo } from "../mechanism/curve-options.js"
 import type { Pipe } from "../pipe.js"
 import type { OptionName, OptionValues } from "./option-table.js"
 import type { RawStored } from "./option-raw.js"
 import { parseAddressMask } from "../transport/address-mask.js"
 import type { Socket } from "./socket-base.js"
 import { SOCKET_TYPES, type SocketTypeName } from "./socket-types.js"
+
+const EMPTY = Buffer.alloc(0)
 
 /** @internal libzmq's ZMQ_THREAD_SAFE sockets: the draft family but DGRAM (zeromq.js `threadSafe`). */
 export const THREAD_SAFE_TYPES: ReadonlySet<SocketTypeName> = new Set(["SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "PEER", "CHANNEL"])
@@ -69,5 +76,32 @@ export function readOnlyOption(socket: Socket, typeName: SocketTypeName, o: Read
       return { kind: "int", value: THREAD_SAFE_TYPES.has(typeName) ? 1 : 0, loose: true }
     default:
       return undefined
+  }
+}
+
+/**
+ * @internal The mechanism for a new connection of a `typeName` socket, from
+ * the security options `o` of its endpoint; `curveKeys` gives the socket's
+ * memo of its CURVE keys (made at its first CURVE connection).
+ */
+export function newMechanism(typeName: SocketTypeName, o: Readonly<OptionValues>, peerAddress: string | (() => string), curveKeys: () => CurveKeyMemo): Mechanism {
+  const ctx = new ConnectionContext(
+    typeName,
+    // ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by it.
+    o.routingId ?? EMPTY,
+    // ZMQ_ZAP_DOMAIN: the security domain (1 to 255 bytes) passed to the ZAP handler (RFC 27) with each handshake.
+    o.zapDomain === null ? null : o.zapDomain.toString("utf8"),
+    // ZMQ_ZAP_ENFORCE_DOMAIN: when true, a handshake that needs a ZAP handler fails when none is bound
+    // (instead of admitting the peer), and a CURVE server without `zapDomain` skips ZAP, as libzmq 4.3 does.
+    o.zapEnforceDomain,
+    peerAddress,
+  )
+  switch (o.mechanism) {
+    case "plain":
+      return o.asServer ? new PlainServer(ctx) : new PlainClient(ctx, o.plainUsername ?? EMPTY, o.plainPassword ?? EMPTY)
+    case "curve":
+      return makeCurve(o, ctx, curveKeys())
+    default:
+      return new NullMechanism(ctx)
   }
 }
