@@ -6,11 +6,10 @@ import { toError, withAddress, zmqError, type ZmqError } from "../errors.js"
 import type { Mechanism } from "../mechanism/mechanism.js"
 import { checkCurveOptions, CurveKeyMemo } from "../mechanism/curve-options.js"
 import { FrameCopier, type MessageLike } from "../msg.js"
-import { errnoEventError, Observer, type Event } from "../observer.js"
+import { Observer, type Event } from "../observer.js"
 import { MsgQueue, Pipe, terminateInproc, type Msg } from "../pipe.js"
 import { SocketCounters, type SocketStats } from "../stats.js"
 import { checkUri, parseEndpoint, type Endpoint } from "../transport/address.js"
-import type { EndpointHandle } from "../transport/transport.js"
 import { bindEndpoint, connectEndpoint } from "../transport/transport.js"
 import { SOCKET_TYPES, SOCKET_TYPE_NAMES, type SocketTypeName } from "./socket-types.js"
 import { defaultOptions, type OptionName, type OptionValues } from "./option-table.js"
@@ -18,6 +17,7 @@ import { getOptionById, installOptions, setOptionById } from "./option-access.js
 import type { RawStored } from "./option-raw.js"
 import type { SocketOptionProps } from "./socket-option-props.js"
 import { applyOptionChange, newMechanism, readOnlyOption, THREAD_SAFE_TYPES } from "./socket-option-hooks.js"
+import { bindFailed, EndpointTable } from "./socket-endpoints.js"
 import { MessageFlow } from "./socket-flow.js"
 import { installSocketMethods } from "./socket-methods.js"
 import { checkArgs, checkOptionsArg, implementationOf, Internal, mixinFor } from "./socket-registry.js"
@@ -28,8 +28,6 @@ export { Internal, registerSocketClass } from "./socket-registry.js"
 
 
 const EMPTY = Buffer.alloc(0)
-/** Errors of the listening socket itself, which libzmq reports as bind:error. */
-const LISTEN_ERRORS = new Set(["EADDRINUSE", "EACCES", "EADDRNOTAVAIL", "EPERM", "ENOMEM"])
 // zeromq.js's iterator ends with { done: true } and no value key.
 const ITER_DONE = Object.freeze({ done: true }) as IteratorResult<Buffer[], undefined>
 
@@ -71,23 +69,12 @@ export class Socket {
   /** The context, until the socket has finished closing (lingering endpoints still use it). */
   /** @internal */
   #home: Context | null = null
-  /** Binds and connects made: options set after one only apply to later ones (zeromq.js warns). */
-  /** @internal */
-  #endpointCount = 0
-  /** endpointCount when the socket closed: option writes still warn by it, as zeromq.js's do. */
-  #endpointsAtClose = 0
-  /** @internal */
-  #lastEndpointValue: string | null = null
   /** @internal */
   #isClosed = false
   /** @internal */
   #busy = false
   /** @internal */
   #closeRequested = false
-  /** @internal */
-  readonly #binds = new Map<string, EndpointHandle[]>()
-  /** @internal */
-  readonly #connects = new Map<string, EndpointHandle[]>()
   /** @internal */
   #observer: Observer | null = null
   /** Identifies this socket to the context's count without referencing it. */
@@ -102,6 +89,8 @@ export class Socket {
   readonly #counters = new SocketCounters()
   /** The pending send and receive, their retries and timeouts (socket-flow.ts). */
   readonly #flow = new MessageFlow(this, this.#opts, this.#counters, this.#copier)
+  /** Binds and connects, their count and ZMQ_LAST_ENDPOINT (socket-endpoints.ts). */
+  readonly #ends = new EndpointTable()
 
   /** @internal Option values, by zeromq.js name; read directly on hot paths. */
   get opts(): OptionValues {
@@ -212,7 +201,7 @@ export class Socket {
   /** @internal An option setter's checks: open socket; warns when only later endpoints will see it. */
   optionWrite(now: boolean): void {
     // zeromq.js warns after libzmq's setsockopt whatever it answered, and keeps its endpoint count when the socket closes.
-    if (!now && (this.#isClosed ? this.#endpointsAtClose : this.#endpointCount) > 0) {
+    if (!now && (this.#isClosed ? this.#ends.countAtClose : this.#ends.count) > 0) {
       process.emitWarning("Socket option will not take effect until next connect/bind.")
     }
     if (this.#isClosed) throw zmqError("ENOTSOCK", "Socket operation on non-socket")
@@ -230,7 +219,7 @@ export class Socket {
 
   /** @internal libzmq's socket_base_t read-only options, for get*Option(id). */
   readOnlyOption(id: number): RawStored | undefined {
-    return readOnlyOption(this, this.#typeName, this.#opts, this.#lastEndpointValue, id)
+    return readOnlyOption(this, this.#typeName, this.#opts, this.#ends.last, id)
   }
 
   /**
@@ -348,7 +337,7 @@ export class Socket {
    */
   get lastEndpoint(): string | null {
     this.optionRead()
-    return this.#lastEndpointValue
+    return this.#ends.last
   }
 
   /**
@@ -429,7 +418,7 @@ export class Socket {
     this.validateOpen()
     this.#busy = true
     // libzmq counts an endpoint for every bind, even one that failed (a Proxy checks it).
-    this.#endpointCount++
+    this.#ends.count++
     return this.doBind(address).finally(() => {
       this.#busy = false
       if (this.#closeRequested) this.close()
@@ -447,26 +436,11 @@ export class Socket {
         void handle.close(this.#opts.linger)
         return
       }
-      const list = this.#binds.get(handle.endpoint) ?? []
-      list.push(handle)
-      this.#binds.set(handle.endpoint, list)
-      if (handle.endpoint !== address) this.#binds.set(address, list)
-      this.#lastEndpointValue = handle.endpoint
+      this.#ends.addBind(address, handle)
       // libzmq's monitor has no events for inproc.
       if (endpoint.transport !== "inproc") this.emit({ type: "bind", address: handle.endpoint })
     } catch (err) {
-      const e = withAddress(err, address)
-      // libzmq reports a tcp/ipc address it cannot listen on as bind:error
-      // with the part after "tcp://"; when the listening socket itself
-      // failed, it first reports that socket's close, without address.
-      const sep = address.indexOf("://")
-      const proto = sep > 0 ? address.slice(0, sep) : ""
-      const rest = address.slice(sep + 3)
-      if ((proto === "tcp" || proto === "ipc") && rest.length > 0 && e.code !== "EBADF") {
-        if (endpoint !== null && LISTEN_ERRORS.has(e.code)) this.emit({ type: "close", address: "" })
-        this.emit({ type: "bind:error", address: rest, error: errnoEventError(e.code) })
-      }
-      throw e
+      throw bindFailed(err, address, endpoint !== null, (event) => this.emit(event))
     }
   }
 
@@ -480,7 +454,7 @@ export class Socket {
     checkArgs(arguments.length, 1)
     this.validateOpen()
     this.#busy = true
-    this.#endpointCount--
+    this.#ends.count--
     return this.doUnbind(address).finally(() => {
       this.#busy = false
       if (this.#closeRequested) this.close()
@@ -489,15 +463,8 @@ export class Socket {
 
   private async doUnbind(address: string): Promise<void> {
     checkUri(address)
-    const list = this.#binds.get(address)
-    if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
-    const handle = list[0]!
-    this.#endpointCount--
-    for (const [key, l] of this.#binds) {
-      const i = l.indexOf(handle)
-      if (i >= 0) l.splice(i, 1)
-      if (l.length === 0) this.#binds.delete(key)
-    }
+    const handle = this.#ends.takeBind(address)
+    this.#ends.count--
     await handle.close(0)
     if (!handle.endpoint.startsWith("inproc://")) this.emit({ type: "close", address: handle.endpoint })
   }
@@ -522,12 +489,9 @@ export class Socket {
     this.checkSecurityOptions()
     this.goLive()
     const handle = connectEndpoint(this, endpoint)
-    this.#endpointCount++
-    const list = this.#connects.get(address) ?? []
-    list.push(handle)
-    this.#connects.set(address, list)
-    this.#endpointCount++
-    if (endpoint.transport !== "inproc") this.#lastEndpointValue = address
+    this.#ends.count++
+    this.#ends.addConnect(address, handle, endpoint.transport === "inproc")
+    this.#ends.count++
   }
 
   /**
@@ -540,17 +504,14 @@ export class Socket {
     checkArgs(arguments.length, 1)
     this.validateOpen()
     checkUri(address)
-    const list = this.#connects.get(address)
-    if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
-    const handle = list.shift()!
-    this.#endpointCount--
-    if (list.length === 0) this.#connects.delete(address)
+    const handle = this.#ends.takeConnect(address)
+    this.#ends.count--
     void handle.close(this.#opts.linger)
   }
 
   /** @internal Binds and connects made, less unbinds and disconnects (libzmq's count, which a Proxy checks). */
   get endpointsInUse(): number {
-    return this.#endpointCount
+    return this.#ends.count
   }
 
   /**
@@ -566,24 +527,15 @@ export class Socket {
       return
     }
     this.#closeRequested = false
-    this.#endpointsAtClose = this.#endpointCount
-    this.#endpointCount = 0
+    this.#ends.countAtClose = this.#ends.count
+    this.#ends.count = 0
     this.#isClosed = true
     const ctx = this.#home!
     this.#ctx = null
     ctx.closed(this.#countToken)
     const linger = this.#opts.linger
     this.#flow.cancel()
-    const handles = [...new Set([...this.#binds.values(), ...this.#connects.values()].flat())]
-    const bound = new Set([...this.#binds.values()].flat())
-    this.#binds.clear()
-    this.#connects.clear()
-    const closing = handles.map((h) =>
-      h.close(linger).then(() => {
-        // zeromq.js reports each listener's close, then the socket's end.
-        if (bound.has(h) && !h.endpoint.startsWith("inproc://")) this.emit({ type: "close", address: h.endpoint })
-      }),
-    )
+    const closing = this.#ends.closeAll(linger, (event) => this.emit(event))
     for (const pipe of [...this.#pipes]) if (pipe.inproc) terminateInproc(pipe)
     this.#lingering = closing.length
     const done = (): void => {
