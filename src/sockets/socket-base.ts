@@ -20,7 +20,7 @@ import { applyOptionChange, newMechanism, readOnlyOption, THREAD_SAFE_TYPES } fr
 import { bindFailed, EndpointTable } from "./socket-endpoints.js"
 import { MessageFlow } from "./socket-flow.js"
 import { installSocketMethods } from "./socket-methods.js"
-import { checkArgs, checkOptionsArg, implementationOf, Internal, mixinFor } from "./socket-registry.js"
+import { buildForType, buildingImplementation, checkArgs, checkOptionsArg, Internal } from "./socket-registry.js"
 
 export { checkArgs } from "./socket-registry.js"
 /** @internal */
@@ -30,9 +30,6 @@ export { Internal, registerSocketClass } from "./socket-registry.js"
 const EMPTY = Buffer.alloc(0)
 // zeromq.js's iterator ends with { done: true } and no value key.
 const ITER_DONE = Object.freeze({ done: true }) as IteratorResult<Buffer[], undefined>
-
-/** Set while Socket(type) builds its implementation, which must not seal the object yet. */
-let buildingForSubclass = false
 
 // The option properties (socket-option-props.ts), merged into the class:
 // declared there, installed on the prototype by installOptions() below.
@@ -137,26 +134,8 @@ export class Socket {
    * for the named classes. Subclasses call `super(type)`, as in zeromq.js.
    */
   constructor(type: number, options?: object) {
-    if (!(options instanceof Internal)) {
-      // zeromq.js's own checks, in its order; then the type's implementation
-      // is built with this class's prototype chain and the hooks mixed in.
-      if (arguments.length > 2) throw new TypeError(`Expected 2 arguments but received ${arguments.length}`)
-      if (typeof type !== "number") throw new TypeError("Socket type must be a number")
-      checkOptionsArg(options)
-      const impl = implementationOf(type | 0)
-      if (impl === undefined || type < 0) throw zmqError("EINVAL")
-      const { context, ...rest } = (options ?? {}) as { context?: unknown }
-      buildingForSubclass = true
-      let self: Socket
-      try {
-        self = Reflect.construct(impl, [options !== undefined && "context" in options ? { context } : undefined], new.target)
-      } finally {
-        buildingForSubclass = false
-      }
-      Object.setPrototypeOf(self, mixinFor(new.target.prototype, Socket.prototype, type | 0, impl))
-      self.seal(rest)
-      return self
-    }
+    // zeromq.js's `new Socket(type)`: the type's implementation, built with this class's prototype chain.
+    if (!(options instanceof Internal)) return buildForType(new.target, Socket, type, options, arguments.length)
     const opts = options.options
     checkOptionsArg(opts)
     let ctx: Context
@@ -182,7 +161,7 @@ export class Socket {
    */
   /** @internal */
   protected seal(options: object | undefined): void {
-    if (buildingForSubclass) return
+    if (buildingImplementation()) return
     hideAndSeal(this)
     if (options === undefined) return
     for (const key of Object.keys(options)) {

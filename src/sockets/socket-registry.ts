@@ -1,6 +1,7 @@
 // How `new Socket(type)` and subclasses of Socket find the implementation of
 // a socket type (zeromq.js lets both name the type by number), and the
 // argument checks zeromq.js's native constructor and methods make.
+import { zmqError } from "../errors.js"
 import type { Socket } from "./socket-base.js"
 import { SOCKET_OPTION_BY_NAME } from "./option-table.js"
 
@@ -19,8 +20,8 @@ export class Internal {
 /** The concrete implementation of each socket type number, for `new Socket(type)`. */
 const implementations = new Map<number, new (options?: object) => Socket>()
 
-/** @internal The class registered for socket type number `type`, if any. */
-export function implementationOf(type: number): (new (options?: object) => Socket) | undefined {
+/** The class registered for socket type number `type`, if any. */
+function implementationOf(type: number): (new (options?: object) => Socket) | undefined {
   return implementations.get(type)
 }
 
@@ -34,12 +35,12 @@ const PUBLIC_ONLY = new Set<PropertyKey>(["constructor", "subscribe", "unsubscri
 const mixins = new WeakMap<object, Map<number, object>>()
 
 /**
- * @internal The prototype for a `new Socket(type)` whose class is not one of ours: the
+ * The prototype for a `new Socket(type)` whose class is not one of ours: the
  * class's own prototype chain, with the type's implementation hooks under it
  * (those the class does not define itself). `base` is Socket.prototype, where
  * both chains end.
  */
-export function mixinFor(target: object, base: object, type: number, impl: { prototype: object }): object {
+function mixinFor(target: object, base: object, type: number, impl: { prototype: object }): object {
   let byType = mixins.get(target)
   if (byType === undefined) mixins.set(target, (byType = new Map<number, object>()))
   let proto = byType.get(type)
@@ -63,4 +64,37 @@ export function mixinFor(target: object, base: object, type: number, impl: { pro
 /** @internal zeromq.js's check of a socket constructor's options argument. */
 export function checkOptionsArg(options: unknown): void {
   if (options !== undefined && (typeof options !== "object" || options === null)) throw new TypeError("Options must be an object")
+}
+
+/** Set while buildForType() builds an implementation, which must not seal the object yet. */
+let buildingForSubclass = false
+
+/** @internal True while `new Socket(type)` builds its implementation: Socket's seal() waits for it. */
+export function buildingImplementation(): boolean {
+  return buildingForSubclass
+}
+
+/**
+ * @internal `new Socket(type, options)` (`argc` arguments) for `target`, a
+ * subclass of `base` (Socket) or Socket itself: zeromq.js's own checks, in its
+ * order; then the type's implementation is built with `target`'s prototype
+ * chain and the hooks mixed in, and sealed with the options but `context`.
+ */
+export function buildForType(target: typeof Socket, base: typeof Socket, type: number, options: object | undefined, argc: number): Socket {
+  if (argc > 2) throw new TypeError(`Expected 2 arguments but received ${argc}`)
+  if (typeof type !== "number") throw new TypeError("Socket type must be a number")
+  checkOptionsArg(options)
+  const impl = implementationOf(type | 0)
+  if (impl === undefined || type < 0) throw zmqError("EINVAL")
+  const { context, ...rest } = (options ?? {}) as { context?: unknown }
+  buildingForSubclass = true
+  let self: Socket
+  try {
+    self = Reflect.construct(impl, [options !== undefined && "context" in options ? { context } : undefined], target)
+  } finally {
+    buildingForSubclass = false
+  }
+  Object.setPrototypeOf(self, mixinFor(target.prototype, base.prototype, type | 0, impl))
+  self["seal"](rest)
+  return self
 }
