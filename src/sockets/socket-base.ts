@@ -4,114 +4,37 @@ import { defaultContext } from "../default-context.js"
 import type { ProtocolError } from "../codec/protocol-error.js"
 import { toError, withAddress, zmqError, type ZmqError } from "../errors.js"
 import type { Mechanism } from "../mechanism/mechanism.js"
-import { ConnectionContext } from "../mechanism/connection-context.js"
-import { NullMechanism } from "../mechanism/null.js"
-import { PlainClient, PlainServer } from "../mechanism/plain.js"
-import { checkCurveOptions, CurveKeyMemo, makeCurve } from "../mechanism/curve-options.js"
+import { checkCurveOptions, CurveKeyMemo } from "../mechanism/curve-options.js"
 import { FrameCopier, type MessageLike } from "../msg.js"
-import { errnoEventError, Observer, type Event } from "../observer.js"
-import { MsgQueue, Pipe, SMALL_FRAME_MAX, terminateInproc, type Msg } from "../pipe.js"
-import { payloadBytes, SocketCounters, type SocketStats } from "../stats.js"
-import { messageChannel } from "../trace.js"
+import { Observer, type Event } from "../observer.js"
+import { MsgQueue, Pipe, terminateInproc, type Msg } from "../pipe.js"
+import { SocketCounters, type SocketStats } from "../stats.js"
 import { checkUri, parseEndpoint, type Endpoint } from "../transport/address.js"
-import { parseAddressMask } from "../transport/address-mask.js"
-import type { EndpointHandle } from "../transport/transport.js"
 import { bindEndpoint, connectEndpoint } from "../transport/transport.js"
 import { SOCKET_TYPES, SOCKET_TYPE_NAMES, type SocketTypeName } from "./socket-types.js"
-import { defaultOptions, SOCKET_OPTION_BY_NAME, type OptionName, type OptionValues } from "./option-table.js"
-import { getOptionById, installOptions, makeReadOnly, setOptionById } from "./option-access.js"
+import { defaultOptions, type OptionName, type OptionValues } from "./option-table.js"
+import { getOptionById, installOptions, setOptionById } from "./option-access.js"
 import type { RawStored } from "./option-raw.js"
+import type { SocketOptionProps } from "./socket-option-props.js"
+import { applyOptionChange, newMechanism, readOnlyOption, THREAD_SAFE_TYPES } from "./socket-option-hooks.js"
+import { bindFailed, EndpointTable } from "./socket-endpoints.js"
+import { MessageFlow } from "./socket-flow.js"
+import { installSocketMethods } from "./socket-methods.js"
+import { buildForType, buildingImplementation, checkArgs, checkOptionsArg, Internal } from "./socket-registry.js"
 
-/**
- * zeromq.js resolves at most this many send()/receive() calls in a row
- * synchronously, then defers one to the event loop so that a tight
- * `await send()` loop cannot starve I/O. We do the same.
- */
-const MAX_SYNC_OPERATIONS = 512
+export { checkArgs } from "./socket-registry.js"
+/** @internal */
+export { Internal, registerSocketClass } from "./socket-registry.js"
 
-interface PendingOp<T> {
-  resolve: (value: T) => void
-  reject: (err: ZmqError) => void
-  timer: NodeJS.Timeout | null
-  /** What the last attempt was refused with (ENOTSUP, EFSM), if refused: closing the socket rejects with it, as zeromq.js's last attempt does. */
-  refusal: ZmqError | null
-}
 
-interface PendingSend extends PendingOp<void> {
-  msg: Msg
-}
-
-/** libzmq's ZMQ_THREAD_SAFE sockets: the draft family but DGRAM (zeromq.js `threadSafe`). */
-const THREAD_SAFE_TYPES: ReadonlySet<SocketTypeName> = new Set(["SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "PEER", "CHANNEL"])
-
-const RESOLVED = Promise.resolve()
 const EMPTY = Buffer.alloc(0)
-/** Errors of the listening socket itself, which libzmq reports as bind:error. */
-const LISTEN_ERRORS = new Set(["EADDRINUSE", "EACCES", "EADDRNOTAVAIL", "EPERM", "ENOMEM"])
 // zeromq.js's iterator ends with { done: true } and no value key.
 const ITER_DONE = Object.freeze({ done: true }) as IteratorResult<Buffer[], undefined>
 
-/** zeromq.js checks the number of arguments of its native methods. */
-export function checkArgs(received: number, expected: number): void {
-  if (received > expected) {
-    throw new TypeError(`Expected ${expected} argument${expected === 1 ? "" : "s"} but received ${received}`)
-  }
-}
-
-/**
- * The base of every socket type: options, endpoints, pipes and the
- * promise-based send/receive of zeromq.js v6. A socket type fills the x*
- * hooks with its routing strategy (libzmq's socket_base_t design).
- */
-/** @internal Wraps the options of zmq-ts's own socket classes' `super()` calls, to tell them from `new Socket(type)`. */
-export class Internal {
-  constructor(readonly options: object | undefined) {}
-}
-
-/** Set while Socket(type) builds its implementation, which must not seal the object yet. */
-let buildingForSubclass = false
-
-/** The concrete implementation of each socket type number, for `new Socket(type)`. */
-const implementations = new Map<number, new (options?: object) => Socket>()
-
-/** @internal Each socket class registers itself for `new Socket(type)` and subclasses. */
-export function registerSocketClass(type: number, cls: new (options?: object) => Socket): void {
-  implementations.set(type, cls)
-}
-
-/** Names that belong to a socket class's public surface rather than its implementation. */
-const PUBLIC_ONLY = new Set<PropertyKey>(["constructor", "subscribe", "unsubscribe", "verbosity", ...SOCKET_OPTION_BY_NAME.keys()])
-const mixins = new WeakMap<object, Map<number, object>>()
-
-/**
- * The prototype for a `new Socket(type)` whose class is not one of ours: the
- * class's own prototype chain, with the type's implementation hooks under it
- * (those the class does not define itself).
- */
-function mixinFor(target: object, type: number, impl: { prototype: object }): object {
-  let byType = mixins.get(target)
-  if (byType === undefined) mixins.set(target, (byType = new Map<number, object>()))
-  let proto = byType.get(type)
-  if (proto !== undefined) return proto
-  const own = new Set<PropertyKey>()
-  for (let p: object | null = target; p !== null && p !== Socket.prototype; p = Object.getPrototypeOf(p) as object | null) {
-    for (const k of Reflect.ownKeys(p)) own.add(k)
-  }
-  const descriptors: PropertyDescriptorMap = {}
-  for (let p: object | null = impl.prototype; p !== null && p !== Socket.prototype; p = Object.getPrototypeOf(p) as object | null) {
-    for (const k of Reflect.ownKeys(p)) {
-      if (PUBLIC_ONLY.has(k) || own.has(k) || k in descriptors) continue
-      descriptors[k as string] = Object.getOwnPropertyDescriptor(p, k)!
-    }
-  }
-  proto = Object.create(target, descriptors) as object
-  byType.set(type, proto)
-  return proto
-}
-
-function checkOptionsArg(options: unknown): void {
-  if (options !== undefined && (typeof options !== "object" || options === null)) throw new TypeError("Options must be an object")
-}
+// The option properties (socket-option-props.ts), merged into the class:
+// declared there, installed on the prototype by installOptions() below.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- the class installs them
+export interface Socket extends SocketOptionProps {}
 
 /**
  * The base of every socket type: options, endpoints, pipes and the
@@ -121,241 +44,8 @@ function checkOptionsArg(options: unknown): void {
  * As with zeromq.js, `Socket` can be subclassed with a socket type number:
  * `class MySocket extends Socket { constructor() { super(8) } }`.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- with SocketOptionProps above
 export class Socket {
-  // Option accessors are installed on the prototype from the option table
-  // (option-table.ts); these declarations only type them.
-  /**
-   * ZMQ_AFFINITY: I/O thread affinity bitmask of the connections made afterwards. zmq-ts has no I/O threads
-   * (all I/O runs in the owning thread's event loop); the value is stored and read back only. Default 0.
-   */
-  declare affinity: number
-  /**
-   * ZMQ_RATE: multicast data rate in kbit/s, for pgm/epgm, which this build (like zeromq.js's) does not have;
-   * stored only. Default 100.
-   */
-  declare rate: number
-  /**
-   * ZMQ_RECOVERY_IVL: multicast recovery interval in ms, for pgm/epgm (not in this build); stored only.
-   * Default 10000.
-   */
-  declare recoveryInterval: number
-  /**
-   * ZMQ_LINGER: how long, in ms, unsent messages may still be delivered after `close()`. -1 (the default):
-   * until delivered; 0: discard at once. Takes effect at once.
-   */
-  declare linger: number
-  /**
-   * ZMQ_RECONNECT_IVL: ms to wait before reconnecting a lost or refused connection; -1: never reconnect.
-   * Default 100.
-   */
-  declare reconnectInterval: number
-  /** ZMQ_BACKLOG: the listen queue length for tcp and ipc binds made afterwards. Default 100. */
-  declare backlog: number
-  /**
-   * ZMQ_RECONNECT_IVL_MAX: upper bound, in ms, of the exponential reconnect backoff (the interval doubles
-   * from `reconnectInterval` up to this); 0 (the default): no backoff.
-   */
-  declare reconnectMaxInterval: number
-  /**
-   * ZMQ_MAXMSGSIZE: the largest message, in bytes, accepted from a peer; a peer sending a larger one is
-   * disconnected. -1 (the default): no limit (but see `receiveMemoryLimit`).
-   */
-  declare maxMessageSize: number
-  /** ZMQ_TCP_KEEPALIVE: SO_KEEPALIVE on tcp connections: 1 on, 0 off, -1 (the default) the OS default. */
-  declare tcpKeepalive: number
-  /** ZMQ_TCP_KEEPALIVE_CNT: TCP_KEEPCNT. Node cannot set it: a tcp endpoint made with it (and tcpKeepalive 1) warns once. Default -1. */
-  declare tcpKeepaliveCount: number
-  /**
-   * ZMQ_TCP_KEEPALIVE_IDLE: TCP_KEEPIDLE, in seconds, for tcp connections; -1 (the default): the OS default.
-   */
-  declare tcpKeepaliveIdle: number
-  /** ZMQ_TCP_KEEPALIVE_INTVL: TCP_KEEPINTVL. Node cannot set it: a tcp endpoint made with it (and tcpKeepalive 1) warns once. Default -1. */
-  declare tcpKeepaliveInterval: number
-  /**
-   * ZMQ_TCP_ACCEPT_FILTER: an address (with an optional /mask) a tcp listener bound afterwards accepts
-   * connections from; each value set adds one filter, null clears them. Reading it throws EINVAL,
-   * as with zeromq.js.
-   */
-  declare tcpAcceptFilter: string | null
-  /**
-   * ZMQ_IMMEDIATE: when true, messages are queued only to connections that have completed their handshake, so
-   * a send waits (or fails) instead of queueing to a peer that is not there yet. Default false.
-   */
-  declare immediate: boolean
-  /**
-   * ZMQ_IPV6: when true, a tcp bind to `*` listens on both IPv4 and IPv6, a
-   * host name may be bound at its IPv6 address, and `tcpAcceptFilter`
-   * takes IPv6 addresses. Default false.
-   */
-  declare ipv6: boolean
-  /**
-   * ZMQ_PLAIN_SERVER: act as the PLAIN server (RFC 24) on binds and connects made afterwards: clients'
-   * credentials are checked by the ZAP handler at `inproc://zeromq.zap.01`. Default false.
-   */
-  declare plainServer: boolean
-  /**
-   * ZMQ_PLAIN_USERNAME: the PLAIN client's user name (up to 255 bytes); setting it makes this socket a PLAIN
-   * client. null keeps the current value.
-   */
-  declare plainUsername: string | null
-  /** ZMQ_PLAIN_PASSWORD: the PLAIN client's password (up to 255 bytes). null keeps the current value. */
-  declare plainPassword: string | null
-  /**
-   * ZMQ_CURVE_SERVER: act as the CURVE server (RFC 26); also set `curveSecretKey`. Without a ZAP handler any
-   * client that knows the server's public key is accepted. Default false.
-   */
-  declare curveServer: boolean
-  /**
-   * ZMQ_CURVE_PUBLICKEY: this CURVE client's long-term public key, 40 characters of Z85 (or 32 raw bytes).
-   * Reading it throws EINVAL, as with zeromq.js.
-   */
-  declare curvePublicKey: string | null
-  /**
-   * ZMQ_CURVE_SECRETKEY: this socket's long-term CURVE secret key (client or server), Z85 or 32 raw bytes.
-   * Reading it throws EINVAL, as with zeromq.js.
-   */
-  declare curveSecretKey: string | null
-  /**
-   * ZMQ_CURVE_SERVERKEY: the server's public key, which makes this socket a CURVE client. Reading it
-   * throws EINVAL, as with zeromq.js.
-   */
-  declare curveServerKey: string | null
-  /** Typed as in zeromq.js; like zeromq.js builds without GSSAPI, these do not exist at run time. */
-  declare gssapiServer: boolean
-  /**
-   * ZMQ_GSSAPI_PRINCIPAL. Typed as in zeromq.js; GSSAPI is not in this build, so the property does not exist
-   * at run time.
-   */
-  declare gssapiPrincipal: string | null
-  /**
-   * ZMQ_GSSAPI_SERVICE_PRINCIPAL. Typed as in zeromq.js; GSSAPI is not in this build, so the property does
-   * not exist at run time.
-   */
-  declare gssapiServicePrincipal: string | null
-  /**
-   * ZMQ_GSSAPI_PLAINTEXT. Typed as in zeromq.js; GSSAPI is not in this build, so the property does not exist
-   * at run time.
-   */
-  declare gssapiPlainText: boolean
-  /**
-   * ZMQ_GSSAPI_PRINCIPAL_NAMETYPE. Typed as in zeromq.js; GSSAPI is not in this build, so the property does
-   * not exist at run time.
-   */
-  declare gssapiPrincipalNameType: "hostBased" | "userName" | "krb5Principal"
-  /**
-   * ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE. Typed as in zeromq.js; GSSAPI is not in this build, so the
-   * property does not exist at run time.
-   */
-  declare gssapiServicePrincipalNameType: "hostBased" | "userName" | "krb5Principal"
-  /**
-   * ZMQ_ZAP_DOMAIN: the security domain (1 to 255 bytes) passed to the ZAP handler (RFC 27) with each
-   * handshake.
-   */
-  declare zapDomain: string | null
-  /**
-   * ZMQ_TOS: the IP type of service of outgoing packets. Node cannot set IP_TOS, so a tcp or udp endpoint
-   * made with a non-default value emits one process warning and uses the default.
-   */
-  declare typeOfService: number
-  /**
-   * ZMQ_HANDSHAKE_IVL: the time, in ms, a new connection has to complete its ZMTP handshake before it is
-   * closed; 0: no limit. Default 30000.
-   */
-  declare handshakeInterval: number
-  /**
-   * ZMQ_SOCKS_PROXY: "host:port" of a SOCKS5 proxy (RFC 1928) through which tcp connections made afterwards
-   * go; null: direct.
-   */
-  declare socksProxy: string | null
-  /** SOCKS5 username/password authentication (RFC 1929) with `socksProxy`; null: none. libzmq's ZMQ_SOCKS_USERNAME (draft). */
-  declare socksUsername: string | null
-  /** The password for `socksUsername` (ZMQ_SOCKS_PASSWORD). */
-  declare socksPassword: string | null
-  /**
-   * ZMQ_HEARTBEAT_IVL: send a ZMTP PING (RFC 37) every this many ms on each connection; 0 (the default): no
-   * heartbeats.
-   */
-  declare heartbeatInterval: number
-  /**
-   * ZMQ_HEARTBEAT_TTL: the time-to-live, in ms (kept in deciseconds, as libzmq does), announced in PINGs: the
-   * peer closes the connection if it hears nothing for that long. 0: none.
-   */
-  declare heartbeatTimeToLive: number
-  /**
-   * ZMQ_HEARTBEAT_TIMEOUT: close a connection when no traffic arrives within this many ms after a PING; -1
-   * (the default): `heartbeatInterval`.
-   */
-  declare heartbeatTimeout: number
-  /**
-   * ZMQ_CONNECT_TIMEOUT: give up a tcp connection attempt after this many ms (then retry after
-   * `reconnectInterval`); 0 (the default): the OS's timeout.
-   */
-  declare connectTimeout: number
-  /** ZMQ_TCP_MAXRT: TCP_USER_TIMEOUT in ms. Node cannot set it: a tcp endpoint made with it warns once. Default 0. */
-  declare tcpMaxRetransmitTimeout: number
-  /**
-   * ZMQ_MULTICAST_MAXTPDU: the largest multicast datagram, for pgm/epgm (not in this build); stored only.
-   * Default 1500.
-   */
-  declare multicastMaxTransportDataUnit: number
-  /**
-   * ZMQ_VMCI_BUFFER_SIZE: no VMCI transport in this build (nor in zeromq.js's): reading or setting it fails
-   * with EINVAL.
-   */
-  declare vmciBufferSize: number
-  /** ZMQ_VMCI_BUFFER_MIN_SIZE: no VMCI transport in this build: reading or setting it fails with EINVAL. */
-  declare vmciBufferMinSize: number
-  /** ZMQ_VMCI_BUFFER_MAX_SIZE: no VMCI transport in this build: reading or setting it fails with EINVAL. */
-  declare vmciBufferMaxSize: number
-  /** ZMQ_VMCI_CONNECT_TIMEOUT: no VMCI transport in this build: reading or setting it fails with EINVAL. */
-  declare vmciConnectTimeout: number
-  /**
-   * ZMQ_BINDTODEVICE: the network device connections must use. Node cannot bind a socket to a device, so a
-   * tcp or udp bind or connect with it set fails (ENOTSUP) rather than let traffic leave elsewhere; null (the
-   * default): any.
-   */
-  declare interface: string | null
-  /**
-   * ZMQ_ZAP_ENFORCE_DOMAIN: when true, a handshake that needs a ZAP handler fails when none is bound (instead
-   * of admitting the peer), and a CURVE server without `zapDomain` skips ZAP, as libzmq 4.3 does. Default
-   * false.
-   */
-  declare zapEnforceDomain: boolean
-  /** ZMQ_LOOPBACK_FASTPATH: a Windows-only tcp tuning; stored only. */
-  declare loopbackFastPath: boolean
-  /**
-   * zmq-ts's own (no libzmq equivalent): the memory one tcp/ipc connection may
-   * hold in received, unread messages, each frame counted as its size plus
-   * FRAME_OVERHEAD. At the limit we stop reading from that peer (TCP
-   * backpressure, as at the high-water mark); a single message larger than
-   * the limit cannot be received and ends the connection (ENOBUFS). -1: no
-   * limit. Takes effect for connections made afterwards. See docs/security.md.
-   */
-  /** libzmq's draft wss:// options; zeromq.js has none (src/transport/wss.ts). */
-  declare wssKeyPem: string | null
-  /** libzmq's draft ZMQ_WSS_CERT_PEM: the certificate chain (PEM text) a `wss://` bind serves. */
-  declare wssCertPem: string | null
-  /**
-   * libzmq's draft ZMQ_WSS_TRUST_PEM: the CA or self-signed certificate (PEM text) a `wss://` connect trusts.
-   */
-  declare wssTrustPem: string | null
-  /**
-   * libzmq's draft ZMQ_WSS_HOSTNAME: the name the server's certificate must carry, when it is not the host of
-   * the `wss://` endpoint.
-   */
-  declare wssHostname: string | null
-  /**
-   * libzmq's draft ZMQ_WSS_TRUST_SYSTEM: when true, a `wss://` connect also trusts the system's root
-   * certificates. Default false.
-   */
-  declare wssTrustSystem: boolean
-  /**
-   * zmq-ts's own (no libzmq equivalent): the memory one tcp/ipc connection may hold in received, unread
-   * messages. At the limit zmq-ts stops reading from that peer (TCP backpressure); a single larger message
-   * ends the connection (ENOBUFS). -1: no limit. Default 64 MiB. See docs/security.md.
-   */
-  declare receiveMemoryLimit: number
-
   // The implementation's state lives in private fields: zeromq.js sockets
   // show no own properties, and hiding public-style fields one by one
   // (Object.defineProperty per field and instance, seal.ts) cost about half
@@ -376,33 +66,12 @@ export class Socket {
   /** The context, until the socket has finished closing (lingering endpoints still use it). */
   /** @internal */
   #home: Context | null = null
-  /** Binds and connects made: options set after one only apply to later ones (zeromq.js warns). */
-  /** @internal */
-  #endpointCount = 0
-  /** endpointCount when the socket closed: option writes still warn by it, as zeromq.js's do. */
-  #endpointsAtClose = 0
-  /** @internal */
-  #lastEndpointValue: string | null = null
   /** @internal */
   #isClosed = false
   /** @internal */
   #busy = false
   /** @internal */
   #closeRequested = false
-  /** @internal */
-  readonly #binds = new Map<string, EndpointHandle[]>()
-  /** @internal */
-  readonly #connects = new Map<string, EndpointHandle[]>()
-  /** @internal */
-  #pendingSend: PendingSend | null = null
-  /** @internal */
-  #pendingRecv: PendingOp<Msg> | null = null
-  /** @internal */
-  #syncOps = 0
-  /** @internal */
-  #inRetryRecv = false
-  /** @internal */
-  #inRetrySend = false
   /** @internal */
   #observer: Observer | null = null
   /** Identifies this socket to the context's count without referencing it. */
@@ -415,6 +84,10 @@ export class Socket {
   #lingering = 0
   /** @internal What `stats` reports (zmq-ts's own, src/stats.ts); last, so that the fields above keep their places. */
   readonly #counters = new SocketCounters()
+  /** The pending send and receive, their retries and timeouts (socket-flow.ts). */
+  readonly #flow = new MessageFlow(this, this.#opts, this.#counters, this.#copier)
+  /** Binds and connects, their count and ZMQ_LAST_ENDPOINT (socket-endpoints.ts). */
+  readonly #ends = new EndpointTable()
 
   /** @internal Option values, by zeromq.js name; read directly on hot paths. */
   get opts(): OptionValues {
@@ -461,26 +134,8 @@ export class Socket {
    * for the named classes. Subclasses call `super(type)`, as in zeromq.js.
    */
   constructor(type: number, options?: object) {
-    if (!(options instanceof Internal)) {
-      // zeromq.js's own checks, in its order; then the type's implementation
-      // is built with this class's prototype chain and the hooks mixed in.
-      if (arguments.length > 2) throw new TypeError(`Expected 2 arguments but received ${arguments.length}`)
-      if (typeof type !== "number") throw new TypeError("Socket type must be a number")
-      checkOptionsArg(options)
-      const impl = implementations.get(type | 0)
-      if (impl === undefined || type < 0) throw zmqError("EINVAL")
-      const { context, ...rest } = (options ?? {}) as { context?: unknown }
-      buildingForSubclass = true
-      let self: Socket
-      try {
-        self = Reflect.construct(impl, [options !== undefined && "context" in options ? { context } : undefined], new.target)
-      } finally {
-        buildingForSubclass = false
-      }
-      Object.setPrototypeOf(self, mixinFor(new.target.prototype, type | 0, impl))
-      self.seal(rest)
-      return self
-    }
+    // zeromq.js's `new Socket(type)`: the type's implementation, built with this class's prototype chain.
+    if (!(options instanceof Internal)) return buildForType(new.target, Socket, type, options, arguments.length)
     const opts = options.options
     checkOptionsArg(opts)
     let ctx: Context
@@ -506,7 +161,7 @@ export class Socket {
    */
   /** @internal */
   protected seal(options: object | undefined): void {
-    if (buildingForSubclass) return
+    if (buildingImplementation()) return
     hideAndSeal(this)
     if (options === undefined) return
     for (const key of Object.keys(options)) {
@@ -525,7 +180,7 @@ export class Socket {
   /** @internal An option setter's checks: open socket; warns when only later endpoints will see it. */
   optionWrite(now: boolean): void {
     // zeromq.js warns after libzmq's setsockopt whatever it answered, and keeps its endpoint count when the socket closes.
-    if (!now && (this.#isClosed ? this.#endpointsAtClose : this.#endpointCount) > 0) {
+    if (!now && (this.#isClosed ? this.#ends.countAtClose : this.#ends.count) > 0) {
       process.emitWarning("Socket option will not take effect until next connect/bind.")
     }
     if (this.#isClosed) throw zmqError("ENOTSOCK", "Socket operation on non-socket")
@@ -538,64 +193,12 @@ export class Socket {
 
   /** @internal A new value is in `opts`: applies it where it acts at once. */
   optionChanged(name: OptionName): void {
-    const o = this.#opts
-    switch (name) {
-      // libzmq: each security option sets the mechanism and the side; the
-      // *Server getters report the side only for the current mechanism.
-      case "plainServer":
-      case "curveServer":
-        o.asServer = o[name]
-        o.mechanism = o[name] ? (name === "plainServer" ? "plain" : "curve") : null
-        break
-      case "plainUsername":
-      case "plainPassword":
-        o.asServer = false
-        o.mechanism = "plain"
-        break
-      case "curveServerKey":
-        o.asServer = false
-        o.mechanism = "curve"
-        break
-      case "curvePublicKey":
-      case "curveSecretKey":
-        o.mechanism = "curve"
-        break
-      case "tcpAcceptFilter":
-        // Each value adds a filter, null clears them (libzmq); the table's check has parsed it already.
-        o.acceptFilters = o.tcpAcceptFilter === null ? [] : [...o.acceptFilters, parseAddressMask(o.tcpAcceptFilter.toString("latin1"), o.ipv6)!]
-        break
-      default:
-    }
-    o.plainServer = o.asServer && o.mechanism === "plain"
-    o.curveServer = o.asServer && o.mechanism === "curve"
-    if (name === "sendHighWaterMark") for (const pipe of this.#pipes) if (!pipe.inproc) pipe.outbound.setHwm(this.#opts.sendHighWaterMark)
-    if (name === "receiveHighWaterMark") for (const pipe of this.#pipes) if (!pipe.inproc) pipe.inbound.setHwm(this.#opts.receiveHighWaterMark)
+    applyOptionChange(this.#opts, this.#pipes, name)
   }
 
   /** @internal libzmq's socket_base_t read-only options, for get*Option(id). */
   readOnlyOption(id: number): RawStored | undefined {
-    switch (id) {
-      case 13: // ZMQ_RCVMORE: receive() hands out whole messages, so never more to come.
-        return { kind: "int", value: 0, loose: true }
-      case 15: // ZMQ_EVENTS
-        return { kind: "int", value: (this.readable ? 1 : 0) | (this.writable ? 2 : 0), loose: true }
-      case 16: // ZMQ_TYPE
-        return { kind: "int", value: SOCKET_TYPES[this.#typeName] }
-      case 31: // ZMQ_IPV4ONLY, the inverse of ZMQ_IPV6
-        return { kind: "int", value: this.#opts.ipv6 ? 0 : 1 }
-      case 32: // ZMQ_LAST_ENDPOINT
-        return { kind: "bytes", value: Buffer.from(this.#lastEndpointValue ?? "") }
-      case 43: // ZMQ_MECHANISM: ZMQ_NULL, ZMQ_PLAIN, ZMQ_CURVE
-        return { kind: "int", value: this.#opts.mechanism === null ? 0 : this.#opts.mechanism === "plain" ? 1 : 2 }
-      case 89: // ZMQ_USE_FD: zmq-ts never adopts a file descriptor
-        return { kind: "int", value: -1 }
-      case 97: // ZMQ_ROUTER_NOTIFY (draft), which zeromq.js does not expose: always off
-        return { kind: "int", value: 0 }
-      case 81: // ZMQ_THREAD_SAFE
-        return { kind: "int", value: THREAD_SAFE_TYPES.has(this.#typeName) ? 1 : 0, loose: true }
-      default:
-        return undefined
-    }
+    return readOnlyOption(this, this.#typeName, this.#opts, this.#ends.last, id)
   }
 
   /**
@@ -713,7 +316,7 @@ export class Socket {
    */
   get lastEndpoint(): string | null {
     this.optionRead()
-    return this.#lastEndpointValue
+    return this.#ends.last
   }
 
   /**
@@ -794,7 +397,7 @@ export class Socket {
     this.validateOpen()
     this.#busy = true
     // libzmq counts an endpoint for every bind, even one that failed (a Proxy checks it).
-    this.#endpointCount++
+    this.#ends.count++
     return this.doBind(address).finally(() => {
       this.#busy = false
       if (this.#closeRequested) this.close()
@@ -812,26 +415,11 @@ export class Socket {
         void handle.close(this.#opts.linger)
         return
       }
-      const list = this.#binds.get(handle.endpoint) ?? []
-      list.push(handle)
-      this.#binds.set(handle.endpoint, list)
-      if (handle.endpoint !== address) this.#binds.set(address, list)
-      this.#lastEndpointValue = handle.endpoint
+      this.#ends.addBind(address, handle)
       // libzmq's monitor has no events for inproc.
       if (endpoint.transport !== "inproc") this.emit({ type: "bind", address: handle.endpoint })
     } catch (err) {
-      const e = withAddress(err, address)
-      // libzmq reports a tcp/ipc address it cannot listen on as bind:error
-      // with the part after "tcp://"; when the listening socket itself
-      // failed, it first reports that socket's close, without address.
-      const sep = address.indexOf("://")
-      const proto = sep > 0 ? address.slice(0, sep) : ""
-      const rest = address.slice(sep + 3)
-      if ((proto === "tcp" || proto === "ipc") && rest.length > 0 && e.code !== "EBADF") {
-        if (endpoint !== null && LISTEN_ERRORS.has(e.code)) this.emit({ type: "close", address: "" })
-        this.emit({ type: "bind:error", address: rest, error: errnoEventError(e.code) })
-      }
-      throw e
+      throw bindFailed(err, address, endpoint !== null, (event) => this.emit(event))
     }
   }
 
@@ -845,7 +433,7 @@ export class Socket {
     checkArgs(arguments.length, 1)
     this.validateOpen()
     this.#busy = true
-    this.#endpointCount--
+    this.#ends.count--
     return this.doUnbind(address).finally(() => {
       this.#busy = false
       if (this.#closeRequested) this.close()
@@ -854,15 +442,8 @@ export class Socket {
 
   private async doUnbind(address: string): Promise<void> {
     checkUri(address)
-    const list = this.#binds.get(address)
-    if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
-    const handle = list[0]!
-    this.#endpointCount--
-    for (const [key, l] of this.#binds) {
-      const i = l.indexOf(handle)
-      if (i >= 0) l.splice(i, 1)
-      if (l.length === 0) this.#binds.delete(key)
-    }
+    const handle = this.#ends.takeBind(address)
+    this.#ends.count--
     await handle.close(0)
     if (!handle.endpoint.startsWith("inproc://")) this.emit({ type: "close", address: handle.endpoint })
   }
@@ -887,12 +468,9 @@ export class Socket {
     this.checkSecurityOptions()
     this.goLive()
     const handle = connectEndpoint(this, endpoint)
-    this.#endpointCount++
-    const list = this.#connects.get(address) ?? []
-    list.push(handle)
-    this.#connects.set(address, list)
-    this.#endpointCount++
-    if (endpoint.transport !== "inproc") this.#lastEndpointValue = address
+    this.#ends.count++
+    this.#ends.addConnect(address, handle, endpoint.transport === "inproc")
+    this.#ends.count++
   }
 
   /**
@@ -905,17 +483,14 @@ export class Socket {
     checkArgs(arguments.length, 1)
     this.validateOpen()
     checkUri(address)
-    const list = this.#connects.get(address)
-    if (!list || list.length === 0) throw zmqError("ENOENT", undefined, address)
-    const handle = list.shift()!
-    this.#endpointCount--
-    if (list.length === 0) this.#connects.delete(address)
+    const handle = this.#ends.takeConnect(address)
+    this.#ends.count--
     void handle.close(this.#opts.linger)
   }
 
   /** @internal Binds and connects made, less unbinds and disconnects (libzmq's count, which a Proxy checks). */
   get endpointsInUse(): number {
-    return this.#endpointCount
+    return this.#ends.count
   }
 
   /**
@@ -931,25 +506,15 @@ export class Socket {
       return
     }
     this.#closeRequested = false
-    this.#endpointsAtClose = this.#endpointCount
-    this.#endpointCount = 0
+    this.#ends.countAtClose = this.#ends.count
+    this.#ends.count = 0
     this.#isClosed = true
     const ctx = this.#home!
     this.#ctx = null
     ctx.closed(this.#countToken)
     const linger = this.#opts.linger
-    if (this.#pendingSend) this.settleSend(this.#pendingSend.refusal ?? zmqError("EAGAIN"))
-    if (this.#pendingRecv) this.settleRecv(null, this.#pendingRecv.refusal ?? zmqError("EAGAIN"))
-    const handles = [...new Set([...this.#binds.values(), ...this.#connects.values()].flat())]
-    const bound = new Set([...this.#binds.values()].flat())
-    this.#binds.clear()
-    this.#connects.clear()
-    const closing = handles.map((h) =>
-      h.close(linger).then(() => {
-        // zeromq.js reports each listener's close, then the socket's end.
-        if (bound.has(h) && !h.endpoint.startsWith("inproc://")) this.emit({ type: "close", address: h.endpoint })
-      }),
-    )
+    this.#flow.cancel()
+    const closing = this.#ends.closeAll(linger, (event) => this.emit(event))
     for (const pipe of [...this.#pipes]) if (pipe.inproc) terminateInproc(pipe)
     this.#lingering = closing.length
     const done = (): void => {
@@ -964,7 +529,7 @@ export class Socket {
     else Promise.all(closing).then(done, done)
   }
 
-  // ---- send / receive ---------------------------------------------------------
+  // ---- send / receive (socket-flow.ts) -----------------------------------------
 
   /**
    * @internal The send() of zeromq.js; concrete writable types expose it and
@@ -974,233 +539,30 @@ export class Socket {
     if (message === undefined) throw new TypeError("Message must be present")
     checkArgs(argc, 1)
     this.validateOpen()
-    if (this.#pendingSend !== null) {
+    if (this.#flow.pendingSend !== null) {
       throw zmqError("EBUSY", "Socket is busy writing; only one send operation may be in progress at any time")
     }
-    // A small one-frame message goes straight into a connection's batch when
-    // the socket type can place it there now (Pipe.writeSmall): no frame
-    // array, no copy into a view of its own, no queue entry.
-    if (message instanceof Uint8Array && message.length <= SMALL_FRAME_MAX && this.#syncOps < MAX_SYNC_OPERATIONS && this.trySendSmall(message)) {
-      this.countSyncOp()
-      if (this.#pendingRecv !== null) this.retryRecv()
-      return RESOLVED
-    }
-    return this.startSend(this.#copier.toFrames(message))
+    return this.#flow.send(message)
   }
 
   /** @internal A send without the application's checks (a Proxy's own forwarding). */
   startSend(msg: Msg): Promise<void> {
-    let refusal: ZmqError | null = null
-    if (this.#syncOps < MAX_SYNC_OPERATIONS || this.#opts.sendTimeout === 0) {
-      this.countSyncOp()
-      try {
-        if (this.trySend(msg)) {
-          // A send may let a waiting receive go on (REQ); zeromq.js re-polls too.
-          if (this.#pendingRecv !== null) this.retryRecv()
-          return RESOLVED
-        }
-      } catch (err) {
-        // zeromq.js only sends once the socket is writable: where libzmq
-        // refuses for the socket's state (REQ awaiting its reply: EFSM), the
-        // send waits for that state to change instead.
-        if (this.#opts.sendTimeout === 0 || this.xhasOut()) return Promise.reject(toError(err))
-        refusal = err as ZmqError
-      }
-      if (this.#opts.sendTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
-    }
-    return new Promise<void>((resolve, reject) => {
-      const pending: PendingSend = { msg, resolve, reject, timer: null, refusal }
-      this.#pendingSend = pending
-      this.homeContext!.holdOpen()
-      if (this.#opts.sendTimeout > 0) {
-        pending.timer = setTimeout(() => this.sendTimedOut(), this.#opts.sendTimeout)
-      }
-      // Deferred rather than retried here: either we ran out of synchronous
-      // operations, or there is no room and a wake-up will retry.
-      setImmediate(() => this.retrySend())
-    })
-  }
-
-  /** zeromq.js sends nothing for an empty array, once the socket is writable. */
-  private trySend(msg: Msg): boolean {
-    if (msg.length === 0) return this.#opts.sendTimeout === 0 || this.xhasOut()
-    if (!this.xsend(msg)) return false
-    // Counted here, inline: the hot path pays two additions and one flag read.
-    const c = this.#counters
-    c.messagesSent++
-    c.bytesSent += msg.length === 1 ? msg[0]!.length : payloadBytes(msg)
-    if (messageChannel.hasSubscribers) c.traceMessage(this, "send", msg)
-    return true
-  }
-
-  /** xsendSmall(), counted (and traced) as trySend() counts. */
-  private trySendSmall(frame: Uint8Array): boolean {
-    if (!this.xsendSmall(frame)) return false
-    const c = this.#counters
-    c.messagesSent++
-    c.bytesSent += frame.length
-    if (messageChannel.hasSubscribers) c.traceMessage(this, "send", [Buffer.from(frame.buffer, frame.byteOffset, frame.length)])
-    return true
-  }
-
-  /** @internal xrecv() for the application: what it returns is counted (and traced) as received. */
-  private takeMessage(): Msg | undefined {
-    const msg = this.xrecv()
-    if (msg !== undefined) {
-      const c = this.#counters
-      c.messagesReceived++
-      c.bytesReceived += msg.length === 1 ? msg[0]!.length : payloadBytes(msg)
-      if (messageChannel.hasSubscribers) c.traceMessage(this, "receive", msg)
-    }
-    return msg
+    return this.#flow.startSend(msg)
   }
 
   /** @internal The receive() of zeromq.js; concrete readable types expose it. */
   protected receiveMessage(argc = 0): Promise<Msg> {
     checkArgs(argc, 0)
     this.validateOpen()
-    if (this.#pendingRecv !== null) {
+    if (this.#flow.pendingRecv !== null) {
       throw zmqError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time")
     }
-    return this.startReceive()
+    return this.#flow.startReceive()
   }
 
   /** @internal A receive without the application's checks (a Proxy's own forwarding). */
   startReceive(): Promise<Msg> {
-    let refusal: ZmqError | null = null
-    const tried = this.#syncOps < MAX_SYNC_OPERATIONS || this.#opts.receiveTimeout === 0
-    if (tried) {
-      this.countSyncOp()
-      let msg: Msg | undefined
-      try {
-        msg = this.takeMessage()
-      } catch (err) {
-        // As for send: not readable in this state (REP must reply first) waits.
-        if (this.#opts.receiveTimeout === 0 || this.xhasIn()) return Promise.reject(toError(err))
-        refusal = err as ZmqError
-      }
-      if (msg !== undefined) {
-        if (this.#pendingSend !== null) this.retrySend()
-        return Promise.resolve(msg)
-      }
-      if (this.#opts.receiveTimeout === 0) return Promise.reject(zmqError("EAGAIN"))
-    }
-    return new Promise<Msg>((resolve, reject) => {
-      const pending: PendingOp<Msg> = { resolve, reject, timer: null, refusal }
-      this.#pendingRecv = pending
-      this.homeContext!.holdOpen()
-      if (this.#opts.receiveTimeout > 0) {
-        pending.timer = setTimeout(() => this.receiveTimedOut(), this.#opts.receiveTimeout)
-      }
-      // Nothing was queued just now: readActivated / wakeReader settle this
-      // receive when a message comes. Only a receive deferred by the cap on
-      // synchronous operations needs a retry of its own.
-      if (!tried) setImmediate(() => this.retryRecv())
-    })
-  }
-
-  /** At the timeout zeromq.js tries once more and reports what libzmq says (EFSM, ...) or EAGAIN. */
-  private sendTimedOut(): void {
-    const p = this.#pendingSend
-    if (p === null) return
-    try {
-      this.settleSend(this.trySend(p.msg) ? null : zmqError("EAGAIN"))
-    } catch (err) {
-      this.settleSend(err as ZmqError)
-    }
-  }
-
-  private receiveTimedOut(): void {
-    if (this.#pendingRecv === null) return
-    try {
-      const msg = this.takeMessage()
-      if (msg === undefined) this.settleRecv(null, zmqError("EAGAIN"))
-      else this.settleRecv(msg, null)
-    } catch (err) {
-      this.settleRecv(null, err as ZmqError)
-    }
-  }
-
-  private countSyncOp(): void {
-    if (this.#syncOps++ === 0) {
-      setImmediate(() => {
-        this.#syncOps = 0
-      })
-    }
-  }
-
-  /** @internal */
-  private retrySend(): void {
-    const p = this.#pendingSend
-    if (p === null || this.#inRetrySend) return
-    let sent: boolean
-    this.#inRetrySend = true
-    try {
-      // The small path too: else, once a send was deferred, the message it
-      // queues keeps every later one off the small path (it needs an empty queue).
-      const m = p.msg
-      sent = (m.length === 1 && m[0]!.length <= SMALL_FRAME_MAX && this.trySendSmall(m[0]!)) || this.trySend(m)
-    } catch (err) {
-      if (!this.xhasOut()) {
-        p.refusal = err as ZmqError
-        return
-      }
-      this.settleSend(err as ZmqError)
-      return
-    } finally {
-      this.#inRetrySend = false
-    }
-    if (sent) {
-      this.settleSend(null)
-      if (this.#pendingRecv !== null) this.retryRecv()
-    }
-  }
-
-  /** @internal */
-  private retryRecv(): void {
-    // xrecv() may wake us again (XPUB refilling from a stalled pipe): the
-    // outer call settles the pending receive, nested ones must not.
-    if (this.#pendingRecv === null || this.#inRetryRecv) return
-    let msg: Msg | undefined
-    this.#inRetryRecv = true
-    try {
-      msg = this.takeMessage()
-    } catch (err) {
-      if (!this.xhasIn()) {
-        this.#pendingRecv.refusal = err as ZmqError
-        return
-      }
-      this.settleRecv(null, err as ZmqError)
-      return
-    } finally {
-      this.#inRetryRecv = false
-    }
-    if (msg !== undefined) {
-      this.settleRecv(msg, null)
-      if (this.#pendingSend !== null) this.retrySend()
-    }
-  }
-
-  /** @internal */
-  private settleSend(err: ZmqError | null): void {
-    const p = this.#pendingSend
-    if (p === null) return
-    this.#pendingSend = null
-    this.homeContext?.release()
-    if (p.timer) clearTimeout(p.timer)
-    if (err) p.reject(err)
-    else p.resolve()
-  }
-
-  /** @internal */
-  private settleRecv(msg: Msg | null, err: ZmqError | null): void {
-    const p = this.#pendingRecv
-    if (p === null) return
-    this.#pendingRecv = null
-    this.homeContext?.release()
-    if (p.timer) clearTimeout(p.timer)
-    if (err) p.reject(err)
-    else p.resolve(msg!)
+    return this.#flow.startReceive()
   }
 
   /** Async iteration as zeromq.js does it: ends quietly once the socket is closed. */
@@ -1215,17 +577,9 @@ export class Socket {
       next: (): Promise<IteratorResult<Msg, undefined>> => {
         if (this.#isClosed) return Promise.resolve(ITER_DONE)
         // Fast path: a message is already queued; one promise, no extra hops.
-        if (this.#pendingRecv === null && this.#syncOps < MAX_SYNC_OPERATIONS && !this.#busy && !this.#proxied) {
-          let msg: Msg | undefined
-          try {
-            msg = this.takeMessage()
-          } catch {
-            // receive() below decides between rejecting and waiting.
-          }
-          if (msg !== undefined) {
-            this.countSyncOp()
-            return Promise.resolve({ value: msg, done: false })
-          }
+        if (!this.#busy && !this.#proxied) {
+          const msg = this.#flow.takeQueued()
+          if (msg !== undefined) return Promise.resolve({ value: msg, done: false })
         }
         // zeromq.js's next() is an async function: a usage error rejects it.
         try {
@@ -1255,14 +609,14 @@ export class Socket {
     this.#pipes.add(pipe)
     pipe.attachOwner(this)
     this.xattachPipe(pipe)
-    if (this.#pendingSend) this.retrySend()
-    if (this.#pendingRecv && pipe.inbound.length > 0) this.retryRecv()
+    if (this.#flow.pendingSend !== null) this.#flow.retrySend()
+    if (this.#flow.pendingRecv !== null && pipe.inbound.length > 0) this.#flow.retryRecv()
   }
 
   /** A socket type made a message available outside of its pipes (e.g. XPUB's subscriptions). */
   /** @internal */
   protected wakeReader(): void {
-    if (this.#pendingRecv) this.retryRecv()
+    if (this.#flow.pendingRecv !== null) this.#flow.retryRecv()
   }
 
   /** Gives up a pipe the socket type does not want; its connection is closed (`reason`: the peer broke a rule). */
@@ -1287,13 +641,13 @@ export class Socket {
   /** @internal */
   readActivated(pipe: Pipe): void {
     this.xreadActivated(pipe)
-    if (this.#pendingRecv) this.retryRecv()
+    if (this.#flow.pendingRecv !== null) this.#flow.retryRecv()
   }
 
   /** @internal */
   writeActivated(pipe: Pipe): void {
     this.xwriteActivated(pipe)
-    if (this.#pendingSend) this.retrySend()
+    if (this.#flow.pendingSend !== null) this.#flow.retrySend()
   }
 
   /** @internal */
@@ -1355,25 +709,7 @@ export class Socket {
    * getpeername(2) per connection, which most connections never use).
    */
   makeMechanism(peerAddress: string | (() => string), o: Readonly<OptionValues> = this.#opts): Mechanism {
-    const ctx = new ConnectionContext(
-      this.#typeName,
-      // ZMQ_ROUTING_ID: the identity (1 to 255 bytes) this socket announces to ROUTER peers, which address it by it.
-      o.routingId ?? EMPTY,
-      // ZMQ_ZAP_DOMAIN: the security domain (1 to 255 bytes) passed to the ZAP handler (RFC 27) with each handshake.
-      o.zapDomain === null ? null : o.zapDomain.toString("utf8"),
-      // ZMQ_ZAP_ENFORCE_DOMAIN: when true, a handshake that needs a ZAP handler fails when none is bound
-      // (instead of admitting the peer), and a CURVE server without `zapDomain` skips ZAP, as libzmq 4.3 does.
-      o.zapEnforceDomain,
-      peerAddress,
-    )
-    switch (o.mechanism) {
-      case "plain":
-        return o.asServer ? new PlainServer(ctx) : new PlainClient(ctx, o.plainUsername ?? EMPTY, o.plainPassword ?? EMPTY)
-      case "curve":
-        return makeCurve(o, ctx, (this.#curveKeys ??= new CurveKeyMemo()))
-      default:
-        return new NullMechanism(ctx)
-    }
+    return newMechanism(this.#typeName, o, peerAddress, () => (this.#curveKeys ??= new CurveKeyMemo()))
   }
 
   /** @internal */
@@ -1454,49 +790,4 @@ export class Socket {
 }
 
 installOptions(Socket, "Socket")
-
-/**
- * zeromq.js's native Socket has join() and leave() on every socket (its
- * types do not show them): libzmq's zmq_join/zmq_leave, ENOTSUP but on a
- * DISH, which has its own. Each value is tried; the first failure is thrown.
- */
-function groupsUnsupported(this: Socket, ...values: unknown[]): void {
-  let failure: Error | null = null
-  for (const value of values) {
-    if (this.closed) failure ??= zmqError("EBADF", "Socket is closed")
-    else if (typeof value !== "string" && !Buffer.isBuffer(value)) throw new TypeError("Value must be a string or buffer")
-    else failure ??= zmqError("ENOTSUP", "Operation not supported")
-  }
-  if (failure !== null) throw failure
-}
-for (const name of ["join", "leave"]) {
-  Object.defineProperty(Socket.prototype, name, { value: { [name]: function (this: Socket, ...values: unknown[]) { groupsUnsupported.apply(this, values) } }[name], writable: false, configurable: true })
-}
-makeReadOnly(Socket, ["type", "lastEndpoint", "securityMechanism", "threadSafe", "context", "closed", "readable", "writable", "events"], "Socket")
-
-// zeromq.js has send(), receive() and async iteration on every socket (a
-// type that cannot do one rejects with ENOTSUP); the classes' typings say
-// which ones make sense.
-Object.defineProperties(Socket.prototype, {
-  send: {
-    configurable: true,
-    writable: true,
-    value: function send(this: Socket, message: MessageLike | MessageLike[]): Promise<void> {
-      return this["sendMessage"](message, arguments.length)
-    },
-  },
-  receive: {
-    configurable: true,
-    writable: true,
-    value: function receive(this: Socket): Promise<Msg> {
-      return this["receiveMessage"](arguments.length)
-    },
-  },
-  [Symbol.asyncIterator]: {
-    configurable: true,
-    writable: true,
-    value: function asyncIterator(this: Socket): AsyncIterator<Msg, undefined> {
-      return this["iterate"]()
-    },
-  },
-})
+installSocketMethods(Socket)
