@@ -46,8 +46,8 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   run(): Promise<void> {
     checkArgs(arguments.length, 0)
     // A closed socket has no endpoints left, so it fails the same check.
-    if (this.frontEnd.endpointsInUse <= 0) throw zmqError("EINVAL", "Front-end socket must be bound or connected")
-    if (this.backEnd.endpointsInUse <= 0) throw zmqError("EINVAL", "Back-end socket must be bound or connected")
+    if (this.frontEnd.endpointsInUse === 0) throw zmqError("EINVAL", "Front-end socket must be bound or connected")
+    if (this.backEnd.endpointsInUse === 0) throw zmqError("EINVAL", "Back-end socket must be bound or connected")
     this.running = true
     this.frontEnd.proxied = true
     this.backEnd.proxied = true

@@ -180,7 +180,8 @@ export class Socket {
   /** @internal An option setter's checks: open socket; warns when only later endpoints will see it. */
   optionWrite(now: boolean): void {
     // zeromq.js warns after libzmq's setsockopt whatever it answered, and keeps its endpoint count when the socket closes.
-    if (!now && (this.#isClosed ? this.#ends.countAtClose : this.#ends.count) > 0) {
+    // Not `> 0`: zeromq.js's count is unsigned, so one below zero (a failed unbind) reads as in use.
+    if (!now && (this.#isClosed ? this.#ends.countAtClose : this.#ends.count) !== 0) {
       process.emitWarning("Socket option will not take effect until next connect/bind.")
     }
     if (this.#isClosed) throw zmqError("ENOTSOCK", "Socket operation on non-socket")
@@ -433,6 +434,7 @@ export class Socket {
     checkArgs(arguments.length, 1)
     this.validateOpen()
     this.#busy = true
+    // zeromq.js counts one endpoint less for every unbind, even one that failed (its unsigned count then wraps).
     this.#ends.count--
     return this.doUnbind(address).finally(() => {
       this.#busy = false
@@ -443,7 +445,6 @@ export class Socket {
   private async doUnbind(address: string): Promise<void> {
     checkUri(address)
     const handle = this.#ends.takeBind(address)
-    this.#ends.count--
     await handle.close(0)
     if (!handle.endpoint.startsWith("inproc://")) this.emit({ type: "close", address: handle.endpoint })
   }
@@ -468,7 +469,6 @@ export class Socket {
     this.checkSecurityOptions()
     this.goLive()
     const handle = connectEndpoint(this, endpoint)
-    this.#ends.count++
     this.#ends.addConnect(address, handle, endpoint.transport === "inproc")
     this.#ends.count++
   }

@@ -161,3 +161,50 @@ void describe("conformance: options Node cannot apply fail loudly (deliberate di
     },
   })
 })
+
+/**
+ * The option-write warning reads zeromq.js's endpoint count: +1 per bind
+ * (even a failed one), +1 per connect, -1 per disconnect, -1 per unbind (even
+ * a failed one; the count is unsigned, so that one reads as in use).
+ */
+async function warnsAfter(zmq: Zmq, t: CaseContext, steps: (s: AnySocket) => Promise<unknown>): Promise<unknown> {
+  const s = t.track(make(zmq, "Dealer", { linger: 0 }))
+  const errors = await steps(s)
+  s.maxMessageSize = 5
+  await new Promise((resolve) => setImmediate(resolve))
+  return { errors, warnings: t.warnings().length }
+}
+
+type Ends = { bind(a: string): Promise<void>; unbind(a: string): Promise<void>; connect(a: string): void; disconnect(a: string): void; lastEndpoint: string | null }
+const code = (err: unknown): unknown => (err as { code?: string }).code
+
+void describe("conformance: the endpoint count behind the option-write warning", () => {
+  conform("Dealer: connect then disconnect leaves no endpoint: no warning", (zmq, t) => warnsAfter(zmq, t, (s) => {
+    const e = s as unknown as Ends
+    e.connect("tcp://127.0.0.1:9")
+    e.disconnect("tcp://127.0.0.1:9")
+    return Promise.resolve([])
+  }), { expect: { errors: [], warnings: 0 } })
+  conform("Dealer: two binds, one unbind: one endpoint left, the warning comes", (zmq, t) => warnsAfter(zmq, t, async (s) => {
+    const e = s as unknown as Ends
+    await e.bind("tcp://127.0.0.1:*")
+    const first = e.lastEndpoint!
+    await e.bind("tcp://127.0.0.1:*")
+    await e.unbind(first)
+    return []
+  }), { expect: { errors: [], warnings: 1 } })
+  conform("Dealer: bind then unbind: no warning", (zmq, t) => warnsAfter(zmq, t, async (s) => {
+    const e = s as unknown as Ends
+    await e.bind("tcp://127.0.0.1:*")
+    await e.unbind(e.lastEndpoint!)
+    return []
+  }), { expect: { errors: [], warnings: 0 } })
+  conform("Dealer: an unbind that fails (ENOENT) still counts down: the warning comes", (zmq, t) => warnsAfter(zmq, t, async (s) => {
+    const e = s as unknown as Ends
+    return [await e.unbind("tcp://127.0.0.1:9").then(() => "unbound", code)]
+  }), { expect: { errors: ["ENOENT"], warnings: 1 } })
+  conform("Dealer: a bind that fails (ENODEV) still counts: the warning comes", (zmq, t) => warnsAfter(zmq, t, async (s) => {
+    const e = s as unknown as Ends
+    return [await e.bind("tcp://256.0.0.1:1").then(() => "bound", code)]
+  }), { expect: { errors: ["ENODEV"], warnings: 1 } })
+})
