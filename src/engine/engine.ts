@@ -1,4 +1,5 @@
 import type { ByteStream, StreamReader } from "./byte-stream.js"
+import type { Engine, EngineEndReason, EngineHost, EngineOptions } from "./engine-types.js"
 import { decodeCommand, decodeErrorReason, encodeCommand, encodePing, encodePong, type Metadata } from "../codec/command.js"
 import { FRAME_OVERHEAD, GREETING_SIZE, SIGNATURE_SIZE } from "../codec/constants.js"
 import { FrameDecoder, type DecoderSink } from "../codec/decoder.js"
@@ -7,86 +8,16 @@ import { WIRE_REF_MIN } from "../codec/wire.js"
 import { decodeGreeting, encodeGreeting, isValidSignature } from "../codec/greeting.js"
 import { ProtocolError } from "../codec/protocol-error.js"
 import { MechanismFailure } from "../mechanism/failure.js"
-import { checkPeerSocketType, HANDSHAKE_COMMAND_MAX, SECURE_COMMAND, SECURE_MORE, type SecureCodec, type Mechanism } from "../mechanism/mechanism.js"
+import { checkPeerSocketType, HANDSHAKE_COMMAND_MAX, SECURE_COMMAND, SECURE_MORE, type SecureCodec } from "../mechanism/mechanism.js"
 import { AuthError, encodeZapRequest } from "../mechanism/zap.js"
 import { msgCost, type Msg, type Pipe, type PipePeer, type WireMsg } from "../pipe.js"
 import type { ZapCall } from "../transport/inproc.js"
-import type { SocketTypeName } from "../sockets/socket-types.js"
 import { checkDishMessage, groupCommandIn, groupCommandOut } from "./draft-wire.js"
 import { UnsentTracker } from "./unsent.js"
 import { HeldInput } from "./held-input.js"
 import type { ScanLimits } from "../codec/frame-scan.js"
 
-/** Why an engine stopped: libzmq's error_reason_t. */
-export type EngineEndReason = (
-  /** The connection broke or the peer closed it: a connecting side reconnects. */
-  | { kind: "connection"; error?: Error }
-  /** The peer broke the protocol: the session ends without reconnecting. */
-  | { kind: "protocol"; error: ProtocolError }
-  /** Authentication refused the peer (ZAP status 300/400/500, or the peer's ERROR saying so). */
-  | { kind: "auth"; error: AuthError }
-  /** The handshake could not proceed for a local reason (e.g. no ZAP handler). */
-  | { kind: "other"; error: MechanismFailure }
-  /** The handshake (or a heartbeat) timed out: treated like a broken connection. */
-  | { kind: "timeout" }
-  /** We closed it ourselves. */
-  | { kind: "closed" }
-) & {
-  /** Whether the handshake was still under way (libzmq reports handshake failures only then). */
-  handshaking?: boolean
-}
-
-export interface EngineOptions {
-  socketType: SocketTypeName
-  routingId: Buffer
-  mechanism: Mechanism
-  /** Largest frame accepted, -1 for no limit (ZMQ_MAXMSGSIZE). */
-  maxMessageSize: number
-  /** Largest message accepted, as msgCost counts it, -1 for no limit (the connection's receive budget). */
-  receiveMemoryLimit: number
-  /** Milliseconds to finish the handshake, 0 for no limit (ZMQ_HANDSHAKE_IVL). */
-  handshakeInterval: number
-  /** ZMQ_HEARTBEAT_IVL: ms between PINGs we send, 0 for none. */
-  heartbeatInterval: number
-  /** ZMQ_HEARTBEAT_TIMEOUT: ms to wait for any traffic after a PING (-1: the interval). */
-  heartbeatTimeout: number
-  /** ZMQ_HEARTBEAT_TTL: ms the peer should wait for our traffic, sent in deciseconds. */
-  heartbeatTimeToLive: number
-  /** Sends a ZAP request to the handler; null when no handler is bound. */
-  zap: (request: Buffer[]) => ZapCall | null
-  /**
-   * The accepting side: our greeting waits for the peer's first bytes and
-   * leaves with our answer to them (see the constructor). Never for the
-   * connecting side: two peers waiting for each other would never start.
-   */
-  greetOnPeerBytes?: boolean
-}
-
-/** One connection as its session sees it: ZMTP, or raw bytes for STREAM. */
-export interface Engine {
-  readonly active: boolean
-  readonly stopped: boolean
-  readonly peerRoutingId: Buffer
-  readonly peerMetadata: Metadata
-  /**
-   * Closes the connection now; queued messages stay in the pipe. `graceful`
-   * (after a linger that saw everything leave): half-close and let the peer
-   * close its side, so that it still reads what we sent before it meets a
-   * closed socket (a write of its own to a closed socket would fail, and Node
-   * then drops what it had not read yet).
-   */
-  close(graceful?: boolean): void
-  /** Calls `fn` once everything queued so far has been handed to the kernel (or the engine stopped). */
-  whenDrained(fn: () => void): void
-}
-
-/** What an engine reports to the session that owns it. */
-export interface EngineHost {
-  /** The handshake succeeded: return the pipe to carry this peer's messages. */
-  engineReady(engine: Engine): Pipe
-  /** The engine has stopped for good; the stream is destroyed. */
-  engineStopped(engine: Engine, reason: EngineEndReason): void
-}
+export type { Engine, EngineEndReason, EngineHost, EngineOptions } from "./engine-types.js"
 
 const enum State {
   Greeting,
