@@ -1,11 +1,11 @@
 import type { ByteStream, StreamReader } from "./byte-stream.js"
 import type { Engine, EngineEndReason, EngineHost, EngineOptions } from "./engine-types.js"
 import { decodeCommand, decodeErrorReason, encodeCommand, encodePing, encodePong, type Metadata } from "../codec/command.js"
-import { FRAME_OVERHEAD, GREETING_SIZE, SIGNATURE_SIZE } from "../codec/constants.js"
+import { FRAME_OVERHEAD } from "../codec/constants.js"
 import { FrameDecoder, type DecoderSink } from "../codec/decoder.js"
 import { FrameEncoder } from "../codec/encoder.js"
 import { WIRE_REF_MIN } from "../codec/wire.js"
-import { decodeGreeting, encodeGreeting, isValidSignature } from "../codec/greeting.js"
+import { encodeGreeting } from "../codec/greeting.js"
 import { ProtocolError } from "../codec/protocol-error.js"
 import { MechanismFailure } from "../mechanism/failure.js"
 import { checkPeerSocketType, HANDSHAKE_COMMAND_MAX, SECURE_COMMAND, SECURE_MORE, type SecureCodec } from "../mechanism/mechanism.js"
@@ -15,6 +15,7 @@ import type { ZapCall } from "../transport/inproc.js"
 import { checkDishMessage, groupCommandIn, groupCommandOut } from "./draft-wire.js"
 import { UnsentTracker } from "./unsent.js"
 import { HeldInput } from "./held-input.js"
+import { PeerGreeting } from "./peer-greeting.js"
 import type { ScanLimits } from "../codec/frame-scan.js"
 
 export type { Engine, EngineEndReason, EngineHost, EngineOptions } from "./engine-types.js"
@@ -101,9 +102,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
 
   private readonly host: EngineHost
   private state = State.Greeting
-  /** The peer's greeting while it arrives in pieces; a greeting that comes whole is read where it is. */
-  private greeting: Buffer | null = null
-  private greetingFill = 0
+  private readonly peerGreeting = new PeerGreeting()
   /** Our greeting has not been sent yet (greetOnPeerBytes). */
   private greetingDue = false
   /** onData calls under way: handshake output is held until the chunk is done (writeHeld). */
@@ -273,36 +272,10 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     this.writeOut()
   }
 
-  /**
-   * Accumulates the peer's greeting, checking each part as soon as it is
-   * here (RFC 37 "Version Negotiation"): a non-ZMTP peer is dropped after its
-   * first bytes rather than after 64. Returns what follows the greeting.
-   */
+  /** Reads the peer's greeting (peer-greeting.ts), then starts the mechanism. Returns what follows the greeting. */
   private readGreeting(chunk: Buffer): Buffer | null {
-    const take = Math.min(GREETING_SIZE - this.greetingFill, chunk.length)
-    let greeting: Buffer
-    if (this.greetingFill === 0 && take === GREETING_SIZE) {
-      // All of it in one chunk, the usual case: no buffer of its own per connection.
-      greeting = chunk
-    } else {
-      greeting = this.greeting ??= Buffer.allocUnsafe(GREETING_SIZE)
-      chunk.copy(greeting, this.greetingFill, 0, take)
-    }
-    const before = this.greetingFill
-    this.greetingFill += take
-    if (before === 0 && greeting[0] !== 0xff) {
-      throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", "peer is not a ZMTP peer (bad signature)")
-    }
-    if (before < SIGNATURE_SIZE && this.greetingFill >= SIGNATURE_SIZE && !isValidSignature(greeting)) {
-      throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", "peer speaks ZMTP 1.0, which is not supported")
-    }
-    if (before <= SIGNATURE_SIZE && this.greetingFill > SIGNATURE_SIZE && greeting[SIGNATURE_SIZE]! < 3) {
-      // libzmq downgrades to ZMTP 2.0 here; we only speak 3.x (RFC 37 allows refusing).
-      throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `peer speaks ZMTP revision ${greeting[SIGNATURE_SIZE]}, not 3.x`)
-    }
-    if (this.greetingFill < GREETING_SIZE) return null
-    this.greeting = null
-    const g = decodeGreeting(greeting)
+    const g = this.peerGreeting.read(chunk)
+    if (g === null) return null
     this.peerMinor = g.minor
     const mech = this.options.mechanism
     if (g.mechanism !== mech.name) {
@@ -310,7 +283,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     }
     this.state = State.Handshake
     this.mechanismStep(mech.start())
-    return chunk.subarray(take)
+    return chunk.subarray(this.peerGreeting.taken)
   }
 
   /** Sends what the mechanism produced, then asks ZAP or finishes the handshake as it requires. */
