@@ -16,6 +16,7 @@ import { checkDishMessage, groupCommandIn, groupCommandOut } from "./draft-wire.
 import { UnsentTracker } from "./unsent.js"
 import { HeldInput } from "./held-input.js"
 import { PeerGreeting } from "./peer-greeting.js"
+import { Heartbeat } from "./heartbeat.js"
 import type { ScanLimits } from "../codec/frame-scan.js"
 
 export type { Engine, EngineEndReason, EngineHost, EngineOptions } from "./engine-types.js"
@@ -121,11 +122,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   /** The ZAP request under way, cancelled if we stop first. */
   private zapCall: ZapCall | null = null
   private pongQueued = false
-  private pingTimer: NodeJS.Timeout | null = null
-  /** Armed when we PING; any traffic from the peer disarms it (libzmq's heartbeat timeout). */
-  private pongTimer: NodeJS.Timeout | null = null
-  /** Armed by the peer's PING TTL; any traffic from the peer disarms it. */
-  private ttlTimer: NodeJS.Timeout | null = null
+  private readonly heartbeat = new Heartbeat(() => this.stop({ kind: "timeout" }))
   /** The CURVE box codec once the handshake is done; null for NULL and PLAIN. */
   private secure: SecureCodec | null = null
   private secureFrames: Buffer[] = []
@@ -337,7 +334,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       this.mechanismStep(this.options.mechanism.onCommand(body))
       return (this.state as State) !== State.Stopped && !this.zapWaiting
     }
-    if (this.pongTimer !== null || this.ttlTimer !== null) this.peerAlive()
+    if (this.heartbeat.armed) this.heartbeat.peerAlive()
     // CURVE: after the handshake every frame is a MESSAGE box, whatever its flags.
     if (this.secure !== null) return this.onSecureFrame(body)
     return this.handleCommand(body)
@@ -353,11 +350,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
         const context = cmd.data.subarray(2, Math.min(cmd.data.length, 18))
         // The peer's TTL (deciseconds): without traffic from it for that
         // long, the connection is considered dead (libzmq's TTL timer).
-        const ttl = cmd.data.readUInt16BE(0) * 100
-        if (ttl > 0 && this.ttlTimer === null) {
-          this.ttlTimer = setTimeout(() => this.stop({ kind: "timeout" }), ttl)
-          this.ttlTimer.unref()
-        }
+        this.heartbeat.peerTtl(cmd.data.readUInt16BE(0) * 100)
         // One PONG at a time, as libzmq keeps: a peer that PINGs without
         // reading cannot make replies pile up in memory.
         if (!this.waitingDrain && !this.pongQueued) {
@@ -398,7 +391,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     if (this.state !== State.Active) {
       throw new ProtocolError("ERR_ZMTP_UNEXPECTED_COMMAND", "message before handshake completed")
     }
-    if (this.pongTimer !== null || this.ttlTimer !== null) this.peerAlive()
+    if (this.heartbeat.armed) this.heartbeat.peerAlive()
     if (this.secure !== null) {
       // Outer frames are MESSAGE boxes; a peer that bundles several under MORE
       // has sent them all already, so they are all decrypted into the queue
@@ -498,19 +491,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     const o = this.options
     this.sendCommand(encodePing(Math.floor(o.heartbeatTimeToLive / 100), Buffer.alloc(0)))
     this.scheduleFlush()
-    const timeout = o.heartbeatTimeout >= 0 ? o.heartbeatTimeout : o.heartbeatInterval
-    if (this.pongTimer === null && timeout > 0) {
-      this.pongTimer = setTimeout(() => this.stop({ kind: "timeout" }), timeout)
-      this.pongTimer.unref()
-    }
-  }
-
-  /** Any frame from the peer proves it alive: disarm both heartbeat timers. */
-  private peerAlive(): void {
-    if (this.pongTimer !== null) clearTimeout(this.pongTimer)
-    if (this.ttlTimer !== null) clearTimeout(this.ttlTimer)
-    this.pongTimer = null
-    this.ttlTimer = null
+    this.heartbeat.pinged(o.heartbeatTimeout >= 0 ? o.heartbeatTimeout : o.heartbeatInterval)
   }
 
   /** Sends a command after the handshake: in a CURVE box when the mechanism encrypts. */
@@ -539,10 +520,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     this.batchOk = this.secure === null && type !== "REQ" && type !== "DISH"
     this.state = State.Active
     this.directOk = this.secure === null && !this.sendsSubscribeCommands && this.options.socketType !== "DISH"
-    if (this.options.heartbeatInterval > 0) {
-      this.pingTimer = setInterval(() => this.ping(), this.options.heartbeatInterval)
-      this.pingTimer.unref()
-    }
+    if (this.options.heartbeatInterval > 0) this.heartbeat.start(this.options.heartbeatInterval, () => this.ping())
     const pipe = this.host.engineReady(this)
     this.pipe = pipe
     pipe.attachPeer(this)
@@ -887,9 +865,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     this.state = State.Stopped
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
     this.handshakeTimer = null
-    if (this.pingTimer) clearInterval(this.pingTimer)
-    this.pingTimer = null
-    this.peerAlive()
+    this.heartbeat.stop()
     this.held.clear()
     this.zapCall?.cancel()
     this.zapCall = null
