@@ -1,10 +1,8 @@
 import type { ByteStream, StreamReader } from "./byte-stream.js"
 import type { Engine, EngineEndReason, EngineHost, EngineOptions } from "./engine-types.js"
-import { decodeCommand, decodeErrorReason, encodeCommand, encodePing, encodePong, type Metadata } from "../codec/command.js"
+import { decodeCommand, decodeErrorReason, encodePing, encodePong, type Metadata } from "../codec/command.js"
 import { FRAME_OVERHEAD } from "../codec/constants.js"
 import { FrameDecoder, type DecoderSink } from "../codec/decoder.js"
-import { FrameEncoder } from "../codec/encoder.js"
-import { WIRE_REF_MIN } from "../codec/wire.js"
 import { encodeGreeting } from "../codec/greeting.js"
 import { ProtocolError } from "../codec/protocol-error.js"
 import { MechanismFailure } from "../mechanism/failure.js"
@@ -12,10 +10,10 @@ import { checkPeerSocketType, HANDSHAKE_COMMAND_MAX, SECURE_COMMAND, SECURE_MORE
 import { AuthError, encodeZapRequest } from "../mechanism/zap.js"
 import { msgCost, type Msg, type Pipe, type PipePeer, type WireMsg } from "../pipe.js"
 import type { ZapCall } from "../transport/inproc.js"
-import { checkDishMessage, groupCommandIn, groupCommandOut } from "./draft-wire.js"
-import { UnsentTracker } from "./unsent.js"
+import { checkDishMessage, groupCommandIn } from "./draft-wire.js"
 import { HeldInput } from "./held-input.js"
 import { PeerGreeting } from "./peer-greeting.js"
+import { Outbound } from "./outbound.js"
 import { Heartbeat } from "./heartbeat.js"
 import type { ScanLimits } from "../codec/frame-scan.js"
 
@@ -36,13 +34,6 @@ function isWellFormedReply(frames: Msg): boolean {
   const first = frames[0]!
   if (first.length === 0) return frames.length >= 2
   return first.length === 4 && frames.length >= 3 && frames[1]!.length === 0
-}
-
-/** A fan-out message's ZMTP bytes, encoded by the first connection that needs them (null: too large). */
-function wireOf(msg: WireMsg): Buffer | null {
-  let wire = msg.wire
-  if (wire === undefined) wire = msg.wire = msg.wireFrom!.encode(msg)
-  return wire
 }
 
 /** The frame bound while the handshake runs: HANDSHAKE_COMMAND_MAX, or maxMessageSize if that is smaller. */
@@ -66,23 +57,6 @@ const DIRECT_READ_MIN = 32 * 1024
  * not where decoding a message may raise a protocol error (REQ, DISH, CURVE).
  */
 const DECODE_BATCH = 1024
-
-/** Bytes we hand to the stream per write before yielding to the event loop. */
-const WRITE_BUDGET = 256 * 1024
-/**
- * Bytes we let Node's stream hold before we stop taking messages from the
- * pipe. Kept small: what sits in the stream when the connection resets is
- * lost, whereas what stays in the pipe survives a reconnect (libzmq keeps
- * only one batch outside its pipe). 256 KiB still keeps 1 MiB messages
- * streaming back to back (test/fault/reset-backlog.test.ts measures the loss).
- */
-const STREAM_LIMIT = 256 * 1024
-/**
- * Bytes of small messages encodeNow() packs into the batch before it sends
- * callers back to the queue until the next flush: one batch outside the
- * pipe, as libzmq keeps.
- */
-const DIRECT_LIMIT = 64 * 1024
 
 /**
  * One ZMTP connection: bytes from the stream go through the decoder to the
@@ -111,17 +85,13 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   /** The encoder holds handshake output (greeting, READY...) for writeHeld. */
   private outHeld = false
   private readonly decoder: FrameDecoder
-  private readonly encoder = new FrameEncoder()
-  private flushScheduled = false
-  /** encodeNow() may take messages on this connection (set once the handshake is done). */
-  private directOk = false
-  private waitingDrain = false
+  /** The write path (outbound.ts), which the handshake writes through too. */
+  private readonly out: Outbound
   private readPaused = false
   private handshakeTimer: NodeJS.Timeout | null = null
   private zapWaiting = false
   /** The ZAP request under way, cancelled if we stop first. */
   private zapCall: ZapCall | null = null
-  private pongQueued = false
   private readonly heartbeat = new Heartbeat(() => this.stop({ kind: "timeout" }))
   /** The CURVE box codec once the handshake is done; null for NULL and PLAIN. */
   private secure: SecureCodec | null = null
@@ -142,15 +112,12 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   private readonly onLow = (): void => this.resumeReading(true)
   /** Set once the peer's FIN came: what we hold is decoded past the high-water mark. */
   private draining = false
-  private drainWaiters: (() => void)[] = []
-  /** Messages taken from the pipe, until the kernel has them: requeued if the connection fails first. */
-  private readonly unsent: UnsentTracker
-  private readonly onWritten = (): void => this.unsent.prune()
 
   constructor(stream: ByteStream, options: EngineOptions, host: EngineHost) {
     this.stream = stream
     this.options = options
     this.host = host
+    this.out = new Outbound(stream, options.socketType)
     this.decoder = new FrameDecoder(this, handshakeFrameMax(options.maxMessageSize), options.receiveMemoryLimit)
     this.scanLimits = { maxFrameSize: options.maxMessageSize, messageBudget: options.receiveMemoryLimit, frameMax: DIRECT_READ_MIN }
     this.held = new HeldInput(this.scanLimits)
@@ -158,13 +125,12 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     if (stream.readDirect !== undefined) stream.readDirect(this)
     else stream.on("data", (chunk: Buffer) => this.onData(chunk))
     stream.on("end", () => this.onPeerEnd())
-    this.unsent = new UnsentTracker(stream)
     stream.on("error", (error: Error) => {
       this.requeueUnsent()
       this.stop({ kind: "connection", error })
     })
     stream.on("close", () => this.onPeerEnd())
-    stream.on("drain", () => this.onDrain())
+    stream.on("drain", () => this.out.onDrain())
 
     if (options.handshakeInterval > 0) {
       this.handshakeTimer = setTimeout(() => this.stop({ kind: "timeout" }), options.handshakeInterval)
@@ -220,7 +186,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
         if (this.greetingDue) {
           const mech = this.options.mechanism
           this.greetingDue = false
-          this.encoder.copyRaw(encodeGreeting(mech.name, mech.asServer, this.options.routingId.length))
+          this.out.encoder.copyRaw(encodeGreeting(mech.name, mech.asServer, this.options.routingId.length))
           this.outHeld = true
         }
         const rest = this.readGreeting(chunk)
@@ -247,7 +213,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       // connection (handshake:error:other, where libzmq reports protocol).
       if (this.outHeld) {
         this.outHeld = false
-        this.writeOut()
+        this.out.writeOut()
       }
       this.fail(err)
     } finally {
@@ -265,8 +231,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
    */
   private writeHeld(): void {
     this.outHeld = false
-    if (this.state === State.Active && this.flushScheduled) return
-    this.writeOut()
+    if (this.state === State.Active && this.out.flushScheduled) return
+    this.out.writeOut()
   }
 
   /** Reads the peer's greeting (peer-greeting.ts), then starts the mechanism. Returns what follows the greeting. */
@@ -285,10 +251,10 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
 
   /** Sends what the mechanism produced, then asks ZAP or finishes the handshake as it requires. */
   private mechanismStep(commands: Buffer[]): void {
-    for (const cmd of commands) this.encoder.encodeCommand(cmd)
+    for (const cmd of commands) this.out.encoder.encodeCommand(cmd)
     if (commands.length > 0) {
       if (this.chunkDepth > 0) this.outHeld = true
-      else this.writeOut()
+      else this.out.writeOut()
     }
     const mech = this.options.mechanism
     if (mech.zapRequest !== null) this.askZap()
@@ -351,13 +317,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
         // The peer's TTL (deciseconds): without traffic from it for that
         // long, the connection is considered dead (libzmq's TTL timer).
         this.heartbeat.peerTtl(cmd.data.readUInt16BE(0) * 100)
-        // One PONG at a time, as libzmq keeps: a peer that PINGs without
-        // reading cannot make replies pile up in memory.
-        if (!this.waitingDrain && !this.pongQueued) {
-          this.pongQueued = true
-          this.sendCommand(encodePong(context))
-          this.scheduleFlush()
-        }
+        this.out.pong(encodePong(context))
         return true
       }
       case "PONG":
@@ -489,15 +449,9 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   private ping(): void {
     if (this.state !== State.Active) return
     const o = this.options
-    this.sendCommand(encodePing(Math.floor(o.heartbeatTimeToLive / 100), Buffer.alloc(0)))
-    this.scheduleFlush()
+    this.out.sendCommand(encodePing(Math.floor(o.heartbeatTimeToLive / 100), Buffer.alloc(0)))
+    this.out.scheduleFlush()
     this.heartbeat.pinged(o.heartbeatTimeout >= 0 ? o.heartbeatTimeout : o.heartbeatInterval)
-  }
-
-  /** Sends a command after the handshake: in a CURVE box when the mechanism encrypts. */
-  private sendCommand(body: Buffer): void {
-    if (this.secure !== null) this.encoder.encodeFrame(this.secure.encodeFrame(SECURE_COMMAND, body), 0)
-    else this.encoder.encodeCommand(body)
   }
 
   /** SUB and XSUB talking to a ZMTP 3.1 peer send subscriptions as commands. */
@@ -519,24 +473,29 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     const type = this.options.socketType
     this.batchOk = this.secure === null && type !== "REQ" && type !== "DISH"
     this.state = State.Active
-    this.directOk = this.secure === null && !this.sendsSubscribeCommands && this.options.socketType !== "DISH"
+    const out = this.out
+    out.active = true
+    out.secure = this.secure
+    out.subCommands = this.sendsSubscribeCommands
+    out.directOk = this.secure === null && !out.subCommands && type !== "DISH"
     if (this.options.heartbeatInterval > 0) this.heartbeat.start(this.options.heartbeatInterval, () => this.ping())
     const pipe = this.host.engineReady(this)
     this.pipe = pipe
+    out.pipe = pipe
     pipe.attachPeer(this)
     if (pipe.refused) {
       // The socket refused this peer while attaching it (e.g. PAIR is taken);
       // the handshake output held for this chunk still goes first, as before.
-      this.writeOut()
+      this.out.writeOut()
       this.close()
       return
     }
     if (pipe.outbound.length > 0) {
-      this.scheduleFlush()
+      this.out.scheduleFlush()
     } else {
       // Nothing to send it with: whatever the handshake holds goes now, before drain waiters hear "drained".
-      this.writeOut()
-      this.notifyDrained()
+      this.out.writeOut()
+      this.out.notifyDrained()
     }
   }
 
@@ -621,193 +580,37 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
 
   /** PipePeer: messages are waiting in the outbound queue. */
   outboundReady(): void {
-    this.scheduleFlush()
+    this.out.scheduleFlush()
   }
 
-  /**
-   * PipePeer: a small one-frame message encoded at send() (Pipe.writeSmall).
-   * Refused where flush() would do more than encode it: before the handshake
-   * is done, with CURVE boxes, for SUB/XSUB (a \x00/\x01 message may become
-   * a command) and DISH (JOIN/LEAVE), while the stream is full, and past one
-   * batch.
-   */
+  /** PipePeer: a small one-frame message encoded at send() (Pipe.writeSmall); see Outbound.encodeNow. */
   encodeNow(frame: Uint8Array): boolean {
-    if (!this.directOk || this.state !== State.Active || this.waitingDrain || this.encoder.pendingBytes >= DIRECT_LIMIT) return false
-    this.unsent.takenSmall(this.encoder.pendingBytes)
-    this.encoder.encodeSmall(frame)
-    this.scheduleFlush()
-    return true
+    return this.out.encodeNow(frame)
   }
 
   /** PipePeer: whether a WireMsg's bytes are used here (plain ZMTP; CURVE seals each frame instead). */
   get takesWire(): boolean {
-    return this.directOk
+    return this.out.directOk
   }
 
-  /**
-   * PipePeer: a fan-out socket's message (Pipe.writeWire), its ZMTP bytes
-   * encoded once for all connections and appended to the batch by
-   * reference; refused as encodeNow() refuses, and when too large for wire
-   * bytes (flush() then writes its bodies by reference).
-   */
+  /** PipePeer: a fan-out socket's message (Pipe.writeWire); see Outbound.encodeWire. */
   encodeWire(msg: WireMsg): boolean {
-    if (!this.directOk || this.state !== State.Active || this.waitingDrain || this.encoder.pendingBytes >= DIRECT_LIMIT) return false
-    const wire = wireOf(msg)
-    if (wire === null) return false
-    this.unsent.taken(msg, this.encoder.pendingBytes)
-    this.encoder.appendWire(wire)
-    this.scheduleFlush()
-    return true
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled || this.waitingDrain || this.state === State.Stopped) return
-    this.flushScheduled = true
-    // setImmediate, not a microtask: every message sent during this turn of
-    // the event loop goes out in the same write (automatic batching), and a
-    // lone message still leaves at the end of this turn.
-    setImmediate(() => this.flush())
-  }
-
-  private flush(): void {
-    this.flushScheduled = false
-    if (this.state !== State.Active || this.waitingDrain) return
-    const queue = this.pipe!.outbound
-    let budget = WRITE_BUDGET
-    const subCommands = this.sendsSubscribeCommands
-    const groupCommands = this.options.socketType === "DISH"
-    const subscriber = this.options.socketType === "SUB" || this.options.socketType === "XSUB"
-    const secure = this.secure
-    while (budget > 0) {
-      const msg = queue.read()
-      if (msg === undefined) break
-      if (subCommands && msg.length === 1 && msg[0]!.length > 0 && msg[0]![0]! <= 1) {
-        // RFC 37 (ZMTP 3.1): (un)subscriptions travel as SUBSCRIBE / CANCEL
-        // commands; to ZMTP 3.0 peers they stay \x01 / \x00 messages.
-        const m = msg[0]!
-        this.sendCommand(encodeCommand(m[0] === 1 ? "SUBSCRIBE" : "CANCEL", m.subarray(1)))
-        budget -= m.length
-        continue
-      }
-      const groupCommand = groupCommands ? groupCommandOut(msg) : null
-      if (groupCommand !== null) {
-        this.sendCommand(groupCommand)
-        budget -= groupCommand.length
-        continue
-      }
-      if (secure !== null) {
-        // RFC 25: each frame becomes one MESSAGE box carrying its MORE flag;
-        // libzmq sends the boxes as plain frames without flags of their own.
-        const last = msg.length - 1
-        for (let i = 0; i <= last; i++) {
-          this.encoder.encodeFrame(secure.encodeFrame(i < last ? SECURE_MORE : 0, msg[i]!), 0)
-          budget -= msg[i]!.length + 33
-        }
-        continue
-      }
-      // (Un)subscriptions are not requeued: a reconnected SUB or XSUB sends them all again.
-      if (!subscriber) this.unsent.taken(msg, this.encoder.pendingBytes)
-      if ((msg as WireMsg).wireFrom !== undefined) {
-        // A fan-out socket's message: its ZMTP bytes are encoded once, for every connection.
-        const wire = wireOf(msg)
-        if (wire !== null) {
-          this.encoder.appendWire(wire)
-          budget -= wire.length
-          continue
-        }
-        // Too large for that: its bodies are shared by every connection, so none copies them.
-        this.encoder.encodeMessage(msg, WIRE_REF_MIN)
-      } else {
-        this.encoder.encodeMessage(msg)
-      }
-      for (let i = 0; i < msg.length; i++) budget -= msg[i]!.length + 9
-    }
-    this.writeOut()
-    if (!this.waitingDrain && queue.length > 0) this.scheduleFlush()
-    if (this.encoder.pendingBytes === 0 && queue.length === 0 && !this.waitingDrain) this.notifyDrained()
-  }
-
-  private writeOut(): void {
-    this.pongQueued = false
-    if (this.encoder.pendingBytes === 0 || this.state === State.Stopped) return
-    this.unsent.wrote(this.encoder.pendingBytes)
-    const bufs = this.encoder.take()
-    const stream = this.stream
-    // CURVE seals into memory it reuses once the stream is done with this write.
-    const release = this.secure?.writeBoundary?.() ?? null
-    const done = release === null ? this.onWritten : (err?: Error | null): void => {
-      this.onWritten()
-      if (err == null) release()
-    }
-    let ok = true
-    if (bufs.length === 1) {
-      ok = stream.write(bufs[0]!, done)
-    } else {
-      stream.cork()
-      const last = bufs.length - 1
-      for (let i = 0; i < last; i++) ok = stream.write(bufs[i]!)
-      ok = stream.write(bufs[last]!, done)
-      stream.uncork()
-    }
-    // Node's stream says "full" past 16 KiB; we keep feeding it up to
-    // STREAM_LIMIT, then wait for drain.
-    if (!ok && stream.writableLength >= STREAM_LIMIT) this.waitingDrain = true
-  }
-
-  private onDrain(): void {
-    if (!this.waitingDrain) return
-    this.waitingDrain = false
-    if (this.state !== State.Active) return
-    if (this.pipe!.outbound.length > 0) this.scheduleFlush()
-    else this.notifyDrained()
+    return this.out.encodeWire(msg)
   }
 
   /** True when nothing we were asked to send is still queued with us or the stream. */
   get drained(): boolean {
-    return (
-      this.state === State.Active &&
-      (this.pipe === null || this.pipe.outbound.length === 0) &&
-      this.encoder.pendingBytes === 0 &&
-      !this.waitingDrain &&
-      this.stream.writableLength === 0
-    )
+    return this.out.drained
   }
 
   /** PipePeer: bytes are still on their way to the kernel. */
   get busy(): boolean {
-    return this.encoder.pendingBytes > 0 || this.waitingDrain || this.stream.writableLength > 0
+    return this.out.busy
   }
 
   /** Calls `fn` once everything queued so far has been handed to the kernel. */
   whenDrained(fn: () => void): void {
-    // A closing socket waits on this: write what is queued now rather than at
-    // the end of the turn, as libzmq's I/O thread would have, before the peer
-    // may be gone (a peer closed in the same turn would otherwise leave the
-    // message undeliverable and the lingering socket waiting forever).
-    if (this.flushScheduled) this.flush()
-    if (this.drained) {
-      fn()
-      return
-    }
-    this.drainWaiters.push(fn)
-    // The flush above told no one (we were not waiting yet): when only Node's
-    // stream still holds bytes, no later flush or 'drain' will, so ask it.
-    if (!this.flushScheduled && !this.waitingDrain && this.encoder.pendingBytes === 0 && (this.pipe === null || this.pipe.outbound.length === 0)) {
-      this.notifyDrained()
-    }
-  }
-
-  private notifyDrained(): void {
-    if (this.drainWaiters.length === 0) return
-    if (this.stream.writableLength > 0) {
-      // Node still holds bytes; 'drain' is only emitted after a write returned
-      // false, so wait for the write callback instead.
-      this.stream.write(Buffer.alloc(0), () => this.notifyDrained())
-      return
-    }
-    const waiters = this.drainWaiters
-    this.drainWaiters = []
-    for (const fn of waiters) fn()
+    this.out.whenDrained(fn)
   }
 
   // ---- ending ------------------------------------------------------------
@@ -822,7 +625,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   private requeueUnsent(): void {
     const pipe = this.pipe
     if (pipe === null || this.state !== State.Active || this.secure !== null || pipe.outbound.conflate || pipe.terminated) return
-    pipe.outbound.prepend(this.unsent.unsent())
+    pipe.outbound.prepend(this.out.unsent.unsent())
   }
 
   private fail(err: unknown): void {
@@ -830,8 +633,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       this.stop({ kind: "protocol", error: err })
     } else if (err instanceof AuthError) {
       // Tell the peer why (an ERROR for 400/500) before closing.
-      for (const cmd of err.farewell) this.encoder.encodeCommand(cmd)
-      this.writeOut()
+      for (const cmd of err.farewell) this.out.encoder.encodeCommand(cmd)
+      this.out.writeOut()
       this.stop({ kind: "auth", error: err }, true)
     } else if (err instanceof MechanismFailure) {
       this.stop({ kind: "other", error: err })
@@ -863,6 +666,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     }
     reason.handshaking = this.state !== State.Active
     this.state = State.Stopped
+    this.out.active = false
+    this.out.stopped = true
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
     this.handshakeTimer = null
     this.heartbeat.stop()
@@ -877,9 +682,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     } else {
       this.stream.destroy()
     }
-    const waiters = this.drainWaiters
-    this.drainWaiters = []
-    for (const fn of waiters) fn()
+    this.out.releaseWaiters()
     this.host.engineStopped(this, reason)
   }
 }
