@@ -8,14 +8,13 @@ import { ProtocolError } from "../codec/protocol-error.js"
 import { MechanismFailure } from "../mechanism/failure.js"
 import { checkPeerSocketType, HANDSHAKE_COMMAND_MAX, SECURE_COMMAND, SECURE_MORE, type SecureCodec } from "../mechanism/mechanism.js"
 import { AuthError, encodeZapRequest } from "../mechanism/zap.js"
-import { msgCost, type Msg, type Pipe, type PipePeer, type WireMsg } from "../pipe.js"
+import type { Msg, Pipe, PipePeer, WireMsg } from "../pipe.js"
 import type { ZapCall } from "../transport/inproc.js"
 import { checkDishMessage, groupCommandIn } from "./draft-wire.js"
-import { HeldInput } from "./held-input.js"
 import { PeerGreeting } from "./peer-greeting.js"
+import { ReadFlow } from "./read-flow.js"
 import { Outbound } from "./outbound.js"
 import { Heartbeat } from "./heartbeat.js"
-import type { ScanLimits } from "../codec/frame-scan.js"
 
 export type { Engine, EngineEndReason, EngineHost, EngineOptions } from "./engine-types.js"
 
@@ -40,23 +39,6 @@ function isWellFormedReply(frames: Msg): boolean {
 function handshakeFrameMax(maxMessageSize: number): number {
   return maxMessageSize >= 0 ? Math.min(maxMessageSize, HANDSHAKE_COMMAND_MAX) : HANDSHAKE_COMMAND_MAX
 }
-
-/**
- * A frame body still missing at least this many bytes is read straight into
- * its own buffer when the stream allows it (ByteStream.readDirect); smaller
- * rests come with the next read into the stream's arena, which may also
- * bring the frames after it.
- */
-const DIRECT_READ_MIN = 32 * 1024
-
-/**
- * Messages decoded ahead of the application: past this many in the queue,
- * the rest of the input is kept raw and decoded a batch at a time as the
- * queue empties (held-input.ts says why). Only for plain ZMTP data frames
- * of at most DIRECT_READ_MIN bytes (larger bodies are read in place), and
- * not where decoding a message may raise a protocol error (REQ, DISH, CURVE).
- */
-const DECODE_BATCH = 1024
 
 /**
  * One ZMTP connection: bytes from the stream go through the decoder to the
@@ -87,9 +69,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   private readonly decoder: FrameDecoder
   /** The write path (outbound.ts), which the handshake writes through too. */
   private readonly out: Outbound
-  private readPaused = false
   private handshakeTimer: NodeJS.Timeout | null = null
-  private zapWaiting = false
   /** The ZAP request under way, cancelled if we stop first. */
   private zapCall: ZapCall | null = null
   private readonly heartbeat = new Heartbeat(() => this.stop({ kind: "timeout" }))
@@ -98,20 +78,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   private secureFrames: Buffer[] = []
   /** msgCost of secureFrames, held to the same budget as the decoder's message. */
   private secureCost = 0
-  /** Input read but not decoded: while ZAP answers, and past a batch of decoded messages (DECODE_BATCH). */
-  private readonly held: HeldInput
-  private readonly scanLimits: ScanLimits
-  /** This connection keeps a backlog raw (DECODE_BATCH): set at the handshake's end. */
-  private batchOk = false
-  /** deliver() stopped the decoder at a batch's end (not because the queue is full). */
-  private softStop = false
-  /** The held bytes hold a frame the decoder must see now (FrameScanner.flagged): decode past batches. */
-  private eager = false
-  /** The decoder stopped because the queue is full: only inboundDrained() resumes it. */
-  private queueFull = false
-  private readonly onLow = (): void => this.resumeReading(true)
-  /** Set once the peer's FIN came: what we hold is decoded past the high-water mark. */
-  private draining = false
+  /** The read path past the handshake's own steps: backpressure, held input, a backlog kept raw (read-flow.ts). */
+  private readonly read: ReadFlow
 
   constructor(stream: ByteStream, options: EngineOptions, host: EngineHost) {
     this.stream = stream
@@ -119,8 +87,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     this.host = host
     this.out = new Outbound(stream, options.socketType)
     this.decoder = new FrameDecoder(this, handshakeFrameMax(options.maxMessageSize), options.receiveMemoryLimit)
-    this.scanLimits = { maxFrameSize: options.maxMessageSize, messageBudget: options.receiveMemoryLimit, frameMax: DIRECT_READ_MIN }
-    this.held = new HeldInput(this.scanLimits)
+    this.read = new ReadFlow(stream, this.decoder, options, (err) => this.fail(err))
 
     if (stream.readDirect !== undefined) stream.readDirect(this)
     else stream.on("data", (chunk: Buffer) => this.onData(chunk))
@@ -159,15 +126,15 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
 
   /** StreamReader: the rest of a large frame's body, to be read in place (see FrameDecoder.bodyTarget). */
   readTarget(): Buffer | null {
-    if ((this.state !== State.Active && this.state !== State.Handshake) || this.readPaused || this.zapWaiting || this.held.length > 0) return null
-    return this.decoder.bodyTarget(DIRECT_READ_MIN)
+    if (this.state !== State.Active && this.state !== State.Handshake) return null
+    return this.read.target()
   }
 
   /** StreamReader: bytes arrived in the buffer readTarget() gave out. */
   targetFilled(n: number): void {
     if (this.state === State.Stopped) return
     try {
-      if (!this.decoder.bodyFilled(n) && this.decoderStopped() === "eager") this.resumeReading()
+      this.read.filled(n)
     } catch (err) {
       this.fail(err)
     }
@@ -194,19 +161,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
         chunk = rest
         if (chunk.length === 0) return
       }
-      if (this.zapWaiting || this.held.length > 0 || this.held.backlog) {
-        // Bytes that came with the greeting, held until ZAP has answered; or a backlog, counted as it comes.
-        this.held.push(chunk)
-        if (!this.held.backlog) return
-        if (this.held.flagged) {
-          this.eager = true
-          this.resumeReading()
-        } else if (this.held.overLimit(this.pipe!.inbound, false)) {
-          this.pauseReading()
-        }
-        return
-      }
-      if (!this.decoder.push(chunk) && this.decoderStopped() === "eager") this.resumeReading()
+      this.read.push(chunk)
     } catch (err) {
       // What the handshake holds (our greeting at least) still goes first:
       // a peer told nothing learns of a mechanism mismatch only as a broken
@@ -274,21 +229,21 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       this.mechanismStep(mech.onZapMissing())
       return
     }
-    this.zapWaiting = true
+    this.read.zapWaiting = true
     this.zapCall = call
-    this.pauseReading()
+    this.read.pauseReading()
     call.reply.then(
       (reply) => {
         this.zapCall = null
         if (this.state === State.Stopped) return
-        this.zapWaiting = false
+        this.read.zapWaiting = false
         try {
           this.mechanismStep(mech.onZapReply(reply))
         } catch (err) {
           this.fail(err)
           return
         }
-        this.resumeReading()
+        this.read.resumeReading()
       },
       (err: unknown) => this.fail(err),
     )
@@ -298,7 +253,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     if (this.state === State.Stopped) return false
     if (this.state === State.Handshake) {
       this.mechanismStep(this.options.mechanism.onCommand(body))
-      return (this.state as State) !== State.Stopped && !this.zapWaiting
+      return (this.state as State) !== State.Stopped && !this.read.zapWaiting
     }
     if (this.heartbeat.armed) this.heartbeat.peerAlive()
     // CURVE: after the handshake every frame is a MESSAGE box, whatever its flags.
@@ -387,62 +342,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", "malformed reply to a REQ socket")
     }
     if (this.options.socketType === "DISH") checkDishMessage(frames)
-    const inbound = this.pipe!.inbound
-    inbound.push(frames)
-    if (this.held.backlog) this.held.decoded(frames.length === 1 ? frames[0]!.length + FRAME_OVERHEAD : msgCost(frames))
-    if (this.draining) return true
-    // Stop decoding once the queue is at its high-water mark or memory budget; checkWrite()
-    // arms the wake-up that resumes us when the socket has drained it.
-    if (!inbound.checkWrite()) {
-      this.queueFull = true
-      return false
-    }
-    if (inbound.length >= DECODE_BATCH && this.batchOk && !this.eager) {
-      this.softStop = true
-      return false
-    }
-    return true
-  }
-
-  /**
-   * The decoder stopped at a message boundary because deliver() said so: at
-   * a batch's end ("soft": what follows is kept raw and counted, "eager"
-   * when it holds a frame to decode at once), or otherwise ("hard": the queue
-   * is full, or the handshake waits for ZAP).
-   */
-  private decoderStopped(): "soft" | "eager" | "hard" {
-    if (!this.softStop) {
-      this.pauseReading()
-      return "hard"
-    }
-    this.softStop = false
-    if (!this.held.backlog) this.held.beginBacklog(this.decoder.heldRest)
-    if (this.held.flagged) {
-      this.eager = true
-      return "eager"
-    }
-    // The application taking the queue's last message decodes the next batch.
-    this.pipe!.inbound.onLow = this.onLow
-    if (this.held.overLimit(this.pipe!.inbound, false)) this.pauseReading()
-    return "soft"
-  }
-
-  /** Decodes what is held, until all of it is ("done") or the decoder stops (decoderStopped). */
-  private decodeHeld(): "done" | "soft" | "eager" | "hard" {
-    let more = this.decoder.resume()
-    while (more) {
-      const chunk = this.held.shift()
-      if (chunk === undefined) return "done"
-      more = this.decoder.push(chunk)
-    }
-    return this.decoderStopped()
-  }
-
-  /** Decodes everything held past the high-water mark (the peer is gone: libzmq delivers what fully arrived). */
-  private drainHeld(): void {
-    this.draining = true
-    this.decodeHeld()
-    this.held.clear()
+    return this.read.queue(frames)
   }
 
   /** RFC 37 PING with our TTL and no context, as libzmq sends it. */
@@ -469,9 +369,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
     this.handshakeTimer = null
     this.decoder.maxFrameSize = this.options.maxMessageSize
-    this.scanLimits.maxFrameSize = this.options.maxMessageSize
     const type = this.options.socketType
-    this.batchOk = this.secure === null && type !== "REQ" && type !== "DISH"
+    this.read.handshakeDone(this.secure === null && type !== "REQ" && type !== "DISH")
     this.state = State.Active
     const out = this.out
     out.active = true
@@ -482,6 +381,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     const pipe = this.host.engineReady(this)
     this.pipe = pipe
     out.pipe = pipe
+    this.read.pipe = pipe
     pipe.attachPeer(this)
     if (pipe.refused) {
       // The socket refused this peer while attaching it (e.g. PAIR is taken);
@@ -510,12 +410,9 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
    */
   private onPeerEnd(): void {
     if (this.state === State.Stopped) return
-    if (this.state === State.Active && (this.readPaused || this.held.backlog)) {
+    if (this.state === State.Active && this.read.behind) {
       try {
-        this.drainHeld()
-        // A stream that reads ahead while paused (direct-read.ts) hands over what it held.
-        this.readPaused = false
-        this.stream.resume()
+        this.read.peerEnded()
       } catch (err) {
         this.fail(err)
         return
@@ -524,50 +421,9 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     this.stop({ kind: "connection" })
   }
 
-  private pauseReading(): void {
-    if (this.readPaused) return
-    this.readPaused = true
-    this.stream.pause()
-  }
-
   /** PipePeer: the socket drained our inbound queue below its low-water mark. */
   inboundDrained(): void {
-    this.queueFull = false
-    this.resumeReading(true)
-  }
-
-  /**
-   * Decodes held input (after ZAP, a full queue, or the next batch of a
-   * backlog) and reads on when there is room. `fromRead`: called inside the
-   * socket's read of its queue (MsgQueue.onWritable / onLow), where a failure
-   * or new input must not change the pipes under it: both wait for a microtask.
-   */
-  private resumeReading(fromRead = false): void {
-    if (this.state === State.Stopped || this.zapWaiting || this.queueFull) return
-    if (this.pipe !== null) this.pipe.inbound.onLow = null
-    let outcome: "done" | "soft" | "eager" | "hard"
-    try {
-      do outcome = this.decodeHeld()
-      while (outcome === "eager")
-    } catch (err) {
-      if (fromRead) queueMicrotask(() => this.fail(err))
-      else this.fail(err)
-      return
-    }
-    if (outcome === "done") {
-      this.eager = false
-      this.held.endBacklog()
-    } else if (outcome === "hard" || this.held.overLimit(this.pipe!.inbound, true)) {
-      return
-    }
-    if (!this.readPaused) return
-    this.readPaused = false
-    if (fromRead) queueMicrotask(() => this.readOn())
-    else this.stream.resume()
-  }
-
-  private readOn(): void {
-    if (this.state !== State.Stopped && !this.readPaused) this.stream.resume()
+    this.read.inboundDrained()
   }
 
   // ---- outbound ----------------------------------------------------------
@@ -656,10 +512,10 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
 
   private stop(reason: EngineEndReason, flushFirst = false): void {
     if (this.state === State.Stopped) return
-    if (this.state === State.Active && this.held.backlog && (reason.kind === "connection" || reason.kind === "timeout")) {
+    if (this.state === State.Active && this.read.held.backlog && (reason.kind === "connection" || reason.kind === "timeout")) {
       // The backlog's whole messages count against the high-water mark as queued ones do: keep them as those are kept.
       try {
-        this.drainHeld()
+        this.read.drainHeld()
       } catch {
         // Only whole messages reach the queue; a bad frame ends what there is to keep.
       }
@@ -668,10 +524,11 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     this.state = State.Stopped
     this.out.active = false
     this.out.stopped = true
+    this.read.stopped = true
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
     this.handshakeTimer = null
     this.heartbeat.stop()
-    this.held.clear()
+    this.read.held.clear()
     this.zapCall?.cancel()
     this.zapCall = null
     this.pipe?.detachPeer()
