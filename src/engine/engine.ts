@@ -1,17 +1,17 @@
 import type { ByteStream, StreamReader } from "./byte-stream.js"
 import type { Engine, EngineEndReason, EngineHost, EngineOptions } from "./engine-types.js"
-import { decodeCommand, decodeErrorReason, encodePing, encodePong, type Metadata } from "../codec/command.js"
-import { FRAME_OVERHEAD } from "../codec/constants.js"
+import { encodePing, type Metadata } from "../codec/command.js"
 import { FrameDecoder, type DecoderSink } from "../codec/decoder.js"
 import { encodeGreeting } from "../codec/greeting.js"
 import { ProtocolError } from "../codec/protocol-error.js"
 import { MechanismFailure } from "../mechanism/failure.js"
-import { checkPeerSocketType, HANDSHAKE_COMMAND_MAX, SECURE_COMMAND, SECURE_MORE, type SecureCodec } from "../mechanism/mechanism.js"
+import { checkPeerSocketType, HANDSHAKE_COMMAND_MAX, type SecureCodec } from "../mechanism/mechanism.js"
 import { AuthError, encodeZapRequest } from "../mechanism/zap.js"
 import type { Msg, Pipe, PipePeer, WireMsg } from "../pipe.js"
 import type { ZapCall } from "../transport/inproc.js"
-import { checkDishMessage, groupCommandIn } from "./draft-wire.js"
+import { checkDishMessage } from "./draft-wire.js"
 import { PeerGreeting } from "./peer-greeting.js"
+import { PeerCommands } from "./peer-commands.js"
 import { ReadFlow } from "./read-flow.js"
 import { Outbound } from "./outbound.js"
 import { Heartbeat } from "./heartbeat.js"
@@ -75,9 +75,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   private readonly heartbeat = new Heartbeat(() => this.stop({ kind: "timeout" }))
   /** The CURVE box codec once the handshake is done; null for NULL and PLAIN. */
   private secure: SecureCodec | null = null
-  private secureFrames: Buffer[] = []
-  /** msgCost of secureFrames, held to the same budget as the decoder's message. */
-  private secureCost = 0
+  /** Commands after the handshake, and CURVE's MESSAGE boxes (peer-commands.ts). */
+  private readonly commands: PeerCommands
   /** The read path past the handshake's own steps: backpressure, held input, a backlog kept raw (read-flow.ts). */
   private readonly read: ReadFlow
 
@@ -86,6 +85,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     this.options = options
     this.host = host
     this.out = new Outbound(stream, options.socketType)
+    this.commands = new PeerCommands(options, this.out, this.heartbeat, (frames) => this.deliver(frames))
     this.decoder = new FrameDecoder(this, handshakeFrameMax(options.maxMessageSize), options.receiveMemoryLimit)
     this.read = new ReadFlow(stream, this.decoder, options, (err) => this.fail(err))
 
@@ -257,48 +257,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     }
     if (this.heartbeat.armed) this.heartbeat.peerAlive()
     // CURVE: after the handshake every frame is a MESSAGE box, whatever its flags.
-    if (this.secure !== null) return this.onSecureFrame(body)
-    return this.handleCommand(body)
-  }
-
-  /** A command after the handshake (in the clear, or from inside a CURVE box). */
-  private handleCommand(body: Buffer): boolean {
-    const cmd = decodeCommand(body)
-    switch (cmd.name) {
-      case "PING": {
-        // RFC 37 "PING": reply with PONG carrying the ping's context (at most 16 octets).
-        if (cmd.data.length < 2) throw new ProtocolError("ERR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED", "PING too short")
-        const context = cmd.data.subarray(2, Math.min(cmd.data.length, 18))
-        // The peer's TTL (deciseconds): without traffic from it for that
-        // long, the connection is considered dead (libzmq's TTL timer).
-        this.heartbeat.peerTtl(cmd.data.readUInt16BE(0) * 100)
-        this.out.pong(encodePong(context))
-        return true
-      }
-      case "PONG":
-        return true
-      case "ERROR":
-        throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `peer sent ERROR: ${decodeErrorReason(cmd.data)}`)
-      case "SUBSCRIBE":
-      case "CANCEL": {
-        // RFC 37 (3.1): subscriptions travel as commands; the socket sees
-        // them as the 3.0 style \x01 / \x00 prefixed messages, as libzmq does.
-        const type = this.options.socketType
-        if (type !== "PUB" && type !== "XPUB") return true
-        // Straight to the pipe: under CURVE this command came out of a box
-        // already, and onMessage would try to open it a second time.
-        return this.deliver([Buffer.concat([Buffer.of(cmd.name === "SUBSCRIBE" ? 1 : 0), cmd.data])])
-      }
-      case "JOIN":
-      case "LEAVE": {
-        // RFC 48 over ZMTP 3.1: a DISH's group membership (draft-wire.ts).
-        const msg = groupCommandIn(this.options.socketType, cmd.name, cmd.data)
-        return msg === null || this.deliver(msg)
-      }
-      default:
-        // libzmq ignores commands it does not know after the handshake.
-        return true
-    }
+    if (this.secure !== null) return this.commands.secureFrame(body)
+    return this.commands.handle(body)
   }
 
   onMessage(frames: Msg): boolean {
@@ -312,26 +272,10 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       // has sent them all already, so they are all decrypted into the queue
       // (past the high-water mark by at most this one outer message).
       let more = true
-      for (const body of frames) more = this.onSecureFrame(body) && more
+      const commands = this.commands
+      for (const body of frames) more = commands.secureFrame(body) && more
       return more
     }
-    return this.deliver(frames)
-  }
-
-  /** Decrypts one CURVE MESSAGE and reassembles frames by the flags inside the box (RFC 25). */
-  private onSecureFrame(body: Buffer): boolean {
-    const { flags, data } = this.secure!.decodeFrame(body)
-    if (flags & SECURE_COMMAND) return this.handleCommand(data)
-    this.secureFrames.push(data)
-    this.secureCost += data.length + FRAME_OVERHEAD
-    const budget = this.options.receiveMemoryLimit
-    if (budget >= 0 && this.secureCost > budget) {
-      throw new ProtocolError("ENOBUFS", `message larger than receiveMemoryLimit (${budget} bytes) refused`)
-    }
-    if (flags & SECURE_MORE) return true
-    const frames = this.secureFrames
-    this.secureFrames = []
-    this.secureCost = 0
     return this.deliver(frames)
   }
 
@@ -375,6 +319,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     const out = this.out
     out.active = true
     out.secure = this.secure
+    this.commands.secure = this.secure
     out.subCommands = this.sendsSubscribeCommands
     out.directOk = this.secure === null && !out.subCommands && type !== "DISH"
     if (this.options.heartbeatInterval > 0) this.heartbeat.start(this.options.heartbeatInterval, () => this.ping())
