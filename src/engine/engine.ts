@@ -1,92 +1,22 @@
 import type { ByteStream, StreamReader } from "./byte-stream.js"
-import { decodeCommand, decodeErrorReason, encodeCommand, encodePing, encodePong, type Metadata } from "../codec/command.js"
-import { FRAME_OVERHEAD, GREETING_SIZE, SIGNATURE_SIZE } from "../codec/constants.js"
+import type { Engine, EngineEndReason, EngineHost, EngineOptions } from "./engine-types.js"
+import { encodePing, type Metadata } from "../codec/command.js"
 import { FrameDecoder, type DecoderSink } from "../codec/decoder.js"
-import { FrameEncoder } from "../codec/encoder.js"
-import { WIRE_REF_MIN } from "../codec/wire.js"
-import { decodeGreeting, encodeGreeting, isValidSignature } from "../codec/greeting.js"
+import { encodeGreeting } from "../codec/greeting.js"
 import { ProtocolError } from "../codec/protocol-error.js"
 import { MechanismFailure } from "../mechanism/failure.js"
-import { checkPeerSocketType, HANDSHAKE_COMMAND_MAX, SECURE_COMMAND, SECURE_MORE, type SecureCodec, type Mechanism } from "../mechanism/mechanism.js"
+import { checkPeerSocketType, HANDSHAKE_COMMAND_MAX, type SecureCodec } from "../mechanism/mechanism.js"
 import { AuthError, encodeZapRequest } from "../mechanism/zap.js"
-import { msgCost, type Msg, type Pipe, type PipePeer, type WireMsg } from "../pipe.js"
+import type { Msg, Pipe, PipePeer, WireMsg } from "../pipe.js"
 import type { ZapCall } from "../transport/inproc.js"
-import type { SocketTypeName } from "../sockets/socket-types.js"
-import { checkDishMessage, groupCommandIn, groupCommandOut } from "./draft-wire.js"
-import { UnsentTracker } from "./unsent.js"
-import { HeldInput } from "./held-input.js"
-import type { ScanLimits } from "../codec/frame-scan.js"
+import { checkDishMessage } from "./draft-wire.js"
+import { PeerGreeting } from "./peer-greeting.js"
+import { PeerCommands } from "./peer-commands.js"
+import { ReadFlow } from "./read-flow.js"
+import { Outbound } from "./outbound.js"
+import { Heartbeat } from "./heartbeat.js"
 
-/** Why an engine stopped: libzmq's error_reason_t. */
-export type EngineEndReason = (
-  /** The connection broke or the peer closed it: a connecting side reconnects. */
-  | { kind: "connection"; error?: Error }
-  /** The peer broke the protocol: the session ends without reconnecting. */
-  | { kind: "protocol"; error: ProtocolError }
-  /** Authentication refused the peer (ZAP status 300/400/500, or the peer's ERROR saying so). */
-  | { kind: "auth"; error: AuthError }
-  /** The handshake could not proceed for a local reason (e.g. no ZAP handler). */
-  | { kind: "other"; error: MechanismFailure }
-  /** The handshake (or a heartbeat) timed out: treated like a broken connection. */
-  | { kind: "timeout" }
-  /** We closed it ourselves. */
-  | { kind: "closed" }
-) & {
-  /** Whether the handshake was still under way (libzmq reports handshake failures only then). */
-  handshaking?: boolean
-}
-
-export interface EngineOptions {
-  socketType: SocketTypeName
-  routingId: Buffer
-  mechanism: Mechanism
-  /** Largest frame accepted, -1 for no limit (ZMQ_MAXMSGSIZE). */
-  maxMessageSize: number
-  /** Largest message accepted, as msgCost counts it, -1 for no limit (the connection's receive budget). */
-  receiveMemoryLimit: number
-  /** Milliseconds to finish the handshake, 0 for no limit (ZMQ_HANDSHAKE_IVL). */
-  handshakeInterval: number
-  /** ZMQ_HEARTBEAT_IVL: ms between PINGs we send, 0 for none. */
-  heartbeatInterval: number
-  /** ZMQ_HEARTBEAT_TIMEOUT: ms to wait for any traffic after a PING (-1: the interval). */
-  heartbeatTimeout: number
-  /** ZMQ_HEARTBEAT_TTL: ms the peer should wait for our traffic, sent in deciseconds. */
-  heartbeatTimeToLive: number
-  /** Sends a ZAP request to the handler; null when no handler is bound. */
-  zap: (request: Buffer[]) => ZapCall | null
-  /**
-   * The accepting side: our greeting waits for the peer's first bytes and
-   * leaves with our answer to them (see the constructor). Never for the
-   * connecting side: two peers waiting for each other would never start.
-   */
-  greetOnPeerBytes?: boolean
-}
-
-/** One connection as its session sees it: ZMTP, or raw bytes for STREAM. */
-export interface Engine {
-  readonly active: boolean
-  readonly stopped: boolean
-  readonly peerRoutingId: Buffer
-  readonly peerMetadata: Metadata
-  /**
-   * Closes the connection now; queued messages stay in the pipe. `graceful`
-   * (after a linger that saw everything leave): half-close and let the peer
-   * close its side, so that it still reads what we sent before it meets a
-   * closed socket (a write of its own to a closed socket would fail, and Node
-   * then drops what it had not read yet).
-   */
-  close(graceful?: boolean): void
-  /** Calls `fn` once everything queued so far has been handed to the kernel (or the engine stopped). */
-  whenDrained(fn: () => void): void
-}
-
-/** What an engine reports to the session that owns it. */
-export interface EngineHost {
-  /** The handshake succeeded: return the pipe to carry this peer's messages. */
-  engineReady(engine: Engine): Pipe
-  /** The engine has stopped for good; the stream is destroyed. */
-  engineStopped(engine: Engine, reason: EngineEndReason): void
-}
+export type { Engine, EngineEndReason, EngineHost, EngineOptions } from "./engine-types.js"
 
 const enum State {
   Greeting,
@@ -105,51 +35,10 @@ function isWellFormedReply(frames: Msg): boolean {
   return first.length === 4 && frames.length >= 3 && frames[1]!.length === 0
 }
 
-/** A fan-out message's ZMTP bytes, encoded by the first connection that needs them (null: too large). */
-function wireOf(msg: WireMsg): Buffer | null {
-  let wire = msg.wire
-  if (wire === undefined) wire = msg.wire = msg.wireFrom!.encode(msg)
-  return wire
-}
-
 /** The frame bound while the handshake runs: HANDSHAKE_COMMAND_MAX, or maxMessageSize if that is smaller. */
 function handshakeFrameMax(maxMessageSize: number): number {
   return maxMessageSize >= 0 ? Math.min(maxMessageSize, HANDSHAKE_COMMAND_MAX) : HANDSHAKE_COMMAND_MAX
 }
-
-/**
- * A frame body still missing at least this many bytes is read straight into
- * its own buffer when the stream allows it (ByteStream.readDirect); smaller
- * rests come with the next read into the stream's arena, which may also
- * bring the frames after it.
- */
-const DIRECT_READ_MIN = 32 * 1024
-
-/**
- * Messages decoded ahead of the application: past this many in the queue,
- * the rest of the input is kept raw and decoded a batch at a time as the
- * queue empties (held-input.ts says why). Only for plain ZMTP data frames
- * of at most DIRECT_READ_MIN bytes (larger bodies are read in place), and
- * not where decoding a message may raise a protocol error (REQ, DISH, CURVE).
- */
-const DECODE_BATCH = 1024
-
-/** Bytes we hand to the stream per write before yielding to the event loop. */
-const WRITE_BUDGET = 256 * 1024
-/**
- * Bytes we let Node's stream hold before we stop taking messages from the
- * pipe. Kept small: what sits in the stream when the connection resets is
- * lost, whereas what stays in the pipe survives a reconnect (libzmq keeps
- * only one batch outside its pipe). 256 KiB still keeps 1 MiB messages
- * streaming back to back (test/fault/reset-backlog.test.ts measures the loss).
- */
-const STREAM_LIMIT = 256 * 1024
-/**
- * Bytes of small messages encodeNow() packs into the batch before it sends
- * callers back to the queue until the next flush: one batch outside the
- * pipe, as libzmq keeps.
- */
-const DIRECT_LIMIT = 64 * 1024
 
 /**
  * One ZMTP connection: bytes from the stream go through the decoder to the
@@ -170,9 +59,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
 
   private readonly host: EngineHost
   private state = State.Greeting
-  /** The peer's greeting while it arrives in pieces; a greeting that comes whole is read where it is. */
-  private greeting: Buffer | null = null
-  private greetingFill = 0
+  private readonly peerGreeting = new PeerGreeting()
   /** Our greeting has not been sent yet (greetOnPeerBytes). */
   private greetingDue = false
   /** onData calls under way: handshake output is held until the chunk is done (writeHeld). */
@@ -180,64 +67,37 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   /** The encoder holds handshake output (greeting, READY...) for writeHeld. */
   private outHeld = false
   private readonly decoder: FrameDecoder
-  private readonly encoder = new FrameEncoder()
-  private flushScheduled = false
-  /** encodeNow() may take messages on this connection (set once the handshake is done). */
-  private directOk = false
-  private waitingDrain = false
-  private readPaused = false
+  /** The write path (outbound.ts), which the handshake writes through too. */
+  private readonly out: Outbound
   private handshakeTimer: NodeJS.Timeout | null = null
-  private zapWaiting = false
   /** The ZAP request under way, cancelled if we stop first. */
   private zapCall: ZapCall | null = null
-  private pongQueued = false
-  private pingTimer: NodeJS.Timeout | null = null
-  /** Armed when we PING; any traffic from the peer disarms it (libzmq's heartbeat timeout). */
-  private pongTimer: NodeJS.Timeout | null = null
-  /** Armed by the peer's PING TTL; any traffic from the peer disarms it. */
-  private ttlTimer: NodeJS.Timeout | null = null
+  private readonly heartbeat = new Heartbeat(() => this.stop({ kind: "timeout" }))
   /** The CURVE box codec once the handshake is done; null for NULL and PLAIN. */
   private secure: SecureCodec | null = null
-  private secureFrames: Buffer[] = []
-  /** msgCost of secureFrames, held to the same budget as the decoder's message. */
-  private secureCost = 0
-  /** Input read but not decoded: while ZAP answers, and past a batch of decoded messages (DECODE_BATCH). */
-  private readonly held: HeldInput
-  private readonly scanLimits: ScanLimits
-  /** This connection keeps a backlog raw (DECODE_BATCH): set at the handshake's end. */
-  private batchOk = false
-  /** deliver() stopped the decoder at a batch's end (not because the queue is full). */
-  private softStop = false
-  /** The held bytes hold a frame the decoder must see now (FrameScanner.flagged): decode past batches. */
-  private eager = false
-  /** The decoder stopped because the queue is full: only inboundDrained() resumes it. */
-  private queueFull = false
-  private readonly onLow = (): void => this.resumeReading(true)
-  /** Set once the peer's FIN came: what we hold is decoded past the high-water mark. */
-  private draining = false
-  private drainWaiters: (() => void)[] = []
-  /** Messages taken from the pipe, until the kernel has them: requeued if the connection fails first. */
-  private readonly unsent: UnsentTracker
-  private readonly onWritten = (): void => this.unsent.prune()
+  /** Commands after the handshake, and CURVE's MESSAGE boxes (peer-commands.ts). */
+  private readonly commands: PeerCommands
+  /** The read path past the handshake's own steps: backpressure, held input, a backlog kept raw (read-flow.ts). */
+  private readonly read: ReadFlow
 
   constructor(stream: ByteStream, options: EngineOptions, host: EngineHost) {
     this.stream = stream
     this.options = options
     this.host = host
+    this.out = new Outbound(stream, options.socketType)
+    this.commands = new PeerCommands(options, this.out, this.heartbeat, (frames) => this.deliver(frames))
     this.decoder = new FrameDecoder(this, handshakeFrameMax(options.maxMessageSize), options.receiveMemoryLimit)
-    this.scanLimits = { maxFrameSize: options.maxMessageSize, messageBudget: options.receiveMemoryLimit, frameMax: DIRECT_READ_MIN }
-    this.held = new HeldInput(this.scanLimits)
+    this.read = new ReadFlow(stream, this.decoder, options, (err) => this.fail(err))
 
     if (stream.readDirect !== undefined) stream.readDirect(this)
     else stream.on("data", (chunk: Buffer) => this.onData(chunk))
     stream.on("end", () => this.onPeerEnd())
-    this.unsent = new UnsentTracker(stream)
     stream.on("error", (error: Error) => {
       this.requeueUnsent()
       this.stop({ kind: "connection", error })
     })
     stream.on("close", () => this.onPeerEnd())
-    stream.on("drain", () => this.onDrain())
+    stream.on("drain", () => this.out.onDrain())
 
     if (options.handshakeInterval > 0) {
       this.handshakeTimer = setTimeout(() => this.stop({ kind: "timeout" }), options.handshakeInterval)
@@ -266,15 +126,15 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
 
   /** StreamReader: the rest of a large frame's body, to be read in place (see FrameDecoder.bodyTarget). */
   readTarget(): Buffer | null {
-    if ((this.state !== State.Active && this.state !== State.Handshake) || this.readPaused || this.zapWaiting || this.held.length > 0) return null
-    return this.decoder.bodyTarget(DIRECT_READ_MIN)
+    if (this.state !== State.Active && this.state !== State.Handshake) return null
+    return this.read.target()
   }
 
   /** StreamReader: bytes arrived in the buffer readTarget() gave out. */
   targetFilled(n: number): void {
     if (this.state === State.Stopped) return
     try {
-      if (!this.decoder.bodyFilled(n) && this.decoderStopped() === "eager") this.resumeReading()
+      this.read.filled(n)
     } catch (err) {
       this.fail(err)
     }
@@ -293,7 +153,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
         if (this.greetingDue) {
           const mech = this.options.mechanism
           this.greetingDue = false
-          this.encoder.copyRaw(encodeGreeting(mech.name, mech.asServer, this.options.routingId.length))
+          this.out.encoder.copyRaw(encodeGreeting(mech.name, mech.asServer, this.options.routingId.length))
           this.outHeld = true
         }
         const rest = this.readGreeting(chunk)
@@ -301,26 +161,14 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
         chunk = rest
         if (chunk.length === 0) return
       }
-      if (this.zapWaiting || this.held.length > 0 || this.held.backlog) {
-        // Bytes that came with the greeting, held until ZAP has answered; or a backlog, counted as it comes.
-        this.held.push(chunk)
-        if (!this.held.backlog) return
-        if (this.held.flagged) {
-          this.eager = true
-          this.resumeReading()
-        } else if (this.held.overLimit(this.pipe!.inbound, false)) {
-          this.pauseReading()
-        }
-        return
-      }
-      if (!this.decoder.push(chunk) && this.decoderStopped() === "eager") this.resumeReading()
+      this.read.push(chunk)
     } catch (err) {
       // What the handshake holds (our greeting at least) still goes first:
       // a peer told nothing learns of a mechanism mismatch only as a broken
       // connection (handshake:error:other, where libzmq reports protocol).
       if (this.outHeld) {
         this.outHeld = false
-        this.writeOut()
+        this.out.writeOut()
       }
       this.fail(err)
     } finally {
@@ -338,40 +186,14 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
    */
   private writeHeld(): void {
     this.outHeld = false
-    if (this.state === State.Active && this.flushScheduled) return
-    this.writeOut()
+    if (this.state === State.Active && this.out.flushScheduled) return
+    this.out.writeOut()
   }
 
-  /**
-   * Accumulates the peer's greeting, checking each part as soon as it is
-   * here (RFC 37 "Version Negotiation"): a non-ZMTP peer is dropped after its
-   * first bytes rather than after 64. Returns what follows the greeting.
-   */
+  /** Reads the peer's greeting (peer-greeting.ts), then starts the mechanism. Returns what follows the greeting. */
   private readGreeting(chunk: Buffer): Buffer | null {
-    const take = Math.min(GREETING_SIZE - this.greetingFill, chunk.length)
-    let greeting: Buffer
-    if (this.greetingFill === 0 && take === GREETING_SIZE) {
-      // All of it in one chunk, the usual case: no buffer of its own per connection.
-      greeting = chunk
-    } else {
-      greeting = this.greeting ??= Buffer.allocUnsafe(GREETING_SIZE)
-      chunk.copy(greeting, this.greetingFill, 0, take)
-    }
-    const before = this.greetingFill
-    this.greetingFill += take
-    if (before === 0 && greeting[0] !== 0xff) {
-      throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", "peer is not a ZMTP peer (bad signature)")
-    }
-    if (before < SIGNATURE_SIZE && this.greetingFill >= SIGNATURE_SIZE && !isValidSignature(greeting)) {
-      throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", "peer speaks ZMTP 1.0, which is not supported")
-    }
-    if (before <= SIGNATURE_SIZE && this.greetingFill > SIGNATURE_SIZE && greeting[SIGNATURE_SIZE]! < 3) {
-      // libzmq downgrades to ZMTP 2.0 here; we only speak 3.x (RFC 37 allows refusing).
-      throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `peer speaks ZMTP revision ${greeting[SIGNATURE_SIZE]}, not 3.x`)
-    }
-    if (this.greetingFill < GREETING_SIZE) return null
-    this.greeting = null
-    const g = decodeGreeting(greeting)
+    const g = this.peerGreeting.read(chunk)
+    if (g === null) return null
     this.peerMinor = g.minor
     const mech = this.options.mechanism
     if (g.mechanism !== mech.name) {
@@ -379,15 +201,15 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     }
     this.state = State.Handshake
     this.mechanismStep(mech.start())
-    return chunk.subarray(take)
+    return chunk.subarray(this.peerGreeting.taken)
   }
 
   /** Sends what the mechanism produced, then asks ZAP or finishes the handshake as it requires. */
   private mechanismStep(commands: Buffer[]): void {
-    for (const cmd of commands) this.encoder.encodeCommand(cmd)
+    for (const cmd of commands) this.out.encoder.encodeCommand(cmd)
     if (commands.length > 0) {
       if (this.chunkDepth > 0) this.outHeld = true
-      else this.writeOut()
+      else this.out.writeOut()
     }
     const mech = this.options.mechanism
     if (mech.zapRequest !== null) this.askZap()
@@ -407,21 +229,21 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       this.mechanismStep(mech.onZapMissing())
       return
     }
-    this.zapWaiting = true
+    this.read.zapWaiting = true
     this.zapCall = call
-    this.pauseReading()
+    this.read.pauseReading()
     call.reply.then(
       (reply) => {
         this.zapCall = null
         if (this.state === State.Stopped) return
-        this.zapWaiting = false
+        this.read.zapWaiting = false
         try {
           this.mechanismStep(mech.onZapReply(reply))
         } catch (err) {
           this.fail(err)
           return
         }
-        this.resumeReading()
+        this.read.resumeReading()
       },
       (err: unknown) => this.fail(err),
     )
@@ -431,62 +253,12 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     if (this.state === State.Stopped) return false
     if (this.state === State.Handshake) {
       this.mechanismStep(this.options.mechanism.onCommand(body))
-      return (this.state as State) !== State.Stopped && !this.zapWaiting
+      return (this.state as State) !== State.Stopped && !this.read.zapWaiting
     }
-    if (this.pongTimer !== null || this.ttlTimer !== null) this.peerAlive()
+    if (this.heartbeat.armed) this.heartbeat.peerAlive()
     // CURVE: after the handshake every frame is a MESSAGE box, whatever its flags.
-    if (this.secure !== null) return this.onSecureFrame(body)
-    return this.handleCommand(body)
-  }
-
-  /** A command after the handshake (in the clear, or from inside a CURVE box). */
-  private handleCommand(body: Buffer): boolean {
-    const cmd = decodeCommand(body)
-    switch (cmd.name) {
-      case "PING": {
-        // RFC 37 "PING": reply with PONG carrying the ping's context (at most 16 octets).
-        if (cmd.data.length < 2) throw new ProtocolError("ERR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED", "PING too short")
-        const context = cmd.data.subarray(2, Math.min(cmd.data.length, 18))
-        // The peer's TTL (deciseconds): without traffic from it for that
-        // long, the connection is considered dead (libzmq's TTL timer).
-        const ttl = cmd.data.readUInt16BE(0) * 100
-        if (ttl > 0 && this.ttlTimer === null) {
-          this.ttlTimer = setTimeout(() => this.stop({ kind: "timeout" }), ttl)
-          this.ttlTimer.unref()
-        }
-        // One PONG at a time, as libzmq keeps: a peer that PINGs without
-        // reading cannot make replies pile up in memory.
-        if (!this.waitingDrain && !this.pongQueued) {
-          this.pongQueued = true
-          this.sendCommand(encodePong(context))
-          this.scheduleFlush()
-        }
-        return true
-      }
-      case "PONG":
-        return true
-      case "ERROR":
-        throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", `peer sent ERROR: ${decodeErrorReason(cmd.data)}`)
-      case "SUBSCRIBE":
-      case "CANCEL": {
-        // RFC 37 (3.1): subscriptions travel as commands; the socket sees
-        // them as the 3.0 style \x01 / \x00 prefixed messages, as libzmq does.
-        const type = this.options.socketType
-        if (type !== "PUB" && type !== "XPUB") return true
-        // Straight to the pipe: under CURVE this command came out of a box
-        // already, and onMessage would try to open it a second time.
-        return this.deliver([Buffer.concat([Buffer.of(cmd.name === "SUBSCRIBE" ? 1 : 0), cmd.data])])
-      }
-      case "JOIN":
-      case "LEAVE": {
-        // RFC 48 over ZMTP 3.1: a DISH's group membership (draft-wire.ts).
-        const msg = groupCommandIn(this.options.socketType, cmd.name, cmd.data)
-        return msg === null || this.deliver(msg)
-      }
-      default:
-        // libzmq ignores commands it does not know after the handshake.
-        return true
-    }
+    if (this.secure !== null) return this.commands.secureFrame(body)
+    return this.commands.handle(body)
   }
 
   onMessage(frames: Msg): boolean {
@@ -494,32 +266,16 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     if (this.state !== State.Active) {
       throw new ProtocolError("ERR_ZMTP_UNEXPECTED_COMMAND", "message before handshake completed")
     }
-    if (this.pongTimer !== null || this.ttlTimer !== null) this.peerAlive()
+    if (this.heartbeat.armed) this.heartbeat.peerAlive()
     if (this.secure !== null) {
       // Outer frames are MESSAGE boxes; a peer that bundles several under MORE
       // has sent them all already, so they are all decrypted into the queue
       // (past the high-water mark by at most this one outer message).
       let more = true
-      for (const body of frames) more = this.onSecureFrame(body) && more
+      const commands = this.commands
+      for (const body of frames) more = commands.secureFrame(body) && more
       return more
     }
-    return this.deliver(frames)
-  }
-
-  /** Decrypts one CURVE MESSAGE and reassembles frames by the flags inside the box (RFC 25). */
-  private onSecureFrame(body: Buffer): boolean {
-    const { flags, data } = this.secure!.decodeFrame(body)
-    if (flags & SECURE_COMMAND) return this.handleCommand(data)
-    this.secureFrames.push(data)
-    this.secureCost += data.length + FRAME_OVERHEAD
-    const budget = this.options.receiveMemoryLimit
-    if (budget >= 0 && this.secureCost > budget) {
-      throw new ProtocolError("ENOBUFS", `message larger than receiveMemoryLimit (${budget} bytes) refused`)
-    }
-    if (flags & SECURE_MORE) return true
-    const frames = this.secureFrames
-    this.secureFrames = []
-    this.secureCost = 0
     return this.deliver(frames)
   }
 
@@ -530,89 +286,16 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       throw new ProtocolError("ERR_ZMTP_UNSPECIFIED", "malformed reply to a REQ socket")
     }
     if (this.options.socketType === "DISH") checkDishMessage(frames)
-    const inbound = this.pipe!.inbound
-    inbound.push(frames)
-    if (this.held.backlog) this.held.decoded(frames.length === 1 ? frames[0]!.length + FRAME_OVERHEAD : msgCost(frames))
-    if (this.draining) return true
-    // Stop decoding once the queue is at its high-water mark or memory budget; checkWrite()
-    // arms the wake-up that resumes us when the socket has drained it.
-    if (!inbound.checkWrite()) {
-      this.queueFull = true
-      return false
-    }
-    if (inbound.length >= DECODE_BATCH && this.batchOk && !this.eager) {
-      this.softStop = true
-      return false
-    }
-    return true
-  }
-
-  /**
-   * The decoder stopped at a message boundary because deliver() said so: at
-   * a batch's end ("soft": what follows is kept raw and counted, "eager"
-   * when it holds a frame to decode at once), or otherwise ("hard": the queue
-   * is full, or the handshake waits for ZAP).
-   */
-  private decoderStopped(): "soft" | "eager" | "hard" {
-    if (!this.softStop) {
-      this.pauseReading()
-      return "hard"
-    }
-    this.softStop = false
-    if (!this.held.backlog) this.held.beginBacklog(this.decoder.heldRest)
-    if (this.held.flagged) {
-      this.eager = true
-      return "eager"
-    }
-    // The application taking the queue's last message decodes the next batch.
-    this.pipe!.inbound.onLow = this.onLow
-    if (this.held.overLimit(this.pipe!.inbound, false)) this.pauseReading()
-    return "soft"
-  }
-
-  /** Decodes what is held, until all of it is ("done") or the decoder stops (decoderStopped). */
-  private decodeHeld(): "done" | "soft" | "eager" | "hard" {
-    let more = this.decoder.resume()
-    while (more) {
-      const chunk = this.held.shift()
-      if (chunk === undefined) return "done"
-      more = this.decoder.push(chunk)
-    }
-    return this.decoderStopped()
-  }
-
-  /** Decodes everything held past the high-water mark (the peer is gone: libzmq delivers what fully arrived). */
-  private drainHeld(): void {
-    this.draining = true
-    this.decodeHeld()
-    this.held.clear()
+    return this.read.queue(frames)
   }
 
   /** RFC 37 PING with our TTL and no context, as libzmq sends it. */
   private ping(): void {
     if (this.state !== State.Active) return
     const o = this.options
-    this.sendCommand(encodePing(Math.floor(o.heartbeatTimeToLive / 100), Buffer.alloc(0)))
-    this.scheduleFlush()
-    const timeout = o.heartbeatTimeout >= 0 ? o.heartbeatTimeout : o.heartbeatInterval
-    if (this.pongTimer === null && timeout > 0) {
-      this.pongTimer = setTimeout(() => this.stop({ kind: "timeout" }), timeout)
-      this.pongTimer.unref()
-    }
-  }
-
-  /** Any frame from the peer proves it alive: disarm both heartbeat timers. */
-  private peerAlive(): void {
-    if (this.pongTimer !== null) clearTimeout(this.pongTimer)
-    if (this.ttlTimer !== null) clearTimeout(this.ttlTimer)
-    this.pongTimer = null
-    this.ttlTimer = null
-  }
-
-  /** Sends a command after the handshake: in a CURVE box when the mechanism encrypts. */
-  private sendCommand(body: Buffer): void {
-    if (this.secure !== null) this.encoder.encodeFrame(this.secure.encodeFrame(SECURE_COMMAND, body), 0)
-    else this.encoder.encodeCommand(body)
+    this.out.sendCommand(encodePing(Math.floor(o.heartbeatTimeToLive / 100), Buffer.alloc(0)))
+    this.out.scheduleFlush()
+    this.heartbeat.pinged(o.heartbeatTimeout >= 0 ? o.heartbeatTimeout : o.heartbeatInterval)
   }
 
   /** SUB and XSUB talking to a ZMTP 3.1 peer send subscriptions as commands. */
@@ -630,31 +313,34 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
     this.handshakeTimer = null
     this.decoder.maxFrameSize = this.options.maxMessageSize
-    this.scanLimits.maxFrameSize = this.options.maxMessageSize
     const type = this.options.socketType
-    this.batchOk = this.secure === null && type !== "REQ" && type !== "DISH"
+    this.read.handshakeDone(this.secure === null && type !== "REQ" && type !== "DISH")
     this.state = State.Active
-    this.directOk = this.secure === null && !this.sendsSubscribeCommands && this.options.socketType !== "DISH"
-    if (this.options.heartbeatInterval > 0) {
-      this.pingTimer = setInterval(() => this.ping(), this.options.heartbeatInterval)
-      this.pingTimer.unref()
-    }
+    const out = this.out
+    out.active = true
+    out.secure = this.secure
+    this.commands.secure = this.secure
+    out.subCommands = this.sendsSubscribeCommands
+    out.directOk = this.secure === null && !out.subCommands && type !== "DISH"
+    if (this.options.heartbeatInterval > 0) this.heartbeat.start(this.options.heartbeatInterval, () => this.ping())
     const pipe = this.host.engineReady(this)
     this.pipe = pipe
+    out.pipe = pipe
+    this.read.pipe = pipe
     pipe.attachPeer(this)
     if (pipe.refused) {
       // The socket refused this peer while attaching it (e.g. PAIR is taken);
       // the handshake output held for this chunk still goes first, as before.
-      this.writeOut()
+      this.out.writeOut()
       this.close()
       return
     }
     if (pipe.outbound.length > 0) {
-      this.scheduleFlush()
+      this.out.scheduleFlush()
     } else {
       // Nothing to send it with: whatever the handshake holds goes now, before drain waiters hear "drained".
-      this.writeOut()
-      this.notifyDrained()
+      this.out.writeOut()
+      this.out.notifyDrained()
     }
   }
 
@@ -669,12 +355,9 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
    */
   private onPeerEnd(): void {
     if (this.state === State.Stopped) return
-    if (this.state === State.Active && (this.readPaused || this.held.backlog)) {
+    if (this.state === State.Active && this.read.behind) {
       try {
-        this.drainHeld()
-        // A stream that reads ahead while paused (direct-read.ts) hands over what it held.
-        this.readPaused = false
-        this.stream.resume()
+        this.read.peerEnded()
       } catch (err) {
         this.fail(err)
         return
@@ -683,50 +366,9 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     this.stop({ kind: "connection" })
   }
 
-  private pauseReading(): void {
-    if (this.readPaused) return
-    this.readPaused = true
-    this.stream.pause()
-  }
-
   /** PipePeer: the socket drained our inbound queue below its low-water mark. */
   inboundDrained(): void {
-    this.queueFull = false
-    this.resumeReading(true)
-  }
-
-  /**
-   * Decodes held input (after ZAP, a full queue, or the next batch of a
-   * backlog) and reads on when there is room. `fromRead`: called inside the
-   * socket's read of its queue (MsgQueue.onWritable / onLow), where a failure
-   * or new input must not change the pipes under it: both wait for a microtask.
-   */
-  private resumeReading(fromRead = false): void {
-    if (this.state === State.Stopped || this.zapWaiting || this.queueFull) return
-    if (this.pipe !== null) this.pipe.inbound.onLow = null
-    let outcome: "done" | "soft" | "eager" | "hard"
-    try {
-      do outcome = this.decodeHeld()
-      while (outcome === "eager")
-    } catch (err) {
-      if (fromRead) queueMicrotask(() => this.fail(err))
-      else this.fail(err)
-      return
-    }
-    if (outcome === "done") {
-      this.eager = false
-      this.held.endBacklog()
-    } else if (outcome === "hard" || this.held.overLimit(this.pipe!.inbound, true)) {
-      return
-    }
-    if (!this.readPaused) return
-    this.readPaused = false
-    if (fromRead) queueMicrotask(() => this.readOn())
-    else this.stream.resume()
-  }
-
-  private readOn(): void {
-    if (this.state !== State.Stopped && !this.readPaused) this.stream.resume()
+    this.read.inboundDrained()
   }
 
   // ---- outbound ----------------------------------------------------------
@@ -739,193 +381,37 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
 
   /** PipePeer: messages are waiting in the outbound queue. */
   outboundReady(): void {
-    this.scheduleFlush()
+    this.out.scheduleFlush()
   }
 
-  /**
-   * PipePeer: a small one-frame message encoded at send() (Pipe.writeSmall).
-   * Refused where flush() would do more than encode it: before the handshake
-   * is done, with CURVE boxes, for SUB/XSUB (a \x00/\x01 message may become
-   * a command) and DISH (JOIN/LEAVE), while the stream is full, and past one
-   * batch.
-   */
+  /** PipePeer: a small one-frame message encoded at send() (Pipe.writeSmall); see Outbound.encodeNow. */
   encodeNow(frame: Uint8Array): boolean {
-    if (!this.directOk || this.state !== State.Active || this.waitingDrain || this.encoder.pendingBytes >= DIRECT_LIMIT) return false
-    this.unsent.takenSmall(this.encoder.pendingBytes)
-    this.encoder.encodeSmall(frame)
-    this.scheduleFlush()
-    return true
+    return this.out.encodeNow(frame)
   }
 
   /** PipePeer: whether a WireMsg's bytes are used here (plain ZMTP; CURVE seals each frame instead). */
   get takesWire(): boolean {
-    return this.directOk
+    return this.out.directOk
   }
 
-  /**
-   * PipePeer: a fan-out socket's message (Pipe.writeWire), its ZMTP bytes
-   * encoded once for all connections and appended to the batch by
-   * reference; refused as encodeNow() refuses, and when too large for wire
-   * bytes (flush() then writes its bodies by reference).
-   */
+  /** PipePeer: a fan-out socket's message (Pipe.writeWire); see Outbound.encodeWire. */
   encodeWire(msg: WireMsg): boolean {
-    if (!this.directOk || this.state !== State.Active || this.waitingDrain || this.encoder.pendingBytes >= DIRECT_LIMIT) return false
-    const wire = wireOf(msg)
-    if (wire === null) return false
-    this.unsent.taken(msg, this.encoder.pendingBytes)
-    this.encoder.appendWire(wire)
-    this.scheduleFlush()
-    return true
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled || this.waitingDrain || this.state === State.Stopped) return
-    this.flushScheduled = true
-    // setImmediate, not a microtask: every message sent during this turn of
-    // the event loop goes out in the same write (automatic batching), and a
-    // lone message still leaves at the end of this turn.
-    setImmediate(() => this.flush())
-  }
-
-  private flush(): void {
-    this.flushScheduled = false
-    if (this.state !== State.Active || this.waitingDrain) return
-    const queue = this.pipe!.outbound
-    let budget = WRITE_BUDGET
-    const subCommands = this.sendsSubscribeCommands
-    const groupCommands = this.options.socketType === "DISH"
-    const subscriber = this.options.socketType === "SUB" || this.options.socketType === "XSUB"
-    const secure = this.secure
-    while (budget > 0) {
-      const msg = queue.read()
-      if (msg === undefined) break
-      if (subCommands && msg.length === 1 && msg[0]!.length > 0 && msg[0]![0]! <= 1) {
-        // RFC 37 (ZMTP 3.1): (un)subscriptions travel as SUBSCRIBE / CANCEL
-        // commands; to ZMTP 3.0 peers they stay \x01 / \x00 messages.
-        const m = msg[0]!
-        this.sendCommand(encodeCommand(m[0] === 1 ? "SUBSCRIBE" : "CANCEL", m.subarray(1)))
-        budget -= m.length
-        continue
-      }
-      const groupCommand = groupCommands ? groupCommandOut(msg) : null
-      if (groupCommand !== null) {
-        this.sendCommand(groupCommand)
-        budget -= groupCommand.length
-        continue
-      }
-      if (secure !== null) {
-        // RFC 25: each frame becomes one MESSAGE box carrying its MORE flag;
-        // libzmq sends the boxes as plain frames without flags of their own.
-        const last = msg.length - 1
-        for (let i = 0; i <= last; i++) {
-          this.encoder.encodeFrame(secure.encodeFrame(i < last ? SECURE_MORE : 0, msg[i]!), 0)
-          budget -= msg[i]!.length + 33
-        }
-        continue
-      }
-      // (Un)subscriptions are not requeued: a reconnected SUB or XSUB sends them all again.
-      if (!subscriber) this.unsent.taken(msg, this.encoder.pendingBytes)
-      if ((msg as WireMsg).wireFrom !== undefined) {
-        // A fan-out socket's message: its ZMTP bytes are encoded once, for every connection.
-        const wire = wireOf(msg)
-        if (wire !== null) {
-          this.encoder.appendWire(wire)
-          budget -= wire.length
-          continue
-        }
-        // Too large for that: its bodies are shared by every connection, so none copies them.
-        this.encoder.encodeMessage(msg, WIRE_REF_MIN)
-      } else {
-        this.encoder.encodeMessage(msg)
-      }
-      for (let i = 0; i < msg.length; i++) budget -= msg[i]!.length + 9
-    }
-    this.writeOut()
-    if (!this.waitingDrain && queue.length > 0) this.scheduleFlush()
-    if (this.encoder.pendingBytes === 0 && queue.length === 0 && !this.waitingDrain) this.notifyDrained()
-  }
-
-  private writeOut(): void {
-    this.pongQueued = false
-    if (this.encoder.pendingBytes === 0 || this.state === State.Stopped) return
-    this.unsent.wrote(this.encoder.pendingBytes)
-    const bufs = this.encoder.take()
-    const stream = this.stream
-    // CURVE seals into memory it reuses once the stream is done with this write.
-    const release = this.secure?.writeBoundary?.() ?? null
-    const done = release === null ? this.onWritten : (err?: Error | null): void => {
-      this.onWritten()
-      if (err == null) release()
-    }
-    let ok = true
-    if (bufs.length === 1) {
-      ok = stream.write(bufs[0]!, done)
-    } else {
-      stream.cork()
-      const last = bufs.length - 1
-      for (let i = 0; i < last; i++) ok = stream.write(bufs[i]!)
-      ok = stream.write(bufs[last]!, done)
-      stream.uncork()
-    }
-    // Node's stream says "full" past 16 KiB; we keep feeding it up to
-    // STREAM_LIMIT, then wait for drain.
-    if (!ok && stream.writableLength >= STREAM_LIMIT) this.waitingDrain = true
-  }
-
-  private onDrain(): void {
-    if (!this.waitingDrain) return
-    this.waitingDrain = false
-    if (this.state !== State.Active) return
-    if (this.pipe!.outbound.length > 0) this.scheduleFlush()
-    else this.notifyDrained()
+    return this.out.encodeWire(msg)
   }
 
   /** True when nothing we were asked to send is still queued with us or the stream. */
   get drained(): boolean {
-    return (
-      this.state === State.Active &&
-      (this.pipe === null || this.pipe.outbound.length === 0) &&
-      this.encoder.pendingBytes === 0 &&
-      !this.waitingDrain &&
-      this.stream.writableLength === 0
-    )
+    return this.out.drained
   }
 
   /** PipePeer: bytes are still on their way to the kernel. */
   get busy(): boolean {
-    return this.encoder.pendingBytes > 0 || this.waitingDrain || this.stream.writableLength > 0
+    return this.out.busy
   }
 
   /** Calls `fn` once everything queued so far has been handed to the kernel. */
   whenDrained(fn: () => void): void {
-    // A closing socket waits on this: write what is queued now rather than at
-    // the end of the turn, as libzmq's I/O thread would have, before the peer
-    // may be gone (a peer closed in the same turn would otherwise leave the
-    // message undeliverable and the lingering socket waiting forever).
-    if (this.flushScheduled) this.flush()
-    if (this.drained) {
-      fn()
-      return
-    }
-    this.drainWaiters.push(fn)
-    // The flush above told no one (we were not waiting yet): when only Node's
-    // stream still holds bytes, no later flush or 'drain' will, so ask it.
-    if (!this.flushScheduled && !this.waitingDrain && this.encoder.pendingBytes === 0 && (this.pipe === null || this.pipe.outbound.length === 0)) {
-      this.notifyDrained()
-    }
-  }
-
-  private notifyDrained(): void {
-    if (this.drainWaiters.length === 0) return
-    if (this.stream.writableLength > 0) {
-      // Node still holds bytes; 'drain' is only emitted after a write returned
-      // false, so wait for the write callback instead.
-      this.stream.write(Buffer.alloc(0), () => this.notifyDrained())
-      return
-    }
-    const waiters = this.drainWaiters
-    this.drainWaiters = []
-    for (const fn of waiters) fn()
+    this.out.whenDrained(fn)
   }
 
   // ---- ending ------------------------------------------------------------
@@ -940,7 +426,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
   private requeueUnsent(): void {
     const pipe = this.pipe
     if (pipe === null || this.state !== State.Active || this.secure !== null || pipe.outbound.conflate || pipe.terminated) return
-    pipe.outbound.prepend(this.unsent.unsent())
+    pipe.outbound.prepend(this.out.unsent.unsent())
   }
 
   private fail(err: unknown): void {
@@ -948,8 +434,8 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
       this.stop({ kind: "protocol", error: err })
     } else if (err instanceof AuthError) {
       // Tell the peer why (an ERROR for 400/500) before closing.
-      for (const cmd of err.farewell) this.encoder.encodeCommand(cmd)
-      this.writeOut()
+      for (const cmd of err.farewell) this.out.encoder.encodeCommand(cmd)
+      this.out.writeOut()
       this.stop({ kind: "auth", error: err }, true)
     } else if (err instanceof MechanismFailure) {
       this.stop({ kind: "other", error: err })
@@ -971,22 +457,23 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
 
   private stop(reason: EngineEndReason, flushFirst = false): void {
     if (this.state === State.Stopped) return
-    if (this.state === State.Active && this.held.backlog && (reason.kind === "connection" || reason.kind === "timeout")) {
+    if (this.state === State.Active && this.read.held.backlog && (reason.kind === "connection" || reason.kind === "timeout")) {
       // The backlog's whole messages count against the high-water mark as queued ones do: keep them as those are kept.
       try {
-        this.drainHeld()
+        this.read.drainHeld()
       } catch {
         // Only whole messages reach the queue; a bad frame ends what there is to keep.
       }
     }
     reason.handshaking = this.state !== State.Active
     this.state = State.Stopped
+    this.out.active = false
+    this.out.stopped = true
+    this.read.stopped = true
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer)
     this.handshakeTimer = null
-    if (this.pingTimer) clearInterval(this.pingTimer)
-    this.pingTimer = null
-    this.peerAlive()
-    this.held.clear()
+    this.heartbeat.stop()
+    this.read.held.clear()
     this.zapCall?.cancel()
     this.zapCall = null
     this.pipe?.detachPeer()
@@ -997,9 +484,7 @@ export class ZmtpEngine implements Engine, DecoderSink, PipePeer, StreamReader {
     } else {
       this.stream.destroy()
     }
-    const waiters = this.drainWaiters
-    this.drainWaiters = []
-    for (const fn of waiters) fn()
+    this.out.releaseWaiters()
     this.host.engineStopped(this, reason)
   }
 }
