@@ -13,15 +13,18 @@
   d ^= ROTL(c + b, 13);         \
   a ^= ROTL(d + c, 18);
 
-#define DOUBLEROUND(x)                     \
-  QR(x[0], x[4], x[8], x[12])              \
-  QR(x[5], x[9], x[13], x[1])              \
-  QR(x[10], x[14], x[2], x[6])             \
-  QR(x[15], x[3], x[7], x[11])             \
-  QR(x[0], x[1], x[2], x[3])               \
-  QR(x[5], x[6], x[7], x[4])               \
-  QR(x[10], x[11], x[8], x[9])             \
-  QR(x[15], x[12], x[13], x[14])
+/* A column round then a row round, with Q as the quarter-round (scalar QR or four-block VQR). */
+#define DOUBLEROUND_OF(Q, x)               \
+  Q(x[0], x[4], x[8], x[12])               \
+  Q(x[5], x[9], x[13], x[1])               \
+  Q(x[10], x[14], x[2], x[6])              \
+  Q(x[15], x[3], x[7], x[11])              \
+  Q(x[0], x[1], x[2], x[3])                \
+  Q(x[5], x[6], x[7], x[4])                \
+  Q(x[10], x[11], x[8], x[9])              \
+  Q(x[15], x[12], x[13], x[14])
+
+#define DOUBLEROUND(x) DOUBLEROUND_OF(QR, x)
 
 /* HSalsa20: the XSalsa20 subkey from the key and the nonce's first 16 bytes. */
 static void hsalsa20(u8 out[32], const u8 in[16], const u8 k[32]) {
@@ -94,15 +97,7 @@ static inline void finish_x4(u8 *out, const u8 *in, v128_t x[16], u64 c) {
   }
 }
 
-#define VDOUBLEROUND(x)                    \
-  VQR(x[0], x[4], x[8], x[12])             \
-  VQR(x[5], x[9], x[13], x[1])             \
-  VQR(x[10], x[14], x[2], x[6])            \
-  VQR(x[15], x[3], x[7], x[11])            \
-  VQR(x[0], x[1], x[2], x[3])              \
-  VQR(x[5], x[6], x[7], x[4])              \
-  VQR(x[10], x[11], x[8], x[9])            \
-  VQR(x[15], x[12], x[13], x[14])
+#define VDOUBLEROUND(x) DOUBLEROUND_OF(VQR, x)
 
 /*
  * Four keystream blocks (counter .. counter+3) XORed into out[0..256) from

@@ -13,8 +13,6 @@ import assert from "node:assert/strict"
 import { performance } from "node:perf_hooks"
 import { setImmediate as nextTurn } from "node:timers/promises"
 import { inspect } from "node:util"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
 import * as zeromq from "zeromq"
 import * as zts from "../../src/index.js"
 import { FaultProxy, type ProxyOptions } from "./proxy.js"
@@ -310,24 +308,7 @@ export const now = (): number => performance.now()
 
 // ---- memory --------------------------------------------------------------------------------
 
-let gcFn: (() => void) | null = null
-
-/** A full, forced garbage collection (V8's gc, exposed at run time). */
-export function forceGc(): void {
-  if (gcFn === null) {
-    v8.setFlagsFromString("--expose-gc")
-    gcFn = vm.runInNewContext("gc") as () => void
-  }
-  gcFn()
-  gcFn()
-}
-
-/** heapUsed + arrayBuffers (Buffers live there) after a forced GC, in bytes. */
-export function liveMemory(): number {
-  forceGc()
-  const m = process.memoryUsage()
-  return m.heapUsed + m.arrayBuffers
-}
+export { forceGc, liveMemory } from "../helpers/memory.js"
 
 export const MiB = 1024 * 1024
 export const mib = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`

@@ -23,8 +23,6 @@
  */
 import assert from "node:assert/strict"
 import { after, before, describe, it } from "node:test"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
 import * as zmq from "zeromq"
 import { Pull, Push } from "../../src/index.js"
 import { encodeCommand, encodePing, FRAME_OVERHEAD, FrameEncoder } from "../../src/internal.js"
@@ -43,6 +41,7 @@ import {
   type RawClosed,
   type RawPeer,
 } from "./raw-peer.js"
+import { liveArrayBuffers as retainedArrayBuffers } from "../helpers/memory.js"
 import { scaled } from "../helpers/time.js"
 
 const TEST_TIMEOUT = scaled(20_000)
@@ -280,19 +279,6 @@ function commandFrame(name: string, data?: Buffer): Buffer {
   const enc = new FrameEncoder()
   enc.encodeCommand(encodeCommand(name, data))
   return Buffer.concat(enc.take())
-}
-
-let gc: (() => void) | null = null
-
-/** Buffer memory still reachable after a full garbage collection. */
-function retainedArrayBuffers(): number {
-  if (gc === null) {
-    v8.setFlagsFromString("--expose-gc")
-    gc = vm.runInNewContext("gc") as () => void
-  }
-  gc()
-  gc()
-  return process.memoryUsage().arrayBuffers
 }
 
 // ---- the attacks ---------------------------------------------------------------------------

@@ -9,14 +9,13 @@
  */
 import assert from "node:assert/strict"
 import { after, before, describe, it } from "node:test"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
 import * as zmq from "zeromq"
 import { Radio } from "../../src/draft.js"
 import { Dealer, Publisher, Pull, Push, Reply, Router, Subscriber } from "../../src/index.js"
 import { encodeCommand, encodeReady, FRAME_OVERHEAD, FrameEncoder } from "../../src/internal.js"
 import { connectRaw, frame, greeting, handshake, longHeader, readyFrame, EventLog, type RawPeer } from "./raw-peer.js"
-import { scaled } from "../helpers/time.js"
+import { liveMemory as retained } from "../helpers/memory.js"
+import { until } from "../helpers/time.js"
 
 /**
  * `npm run fuzz:floods` runs this file with ZMQ_TS_FLOOD_SCALE=20: the same
@@ -45,33 +44,6 @@ after(() => {
 })
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-let gc: (() => void) | null = null
-
-/** Heap plus Buffer memory still reachable after a full collection. */
-function retained(): number {
-  if (gc === null) {
-    v8.setFlagsFromString("--expose-gc")
-    gc = vm.runInNewContext("gc") as () => void
-  }
-  gc()
-  gc()
-  const m = process.memoryUsage()
-  return m.heapUsed + m.arrayBuffers
-}
-
-/**
- * Waits for a condition that events elsewhere make true (a queue filling up,
- * a pipe going away), checking every few milliseconds, and fails with `what`
- * at the deadline instead of hanging.
- */
-async function until(cond: () => boolean, what: string, deadlineMs = scaled(20_000)): Promise<void> {
-  const end = Date.now() + deadlineMs
-  while (!cond()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for: ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
 
 /** One message of `n` empty frames: 2 bytes a frame on the wire. */
 function emptyFrames(n: number): Buffer {

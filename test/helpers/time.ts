@@ -13,3 +13,15 @@ export const TIME_SCALE = Math.max(1, Number(process.env.ZMQ_TS_TIME_SCALE ?? 1)
 export function scaled(ms: number): number {
   return ms * TIME_SCALE
 }
+
+/**
+ * Resolves once `cond()` holds, checked every 5 ms; fails naming `what` at the
+ * deadline. For states no event announces (a kernel buffer filling up).
+ */
+export async function until(cond: () => boolean, what: string, deadlineMs = scaled(20_000)): Promise<void> {
+  const end = Date.now() + deadlineMs
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}

@@ -9,12 +9,11 @@
  */
 import assert from "node:assert/strict"
 import { describe, it } from "node:test"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
 import { Pull, Subscriber } from "../../src/index.js"
 import { encodeCommand } from "../../src/internal.js"
 import { connectRaw, EventLog, frame, handshake, type RawPeer } from "../fuzz/raw-peer.js"
-import { scaled } from "../helpers/time.js"
+import { liveMemory as retained } from "../helpers/memory.js"
+import { scaled, until } from "../helpers/time.js"
 
 const MORE = 0x01
 const COMMAND = 0x04
@@ -68,27 +67,6 @@ function receivedBytes(raw: RawPeer, needle: Buffer): Promise<void> {
     raw.socket.on("data", onData)
     void raw.closed.then(() => reject(new Error("connection closed before the expected bytes")))
   })
-}
-
-let gc: (() => void) | null = null
-/** Heap plus Buffer memory still reachable after a full collection. */
-function retained(): number {
-  if (gc === null) {
-    v8.setFlagsFromString("--expose-gc")
-    gc = vm.runInNewContext("gc") as () => void
-  }
-  gc()
-  gc()
-  const m = process.memoryUsage()
-  return m.heapUsed + m.arrayBuffers
-}
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + scaled(20_000)
-  while (!cond()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for: ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
 }
 
 void describe("receive backlog: input past a decode batch is kept raw", () => {
