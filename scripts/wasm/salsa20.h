@@ -178,14 +178,17 @@ static void salsa20_1(u8 *out, const u8 *in, u32 n) {
 
 static const u8 ZERO256[256];
 
+/* The first 32 bytes of the first block's keystream (the rest keys Poly1305): XORed into the message's start. */
+static inline void xor_first(u8 **p, u32 *len) {
+  u32 n = *len < 32 ? *len : 32;
+  for (u32 i = 0; i < n; i++) (*p)[i] ^= KS0[32 + i];
+  *p += n;
+  *len -= n;
+}
+
 /* XORs the keystream into p[0..len); `first`: p is the start of the message. */
 static void xor_stream(u8 *p, u32 len, int first) {
-  if (first) {
-    u32 n = len < 32 ? len : 32;
-    for (u32 i = 0; i < n; i++) p[i] ^= KS0[32 + i];
-    p += n;
-    len -= n;
-  }
+  if (first) xor_first(&p, &len);
   while (len >= 512) {
     salsa20_x8(p, p, p, 0);
     p += 512;
@@ -219,12 +222,7 @@ static void xor_stream(u8 *p, u32 len, int first) {
  */
 static void seal_stream(u8 *p, u32 len, int first) {
   u8 *mac = p; /* the ciphertext before mac is MACed */
-  if (first) {
-    u32 n = len < 32 ? len : 32;
-    for (u32 i = 0; i < n; i++) p[i] ^= KS0[32 + i];
-    p += n;
-    len -= n;
-  }
+  if (first) xor_first(&p, &len);
   while (len >= 512) {
     u32 steps = (u32)(p - mac) / 32;
     if (steps > 16) steps = 16;

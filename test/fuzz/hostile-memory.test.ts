@@ -13,7 +13,7 @@ import * as zmq from "zeromq"
 import { Radio } from "../../src/draft.js"
 import { Dealer, Publisher, Pull, Push, Reply, Router, Subscriber } from "../../src/index.js"
 import { encodeCommand, encodeReady, FRAME_OVERHEAD, FrameEncoder } from "../../src/internal.js"
-import { connectRaw, frame, greeting, handshake, longHeader, readyFrame, EventLog, type RawPeer } from "./raw-peer.js"
+import { connectRaw, connectReady, frame, greeting, handshake, longHeader, readyFrame, EventLog, type RawPeer } from "./raw-peer.js"
 import { liveMemory as retained } from "../helpers/memory.js"
 import { until } from "../helpers/time.js"
 
@@ -77,9 +77,7 @@ void describe("hostile peers: memory stays bounded", () => {
     try {
       await pull.bind("tcp://127.0.0.1:*")
       const base = retained()
-      raw = await connectRaw(pull.lastEndpoint!)
-      raw.write(handshake("PUSH"))
-      await raw.serverReady()
+      raw = await connectReady(pull.lastEndpoint!, "PUSH")
       // 300 messages of 65,536 empty frames: 39 MiB on the wire, 2.5 GB of
       // heap if every frame were queued (it was: the process died).
       flood(raw, emptyFrames(65_536), 300 * SCALE)
@@ -116,9 +114,7 @@ void describe("hostile peers: memory stays bounded", () => {
     try {
       await pull.bind("tcp://127.0.0.1:*")
       const base = retained()
-      raw = await connectRaw(pull.lastEndpoint!)
-      raw.write(handshake("PUSH"))
-      await raw.serverReady()
+      raw = await connectReady(pull.lastEndpoint!, "PUSH")
       const perMessage = 16_384 // 2 MiB of budget each
       const total = 200 * SCALE
       flood(raw, emptyFrames(perMessage), total)
@@ -146,9 +142,7 @@ void describe("hostile peers: memory stays bounded", () => {
     try {
       await pull.bind("tcp://127.0.0.1:*")
       const log = new EventLog(pull.events)
-      raw = await connectRaw(pull.lastEndpoint!)
-      raw.write(handshake("PUSH"))
-      await raw.serverReady()
+      raw = await connectReady(pull.lastEndpoint!, "PUSH")
       raw.write(emptyFrames(MiB / FRAME_OVERHEAD + 1))
       await raw.closed
       await log.waitFor("disconnect", 1)
@@ -226,9 +220,7 @@ void describe("hostile peers: subscriptions are bounded", () => {
       pub.events.on("disconnect", (e) => events.push(e as { type: string; error?: { code: string } }))
       assert.equal(pub.peerSubscriptionLimit, 64 * MiB, "the documented default")
       const base = retained()
-      raw = await connectRaw(pub.lastEndpoint!)
-      raw.write(handshake("SUB"))
-      await raw.serverReady()
+      raw = await connectReady(pub.lastEndpoint!, "SUB")
       // 300,000 x (4 + 256) bytes goes past 64 MiB at about 258,000.
       raw.write(subscribeFlood(300_000))
       await raw.closed
@@ -283,9 +275,7 @@ void describe("hostile peers: RADIO groups are bounded like subscriptions", () =
     try {
       await radio.bind("tcp://127.0.0.1:*")
       const log = new EventLog(radio.events)
-      raw = await connectRaw(radio.lastEndpoint!)
-      raw.write(handshake("DISH"))
-      await raw.serverReady()
+      raw = await connectReady(radio.lastEndpoint!, "DISH")
       const enc = new FrameEncoder()
       // 1,000 x (4 + 256) bytes goes past 64 KiB at the 253rd group.
       for (let i = 0; i < 1000; i++) enc.encodeCommand(encodeCommand("JOIN", Buffer.from(i.toString(16).padStart(4, "0"))))

@@ -315,3 +315,11 @@ export function referenceParse(bytes: Buffer, maxMessageSize: number): Reference
   }
   return { messages, exact: true, oversize: false, unfinished: pending.length > 0 || off < bytes.length }
 }
+
+/** A raw peer connected to `endpoint` whose NULL handshake as `type` the server has answered. */
+export async function connectReady(endpoint: string, type: string): Promise<RawPeer> {
+  const raw = await connectRaw(endpoint)
+  raw.write(handshake(type))
+  await raw.serverReady()
+  return raw
+}

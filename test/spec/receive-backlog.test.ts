@@ -11,7 +11,7 @@ import assert from "node:assert/strict"
 import { describe, it } from "node:test"
 import { Pull, Subscriber } from "../../src/index.js"
 import { encodeCommand } from "../../src/internal.js"
-import { connectRaw, EventLog, frame, handshake, type RawPeer } from "../fuzz/raw-peer.js"
+import { connectReady, EventLog, frame, type RawPeer } from "../fuzz/raw-peer.js"
 import { liveMemory as retained } from "../helpers/memory.js"
 import { scaled, until } from "../helpers/time.js"
 
@@ -75,9 +75,7 @@ void describe("receive backlog: input past a decode batch is kept raw", () => {
     let raw: RawPeer | null = null
     try {
       await pull.bind("tcp://127.0.0.1:*")
-      raw = await connectRaw(pull.lastEndpoint!)
-      raw.write(handshake("PUSH"))
-      await raw.serverReady()
+      raw = await connectReady(pull.lastEndpoint!, "PUSH")
       const count = 30_000
       for (const piece of wireStream(0, count)) raw.write(piece)
       // A PING after them: its PONG says the receiver has read (not necessarily decoded) everything before.
@@ -97,9 +95,7 @@ void describe("receive backlog: input past a decode batch is kept raw", () => {
     try {
       sub.subscribe()
       await sub.bind("tcp://127.0.0.1:*")
-      raw = await connectRaw(sub.lastEndpoint!)
-      raw.write(handshake("PUB"))
-      await raw.serverReady()
+      raw = await connectReady(sub.lastEndpoint!, "PUB")
       // The batch fills up first (its last message is in the queue before the PING is read).
       for (const piece of wireStream(0, 3_000)) raw.write(piece)
       await until(() => [...sub.pipes].some((p) => p.inbound.length >= 1024), "a decoded batch")
@@ -120,9 +116,7 @@ void describe("receive backlog: input past a decode batch is kept raw", () => {
     try {
       await pull.bind("tcp://127.0.0.1:*")
       const base = retained()
-      raw = await connectRaw(pull.lastEndpoint!)
-      raw.write(handshake("PUSH"))
-      await raw.serverReady()
+      raw = await connectReady(pull.lastEndpoint!, "PUSH")
       // 100,000 messages of 400 bytes: 40 MiB, far more than the kernel's socket buffers hold. One
       // buffer of 1,000 numbered messages written 100 times: the test's own copy stays 400 KiB.
       const body = Buffer.alloc(400)
@@ -163,9 +157,7 @@ void describe("receive backlog: input past a decode batch is kept raw", () => {
     try {
       await pull.bind("tcp://127.0.0.1:*")
       const log = new EventLog(pull.events)
-      raw = await connectRaw(pull.lastEndpoint!)
-      raw.write(handshake("PUSH"))
-      await raw.serverReady()
+      raw = await connectReady(pull.lastEndpoint!, "PUSH")
       const count = 8_000
       for (const piece of wireStream(0, count)) raw.write(piece)
       // Half of a two-frame message, then FIN.
